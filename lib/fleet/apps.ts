@@ -1,0 +1,30 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { MANAGED_BY } from '../platform/layer.js';
+import type { Cluster } from './cluster.js';
+import { addCheck } from './errors.js';
+import { dnsLabelError } from './names.js';
+
+/**
+ * The scope developers declare workloads in: one namespace of one layer of one cluster.
+ * Everything declared inside lands in `namespace`, with the cluster's stage and domain at hand.
+ */
+export class Apps extends Chart {
+  override readonly namespace: string;
+
+  constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
+    super(scope, namespace, {
+      namespace,
+      disableResourceNameHashes: true,
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': namespace },
+    });
+    this.namespace = namespace;
+    const problem = dnsLabelError('namespace', namespace);
+    addCheck(this, () => (problem ? [problem] : []));
+  }
+
+  /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */
+  get stage() {
+    return this.cluster.stage;
+  }
+}

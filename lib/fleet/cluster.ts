@@ -1,0 +1,185 @@
+import { Construct, type IConstruct } from 'constructs';
+import { Layer, type LayerProps } from '../platform/layer.js';
+import type { Provider } from '../providers/provider.js';
+import { Apps } from './apps.js';
+import { StrataError, addCheck, show } from './errors.js';
+import { dnsLabelError } from './names.js';
+import type { Stage, StageValue } from './stage.js';
+
+/** SOPS decryption of the secrets in a cluster's layers. */
+export interface Decryption {
+  /** Secret in `flux-system` holding the age or GPG private key. */
+  readonly secretName: string;
+}
+
+export interface ClusterProps {
+  /** The stage this cluster serves; picks stage-dependent values. */
+  readonly stage: Stage;
+  /** Cloud region or data-centre name, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** The infrastructure profile: storage, load balancers, node autoscaling. */
+  readonly provider: Provider;
+  /**
+   * Base DNS domain for host names on this cluster.
+   * @default `<cluster name>.<fleet domain>`
+   */
+  readonly domain?: string;
+  /**
+   * SOPS decryption for every layer of this cluster.
+   * @default the fleet's setting (none unless set there)
+   */
+  readonly decryption?: Decryption;
+}
+
+/** The layers every cluster starts with, in reconcile order: CRDs and controllers before their objects, apps last. */
+export const DEFAULT_LAYERS = ['infrastructure/controllers', 'infrastructure/configs', 'apps'] as const;
+
+const LAYER_SEGMENT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** One Kubernetes cluster of the fleet: its stage, region, provider and ordered layers. */
+export class Cluster extends Construct {
+  /** Finds the cluster a construct belongs to. */
+  static of(scope: IConstruct): Cluster {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      if (s instanceof Cluster) return s as Cluster;
+    }
+    throw new StrataError(`${scope.node.path} is not inside a cluster`);
+  }
+
+  readonly name: string;
+  readonly stage: Stage;
+  readonly region: string;
+  readonly provider: Provider;
+  readonly decryption?: Decryption;
+  private readonly _domain?: string;
+  private readonly _layers: Layer[] = [];
+  private readonly _apps = new Map<string, Apps>();
+  private invalidLayers = 0;
+
+  constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
+    super(scope, name);
+    this.name = name;
+    this.stage = props.stage;
+    this.region = props.region;
+    this.provider = props.provider;
+    this.decryption = props.decryption;
+    this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
+    const problem = dnsLabelError('cluster name', name);
+    addCheck(this, () => [...(problem ? [problem] : []), ...this.layerGraphProblems()]);
+    for (const path of DEFAULT_LAYERS) this.addLayer(path);
+  }
+
+  /** Base DNS domain of the cluster, e.g. `prod-eu.acme.dev`. */
+  get domain(): string {
+    if (!this._domain) throw new StrataError(`cluster ${show(this.name)} has no domain: set \`domain\` on the Fleet or on the cluster`);
+    return this._domain;
+  }
+
+  /** The cluster's layers, in the order they were declared. */
+  get layers(): readonly Layer[] {
+    return this._layers;
+  }
+
+  /** A layer by path; unknown paths are an error listing the known ones. */
+  layer(path: string): Layer {
+    const found = this._layers.find((l) => l.path === path);
+    if (!found) throw new StrataError(`cluster ${show(this.name)} has no layer ${show(path)} (layers: ${this._layers.map((l) => l.path).join(', ')})`);
+    return found;
+  }
+
+  hasLayer(path: string): boolean {
+    return this._layers.some((l) => l.path === path);
+  }
+
+  /**
+   * Adds a layer, e.g. `addLayer('monitoring', { dependsOn: ['infrastructure/configs'] })`.
+   * Invalid, duplicate or nested paths are reported as errors of this cluster.
+   */
+  addLayer(path: string, props: LayerProps = {}): Layer {
+    const dependsOn = props.dependsOn ?? (this._layers.length > 0 ? [this._layers[this._layers.length - 1].path] : []);
+    const problem = this.layerPathProblem(path);
+    if (problem) {
+      addCheck(this, () => [problem]);
+      // Keep building so every other error is found too; this layer is never rendered.
+      return new Layer(new Construct(this, `invalid-layer-${this.invalidLayers++}`), 'layer', path, { ...props, dependsOn });
+    }
+    const segments = path.split('/');
+    let parent: Construct = this;
+    for (const segment of segments.slice(0, -1)) {
+      parent = (parent.node.tryFindChild(segment) as Construct | undefined) ?? new Construct(parent, segment);
+    }
+    const layer = new Layer(parent, segments[segments.length - 1], path, { ...props, dependsOn });
+    this._layers.push(layer);
+    return layer;
+  }
+
+  /** The scope for workloads of `namespace` in a layer (default `apps`), created on first use. */
+  appsIn(namespace: string, layerPath = 'apps'): Apps {
+    const key = `${layerPath}\u0000${namespace}`;
+    let apps = this._apps.get(key);
+    if (!apps) {
+      apps = new Apps(this.layer(layerPath), this, namespace);
+      this._apps.set(key, apps);
+    }
+    return apps;
+  }
+
+  /** Resolves a stage-dependent prop for this cluster. */
+  resolve<T>(value: StageValue<T>): T {
+    return this.stage.resolve(value);
+  }
+
+  private layerPathProblem(path: string): string | undefined {
+    const segments = typeof path === 'string' ? path.split('/') : [];
+    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63)) {
+      return `layer path ${show(path)} is invalid: use DNS-1123 labels joined by '/', e.g. "infrastructure/controllers"`;
+    }
+    if (this.hasLayer(path)) return `layer ${show(path)} is declared twice`;
+    const fluxName = path.replace(/\//g, '-');
+    const sameName = this._layers.find((l) => l.fluxName === fluxName);
+    if (sameName) return `layers ${show(sameName.path)} and ${show(path)} would share the Flux Kustomization name ${show(fluxName)}`;
+    const nested = this._layers.find((l) => path.startsWith(`${l.path}/`) || l.path.startsWith(`${path}/`));
+    if (nested) return `layer ${show(path)} and layer ${show(nested.path)} are nested: a layer folder cannot hold another layer`;
+    return undefined;
+  }
+
+  /** Unknown dependencies and cycles, found once every layer is declared. */
+  private layerGraphProblems(): string[] {
+    const known = new Set(this._layers.map((l) => l.path));
+    const problems: string[] = [];
+    for (const layer of this._layers) {
+      for (const dep of layer.dependsOn) {
+        if (!known.has(dep)) problems.push(`layer ${show(layer.path)} depends on unknown layer ${show(dep)} (layers: ${[...known].join(', ')})`);
+        if (dep === layer.path) problems.push(`layer ${show(layer.path)} depends on itself`);
+      }
+    }
+    const cycle = findCycle(this._layers);
+    if (cycle) problems.push(`layer dependency cycle: ${cycle.join(' → ')}`);
+    return problems;
+  }
+}
+
+/** The first dependency cycle among layers (as a closed path), or undefined. Self-loops are reported separately. */
+function findCycle(layers: readonly Layer[]): string[] | undefined {
+  const deps = new Map(layers.map((l) => [l.path, l.dependsOn.filter((d) => d !== l.path)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'visiting') return [...stack.slice(stack.indexOf(node)), node];
+    state.set(node, 'visiting');
+    stack.push(node);
+    for (const dep of deps.get(node) ?? []) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const layer of layers) {
+    const cycle = visit(layer.path);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

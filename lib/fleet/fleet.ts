@@ -1,0 +1,254 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import { performance } from 'node:perf_hooks';
+import { declareLayerSync } from '../gitops/layer-sync.js';
+import { BOOTSTRAP_SOURCE, declareSource, type RepositoryProps } from '../gitops/source.js';
+import type { LayerProps } from '../platform/layer.js';
+import { Platform } from '../platform/platform.js';
+import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
+import { isBootstrapped, writeTree } from '../synth/writer.js';
+import type { Apps } from './apps.js';
+import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
+import { StrataError, SynthError, addCheck, show, type Finding } from './errors.js';
+import { dnsLabelError } from './names.js';
+
+export interface FleetProps {
+  /** Fleet name; names the GitRepository strata declares. */
+  readonly name: string;
+  /**
+   * The repository dist/ is committed to. When set, every cluster gets a GitRepository of that
+   * name reading only dist/, and the layers reconcile from it.
+   * @default none: layers reconcile from the `flux-system` GitRepository `flux bootstrap` creates
+   */
+  readonly repository?: RepositoryProps;
+  /**
+   * Folder of the synthesized output inside the repository, as Flux paths see it.
+   * @default 'dist'
+   */
+  readonly repositoryPath?: string;
+  /**
+   * Base domain; each cluster's domain defaults to `<cluster>.<domain>`.
+   * @default none: clusters must set their own domain if anything asks for it
+   */
+  readonly domain?: string;
+  /**
+   * SOPS decryption for every cluster (a cluster may override it).
+   * @default no decryption
+   */
+  readonly decryption?: Decryption;
+  /**
+   * Where `synth()` writes.
+   * @default $CDK8S_OUTDIR, else 'dist'
+   */
+  readonly outdir?: string;
+}
+
+/** Options of a synth or render. */
+export interface SynthOptions {
+  /**
+   * Only these clusters: the rest of dist/ is left as it is.
+   * @default every cluster ($STRATA_CLUSTERS, comma-separated, when set)
+   */
+  readonly clusters?: readonly string[];
+  /** Extra checks over the resolved objects, run after the built-in ones. @default none */
+  readonly checks?: readonly ModelCheck[];
+}
+
+type Definition = (cluster: Cluster) => IConstruct;
+
+/**
+ * The whole fleet: a cdk8s App holding every cluster. Definitions given to `platform()` and
+ * `apps()` run once per cluster, at synth time, so clusters may be added before or after them.
+ */
+export class Fleet extends App {
+  readonly name: string;
+  readonly repository?: RepositoryProps;
+  readonly repositoryPath: string;
+  readonly domain?: string;
+  readonly decryption?: Decryption;
+  private readonly _clusters: Cluster[] = [];
+  private readonly definitions: Definition[] = [];
+  private readonly applied = new Map<Cluster, number>();
+  private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
+
+  constructor(props: FleetProps) {
+    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' });
+    this.name = props.name;
+    this.repository = props.repository;
+    this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
+    this.domain = props.domain;
+    this.decryption = props.decryption;
+    const problem = dnsLabelError('fleet name', props.name);
+    addCheck(this, () => (problem ? [problem] : []));
+  }
+
+  get clusters(): readonly Cluster[] {
+    return this._clusters;
+  }
+
+  /** Adds a cluster. Names are DNS-1123 labels and unique; a duplicate is an error. */
+  addCluster(name: string, props: ClusterProps): Cluster {
+    const existing = this._clusters.find((c) => c.name === name);
+    if (existing) {
+      addCheck(existing, () => [`cluster ${show(name)} is declared twice`]);
+      return existing;
+    }
+    const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain });
+    for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
+    this._clusters.push(cluster);
+    return cluster;
+  }
+
+  /** A cluster by name; unknown names are an error listing the known ones. */
+  cluster(name: string): Cluster {
+    const found = this._clusters.find((c) => c.name === name);
+    if (!found) throw new StrataError(`unknown cluster ${show(name)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})`);
+    return found;
+  }
+
+  /** Adds a layer to every cluster, present and future. */
+  addLayer(path: string, props: LayerProps = {}): void {
+    this.fleetLayers.push({ path, props });
+    for (const cluster of this._clusters) cluster.addLayer(path, props);
+  }
+
+  /** Declares the platform of every cluster: `fleet.platform((platform, cluster) => ...)`. */
+  platform(define: (platform: Platform, cluster: Cluster) => void): void {
+    this.definitions.push((cluster) => {
+      define(new Platform(cluster), cluster);
+      return cluster;
+    });
+  }
+
+  /**
+   * Declares workloads of one namespace on every cluster: `fleet.apps('shop', (apps, cluster) => ...)`.
+   * @param layer the layer they land in (default `apps`)
+   */
+  apps(namespace: string, define: (apps: Apps, cluster: Cluster) => void, layer = 'apps'): void {
+    this.definitions.push((cluster) => {
+      const apps = cluster.appsIn(namespace, layer);
+      define(apps, cluster);
+      return apps;
+    });
+  }
+
+  /** Runs a definition for every cluster (anything not covered by `platform` or `apps`). */
+  eachCluster(define: (cluster: Cluster) => void): void {
+    this.definitions.push((cluster) => {
+      define(cluster);
+      return cluster;
+    });
+  }
+
+  /**
+   * Builds, validates and lays out the fleet in memory; never touches the disk.
+   * @throws SynthError with every error found
+   */
+  render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
+    let t = performance.now();
+    const clusters = this.select(options.clusters);
+    const findings = this.build(clusters);
+    const build = performance.now() - t;
+    t = performance.now();
+    const model = this.resolveModel(clusters, findings);
+    const resolve = performance.now() - t;
+    return renderModel(model, { build, resolve }, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
+  }
+
+  /**
+   * Synthesizes dist/: render, then swap the new tree in. On errors, prints them all, sets a
+   * failing exit code and leaves the previous dist/ untouched.
+   */
+  override synth(options: SynthOptions = {}): void {
+    const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
+    try {
+      const rendered = this.render({ ...options, clusters, bootstrapped: (c) => isBootstrapped(this.outdir, c) });
+      const t = performance.now();
+      writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name));
+      rendered.timings.write = performance.now() - t;
+      if (!process.env.STRATA_QUIET) console.log(summarize(rendered, this.outdir));
+    } catch (e) {
+      if (!(e instanceof SynthError)) throw e;
+      console.error(e.message);
+      process.exitCode = 1;
+    }
+  }
+
+  private select(names: readonly string[] | undefined): Cluster[] {
+    if (!names || names.length === 0) return this._clusters;
+    const unknown = names.filter((n) => !this._clusters.some((c) => c.name === n));
+    if (unknown.length > 0) {
+      throw new SynthError(unknown.map((n) => ({ path: '', message: `unknown cluster ${show(n)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})` })));
+    }
+    return this._clusters.filter((c) => names.includes(c.name));
+  }
+
+  /** Runs pending definitions on each cluster, then (re)declares its Flux objects. */
+  private build(clusters: readonly Cluster[]): Finding[] {
+    const findings: Finding[] = [];
+    for (const cluster of clusters) {
+      for (let i = this.applied.get(cluster) ?? 0; i < this.definitions.length; i++) {
+        try {
+          this.definitions[i](cluster);
+        } catch (e) {
+          findings.push({ path: cluster.node.path, message: describe(e) });
+        }
+        this.applied.set(cluster, i + 1);
+      }
+      this.declareSync(cluster);
+    }
+    return findings;
+  }
+
+  private declareSync(cluster: Cluster): void {
+    cluster.node.tryRemoveChild('flux');
+    const sync = new Chart(cluster, 'flux', { disableResourceNameHashes: true });
+    const sourceName = this.repository ? this.name : BOOTSTRAP_SOURCE;
+    if (this.repository) declareSource(sync, sourceName, this.repository, this.repositoryPath);
+    for (const layer of cluster.layers) {
+      declareLayerSync(sync, layer, {
+        path: `./${this.repositoryPath}/${cluster.name}/${layer.path}`,
+        sourceName,
+        decryptionSecret: cluster.decryption?.secretName,
+      });
+    }
+  }
+
+  private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {
+    for (const scope of [this, ...clusters]) {
+      const nodes = scope === this ? [this as IConstruct] : scope.node.findAll();
+      for (const node of nodes) {
+        for (const message of node.node.validate()) findings.push({ path: node.node.path, message });
+      }
+    }
+    const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
+      objects.flatMap((obj) => {
+        try {
+          return [{ path: obj.node.path, manifest: obj.toJson() }];
+        } catch (e) {
+          findings.push({ path: obj.node.path, message: describe(e) });
+          return [];
+        }
+      });
+    const resolved: ResolvedCluster[] = clusters.map((cluster) => {
+      const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
+      return {
+        name: cluster.name,
+        folders: cluster.layers.map((layer) => ({
+          dir: `${cluster.name}/${layer.path}`,
+          objects: resolve(layer.node.findAll().filter(ApiObject.isApiObject)),
+        })),
+        layers: resolve(sync.filter((o) => o.kind === 'Kustomization')),
+        sources: resolve(sync.filter((o) => o.kind !== 'Kustomization')),
+      };
+    });
+    return { name: this.name, clusters: resolved, findings };
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof StrataError) return e.message;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}

@@ -1,0 +1,24 @@
+import { show } from './errors.js';
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Checks a DNS-1123 label (namespaces, services, cluster and layer names): lowercase
+ * alphanumerics and '-', starting and ending alphanumeric, at most 63 characters.
+ * Returns an error message, or undefined when the name is valid. Names are never truncated.
+ */
+export function dnsLabelError(what: string, name: string): string | undefined {
+  if (typeof name !== 'string' || !DNS_1123_LABEL.test(name) || name.length > 63) {
+    return `${what} ${show(name)} is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`;
+  }
+  return undefined;
+}
+
+/** Checks a DNS-1123 subdomain (most object names): labels joined by '.', at most 253 characters. */
+export function dnsSubdomainError(what: string, name: string): string | undefined {
+  if (typeof name !== 'string' || !DNS_1123_SUBDOMAIN.test(name) || name.length > 253) {
+    return `${what} ${show(name)} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`;
+  }
+  return undefined;
+}

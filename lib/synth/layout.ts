@@ -1,0 +1,53 @@
+import { toMultiDocYaml, toYaml } from './yaml.js';
+import type { FleetModel, ResolvedObject } from './model.js';
+
+/** Folder for cluster-scoped objects inside a layer folder. */
+export const CLUSTER_SCOPED_DIR = '_cluster';
+
+/** The file an object is written to, relative to its layer folder: `<namespace|_cluster>/<kind>-<name>.yaml`. */
+export function objectFile(obj: ResolvedObject): string {
+  const { kind, metadata } = obj.manifest;
+  return `${metadata.namespace ?? CLUSTER_SCOPED_DIR}/${kind.toLowerCase()}-${metadata.name}.yaml`;
+}
+
+function kustomizationFile(resources: readonly string[]): string {
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+}
+
+function comment(obj: ResolvedObject): string {
+  return `strata: ${obj.path}`;
+}
+
+export interface LayoutOptions {
+  /** True for clusters whose `clusters/<name>/flux-system/` was written by `flux bootstrap`. */
+  readonly bootstrapped?: (cluster: string) => boolean;
+}
+
+/**
+ * Lays a resolved fleet out as the dist/ tree Flux reads: path → file content, sorted by path.
+ * Every folder Flux applies gets a kustomization.yaml listing its files, sorted.
+ */
+export function layout(model: FleetModel, options: LayoutOptions = {}): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const cluster of model.clusters) {
+    for (const folder of cluster.folders) {
+      const resources: string[] = [];
+      for (const obj of folder.objects) {
+        const rel = objectFile(obj);
+        resources.push(rel);
+        files.set(`${folder.dir}/${rel}`, toYaml(obj.manifest, comment(obj)));
+      }
+      files.set(`${folder.dir}/kustomization.yaml`, kustomizationFile(resources.sort()));
+    }
+    const syncDir = `clusters/${cluster.name}`;
+    const resources = ['layers.yaml'];
+    files.set(`${syncDir}/layers.yaml`, toMultiDocYaml(cluster.layers.map((o) => ({ value: o.manifest, comment: comment(o) }))));
+    if (cluster.sources.length > 0) {
+      resources.push('source.yaml');
+      files.set(`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) }))));
+    }
+    if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
+    files.set(`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort()));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,50 @@
+import { performance } from 'node:perf_hooks';
+import { SynthError, type Finding } from '../fleet/errors.js';
+import { checkSchemas } from '../validate/schema.js';
+import { checkStructure } from '../validate/structure.js';
+import { layout, type LayoutOptions } from './layout.js';
+import type { FleetModel } from './model.js';
+
+/** A check over resolved objects; later validators (schema, policy) plug in here. */
+export type ModelCheck = (model: FleetModel) => Finding[];
+
+export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas];
+
+/** Milliseconds spent per phase of a synth. */
+export interface PhaseTimings {
+  build: number;
+  resolve: number;
+  validate: number;
+  layout: number;
+  write?: number;
+}
+
+export interface Rendered {
+  /** dist/ as path → YAML, sorted by path. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly model: FleetModel;
+  readonly timings: PhaseTimings;
+}
+
+/** Validates a resolved fleet and lays it out; throws SynthError with every finding if any. */
+export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
+  let t = performance.now();
+  const findings = [...model.findings];
+  for (const check of options.checks ?? DEFAULT_CHECKS) findings.push(...check(model));
+  if (findings.length > 0) throw new SynthError(findings);
+  const validate = performance.now() - t;
+  t = performance.now();
+  const files = layout(model, options);
+  return { files, model, timings: { ...timings, validate, layout: performance.now() - t } };
+}
+
+/** One line for the end of a synth. */
+export function summarize(rendered: Rendered, outdir: string): string {
+  const clusters = rendered.model.clusters;
+  const layers = clusters.reduce((n, c) => n + c.folders.length, 0);
+  const objects = clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
+  const t = rendered.timings;
+  const total = t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${plural(objects, 'object')}, ${plural(rendered.files.size, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
+}

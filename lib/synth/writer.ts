@@ -1,0 +1,60 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** Files `flux bootstrap` commits into `clusters/<name>/flux-system/`: strata keeps them, never writes them. */
+export const BOOTSTRAP_DIR = 'flux-system';
+
+export function isBootstrapped(outdir: string, cluster: string): boolean {
+  return existsSync(join(outdir, 'clusters', cluster, BOOTSTRAP_DIR));
+}
+
+function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+  const made = new Set<string>();
+  for (const [rel, content] of files) {
+    const dir = dirname(join(root, rel));
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(join(root, rel), content);
+  }
+}
+
+/** Copies `clusters/<c>/flux-system/` of the clusters still produced from the old tree into the new one. */
+function keepBootstrapFiles(outdir: string, staging: string, clusters: readonly string[]): void {
+  for (const cluster of clusters) {
+    const from = join(outdir, 'clusters', cluster, BOOTSTRAP_DIR);
+    if (existsSync(from)) cpSync(from, join(staging, 'clusters', cluster, BOOTSTRAP_DIR), { recursive: true });
+  }
+}
+
+/**
+ * Replaces `outdir` with exactly `files`, atomically as far as the file system allows: the new
+ * tree is written beside it and swapped in by rename, so a failure before the swap leaves the
+ * previous tree untouched, and files no longer produced disappear with the old tree.
+ */
+export function writeTree(outdir: string, files: ReadonlyMap<string, string>, clusters: readonly string[]): void {
+  const target = resolve(outdir);
+  const staging = `${target}.tmp-${process.pid}`;
+  const retired = `${target}.old-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    mkdirSync(staging, { recursive: true });
+    writeFiles(staging, files);
+    keepBootstrapFiles(target, staging, clusters);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  if (existsSync(target)) renameSync(target, retired);
+  renameSync(staging, target);
+  rmSync(retired, { recursive: true, force: true });
+}
+
+/** Every file below `dir`, as sorted paths relative to it (for tests and `validate`). */
+export function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(dir, join(prefix, e.name)) : [join(prefix, e.name)]))
+    .sort();
+}

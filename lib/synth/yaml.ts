@@ -1,0 +1,15 @@
+import { stringify } from 'yaml';
+
+// Stable YAML: sorted keys, no line folding, no anchors for repeated objects, block style.
+const OPTIONS = { sortMapEntries: true, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+
+/** One YAML document, preceded by `# comment` lines when given. */
+export function toYaml(value: unknown, comment?: string): string {
+  const head = comment ? comment.split('\n').map((line) => `# ${line}\n`).join('') : '';
+  return head + stringify(value, OPTIONS);
+}
+
+/** Several documents in one file, separated by `---`. */
+export function toMultiDocYaml(docs: readonly { value: unknown; comment?: string }[]): string {
+  return docs.map((d) => toYaml(d.value, d.comment)).join('---\n');
+}
