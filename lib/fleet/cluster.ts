@@ -51,6 +51,12 @@ export class Cluster extends Construct {
   readonly region: string;
   readonly provider: Provider;
   readonly decryption?: Decryption;
+  /**
+   * What the platform installed on this cluster (e.g. `metrics-server`, `keda`, `cert-manager`,
+   * `karpenter`): platform components add to it, workloads and autoscalers check it. Platform
+   * definitions run before app definitions, so it is complete when workloads are built.
+   */
+  readonly capabilities = new Set<string>();
   private readonly _domain?: string;
   private readonly _layers: Layer[] = [];
   private readonly _apps = new Map<string, Apps>();

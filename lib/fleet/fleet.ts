@@ -55,7 +55,11 @@ export interface SynthOptions {
   readonly checks?: readonly ModelCheck[];
 }
 
-type Definition = (cluster: Cluster) => IConstruct;
+/** Platform definitions run before app definitions on every cluster, whatever order they were given in. */
+interface Definition {
+  readonly phase: 'platform' | 'apps';
+  readonly run: (cluster: Cluster) => void;
+}
 
 /**
  * The whole fleet: a cdk8s App holding every cluster. Definitions given to `platform()` and
@@ -115,10 +119,7 @@ export class Fleet extends App {
 
   /** Declares the platform of every cluster: `fleet.platform((platform, cluster) => ...)`. */
   platform(define: (platform: Platform, cluster: Cluster) => void): void {
-    this.definitions.push((cluster) => {
-      define(new Platform(cluster), cluster);
-      return cluster;
-    });
+    this.definitions.push({ phase: 'platform', run: (cluster) => define(new Platform(cluster), cluster) });
   }
 
   /**
@@ -126,19 +127,12 @@ export class Fleet extends App {
    * @param layer the layer they land in (default `apps`)
    */
   apps(namespace: string, define: (apps: Apps, cluster: Cluster) => void, layer = 'apps'): void {
-    this.definitions.push((cluster) => {
-      const apps = cluster.appsIn(namespace, layer);
-      define(apps, cluster);
-      return apps;
-    });
+    this.definitions.push({ phase: 'apps', run: (cluster) => define(cluster.appsIn(namespace, layer), cluster) });
   }
 
-  /** Runs a definition for every cluster (anything not covered by `platform` or `apps`). */
+  /** Runs a definition for every cluster, in the platform phase (before any `apps` definition). */
   eachCluster(define: (cluster: Cluster) => void): void {
-    this.definitions.push((cluster) => {
-      define(cluster);
-      return cluster;
-    });
+    this.definitions.push({ phase: 'platform', run: define });
   }
 
   /**
@@ -188,13 +182,16 @@ export class Fleet extends App {
   private build(clusters: readonly Cluster[]): Finding[] {
     const findings: Finding[] = [];
     for (const cluster of clusters) {
-      for (let i = this.applied.get(cluster) ?? 0; i < this.definitions.length; i++) {
-        try {
-          this.definitions[i](cluster);
-        } catch (e) {
-          findings.push({ path: cluster.node.path, message: describe(e) });
+      const pending = this.definitions.slice(this.applied.get(cluster) ?? 0);
+      this.applied.set(cluster, this.definitions.length);
+      for (const phase of ['platform', 'apps'] as const) {
+        for (const definition of pending.filter((d) => d.phase === phase)) {
+          try {
+            definition.run(cluster);
+          } catch (e) {
+            findings.push({ path: cluster.node.path, message: describe(e) });
+          }
         }
-        this.applied.set(cluster, i + 1);
       }
       this.declareSync(cluster);
     }

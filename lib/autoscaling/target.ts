@@ -1,0 +1,31 @@
+import type { Construct } from 'constructs';
+
+/** Resource requests of one container, as Kubernetes quantities. */
+export interface ContainerRequests {
+  readonly name: string;
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+/** What an autoscaler scales: a workload's controller, seen from outside. */
+export interface ScaleTarget {
+  readonly apiVersion: 'apps/v1';
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly name: string;
+  readonly namespace: string;
+  /** Every container of the pod template with its requests (utilization targets need them). */
+  readonly containers: readonly ContainerRequests[];
+}
+
+/**
+ * An autoscaling policy a workload accepts as its `autoscaling` prop. A workload with one never
+ * renders `spec.replicas` (the autoscaler owns it) and calls `attach` once.
+ */
+export interface IAutoscaling {
+  /** Lowest replica count; 0 only for event-driven scalers. */
+  readonly min: number;
+  /** Highest replica count. */
+  readonly max: number;
+  /** Renders the autoscaler objects (HPA, ScaledObject, ...) for `target` under `scope`. */
+  attach(scope: Construct, target: ScaleTarget): void;
+}
