@@ -1,4 +1,6 @@
+export * from './autoscaling/target.js';
 export * from './fleet/apps.js';
+export * from './fleet/capabilities.js';
 export * from './fleet/cluster.js';
 export * from './fleet/errors.js';
 export * from './fleet/fleet.js';

@@ -57,6 +57,13 @@ export class Cluster extends Construct {
    * definitions run before app definitions, so it is complete when workloads are built.
    */
   readonly capabilities = new Set<string>();
+  /** ClusterIssuer that signs certificates for host names; set by the cert-manager component. */
+  tlsIssuer?: string;
+  /**
+   * The pods through which traffic enters the cluster (ingress controller or gateway data plane),
+   * which a workload's NetworkPolicy admits when it is exposed; set by that platform component.
+   */
+  ingressPeer?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
   private readonly _domain?: string;
   private readonly _layers: Layer[] = [];
   private readonly _apps = new Map<string, Apps>();

@@ -1,0 +1,17 @@
+/**
+ * Names of what a platform component provides on a cluster (`cluster.capabilities`). Components
+ * add them when installed; workloads, autoscalers and checks ask for them.
+ */
+export const Capability = {
+  METRICS_SERVER: 'metrics-server',
+  CERT_MANAGER: 'cert-manager',
+  KEDA: 'keda',
+  KARPENTER: 'karpenter',
+  CLUSTER_AUTOSCALER: 'cluster-autoscaler',
+  INGRESS: 'ingress',
+  GATEWAY_API: 'gateway-api',
+  EXTERNAL_DNS: 'external-dns',
+  EXTERNAL_SECRETS: 'external-secrets',
+} as const;
+
+export type CapabilityName = (typeof Capability)[keyof typeof Capability];
