@@ -1,70 +1,93 @@
 #!/usr/bin/env node
-// `node scripts/run.mjs <entry.ts> [args...]`: runs a TypeScript entry point fast. esbuild bundles
+// `node scripts/run.mjs <entry.ts> [args...]` (or `--prepare` to prebuild the schema bundle): runs a TypeScript entry point fast. esbuild bundles
 // it (types stripped, no type-checking: `npm run typecheck` does that) into one ESM file under
-// node_modules/.cache/strata, reused while no input changed. The ESM-only schema packages
-// (kubernetes-models, @kubernetes-models/*) are bundled in, since loading their thousands of
-// small modules one by one costs more than the whole synth; CommonJS packages stay external.
+// node_modules/.cache/strata, reused while no input changed. Dependencies stay external, except the
+// schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
+// load far faster as one file, so it is bundled on its own, once per installed dependency set.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+const root = process.cwd();
+const cacheDir = join(root, 'node_modules', '.cache', 'strata');
+const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
+
+const hash = (...parts) => createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
+const stamp = (file) => {
+  const s = statSync(file);
+  return `${s.size}:${s.mtimeMs}`;
+};
+
+/** Writes esbuild's output files under temporary names, then renames them: concurrent runs never see half a file. */
+function commit(outputFiles) {
+  for (const f of outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+}
+
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', write: false };
+// CommonJS code bundled into ESM calls require(): give it one.
+const banner = { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" };
+
+/** The prebundled schema models, keyed by the lock file and the module's own text. */
+async function vendorBundle() {
+  const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'));
+  const outfile = join(cacheDir, `models-${key}.mjs`);
+  if (!existsSync(outfile)) {
+    const result = await build({ ...common, entryPoints: [VENDOR_ENTRY], outfile, banner, packages: undefined });
+    commit(result.outputFiles);
+  }
+  return outfile;
+}
+
+async function appBundle(entry, vendor) {
+  const outfile = join(cacheDir, `${basename(entry, '.ts')}-${hash(resolve(entry))}.mjs`);
+  const stampFile = `${outfile}.inputs.json`;
+  if (existsSync(outfile) && existsSync(stampFile)) {
+    const inputs = JSON.parse(readFileSync(stampFile, 'utf8'));
+    const fresh = inputs.vendor === vendor && Object.entries(inputs.files).every(([file, s]) => existsSync(file) && stamp(file) === s);
+    if (fresh) return outfile;
+  }
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    metafile: true,
+    sourcemap: 'linked',
+    packages: 'external',
+    plugins: [{
+      name: 'vendor',
+      setup(b) {
+        b.onResolve({ filter: /models\.js$/ }, (a) => {
+          const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
+          return target === VENDOR_ENTRY ? { path: vendor, external: true } : undefined;
+        });
+      },
+    }],
+  });
+  commit(result.outputFiles);
+  const files = {};
+  for (const file of Object.keys(result.metafile.inputs)) files[join(root, file)] = stamp(join(root, file));
+  writeFileSync(stampFile, JSON.stringify({ vendor, files }));
+  return outfile;
+}
+
 const [entry, ...args] = process.argv.slice(2);
+if (entry === '--prepare') {
+  // `npm install` runs this (package.json `prepare`), so the first synth after a clone is as fast as the next.
+  mkdirSync(cacheDir, { recursive: true });
+  await vendorBundle();
+  process.exit(0);
+}
 if (!entry) {
   console.error('usage: node scripts/run.mjs <entry.ts> [args...]');
   process.exit(2);
 }
-const root = process.cwd();
-const cacheDir = join(root, 'node_modules', '.cache', 'strata');
-const key = createHash('sha1').update(resolve(entry)).digest('hex').slice(0, 8);
-const outfile = join(cacheDir, `${basename(entry, '.ts')}-${key}.mjs`);
-const stampFile = `${outfile}.inputs.json`;
-
-/** The bundle is fresh when every input it was built from has the size and mtime recorded then. */
-function isFresh() {
-  if (!existsSync(outfile) || !existsSync(stampFile)) return false;
-  const inputs = JSON.parse(readFileSync(stampFile, 'utf8'));
-  return Object.entries(inputs).every(([file, stamp]) => {
-    try {
-      const s = statSync(file);
-      return `${s.size}:${s.mtimeMs}` === stamp;
-    } catch {
-      return false;
-    }
-  });
-}
-
-const bundleSchemas = /^(kubernetes-models|@kubernetes-models\/)/;
-
-if (!isFresh()) {
-  mkdirSync(cacheDir, { recursive: true });
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    metafile: true,
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    // Bundled CommonJS dependencies of the schema packages call require(): give them one.
-    banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
-    plugins: [{
-      name: 'externals',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (a) => (a.kind === 'entry-point' || bundleSchemas.test(a.path) || a.importer.includes('/node_modules/') ? undefined : { path: a.path, external: true }));
-      },
-    }],
-  });
-  const inputs = {};
-  for (const file of Object.keys(result.metafile.inputs)) {
-    const s = statSync(join(root, file));
-    inputs[join(root, file)] = `${s.size}:${s.mtimeMs}`;
-  }
-  writeFileSync(stampFile, JSON.stringify(inputs));
-}
-
+mkdirSync(cacheDir, { recursive: true });
+const outfile = await appBundle(entry, await vendorBundle());
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(outfile).href);

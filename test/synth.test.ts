@@ -81,3 +81,51 @@ describe('writing dist/', () => {
     expect(Object.keys(tree(outdir)).filter((f) => f.includes('old'))).toEqual([]);
   });
 });
+
+describe('focus on some clusters', () => {
+  let outdir: string;
+  beforeEach(() => {
+    outdir = join(mkdtempSync(join(tmpdir(), 'strata-focus-')), 'dist');
+    process.exitCode = 0;
+  });
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  function twoClusters(configMaps: string[]): Fleet {
+    const f = new Fleet({ name: 'acme', outdir });
+    f.addCluster('one', { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });
+    f.addCluster('two', { stage: Stage.PRODUCTION, region: 'us', provider: Provider.gcp() });
+    f.apps('shop', (apps) => {
+      for (const name of configMaps) new k8s.KubeConfigMap(apps, name, { metadata: { name } });
+    });
+    return f;
+  }
+
+  test('rewrites only the named clusters and leaves every other file byte-identical', () => {
+    twoClusters(['a']).synth();
+    const before = tree(outdir);
+    twoClusters(['b']).synth({ clusters: ['one'] });
+    const after = tree(outdir);
+    const others = (files: Record<string, string>) => Object.entries(files).filter(([p]) => !p.startsWith('one/') && !p.startsWith('clusters/one/'));
+    expect(others(after)).toEqual(others(before));
+    expect(Object.keys(after)).toContain('one/apps/shop/configmap-b.yaml');
+    expect(Object.keys(after)).not.toContain('one/apps/shop/configmap-a.yaml');
+    expect(Object.keys(after)).toContain('two/apps/shop/configmap-a.yaml');
+  });
+
+  test('an unknown cluster name fails clearly and writes nothing', () => {
+    twoClusters(['a']).synth();
+    const before = tree(outdir);
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+    try {
+      twoClusters(['b']).synth({ clusters: ['three'] });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(process.exitCode).toBe(1);
+    expect(errors.join('\n')).toContain('✗ unknown cluster "three" (clusters: one, two)');
+    expect(tree(outdir)).toEqual(before);
+  });
+});

@@ -159,7 +159,7 @@ export class Fleet extends App {
     try {
       const rendered = this.render({ ...options, clusters, bootstrapped: (c) => isBootstrapped(this.outdir, c) });
       const t = performance.now();
-      writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name));
+      writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name), Boolean(clusters?.length));
       rendered.timings.write = performance.now() - t;
       if (!process.env.STRATA_QUIET) console.log(summarize(rendered, this.outdir));
     } catch (e) {

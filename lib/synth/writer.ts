@@ -32,11 +32,13 @@ function keepBootstrapFiles(outdir: string, staging: string, clusters: readonly 
  * Replaces `outdir` with exactly `files`, atomically as far as the file system allows: the new
  * tree is written beside it and swapped in by rename, so a failure before the swap leaves the
  * previous tree untouched, and files no longer produced disappear with the old tree.
+ *
+ * With `focus`, `files` holds only those clusters' folders (`<cluster>/`, `clusters/<cluster>/`):
+ * each is swapped in on its own and everything else in `outdir` stays byte-for-byte as it was.
  */
-export function writeTree(outdir: string, files: ReadonlyMap<string, string>, clusters: readonly string[]): void {
+export function writeTree(outdir: string, files: ReadonlyMap<string, string>, clusters: readonly string[], focus = false): void {
   const target = resolve(outdir);
   const staging = `${target}.tmp-${process.pid}`;
-  const retired = `${target}.old-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
     mkdirSync(staging, { recursive: true });
@@ -46,8 +48,24 @@ export function writeTree(outdir: string, files: ReadonlyMap<string, string>, cl
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-  if (existsSync(target)) renameSync(target, retired);
-  renameSync(staging, target);
+  if (focus && existsSync(target)) {
+    for (const cluster of clusters) {
+      for (const dir of [cluster, join('clusters', cluster)]) swap(join(staging, dir), join(target, dir));
+    }
+    rmSync(staging, { recursive: true, force: true });
+  } else {
+    swap(staging, target);
+  }
+}
+
+/** Moves `from` to `to`, replacing whatever was there (renames, then removes the old copy). */
+function swap(from: string, to: string): void {
+  const retired = `${to}.old-${process.pid}`;
+  if (existsSync(to)) renameSync(to, retired);
+  if (existsSync(from)) {
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(from, to);
+  }
   rmSync(retired, { recursive: true, force: true });
 }
 
