@@ -129,3 +129,15 @@ describe('focus on some clusters', () => {
     expect(tree(outdir)).toEqual(before);
   });
 });
+
+describe('YAML', () => {
+  test('strings a YAML 1.1 parser (Kubernetes) would read as booleans or numbers stay quoted', async () => {
+    const { toYaml } = await import('../lib/synth/yaml.js');
+    const values = ['on', 'off', 'yes', 'no', 'y', '0755', '1_000', '1e3', '0x1F', 'null', '~', '2001-01-01', 'true', '1.0'];
+    const out = toYaml({ values });
+    for (const v of values) expect(out).toContain(`  - "${v}"\n`);
+    expect(toYaml({ plain: 'shop', count: 3 })).toBe('count: 3\nplain: shop\n');
+    // A key is a string too: a bare `n` is the boolean false in YAML 1.1.
+    expect(toYaml({ n: 1 })).toBe('"n": 1\n');
+  });
+});

@@ -1,7 +1,9 @@
 import { stringify } from 'yaml';
 
 // Stable YAML: sorted keys, no line folding, no anchors for repeated objects, block style.
-const OPTIONS = { sortMapEntries: true, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+// YAML 1.1 quoting, because Kubernetes reads manifests with a YAML 1.1 parser: unquoted `on`, `yes`,
+// `0755` or `1_000` would arrive as a boolean or a number, not the string that was meant.
+const OPTIONS = { version: '1.1', sortMapEntries: true, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** One YAML document, preceded by `# comment` lines when given. */
 export function toYaml(value: unknown, comment?: string): string {
