@@ -75,13 +75,15 @@ export class Tenant extends Construct {
     this.namespace = name;
     this.serviceAccountName = `${name}-reconciler`;
     const cluster = Cluster.of(this);
-    const problems = [dnsLabelError('tenant name', name), ...this.quantityProblems(props)].filter((p): p is string => !!p);
+    const badQuantities = this.quantityProblems(props);
+    const problems = [dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
     addCheck(this, () => problems);
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace: name, labels });
 
     new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...RESTRICTED_POD_SECURITY } } });
-    if (props.quota) {
+    // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
+    if (props.quota && badQuantities.length === 0) {
       const q = props.quota;
       const hard: Record<string, k8s.Quantity> = {
         'requests.cpu': k8s.Quantity.fromString(q.cpu),
@@ -93,7 +95,7 @@ export class Tenant extends Construct {
       new k8s.KubeResourceQuota(this, 'quota', { metadata: metadata('quota'), spec: { hard } });
     }
     const d = props.defaults ?? {};
-    new k8s.KubeLimitRange(this, 'defaults', {
+    if (badQuantities.length === 0) new k8s.KubeLimitRange(this, 'defaults', {
       metadata: metadata('defaults'),
       spec: {
         limits: [{

@@ -8,7 +8,7 @@ import type { Platform } from '../platform.js';
 export const CLUSTER_AUTOSCALER_CHART = { repository: 'https://kubernetes.github.io/autoscaler', name: 'cluster-autoscaler', version: '9.59.0' } as const;
 
 /** A group of nodes the autoscaler may resize (a GCE managed instance group prefix). */
-export interface NodeGroup {
+export interface ClusterAutoscalerNodeGroup {
   /** Name prefix of the instance groups, e.g. `gke-prod-us`. */
   readonly prefix: string;
   /** Fewest nodes. */
@@ -21,7 +21,7 @@ export interface ClusterAutoscalerProps extends ComponentOptions {
   /** The cloud's name for the cluster, used to discover its node groups by tag. @default the strata cluster's name */
   readonly clusterName?: string;
   /** gcp: the instance groups to scale. @default `gke-<cluster>` groups, 1 to 10 nodes */
-  readonly nodeGroups?: readonly NodeGroup[];
+  readonly nodeGroups?: readonly ClusterAutoscalerNodeGroup[];
 }
 
 /** The chart values that point cluster-autoscaler at the cluster's cloud. */
