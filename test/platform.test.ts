@@ -172,6 +172,12 @@ describe('cert-manager', () => {
     expect(issuer(Stage.DEVELOPMENT, { issuer: 'production' })).toBe('letsencrypt-production');
   });
 
+  test('an unknown issuer is an error', () => {
+    expect(errorsOf(fleetWith((p) => p.install(Components.certManager({ issuer: 'prod' as never }))))).toEqual([
+      'c1: cert-manager issuer "prod" is not one of staging, production',
+    ]);
+  });
+
   test('an invalid e-mail is an error', () => {
     expect(errorsOf(fleetWith((p) => p.install(Components.certManager({ email: 'platform.acme.dev' }))))).toEqual([
       'c1: cert-manager email "platform.acme.dev" is not an e-mail address',
@@ -339,6 +345,13 @@ describe('tenants', () => {
     ]);
   });
 
+  test('a tenant in a layer without a folder per namespace is an error', () => {
+    const fleet = fleetWith((p) => p.addTenant('shop', { layer: 'infrastructure/configs' }));
+    expect(errorsOf(fleet)).toEqual([
+      `c1: tenant "shop": layer "infrastructure/configs" puts all namespaces in one folder, so Flux could not apply the tenant's apps as its own ServiceAccount: use a layer with folderPerNamespace`,
+    ]);
+  });
+
   test("an object in another namespace inside a tenant's folder is an error", () => {
     const fleet = tenantFleet((p) => new k8s.KubeNamespace(p.configs, 'payments', { metadata: { name: 'payments' } }));
     fleet.apps('shop', (apps) => new k8s.KubeConfigMap(apps, 'stolen', { metadata: { name: 'stolen', namespace: 'payments' } }));
@@ -391,6 +404,10 @@ describe('alerts', () => {
     expect(errorsOf(fleetWith((p) => p.alerts({ type: 'pager' as never, secretName: 'hook' })))).toContain(
       'c1/infrastructure/controllers/alerts-pager: alerts type "pager" is not supported (valid: slack, msteams, generic)',
     );
+    expect(errorsOf(fleetWith((p) => p.alerts({ type: 'slack', secretName: 'hook', name: 'On Call' })))).toEqual([
+      expect.stringMatching(/^c1\/infrastructure\/controllers\/alerts-On Call\/provider: Provider name "On Call" is not a DNS-1123 subdomain/),
+      expect.stringMatching(/^c1\/infrastructure\/controllers\/alerts-On Call\/alert: Alert name "On Call" is not a DNS-1123 subdomain/),
+    ]);
   });
 });
 
@@ -461,6 +478,23 @@ describe('ordering and consistency errors', () => {
     expect(errorsOf(twoIngresses)).toEqual([
       'c1: component "haproxy" provides "ingress", which component "traefik" already provides on cluster "c1": install only one of them',
     ]);
+  });
+
+  test('components may share a namespace, which is created once', () => {
+    const fleet = fleetWith((p) => {
+      p.install(Components.helm({ name: 'loki', namespace: 'monitoring', chart: { repository: 'https://grafana.github.io/helm-charts', name: 'loki', version: '6.30.0' } }));
+      p.install(Components.helm({ name: 'tempo', namespace: 'monitoring', chart: { repository: 'https://grafana.github.io/helm-charts', name: 'tempo', version: '1.21.0' } }));
+    });
+    expect(objects(fleet).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['monitoring']);
+  });
+
+  test('invalid component, namespace and chart names are errors', () => {
+    const fleet = fleetWith((p) => p.install(Components.helm({ name: 'My_Chart', namespace: 'Tools', chart: { repository: 'https://charts.example.com', name: 'Bad Chart', version: '1.0.0' } })));
+    expect(errorsOf(fleet)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^c1\/infrastructure\/controllers\/My_Chart: chart name "Bad Chart" is not a DNS-1123 subdomain/),
+      expect.stringMatching(/^c1\/infrastructure\/controllers\/My_Chart: component name "My_Chart" is not a DNS-1123 label/),
+      expect.stringMatching(/^c1\/infrastructure\/controllers\/My_Chart: component namespace "Tools" is not a DNS-1123 label/),
+    ]));
   });
 
   test('a floating chart version or a non-https repository is an error', () => {

@@ -53,7 +53,6 @@ export class Alerts extends Construct {
     const problems = [
       !(props.type in TYPES) ? `alerts type ${show(props.type)} is not supported (valid: ${Object.keys(TYPES).join(', ')})` : undefined,
       dnsSubdomainError('alerts secretName', props.secretName),
-      dnsSubdomainError('alerts name', name),
       props.channel !== undefined && props.type !== 'slack' ? `alerts channel ${show(props.channel)} applies to slack only, not ${show(props.type)}` : undefined,
     ].filter((p): p is string => !!p);
     addCheck(this, () => problems);

@@ -70,6 +70,17 @@ interface Provided {
 }
 
 const provided = new WeakMap<Cluster, Map<string, Provided>>();
+/** Namespaces a component already created per cluster: components may share one (e.g. monitoring). */
+const namespacesCreated = new WeakMap<Cluster, Set<string>>();
+
+/** True the first time a component asks for `namespace` on `cluster`. */
+function firstToCreate(cluster: Cluster, namespace: string): boolean {
+  let set = namespacesCreated.get(cluster);
+  if (!set) namespacesCreated.set(cluster, (set = new Set()));
+  if (set.has(namespace)) return false;
+  set.add(namespace);
+  return true;
+}
 
 function providedOn(cluster: Cluster): Map<string, Provided> {
   let map = provided.get(cluster);
@@ -135,9 +146,10 @@ export class PlatformComponent extends Construct {
     ];
     addCheck(this, () => problems);
 
+    const cluster = Cluster.of(this);
     const labels = { ...MANAGED_BY, 'app.kubernetes.io/part-of': props.name };
-    if (!SYSTEM_NAMESPACES.has(props.namespace)) {
-      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: props.namespace, labels } });
+    if (!SYSTEM_NAMESPACES.has(props.namespace) && firstToCreate(cluster, props.namespace)) {
+      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: props.namespace, labels: { ...MANAGED_BY } } });
     }
     const oci = props.chart.repository?.startsWith('oci://');
     this.source = oci ? this.ociSource(props, labels) : this.helmSource(props, labels);
@@ -168,7 +180,6 @@ export class PlatformComponent extends Construct {
       },
     });
 
-    const cluster = Cluster.of(this);
     const layer = Layer.containing(this);
     for (const capability of props.capabilities ?? []) provideCapability(cluster, capability, props.name, layer);
   }

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Capability } from '../fleet/capabilities.js';
 import { Cluster } from '../fleet/cluster.js';
-import { addCheck, show } from '../fleet/errors.js';
+import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { MANAGED_BY } from './layer.js';
@@ -75,6 +75,10 @@ export class Tenant extends Construct {
     this.namespace = name;
     this.serviceAccountName = `${name}-reconciler`;
     const cluster = Cluster.of(this);
+    const layer = cluster.layer(props.layer ?? 'apps');
+    if (!layer.folderPerNamespace) {
+      throw new StrataError(`tenant ${show(name)}: layer ${show(layer.path)} puts all namespaces in one folder, so Flux could not apply the tenant's apps as its own ServiceAccount: use a layer with folderPerNamespace`);
+    }
     const badQuantities = this.quantityProblems(props);
     const problems = [dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
     addCheck(this, () => problems);
@@ -141,7 +145,7 @@ export class Tenant extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: FLUX_NAMESPACE }],
     });
-    cluster.appsIn(name, props.layer ?? 'apps').serviceAccountName = this.serviceAccountName;
+    cluster.appsIn(name, layer.path).serviceAccountName = this.serviceAccountName;
     whenPlatformSettled(cluster, () => this.admitAcmeSolver(cluster, metadata('allow-acme-http01-solver')));
   }
 
