@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { performance } from 'node:perf_hooks';
-import { declareLayerSync, syncNamesOf } from '../gitops/layer-sync.js';
+import { declareLayerSync, syncDependsOn } from '../gitops/layer-sync.js';
 import { BOOTSTRAP_SOURCE, declareSource, type RepositoryProps } from '../gitops/source.js';
 import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
@@ -213,10 +213,7 @@ export class Fleet extends App {
     const sourceName = this.repository ? this.name : BOOTSTRAP_SOURCE;
     if (this.repository) declareSource(sync, sourceName, this.repository, this.repositoryPath);
     for (const layer of cluster.layers) {
-      const dependsOn = [...new Set(layer.dependsOn.flatMap((d) => {
-        const dep = cluster.layers.find((l) => l.path === d);
-        return dep ? syncNamesOf(dep, cluster.layers) : [];
-      }))];
+      const dependsOn = syncDependsOn(layer, cluster.layers);
       for (const folder of layer.folders()) {
         declareLayerSync(sync, layer, folder, {
           path: `./${this.repositoryPath}/${cluster.name}/${folder.path}`,

@@ -50,7 +50,7 @@ export function declareLayerSync(scope: Construct, layer: Layer, folder: LayerFo
  * The Kustomization names a layer's dependents wait for: one per folder. A folder-per-namespace
  * layer with no namespace yet stands for its own dependencies, so ordering stays transitive.
  */
-export function syncNamesOf(layer: Layer, layers: readonly Layer[], seen = new Set<Layer>()): string[] {
+function syncNamesOf(layer: Layer, layers: readonly Layer[], seen = new Set<Layer>()): string[] {
   const folders = layer.folders();
   if (folders.length > 0 || !layer.folderPerNamespace) return folders.map((f) => f.fluxName);
   if (seen.has(layer)) return [];
@@ -59,4 +59,13 @@ export function syncNamesOf(layer: Layer, layers: readonly Layer[], seen = new S
     const dep = layers.find((l) => l.path === d);
     return dep ? syncNamesOf(dep, layers, seen) : [];
   });
+}
+
+/** The Kustomizations the folders of `layer` wait for: every folder of every layer it depends on. */
+export function syncDependsOn(layer: Layer, layers: readonly Layer[]): string[] {
+  const names = layer.dependsOn.flatMap((path) => {
+    const dep = layers.find((l) => l.path === path);
+    return dep ? syncNamesOf(dep, layers) : [];
+  });
+  return [...new Set(names)];
 }
