@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Provider, Stage } from './lib/index.js';
+import { Components, Fleet, Provider, Stage } from './lib/index.js';
 
 export const fleet = new Fleet({
   name: 'acme',
@@ -12,7 +12,15 @@ fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', prov
 fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp() });
 
 fleet.platform((platform) => {
-  new k8s.KubeNamespace(platform.configs, 'shop', { metadata: { name: 'shop' } });
+  platform.install(Components.metricsServer());
+  platform.install(Components.certManager({ email: 'platform@acme.dev' }));
+  platform.install(Components.ingress());
+  platform.install(Components.externalDns());
+  platform.install(Components.keda());
+  platform.install(Components.nodeAutoscaler()); // the provider picks Karpenter or cluster-autoscaler
+  platform.install(Components.externalSecrets());
+  platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop' });
+  platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
 });
 
 fleet.apps('shop', (apps, cluster) => {

@@ -5,6 +5,7 @@ function fleetWith(define?: (fleet: Fleet) => void): Fleet {
   const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
   fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws() });
   fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+  fleet.platform((p) => p.addTenant('shop'));
   define?.(fleet);
   return fleet;
 }
@@ -182,9 +183,10 @@ describe('objects', () => {
 describe('Testing.synth', () => {
   test('filters one cluster and one layer', () => {
     const fleet = fleetWith((f) => f.apps('shop', (apps) => new k8s.KubeConfigMap(apps, 'c', { metadata: { name: 'c' } })));
+    // The apps layer has a folder per namespace, each with its own kustomization.yaml.
     expect(Object.keys(Testing.synth(fleet, { cluster: 'prod-eu', layer: 'apps' }).files)).toEqual([
-      'prod-eu/apps/kustomization.yaml',
       'prod-eu/apps/shop/configmap-c.yaml',
+      'prod-eu/apps/shop/kustomization.yaml',
     ]);
     expect(Object.keys(Testing.synth(fleet, { cluster: 'dev-eu' }).files).every((p) => p.startsWith('dev-eu/') || p.startsWith('clusters/dev-eu/'))).toBe(true);
   });

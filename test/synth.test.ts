@@ -13,6 +13,7 @@ function tree(dir: string): Record<string, string> {
 function fleet(outdir: string, configMaps: string[], clusterName = 'dev'): Fleet {
   const f = new Fleet({ name: 'acme', outdir });
   f.addCluster(clusterName, { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });
+  f.platform((p) => new k8s.KubeNamespace(p.configs, 'shop', { metadata: { name: 'shop' } }));
   f.apps('shop', (apps) => {
     for (const name of configMaps) new k8s.KubeConfigMap(apps, name, { metadata: { name }, data: { b: '2', a: '1' } });
   });
@@ -38,8 +39,9 @@ describe('writing dist/', () => {
       ['# strata: dev/apps/shop/a', 'apiVersion: v1', 'data:', '  a: "1"', '  b: "2"', 'kind: ConfigMap', 'metadata:', '  labels:',
         '    app.kubernetes.io/managed-by: strata', '    app.kubernetes.io/part-of: shop', '  name: a', '  namespace: shop', ''].join('\n'),
     );
-    expect(first['dev/apps/kustomization.yaml']).toBe(
-      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - shop/configmap-a.yaml\n  - shop/configmap-b.yaml\n',
+    // The namespace's own folder (apps/shop) lists its files.
+    expect(first['dev/apps/shop/kustomization.yaml']).toBe(
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap-a.yaml\n  - configmap-b.yaml\n',
     );
   });
 

@@ -11,6 +11,11 @@ import { dnsLabelError } from './names.js';
  */
 export class Apps extends Chart {
   override readonly namespace: string;
+  /**
+   * ServiceAccount (in flux-system) Flux impersonates to apply this namespace's folder, set by
+   * the tenant owning the namespace; undefined means the layer's own identity.
+   */
+  serviceAccountName?: string;
 
   constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
     super(scope, namespace, {

@@ -79,7 +79,7 @@ export class Cluster extends Construct {
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     const problem = dnsLabelError('cluster name', name);
     addCheck(this, () => [...(problem ? [problem] : []), ...this.layerGraphProblems()]);
-    for (const path of DEFAULT_LAYERS) this.addLayer(path);
+    for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
   }
 
   /** Base DNS domain of the cluster, e.g. `prod-eu.acme.dev`. */

@@ -1,10 +1,12 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { performance } from 'node:perf_hooks';
-import { declareLayerSync } from '../gitops/layer-sync.js';
+import { declareLayerSync, syncDependsOn } from '../gitops/layer-sync.js';
 import { BOOTSTRAP_SOURCE, declareSource, type RepositoryProps } from '../gitops/source.js';
 import type { LayerProps } from '../platform/layer.js';
+import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
+import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
@@ -192,6 +194,13 @@ export class Fleet extends App {
             findings.push({ path: cluster.node.path, message: describe(e) });
           }
         }
+        if (phase === 'platform') {
+          try {
+            settlePlatform(cluster);
+          } catch (e) {
+            findings.push({ path: cluster.node.path, message: describe(e) });
+          }
+        }
       }
       this.declareSync(cluster);
     }
@@ -204,11 +213,15 @@ export class Fleet extends App {
     const sourceName = this.repository ? this.name : BOOTSTRAP_SOURCE;
     if (this.repository) declareSource(sync, sourceName, this.repository, this.repositoryPath);
     for (const layer of cluster.layers) {
-      declareLayerSync(sync, layer, {
-        path: `./${this.repositoryPath}/${cluster.name}/${layer.path}`,
-        sourceName,
-        decryptionSecret: cluster.decryption?.secretName,
-      });
+      const dependsOn = syncDependsOn(layer, cluster.layers);
+      for (const folder of layer.folders()) {
+        declareLayerSync(sync, layer, folder, {
+          path: `./${this.repositoryPath}/${cluster.name}/${folder.path}`,
+          sourceName,
+          decryptionSecret: cluster.decryption?.secretName,
+          dependsOn,
+        });
+      }
     }
   }
 
@@ -219,6 +232,7 @@ export class Fleet extends App {
         for (const message of node.node.validate()) findings.push({ path: node.node.path, message });
       }
     }
+    for (const cluster of clusters) findings.push(...checkCapabilities(cluster));
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
@@ -232,10 +246,13 @@ export class Fleet extends App {
       const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
       return {
         name: cluster.name,
-        folders: cluster.layers.map((layer) => ({
-          dir: `${cluster.name}/${layer.path}`,
-          objects: resolve(layer.node.findAll().filter(ApiObject.isApiObject)),
-        })),
+        folders: cluster.layers.flatMap((layer) =>
+          layer.folders().map((folder) => ({
+            dir: `${cluster.name}/${folder.path}`,
+            namespace: folder.namespace,
+            objects: resolve(folder.scope.node.findAll().filter(ApiObject.isApiObject)),
+          })),
+        ),
         layers: resolve(sync.filter((o) => o.kind === 'Kustomization')),
         sources: resolve(sync.filter((o) => o.kind !== 'Kustomization')),
       };

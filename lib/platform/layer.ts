@@ -1,5 +1,8 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
+import type { Apps } from '../fleet/apps.js';
+import { addCheck, show } from '../fleet/errors.js';
+import { dnsLabelError } from '../fleet/names.js';
 
 /** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
 export interface ReconcileOptions {
@@ -25,6 +28,27 @@ export interface LayerProps extends ReconcileOptions {
    * ServiceAccount (in flux-system) Flux impersonates to apply this layer, for multi-tenancy.
    * @default kustomize-controller's own account
    */
+  readonly serviceAccountName?: string;
+  /**
+   * Give every namespace declared in this layer (`fleet.apps(namespace, ...)`) its own folder
+   * `<layer>/<namespace>/` and its own Flux Kustomization `<layer>-<namespace>`, so a tenant's
+   * namespace is reconciled through the tenant's ServiceAccount and nobody else's.
+   * @default false (true for the default `apps` layer)
+   */
+  readonly folderPerNamespace?: boolean;
+}
+
+/** One folder of a layer that Flux applies with one Kustomization. */
+export interface LayerFolder {
+  /** Path below the cluster folder, e.g. `infrastructure/configs` or `apps/shop`. */
+  readonly path: string;
+  /** Name of its Flux Kustomization, e.g. `apps-shop`. */
+  readonly fluxName: string;
+  /** The namespace every object of a folder-per-namespace folder is in. */
+  readonly namespace?: string;
+  /** The construct whose objects the folder holds. */
+  readonly scope: IConstruct;
+  /** ServiceAccount in flux-system Flux impersonates to apply the folder, if any. */
   readonly serviceAccountName?: string;
 }
 
@@ -58,6 +82,8 @@ export class Layer extends Chart {
   readonly dependsOn: readonly string[];
   readonly reconcile: Required<ReconcileOptions>;
   readonly serviceAccountName?: string;
+  /** True when each namespace of the layer is a folder of its own (see `LayerProps.folderPerNamespace`). */
+  readonly folderPerNamespace: boolean;
 
   constructor(scope: Construct, id: string, path: string, props: LayerProps & { readonly dependsOn: readonly string[] }) {
     super(scope, id, { disableResourceNameHashes: true, labels: { ...MANAGED_BY } });
@@ -71,6 +97,54 @@ export class Layer extends Chart {
       wait: props.wait ?? DEFAULT_RECONCILE.wait,
     };
     this.serviceAccountName = props.serviceAccountName;
+    this.folderPerNamespace = props.folderPerNamespace ?? false;
+    if (this.folderPerNamespace) addCheck(this, () => this.folderProblems());
+  }
+
+  /** The folders Flux applies for this layer: the layer itself, or one per namespace. */
+  folders(): LayerFolder[] {
+    if (!this.folderPerNamespace) {
+      return [{ path: this.path, fluxName: this.fluxName, scope: this, serviceAccountName: this.serviceAccountName }];
+    }
+    return this.namespaceScopes().map((apps) => ({
+      path: `${this.path}/${apps.namespace}`,
+      fluxName: `${this.fluxName}-${apps.namespace}`,
+      namespace: apps.namespace,
+      scope: apps,
+      serviceAccountName: apps.serviceAccountName ?? this.serviceAccountName,
+    }));
+  }
+
+  /**
+   * The namespace scopes (`fleet.apps(namespace, ...)`) declared in this layer, in declaration
+   * order. A scope with an invalid namespace (reported by the scope itself) gets no folder.
+   */
+  private namespaceScopes(): Apps[] {
+    return this.node.children.filter((c): c is Apps => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace));
+  }
+
+  /**
+   * In a folder-per-namespace layer every object belongs to one namespace scope, and a folder
+   * Flux applies as a tenant's ServiceAccount may hold only that tenant's namespace: anything
+   * else would be refused by the API server on every reconcile.
+   */
+  private folderProblems(): string[] {
+    const problems: string[] = [];
+    for (const child of this.node.children) {
+      if (child instanceof Chart && typeof child.namespace === 'string') continue;
+      for (const obj of child.node.findAll().filter(ApiObject.isApiObject)) {
+        problems.push(`${obj.kind} ${show(obj.name)} is outside any namespace: layer ${show(this.path)} has a folder per namespace, declare it inside fleet.apps('<namespace>', ...)`);
+      }
+    }
+    for (const folder of this.folders().filter((f) => f.serviceAccountName)) {
+      for (const obj of folder.scope.node.findAll().filter(ApiObject.isApiObject)) {
+        const ns = obj.metadata.namespace;
+        if (ns !== undefined && ns !== folder.namespace) {
+          problems.push(`${obj.kind} ${show(obj.name)} is in namespace ${show(ns)}, but folder ${show(folder.path)} is applied as ServiceAccount ${show(folder.serviceAccountName)}, which may change only namespace ${show(folder.namespace)}`);
+        }
+      }
+    }
+    return problems;
   }
 
   /** Name of the layer's Flux Kustomization: the path with '/' as '-'. */

@@ -1,5 +1,11 @@
 import type { Cluster } from '../fleet/cluster.js';
+import { StrataError, show } from '../fleet/errors.js';
+import { Alerts, type AlertsProps } from './alerts.js';
+import type { IComponent } from './component.js';
 import type { Layer } from './layer.js';
+import { Tenant, type TenantProps } from './tenant.js';
+
+const installed = new WeakMap<Cluster, Set<string>>();
 
 /**
  * The platform team's view of one cluster: the infrastructure layers where controllers and
@@ -16,5 +22,36 @@ export class Platform {
   /** `infrastructure/configs`: custom resources of those controllers (issuers, node pools, ...). */
   get configs(): Layer {
     return this.cluster.layer('infrastructure/configs');
+  }
+
+  /**
+   * Installs a component on this cluster, e.g. `platform.install(Components.certManager())`.
+   * Each component is installed at most once per cluster.
+   */
+  install(component: IComponent): void {
+    let names = installed.get(this.cluster);
+    if (!names) installed.set(this.cluster, (names = new Set()));
+    if (names.has(component.name)) {
+      throw new StrataError(`component ${show(component.name)} is installed twice on cluster ${show(this.cluster.name)}: install each component once`);
+    }
+    names.add(component.name);
+    component.install(this);
+  }
+
+  /**
+   * Declares a team's namespace: Pod Security `restricted`, quota, default requests and limits,
+   * default-deny network policy with DNS, the team's group bound to `edit`, and its own Flux
+   * identity, so `fleet.apps(name, ...)` reconciles into this namespace and no other.
+   */
+  addTenant(name: string, props: TenantProps = {}): Tenant {
+    return new Tenant(this.configs, name, props);
+  }
+
+  /**
+   * Sends failed reconciliations (every Kustomization and HelmRelease on the cluster) to Slack,
+   * Microsoft Teams or a webhook, whose address stays in a Secret.
+   */
+  alerts(props: AlertsProps): Alerts {
+    return new Alerts(this.controllers, props);
   }
 }

@@ -9,7 +9,10 @@ export interface ProviderProfile {
   readonly storageClass: string;
   /** Annotations a Service of type LoadBalancer needs on this provider. */
   readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
-  /** The ingress class name used when a cluster routes through Ingress. */
+  /**
+   * The IngressClass the platform's ingress controller registers and apps' Ingresses name.
+   * The same on every provider (`traefik`), so an app renders identically everywhere.
+   */
   readonly ingressClass: string;
   /** external-dns `provider` value, or undefined where DNS is managed by hand. */
   readonly externalDnsProvider?: string;
@@ -21,10 +24,18 @@ export interface ProviderProfile {
   readonly regionLabel: string;
   /** A managed Gateway API class this provider offers, if any. */
   readonly managedGatewayClass?: string;
+  /**
+   * True where the provider runs metrics-server itself (GKE, AKS): installing a second one
+   * would fight over the `v1beta1.metrics.k8s.io` APIService, so the component only records it.
+   */
+  readonly managedMetricsServer?: boolean;
 }
 
 /** Overrides for a provider's defaults. */
 export type ProviderOverrides = Partial<Omit<ProviderProfile, 'name'>>;
+
+/** The class the catalog's ingress controller (Traefik) registers. */
+const INGRESS_CLASS = 'traefik';
 
 const WELL_KNOWN = {
   zoneLabel: 'topology.kubernetes.io/zone',
@@ -33,7 +44,10 @@ const WELL_KNOWN = {
 
 /** Provider profiles. The same app definition renders unchanged on every one of them. */
 export class Provider implements ProviderProfile {
-  /** Amazon EKS: gp3 volumes, NLB load balancers, Karpenter. */
+  /**
+   * Amazon EKS: gp3 volumes, NLB load balancers (annotations of the AWS Load Balancer
+   * Controller, which EKS clusters run as an add-on), Karpenter, Route 53.
+   */
   static aws(overrides: ProviderOverrides = {}): Provider {
     return new Provider({
       name: 'aws',
@@ -43,7 +57,7 @@ export class Provider implements ProviderProfile {
         'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
         'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
       },
-      ingressClass: 'nginx',
+      ingressClass: INGRESS_CLASS,
       externalDnsProvider: 'aws',
       nodeAutoscaler: 'karpenter',
       managedGatewayClass: 'amazon-vpc-lattice',
@@ -52,30 +66,33 @@ export class Provider implements ProviderProfile {
     });
   }
 
-  /** Google GKE: balanced persistent disks, GKE gateway classes, cluster-autoscaler. */
+  /** Google GKE: balanced persistent disks, backend-service load balancers, cluster-autoscaler, Cloud DNS; metrics-server is built in. */
   static gcp(overrides: ProviderOverrides = {}): Provider {
     return new Provider({
       name: 'gcp',
       storageClass: 'standard-rwo',
       loadBalancerAnnotations: { 'cloud.google.com/l4-rbs': 'enabled' },
-      ingressClass: 'nginx',
+      ingressClass: INGRESS_CLASS,
       externalDnsProvider: 'google',
       nodeAutoscaler: 'cluster-autoscaler',
       managedGatewayClass: 'gke-l7-global-external-managed',
+      managedMetricsServer: true,
       ...WELL_KNOWN,
       ...overrides,
     });
   }
 
-  /** Azure AKS: managed CSI premium disks, cluster-autoscaler. */
+  /** Azure AKS: managed CSI premium disks, TCP-probed load balancers, cluster-autoscaler, Azure DNS; metrics-server is built in. */
   static azure(overrides: ProviderOverrides = {}): Provider {
     return new Provider({
       name: 'azure',
       storageClass: 'managed-csi-premium',
-      loadBalancerAnnotations: { 'service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path': '/healthz' },
-      ingressClass: 'nginx',
+      // An HTTP probe of `/` on the proxy's web port answers 404 (no route): probe TCP instead.
+      loadBalancerAnnotations: { 'service.beta.kubernetes.io/azure-load-balancer-health-probe-protocol': 'tcp' },
+      ingressClass: INGRESS_CLASS,
       externalDnsProvider: 'azure',
       nodeAutoscaler: 'cluster-autoscaler',
+      managedMetricsServer: true,
       ...WELL_KNOWN,
       ...overrides,
     });
@@ -87,7 +104,7 @@ export class Provider implements ProviderProfile {
       name: 'on-premises',
       storageClass: 'standard',
       loadBalancerAnnotations: {},
-      ingressClass: 'nginx',
+      ingressClass: INGRESS_CLASS,
       ...WELL_KNOWN,
       ...overrides,
     });
@@ -102,6 +119,7 @@ export class Provider implements ProviderProfile {
   readonly zoneLabel: string;
   readonly regionLabel: string;
   readonly managedGatewayClass?: string;
+  readonly managedMetricsServer?: boolean;
 
   private constructor(profile: ProviderProfile) {
     this.name = profile.name;
@@ -113,5 +131,6 @@ export class Provider implements ProviderProfile {
     this.zoneLabel = profile.zoneLabel;
     this.regionLabel = profile.regionLabel;
     this.managedGatewayClass = profile.managedGatewayClass;
+    this.managedMetricsServer = profile.managedMetricsServer;
   }
 }

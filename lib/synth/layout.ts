@@ -33,7 +33,8 @@ export function layout(model: FleetModel, options: LayoutOptions = {}): Map<stri
     for (const folder of cluster.folders) {
       const resources: string[] = [];
       for (const obj of folder.objects) {
-        const rel = objectFile(obj);
+        const file = objectFile(obj);
+        const rel = folder.namespace && obj.manifest.metadata.namespace === folder.namespace ? file.slice(folder.namespace.length + 1) : file;
         resources.push(rel);
         files.set(`${folder.dir}/${rel}`, toYaml(obj.manifest, comment(obj)));
       }

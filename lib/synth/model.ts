@@ -17,8 +17,13 @@ export interface Manifest {
 
 /** A folder Flux applies through one Kustomization: `<cluster>/<layer path>`. */
 export interface ResolvedFolder {
-  /** Path below dist/, e.g. `prod-eu/infrastructure/controllers`. */
+  /** Path below dist/, e.g. `prod-eu/infrastructure/controllers` or `prod-eu/apps/shop`. */
   readonly dir: string;
+  /**
+   * The namespace of a folder-per-namespace folder (e.g. `shop` for `prod-eu/apps/shop`): its
+   * objects are written at the folder's root instead of a `<namespace>/` subfolder.
+   */
+  readonly namespace?: string;
   readonly objects: readonly ResolvedObject[];
 }
 

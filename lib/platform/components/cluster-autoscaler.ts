@@ -1,0 +1,77 @@
+import { Capability } from '../../fleet/capabilities.js';
+import type { Cluster } from '../../fleet/cluster.js';
+import { StrataError, show } from '../../fleet/errors.js';
+import { PlatformComponent, mergeValues, type ComponentOptions, type HelmValues, type IComponent } from '../component.js';
+import type { Platform } from '../platform.js';
+
+/** kubernetes/autoscaler cluster-autoscaler chart 9.59.0. */
+export const CLUSTER_AUTOSCALER_CHART = { repository: 'https://kubernetes.github.io/autoscaler', name: 'cluster-autoscaler', version: '9.59.0' } as const;
+
+/** A group of nodes the autoscaler may resize (a GCE managed instance group prefix). */
+export interface ClusterAutoscalerNodeGroup {
+  /** Name prefix of the instance groups, e.g. `gke-prod-us`. */
+  readonly prefix: string;
+  /** Fewest nodes. */
+  readonly min: number;
+  /** Most nodes. */
+  readonly max: number;
+}
+
+export interface ClusterAutoscalerProps extends ComponentOptions {
+  /** The cloud's name for the cluster, used to discover its node groups by tag. @default the strata cluster's name */
+  readonly clusterName?: string;
+  /** gcp: the instance groups to scale. @default `gke-<cluster>` groups, 1 to 10 nodes */
+  readonly nodeGroups?: readonly ClusterAutoscalerNodeGroup[];
+}
+
+/** The chart values that point cluster-autoscaler at the cluster's cloud. */
+function cloudValues(cluster: Cluster, props: ClusterAutoscalerProps): HelmValues {
+  const clusterName = props.clusterName ?? cluster.name;
+  switch (cluster.provider.name) {
+    case 'aws':
+      return { cloudProvider: 'aws', awsRegion: cluster.region, autoDiscovery: { clusterName } };
+    case 'gcp': {
+      const groups = props.nodeGroups ?? [{ prefix: `gke-${clusterName}`, min: 1, max: 10 }];
+      for (const g of groups) {
+        if (!(Number.isInteger(g.min) && Number.isInteger(g.max) && g.min >= 0 && g.min <= g.max)) {
+          throw new StrataError(`cluster-autoscaler node group ${show(g.prefix)}: min (${g.min}) and max (${g.max}) must be whole numbers with 0 <= min <= max`);
+        }
+      }
+      return {
+        cloudProvider: 'gce',
+        autoDiscovery: { clusterName },
+        autoscalingGroupsnamePrefix: groups.map((g) => ({ name: g.prefix, minSize: g.min, maxSize: g.max })),
+      };
+    }
+    case 'azure':
+      return { cloudProvider: 'azure', autoDiscovery: { clusterName } };
+    default:
+      throw new StrataError(`cluster-autoscaler needs a cloud to add nodes from; provider ${show(cluster.provider.name)} has none: leave it out on this cluster`);
+  }
+}
+
+/**
+ * Kubernetes cluster-autoscaler in kube-system, configured for the cluster's cloud: node groups
+ * discovered by tag on aws and azure, instance-group prefixes on gcp. Nodes of similar groups are
+ * balanced and the expander wastes least.
+ */
+export class ClusterAutoscaler implements IComponent {
+  readonly name = 'cluster-autoscaler';
+
+  constructor(private readonly props: ClusterAutoscalerProps = {}) {}
+
+  install(platform: Platform): void {
+    const cluster = platform.cluster;
+    new PlatformComponent(platform.controllers, {
+      name: this.name,
+      namespace: 'kube-system',
+      chart: { ...CLUSTER_AUTOSCALER_CHART, version: this.props.version ?? CLUSTER_AUTOSCALER_CHART.version },
+      values: mergeValues(
+        { ...cloudValues(cluster, this.props), extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste' } },
+        this.props.values,
+      ),
+      dependsOn: this.props.dependsOn,
+      capabilities: [Capability.CLUSTER_AUTOSCALER],
+    });
+  }
+}

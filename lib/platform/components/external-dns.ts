@@ -1,0 +1,58 @@
+import { Capability } from '../../fleet/capabilities.js';
+import { StrataError, show } from '../../fleet/errors.js';
+import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import type { Platform } from '../platform.js';
+
+/** kubernetes-sigs/external-dns chart 1.23.0 (external-dns 0.23). */
+export const EXTERNAL_DNS_CHART = { repository: 'https://kubernetes-sigs.github.io/external-dns/', name: 'external-dns', version: '1.23.0' } as const;
+
+export interface ExternalDnsProps extends ComponentOptions {
+  /** external-dns provider, e.g. `aws`, `google`, `azure`, `cloudflare`. @default the provider profile's */
+  readonly provider?: string;
+  /** Domains it may manage records in. @default the cluster's domain */
+  readonly domains?: readonly string[];
+  /**
+   * `upsert-only` never deletes a record; `sync` also deletes records whose Ingress or Service
+   * is gone.
+   * @default 'upsert-only'
+   */
+  readonly policy?: 'upsert-only' | 'sync';
+}
+
+/**
+ * external-dns, in namespace `external-dns`: DNS records for Ingress hosts and LoadBalancer
+ * Services, owned through TXT records by this cluster's name, so clusters sharing a zone never
+ * touch each other's records. Credentials come from the provider's workload identity (set the
+ * ServiceAccount annotation through `values`).
+ */
+export class ExternalDns implements IComponent {
+  readonly name = 'external-dns';
+
+  constructor(private readonly props: ExternalDnsProps = {}) {}
+
+  install(platform: Platform): void {
+    const cluster = platform.cluster;
+    const provider = this.props.provider ?? cluster.provider.externalDnsProvider;
+    if (!provider) {
+      throw new StrataError(`external-dns: provider ${show(cluster.provider.name)} has no DNS service: set Components.externalDns({ provider: '...' }) or leave external-dns out on this cluster`);
+    }
+    new PlatformComponent(platform.controllers, {
+      name: this.name,
+      namespace: 'external-dns',
+      chart: { ...EXTERNAL_DNS_CHART, version: this.props.version ?? EXTERNAL_DNS_CHART.version },
+      values: mergeValues(
+        {
+          provider: { name: provider },
+          sources: ['service', 'ingress'],
+          domainFilters: [...(this.props.domains ?? [cluster.domain])],
+          policy: this.props.policy ?? 'upsert-only',
+          registry: 'txt',
+          txtOwnerId: cluster.name,
+        },
+        this.props.values,
+      ),
+      dependsOn: this.props.dependsOn,
+      capabilities: [Capability.EXTERNAL_DNS],
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { PlatformComponent, type IComponent, type PlatformComponentProps } from '../component.js';
+import type { Platform } from '../platform.js';
+import { CertManager, type CertManagerProps } from './cert-manager.js';
+import { ClusterAutoscaler, type ClusterAutoscalerProps } from './cluster-autoscaler.js';
+import { ExternalDns, type ExternalDnsProps } from './external-dns.js';
+import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets.js';
+import { Karpenter, type KarpenterProps } from './karpenter.js';
+import { Keda, type KedaProps } from './keda.js';
+import { MetricsServer, type MetricsServerProps } from './metrics-server.js';
+import { NodeAutoscaler, type NodeAutoscalerProps } from './node-autoscaler.js';
+import { Traefik, type TraefikProps } from './traefik.js';
+
+/** Any Helm chart as a component: `Components.helm({ name, namespace, chart: { repository, name, version } })`. */
+class HelmChart implements IComponent {
+  constructor(private readonly props: PlatformComponentProps) {}
+
+  get name(): string {
+    return this.props.name;
+  }
+
+  install(platform: Platform): void {
+    new PlatformComponent(platform.controllers, this.props);
+  }
+}
+
+/**
+ * The catalog of platform components, each a pinned Helm chart Flux installs into
+ * infrastructure/controllers: `platform.install(Components.certManager({ email }))`.
+ */
+export const Components = {
+  /** metrics-server (resource metrics for HPA and `kubectl top`); recorded only where the provider runs it. */
+  metricsServer: (props?: MetricsServerProps): IComponent => new MetricsServer(props),
+  /** cert-manager with Let's Encrypt staging and production ClusterIssuers; sets `cluster.tlsIssuer`. */
+  certManager: (props?: CertManagerProps): IComponent => new CertManager(props),
+  /** The Ingress controller: Traefik. Sets `cluster.ingressPeer`. */
+  ingress: (props?: TraefikProps): IComponent => new Traefik(props),
+  /** Traefik Proxy as Ingress controller (the same as `ingress()`). */
+  traefik: (props?: TraefikProps): IComponent => new Traefik(props),
+  /** external-dns with the provider profile's DNS service. */
+  externalDns: (props?: ExternalDnsProps): IComponent => new ExternalDns(props),
+  /** KEDA, event-driven pod autoscaling. */
+  keda: (props?: KedaProps): IComponent => new Keda(props),
+  /** The provider's node autoscaler: Karpenter on aws, cluster-autoscaler on gcp and azure. */
+  nodeAutoscaler: (props?: NodeAutoscalerProps): IComponent => new NodeAutoscaler(props),
+  /** Karpenter (aws only). */
+  karpenter: (props?: KarpenterProps): IComponent => new Karpenter(props),
+  /** Kubernetes cluster-autoscaler, configured for the cluster's cloud. */
+  clusterAutoscaler: (props?: ClusterAutoscalerProps): IComponent => new ClusterAutoscaler(props),
+  /** External Secrets Operator. */
+  externalSecrets: (props?: ExternalSecretsProps): IComponent => new ExternalSecrets(props),
+  /** Any other Helm chart, installed the same way. */
+  helm: (props: PlatformComponentProps): IComponent => new HelmChart(props),
+};
+
+export * from './cert-manager.js';
+export * from './cluster-autoscaler.js';
+export * from './external-dns.js';
+export * from './external-secrets.js';
+export * from './karpenter.js';
+export * from './keda.js';
+export * from './metrics-server.js';
+export * from './node-autoscaler.js';
+export * from './traefik.js';

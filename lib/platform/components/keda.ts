@@ -1,0 +1,26 @@
+import { Capability } from '../../fleet/capabilities.js';
+import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import type { Platform } from '../platform.js';
+
+/** kedacore/keda chart 2.20.2, matching the KEDA CRDs the project imports. */
+export const KEDA_CHART = { repository: 'https://kedacore.github.io/charts', name: 'keda', version: '2.20.2' } as const;
+
+export type KedaProps = ComponentOptions;
+
+/** KEDA: event-driven pod autoscaling (ScaledObject, ScaledJob), in namespace `keda`. */
+export class Keda implements IComponent {
+  readonly name = 'keda';
+
+  constructor(private readonly props: KedaProps = {}) {}
+
+  install(platform: Platform): void {
+    new PlatformComponent(platform.controllers, {
+      name: this.name,
+      namespace: 'keda',
+      chart: { ...KEDA_CHART, version: this.props.version ?? KEDA_CHART.version },
+      values: mergeValues({}, this.props.values),
+      dependsOn: this.props.dependsOn,
+      capabilities: [Capability.KEDA],
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { Capability } from '../../fleet/capabilities.js';
+import { perStage, type StageValue } from '../../fleet/stage.js';
+import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import type { Platform } from '../platform.js';
+
+/** traefik/traefik-helm-chart 41.6.1 (Traefik Proxy v3.7). */
+export const TRAEFIK_CHART = { repository: 'https://traefik.github.io/charts', name: 'traefik', version: '41.6.1' } as const;
+
+export interface TraefikProps extends ComponentOptions {
+  /** Proxy replicas; more than one adds a PodDisruptionBudget. @default 2 on production clusters, 1 elsewhere */
+  readonly replicas?: StageValue<number>;
+  /** Namespace of the proxy. @default 'traefik' */
+  readonly namespace?: string;
+}
+
+/**
+ * Traefik Proxy as the cluster's Ingress controller (ingress-nginx was retired in March 2026;
+ * Traefik is maintained, implements Ingress and Gateway API, and its chart installs no admission
+ * webhook that could block applies). It registers the provider profile's IngressClass as the
+ * default class, exposes itself through a LoadBalancer Service with the provider's annotations,
+ * and publishes that address on Ingress status for external-dns. Sets `cluster.ingressPeer`.
+ */
+export class Traefik implements IComponent {
+  readonly name = 'traefik';
+
+  constructor(private readonly props: TraefikProps = {}) {}
+
+  install(platform: Platform): void {
+    const cluster = platform.cluster;
+    const namespace = this.props.namespace ?? 'traefik';
+    const replicas = cluster.resolve(this.props.replicas ?? perStage({ production: 2, default: 1 }));
+    new PlatformComponent(platform.controllers, {
+      name: this.name,
+      namespace,
+      chart: { ...TRAEFIK_CHART, version: this.props.version ?? TRAEFIK_CHART.version },
+      values: mergeValues(
+        {
+          deployment: { replicas },
+          podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : undefined,
+          ingressClass: { enabled: true, isDefaultClass: true, name: cluster.provider.ingressClass },
+          providers: { kubernetesIngress: { publishedService: { enabled: true } } },
+          service: { annotations: { ...cluster.provider.loadBalancerAnnotations } },
+        },
+        this.props.values,
+      ),
+      dependsOn: this.props.dependsOn,
+      capabilities: [Capability.INGRESS],
+    });
+    // The chart labels the proxy pods with its name; the namespace narrows them to this release.
+    cluster.ingressPeer = { namespace, podLabels: { 'app.kubernetes.io/name': 'traefik' } };
+  }
+}

@@ -1,0 +1,189 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Capability } from '../fleet/capabilities.js';
+import { Cluster } from '../fleet/cluster.js';
+import { StrataError, addCheck, show } from '../fleet/errors.js';
+import { dnsLabelError } from '../fleet/names.js';
+import { FLUX_NAMESPACE } from '../gitops/source.js';
+import { MANAGED_BY } from './layer.js';
+import { whenPlatformSettled } from './settle.js';
+
+/** A tenant's share of the cluster (a ResourceQuota), as Kubernetes quantities. */
+export interface TenantQuota {
+  /** Total CPU requested by the tenant's pods, e.g. `'20'` or `'500m'`. */
+  readonly cpu: string;
+  /** Total memory requested by the tenant's pods, e.g. `'64Gi'`. */
+  readonly memory: string;
+  /** Total memory limits. @default equal to `memory`, so no pod can overcommit the share */
+  readonly memoryLimit?: string;
+  /** Most pods at once. @default no limit */
+  readonly pods?: number;
+  /** Total storage requested by persistent volume claims, e.g. `'500Gi'`. @default no limit */
+  readonly storage?: string;
+}
+
+/** Requests and limits a container gets when it declares none (a LimitRange). */
+export interface ContainerDefaults {
+  /** @default '100m' */
+  readonly cpuRequest?: string;
+  /** @default '128Mi' */
+  readonly memoryRequest?: string;
+  /** @default '1Gi' */
+  readonly memoryLimit?: string;
+}
+
+export interface TenantProps {
+  /** The tenant's share of the cluster. @default no ResourceQuota */
+  readonly quota?: TenantQuota;
+  /** Identity-provider group whose members may `edit` the namespace. @default none: only the platform can */
+  readonly group?: string;
+  /** Defaults for containers that declare no requests or limits. @default 100m CPU and 128Mi memory requested, 1Gi memory limit */
+  readonly defaults?: ContainerDefaults;
+  /** The folder-per-namespace layer the tenant's apps reconcile from. @default 'apps' */
+  readonly layer?: string;
+}
+
+/** Pod Security Standards `restricted`, enforced, audited and warned about. */
+export const RESTRICTED_POD_SECURITY = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
+
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+/** Port the cert-manager ACME HTTP-01 solver pods listen on. */
+const ACME_SOLVER_PORT = 8089;
+
+/**
+ * A team's namespace on one cluster, isolated: Pod Security `restricted`, a quota, default
+ * requests and limits, default-deny networking with DNS, the team's group bound to `edit`, and
+ * a Flux identity of its own. The tenant's apps (`fleet.apps(name, ...)`) are applied by Flux as
+ * ServiceAccount `<name>-reconciler`, which lives in flux-system (where the Kustomization is:
+ * Flux impersonates a ServiceAccount of the Kustomization's namespace) and is bound to
+ * `cluster-admin` only inside the tenant's namespace, so the folder can change nothing else.
+ */
+export class Tenant extends Construct {
+  readonly name: string;
+  /** The namespace, named after the tenant. */
+  readonly namespace: string;
+  /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */
+  readonly serviceAccountName: string;
+
+  constructor(scope: Construct, name: string, props: TenantProps = {}) {
+    super(scope, `tenant-${name}`);
+    this.name = name;
+    this.namespace = name;
+    this.serviceAccountName = `${name}-reconciler`;
+    const cluster = Cluster.of(this);
+    const layer = cluster.layer(props.layer ?? 'apps');
+    if (!layer.folderPerNamespace) {
+      throw new StrataError(`tenant ${show(name)}: layer ${show(layer.path)} puts all namespaces in one folder, so Flux could not apply the tenant's apps as its own ServiceAccount: use a layer with folderPerNamespace`);
+    }
+    const badQuantities = this.quantityProblems(props);
+    const problems = [dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
+    addCheck(this, () => problems);
+    const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
+    const metadata = (n: string) => ({ name: n, namespace: name, labels });
+
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...RESTRICTED_POD_SECURITY } } });
+    // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
+    if (props.quota && badQuantities.length === 0) {
+      const q = props.quota;
+      const hard: Record<string, k8s.Quantity> = {
+        'requests.cpu': k8s.Quantity.fromString(q.cpu),
+        'requests.memory': k8s.Quantity.fromString(q.memory),
+        'limits.memory': k8s.Quantity.fromString(q.memoryLimit ?? q.memory),
+      };
+      if (q.pods !== undefined) hard.pods = k8s.Quantity.fromNumber(q.pods);
+      if (q.storage !== undefined) hard['requests.storage'] = k8s.Quantity.fromString(q.storage);
+      new k8s.KubeResourceQuota(this, 'quota', { metadata: metadata('quota'), spec: { hard } });
+    }
+    const d = props.defaults ?? {};
+    if (badQuantities.length === 0) new k8s.KubeLimitRange(this, 'defaults', {
+      metadata: metadata('defaults'),
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: { cpu: k8s.Quantity.fromString(d.cpuRequest ?? '100m'), memory: k8s.Quantity.fromString(d.memoryRequest ?? '128Mi') },
+          default: { memory: k8s.Quantity.fromString(d.memoryLimit ?? '1Gi') },
+        }],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+      metadata: metadata('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    new k8s.KubeNetworkPolicy(this, 'allow-dns', {
+      metadata: metadata('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          }],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        }],
+      },
+    });
+    if (props.group !== undefined) {
+      new k8s.KubeRoleBinding(this, 'team', {
+        metadata: metadata('team-edit'),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: props.group }],
+      });
+    }
+    new k8s.KubeServiceAccount(this, 'reconciler', {
+      metadata: { name: this.serviceAccountName, namespace: FLUX_NAMESPACE, labels },
+    });
+    new k8s.KubeRoleBinding(this, 'reconciler-binding', {
+      metadata: metadata('flux-reconciler'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: FLUX_NAMESPACE }],
+    });
+    cluster.appsIn(name, layer.path).serviceAccountName = this.serviceAccountName;
+    whenPlatformSettled(cluster, () => this.admitAcmeSolver(cluster, metadata('allow-acme-http01-solver')));
+  }
+
+  /**
+   * cert-manager answers HTTP-01 challenges with a solver pod in the certificate's namespace,
+   * reached through the ingress controller: default-deny would block it.
+   */
+  private admitAcmeSolver(cluster: Cluster, metadata: k8s.ObjectMeta): void {
+    const peer = cluster.ingressPeer;
+    if (!peer || !cluster.capabilities.has(Capability.CERT_MANAGER)) return;
+    new k8s.KubeNetworkPolicy(this, 'allow-acme-http01-solver', {
+      metadata,
+      spec: {
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } },
+            podSelector: { matchLabels: { ...peer.podLabels } },
+          }],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ACME_SOLVER_PORT) }],
+        }],
+      },
+    });
+  }
+
+  private quantityProblems(props: TenantProps): string[] {
+    const quantities: Record<string, string | undefined> = {
+      'quota.cpu': props.quota?.cpu,
+      'quota.memory': props.quota?.memory,
+      'quota.memoryLimit': props.quota?.memoryLimit,
+      'quota.storage': props.quota?.storage,
+      'defaults.cpuRequest': props.defaults?.cpuRequest,
+      'defaults.memoryRequest': props.defaults?.memoryRequest,
+      'defaults.memoryLimit': props.defaults?.memoryLimit,
+    };
+    return Object.entries(quantities)
+      .filter(([, v]) => v !== undefined && !QUANTITY.test(v))
+      .map(([k, v]) => `tenant ${show(this.name)}: ${k} ${show(v)} is not a Kubernetes quantity (e.g. "20", "500m", "64Gi")`);
+  }
+}

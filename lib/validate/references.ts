@@ -1,0 +1,110 @@
+import type { Finding } from '../fleet/errors.js';
+import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import { CLUSTER_SCOPED_KINDS } from './structure.js';
+
+/** Namespaces every cluster has without anyone declaring them. */
+export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['default', 'flux-system', 'kube-node-lease', 'kube-public', 'kube-system']);
+
+/** Where Flux applies an object: a folder (by dir), or `clusters/<name>` for the sync objects. */
+interface Placed {
+  readonly obj: ResolvedObject;
+  readonly folder?: string;
+}
+
+/**
+ * The folders Flux reconciles before each folder, read from the Kustomizations' `path` and
+ * `dependsOn` (transitively): the order Flux really applies them in.
+ */
+function foldersBefore(cluster: ResolvedCluster): Map<string, Set<string>> {
+  const folderOf = new Map<string, string>();
+  const deps = new Map<string, string[]>();
+  for (const k of cluster.layers) {
+    const spec = k.manifest.spec as { path?: string; dependsOn?: { name: string }[] } | undefined;
+    const folder = cluster.folders.find((f) => spec?.path?.endsWith(`/${f.dir}`));
+    if (!folder) continue;
+    folderOf.set(k.manifest.metadata.name, folder.dir);
+    deps.set(folder.dir, (spec?.dependsOn ?? []).map((d) => d.name));
+  }
+  const before = new Map<string, Set<string>>();
+  const visit = (dir: string, trail: Set<string>): Set<string> => {
+    const known = before.get(dir);
+    if (known) return known;
+    const result = new Set<string>();
+    if (trail.has(dir)) return result; // cycles are reported by the cluster's layer check
+    trail.add(dir);
+    for (const name of deps.get(dir) ?? []) {
+      const dep = folderOf.get(name);
+      if (!dep) continue;
+      result.add(dep);
+      for (const d of visit(dep, trail)) result.add(d);
+    }
+    before.set(dir, result);
+    return result;
+  };
+  for (const f of cluster.folders) visit(f.dir, new Set());
+  return before;
+}
+
+function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]): Finding[] {
+  const created = new Map<string, string | undefined>();
+  for (const { obj, folder } of placed) if (obj.manifest.kind === 'Namespace') created.set(obj.manifest.metadata.name, folder);
+  const before = foldersBefore(cluster);
+  const findings: Finding[] = [];
+  for (const { obj, folder } of placed) {
+    const { kind, metadata } = obj.manifest;
+    const ns = metadata.namespace;
+    if (ns === undefined || CLUSTER_SCOPED_KINDS.has(kind) || SYSTEM_NAMESPACES.has(ns)) continue;
+    const what = `${kind} ${metadata.name}`;
+    if (!created.has(ns)) {
+      findings.push({
+        path: obj.path,
+        message: `${what}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
+      });
+      continue;
+    }
+    const home = created.get(ns);
+    if (folder && home && home !== folder && !before.get(folder)?.has(home)) {
+      findings.push({
+        path: obj.path,
+        message: `${what}: namespace "${ns}" is created in ${home}, which Flux does not reconcile before ${folder}: create it in ${folder} or in a layer ${folder} depends on`,
+      });
+    }
+  }
+  return findings;
+}
+
+function helmDependencyProblems(placed: readonly Placed[]): Finding[] {
+  const releases = placed.filter(({ obj }) => obj.manifest.kind === 'HelmRelease').map(({ obj }) => obj.manifest);
+  const key = (name: string, ns: string | undefined) => `${ns ?? ''}/${name}`;
+  const known = new Set(releases.map((r) => key(r.metadata.name, r.metadata.namespace)));
+  const findings: Finding[] = [];
+  for (const { obj } of placed) {
+    if (obj.manifest.kind !== 'HelmRelease') continue;
+    const { metadata, spec } = obj.manifest as { metadata: { name: string; namespace?: string }; spec?: { dependsOn?: { name: string; namespace?: string }[] } };
+    for (const dep of spec?.dependsOn ?? []) {
+      const ns = dep.namespace ?? metadata.namespace;
+      if (known.has(key(dep.name, ns))) continue;
+      const names = [...known].map((k) => k.replace(/^\//, '')).sort().join(', ') || 'none';
+      findings.push({
+        path: obj.path,
+        message: `HelmRelease ${metadata.name} depends on HelmRelease ${ns}/${dep.name}, which is not declared on this cluster (releases: ${names})`,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * References between objects of one cluster that Flux would only find broken in the cluster: a
+ * namespace nobody creates (or creates too late), a HelmRelease waiting for a release that does
+ * not exist.
+ */
+export function checkReferences(model: FleetModel): Finding[] {
+  return model.clusters.flatMap((cluster) => {
+    const placed: Placed[] = [
+      ...cluster.folders.flatMap((f) => f.objects.map((obj) => ({ obj, folder: f.dir }))),
+      ...[...cluster.layers, ...cluster.sources].map((obj) => ({ obj })),
+    ];
+    return [...namespaceProblems(cluster, placed), ...helmDependencyProblems(placed)];
+  });
+}

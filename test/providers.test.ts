@@ -1,0 +1,81 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Components, Fleet, Provider, Stage, Testing } from '../lib/index.js';
+
+/** The same fleet definition on a cluster named `prod`, only the provider differs. */
+function fleetOn(provider: Provider): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  fleet.addCluster('prod', { stage: Stage.PRODUCTION, region: 'region-1', provider });
+  fleet.platform((platform) => {
+    platform.install(Components.metricsServer());
+    platform.install(Components.certManager());
+    platform.install(Components.ingress());
+    platform.install(Components.externalDns());
+    platform.install(Components.keda());
+    platform.install(Components.nodeAutoscaler());
+    platform.addTenant('shop', { quota: { cpu: '4', memory: '8Gi' } });
+  });
+  fleet.apps('shop', (apps, cluster) => {
+    const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' };
+    new k8s.KubeDeployment(apps, 'web', {
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:1.0.0', ports: [{ containerPort: 8080 }] }] } },
+      },
+    });
+    new k8s.KubeService(apps, 'web-svc', { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });
+    new k8s.KubeIngress(apps, 'web-ingress', {
+      metadata: { name: 'web', annotations: { 'cert-manager.io/cluster-issuer': cluster.tlsIssuer! } },
+      spec: {
+        ingressClassName: cluster.provider.ingressClass,
+        tls: [{ hosts: [`shop.${cluster.domain}`], secretName: 'web-tls' }],
+        rules: [{ host: `shop.${cluster.domain}`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+      },
+    });
+    const peer = cluster.ingressPeer!;
+    new k8s.KubeNetworkPolicy(apps, 'web-from-ingress', {
+      metadata: { name: 'web-from-ingress' },
+      spec: {
+        podSelector: { matchLabels: labels },
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } }, podSelector: { matchLabels: { ...peer.podLabels } } }] }],
+      },
+    });
+    new k8s.KubePersistentVolumeClaim(apps, 'data', {
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } } },
+    });
+  });
+  return fleet;
+}
+
+describe('provider profiles', () => {
+  test('an app renders byte for byte the same on aws and gcp; only the platform layers differ', () => {
+    const aws = Testing.synth(fleetOn(Provider.aws()), { cluster: 'prod' }).files;
+    const gcp = Testing.synth(fleetOn(Provider.gcp()), { cluster: 'prod' }).files;
+    const layer = (files: Record<string, string>, prefix: string) => Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith(prefix)));
+    const awsApps = layer(aws, 'prod/apps/');
+    expect(Object.keys(awsApps)).toContain('prod/apps/shop/ingress-web.yaml');
+    expect(layer(gcp, 'prod/apps/')).toEqual(awsApps);
+    expect(layer(gcp, 'prod/infrastructure/controllers/')).not.toEqual(layer(aws, 'prod/infrastructure/controllers/'));
+  });
+
+  test('each profile names its storage, load balancer, DNS and node autoscaler; the ingress class is the same everywhere', () => {
+    const rows = [Provider.aws(), Provider.gcp(), Provider.azure(), Provider.onPremises()].map((p) => [
+      p.name, p.storageClass, p.ingressClass, p.externalDnsProvider, p.nodeAutoscaler, p.managedMetricsServer ?? false, Object.keys(p.loadBalancerAnnotations).length > 0,
+    ]);
+    expect(rows).toEqual([
+      ['aws', 'gp3', 'traefik', 'aws', 'karpenter', false, true],
+      ['gcp', 'standard-rwo', 'traefik', 'google', 'cluster-autoscaler', true, true],
+      ['azure', 'managed-csi-premium', 'traefik', 'azure', 'cluster-autoscaler', true, true],
+      ['on-premises', 'standard', 'traefik', undefined, undefined, false, false],
+    ]);
+    for (const p of [Provider.aws(), Provider.gcp(), Provider.azure(), Provider.onPremises()]) {
+      expect([p.zoneLabel, p.regionLabel]).toEqual(['topology.kubernetes.io/zone', 'topology.kubernetes.io/region']);
+    }
+  });
+
+  test('overrides replace a default and keep the rest', () => {
+    const p = Provider.onPremises({ storageClass: 'ceph-rbd', externalDnsProvider: 'rfc2136' });
+    expect([p.storageClass, p.externalDnsProvider, p.ingressClass]).toEqual(['ceph-rbd', 'rfc2136', 'traefik']);
+  });
+});
