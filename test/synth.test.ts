@@ -98,6 +98,7 @@ describe('focus on some clusters', () => {
     const f = new Fleet({ name: 'acme', outdir });
     f.addCluster('one', { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });
     f.addCluster('two', { stage: Stage.PRODUCTION, region: 'us', provider: Provider.gcp() });
+    f.platform((p) => p.addTenant('shop'));
     f.apps('shop', (apps) => {
       for (const name of configMaps) new k8s.KubeConfigMap(apps, name, { metadata: { name } });
     });
