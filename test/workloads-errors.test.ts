@@ -208,6 +208,10 @@ describe('exposure', () => {
     expect(errorsOf(fleet)).toEqual([`${PATH}: host "shop": cluster "dev-eu" has no domain: set \`domain\` on the Fleet or on the cluster`]);
   });
 
+  test('a health path must start with a slash', () => {
+    expect(webErrors({ healthPath: 'healthz' })).toEqual([`${PATH}: healthPath "healthz" must start with "/"`]);
+  });
+
   test('rollingUpdate settings must be able to make progress', () => {
     expect(webErrors({ rollingUpdate: { maxSurge: 0, maxUnavailable: '0%' } })).toEqual([
       `${PATH}: rollingUpdate.maxSurge and rollingUpdate.maxUnavailable are both 0: a rollout could never replace a pod`,
@@ -326,7 +330,7 @@ describe('volumes and config files', () => {
 
   test('an invalid volume name or size is an error', () => {
     expect(workerErrors({ volumes: { '/a': Volume.configMap('app.settings'), '/b': Volume.emptyDir('cache', { sizeLimit: '1GB' }) } })).toEqual([
-      `${PATH}: volume name "app.settings" is not a DNS-1123 label ${DNS_LABEL}`,
+      `${PATH}: volume name "app.settings" is not a DNS-1123 label ${DNS_LABEL}: give it a volumeName`,
       `${PATH}: volume cache: sizeLimit "1GB" is not a Kubernetes quantity (e.g. "512Mi", "1Gi")`,
     ]);
   });

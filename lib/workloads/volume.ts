@@ -75,7 +75,8 @@ export class Volume {
 
   /** Problems of the volume: a bad name, a malformed size. */
   problems(): string[] {
-    const problems = [dnsLabelError('volume name', this.name)].filter((p): p is string => p !== undefined);
+    const nameError = dnsLabelError('volume name', this.name);
+    const problems = nameError ? [this.source.emptyDir ? nameError : `${nameError}: give it a volumeName`] : [];
     const sizeLimit = this.source.emptyDir?.sizeLimit;
     if (sizeLimit !== undefined && parseQuantity(sizeLimit) === undefined) {
       problems.push(`volume ${this.name}: sizeLimit ${show(sizeLimit)} is not a Kubernetes quantity (e.g. "512Mi", "1Gi")`);

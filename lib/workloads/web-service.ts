@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
+import { show } from '../fleet/errors.js';
 import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
 import { renderRoute, resolveHost, routeProblems, type HttpRoute } from './exposure.js';
 import { Peer } from './network.js';
@@ -51,7 +52,10 @@ export class WebService extends Workload {
     const o = this.resolveProps<WebServiceOptions>(props);
     const ports = this.resolvePorts([{ name: 'http', port: o.port ?? 8080, servicePort: 80 }, ...(o.ports ?? [])], true);
     const scaling = resolveScaling(o, this.cluster, this.cluster.stage.isProduction ? 2 : 1, this.problems);
-    const health = (timing: { periodSeconds: number; failureThreshold: number }) => Probe.http(o.healthPath ?? '/healthz', { port: 'http', timeoutSeconds: 3, ...timing });
+    const healthPath = o.healthPath ?? '/healthz';
+    if (!healthPath.startsWith('/')) this.problems.push(`healthPath ${show(healthPath)} must start with "/"`);
+    const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`; // reported above; keeps the probes from repeating it
+    const health = (timing: { periodSeconds: number; failureThreshold: number }) => Probe.http(path, { port: 'http', timeoutSeconds: 3, ...timing });
     const pod = buildPod(
       o,
       {
