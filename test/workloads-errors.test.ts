@@ -77,6 +77,11 @@ describe('ports', () => {
     expect(errors).toEqual([`${PATH}: port clash: ports "http" and "alt" both use Service port 80/TCP`]);
   });
 
+  test('two ports on one number clash once, not again on their Service port', () => {
+    const errors = errorsOf(oneCluster((apps) => new StatefulService(apps, 'app', { ...BASE, ports: [{ name: 'a', port: 9000 }, { name: 'b', port: 9000 }] })));
+    expect(errors).toEqual([`${PATH}: port clash: ports "a" and "b" both use 9000/TCP`]);
+  });
+
   test('a port name that is no IANA service name is an error', () => {
     expect(workerErrors({ ports: [{ name: 'Metrics_Port', port: 9090 }, { name: '9090', port: 9091 }, { name: 'a-very-long-port-name', port: 9092 }] })).toEqual(
       ['Metrics_Port', '9090', 'a-very-long-port-name'].map(
@@ -415,7 +420,7 @@ describe('network', () => {
       else new WebService(apps, 'app', { ...BASE, allowFrom: [prodWeb!] });
     }, { clusters });
     expect(errorsOf(fleet)).toEqual([
-      `${PATH}: allowFrom WebService "web": WebService "web" is declared on cluster "prod-eu", not on "dev-eu": use Peer.workload(name)`,
+      `${PATH}: allowFrom WebService "web": it is declared on cluster "prod-eu", not on "dev-eu": use Peer.workload("web")`,
     ]);
   });
 

@@ -200,6 +200,15 @@ describe('container spec', () => {
     expect(container({ env }, Stage.PRODUCTION).env[2]).toEqual({ name: 'MODE', value: 'prod' });
   });
 
+  test('any prop may differ per stage', () => {
+    const props = { image: perStage({ development: 'ghcr.io/acme/app:2.0.0-rc.1', default: 'ghcr.io/acme/app:1.9.0' }), resources: perStage({ production: { cpu: '1', memory: '1Gi' }, default: BASE.resources }) };
+    const fleet = shopFleet((apps) => new Worker(apps, 'app', props));
+    const dev = find(objectsOf(fleet, 'dev-eu'), 'Deployment', 'app').spec.template;
+    const prod = find(objectsOf(fleet, 'prod-eu'), 'Deployment', 'app').spec.template;
+    expect([dev.spec.containers[0].image, dev.metadata.labels['app.kubernetes.io/version'], dev.spec.containers[0].resources.requests.cpu]).toEqual(['ghcr.io/acme/app:2.0.0-rc.1', '2.0.0-rc.1', '100m']);
+    expect([prod.spec.containers[0].image, prod.metadata.labels['app.kubernetes.io/version'], prod.spec.containers[0].resources.requests.cpu]).toEqual(['ghcr.io/acme/app:1.9.0', '1.9.0', '1']);
+  });
+
   test('command, args and ports are passed through', () => {
     const c = container({ command: ['/app'], args: ['--queue', 'orders'], ports: [{ name: 'metrics', port: 9090 }, { name: 'dns', port: 53, protocol: 'UDP' }] });
     expect(c.command).toEqual(['/app']);
@@ -517,6 +526,13 @@ describe('StatefulService', () => {
     expect(prod({}).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
     expect(find(prod({ replicas: 3 }), 'PodDisruptionBudget', 'db').spec.maxUnavailable).toBe(1);
     expect(find(prod({ replicas: 3 }), 'StatefulSet', 'db').spec.template.spec.topologySpreadConstraints).toHaveLength(1);
+  });
+
+  test('replicas may reach each other once there can be more than one', () => {
+    const policy = (replicas: number) =>
+      find(objectsOf(oneCluster((apps) => new StatefulService(apps, 'db', { ...BASE, replicas, ports: [{ name: 'peer', port: 7000 }] }))), 'NetworkPolicy', 'db-ingress').spec.ingress;
+    expect(policy(1)).toEqual([]);
+    expect(policy(3)).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'db' } } }], ports: [{ port: 7000, protocol: 'TCP' }] }]);
   });
 });
 

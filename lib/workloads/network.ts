@@ -1,4 +1,4 @@
-import { Lazy, type ApiObject } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
@@ -137,8 +137,8 @@ function renderRules(context: PeerContext, rules: readonly IngressRule[]): k8s.N
 export function renderNetworkPolicy(
   scope: Construct,
   props: { readonly name: string; readonly labels: Record<string, string>; readonly context: PeerContext; readonly rules: () => readonly IngressRule[] },
-): ApiObject {
-  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+): void {
+  new k8s.KubeNetworkPolicy(scope, 'network-policy', {
     metadata: { name: `${props.name}-ingress`, labels: props.labels },
     spec: {
       podSelector: { matchLabels: selectorLabels(props.name) },

@@ -52,20 +52,27 @@ export function resolvePorts(ports: readonly PortOptions[], hasService: boolean)
     const serviceError = hasService ? portNumberError(`port ${show(p.name)}: servicePort`, p.servicePort) : undefined;
     if (serviceError && p.servicePort !== p.port) problems.push(serviceError);
   }
-  const clash = (key: (p: ResolvedPort) => string, describe: (p: ResolvedPort) => string) => {
-    const seen = new Map<string, ResolvedPort>();
-    for (const p of resolved) {
-      const first = seen.get(key(p));
-      if (first) problems.push(`port clash: ports ${show(first.name)} and ${show(p.name)} both use ${describe(p)}`);
-      else seen.set(key(p), p);
-    }
-  };
   const names = new Set<string>();
   for (const p of resolved) {
     if (names.has(p.name)) problems.push(`port clash: two ports are named ${show(p.name)}`);
     names.add(p.name);
   }
-  clash((p) => `${p.port}/${p.protocol}`, (p) => `${p.port}/${p.protocol}`);
-  if (hasService) clash((p) => `${p.servicePort}/${p.protocol}`, (p) => `Service port ${p.servicePort}/${p.protocol}`);
+  const container = (p: ResolvedPort) => `${p.port}/${p.protocol}`;
+  const service = (p: ResolvedPort) => `${p.servicePort}/${p.protocol}`;
+  const firstBy = new Map<string, ResolvedPort>();
+  for (const p of resolved) {
+    const first = firstBy.get(container(p));
+    if (first) problems.push(`port clash: ports ${show(first.name)} and ${show(p.name)} both use ${container(p)}`);
+    else firstBy.set(container(p), p);
+  }
+  if (hasService) {
+    const firstByService = new Map<string, ResolvedPort>();
+    for (const p of resolved) {
+      const first = firstByService.get(service(p));
+      // Ports that clash on the container already are reported once, above.
+      if (first && container(first) !== container(p)) problems.push(`port clash: ports ${show(first.name)} and ${show(p.name)} both use Service port ${service(p)}`);
+      else if (!first) firstByService.set(service(p), p);
+    }
+  }
   return { ports: resolved, problems };
 }

@@ -44,8 +44,9 @@ const MAX_STATEFULSET_NAME = 52;
 /**
  * A StatefulSet with a headless Service (stable DNS names `<name>-0.<name>`), volume claim
  * templates on the provider's storage class, ServiceAccount and NetworkPolicy; a
- * PodDisruptionBudget when more than one replica can run. One replica by default on every stage:
- * running more is only safe when the application replicates its own state.
+ * PodDisruptionBudget when more than one replica can run, and then its NetworkPolicy admits its
+ * own pods. One replica by default on every stage: running more is only safe when the application
+ * replicates its own state.
  *
  * Data outlives the code: the claims are never deleted with the StatefulSet or on scale-down
  * (`persistentVolumeClaimRetentionPolicy: Retain`) and carry Flux's `prune: disabled`.
@@ -79,7 +80,8 @@ export class StatefulService extends Workload {
       },
       this.problems,
     );
-    this.admit(ports, o.allowFrom);
+    // Replicas of one set replicate to each other through the headless Service.
+    this.admit(ports, scaling.maxReplicas > 1 && ports.length > 0 ? [this, ...(o.allowFrom ?? [])] : o.allowFrom);
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);

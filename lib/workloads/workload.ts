@@ -78,7 +78,7 @@ export abstract class Workload extends Construct implements IPeer {
   /** Selects this workload's pods for another workload's NetworkPolicy. */
   networkPolicyPeer(context: PeerContext): k8s.NetworkPolicyPeer {
     if (context.cluster !== this.cluster) {
-      throw new StrataError(`${this.peerName} is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(name)`);
+      throw new StrataError(`it is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(${show(this.name)})`);
     }
     return workloadPeer(this.name, this.namespace, context);
   }
