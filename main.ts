@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
-import { Components, Fleet, Provider, Stage } from './lib/index.js';
+import { Components, CronTask, Env, Fleet, Provider, Stage, StatefulService, WebService, Worker, perStage } from './lib/index.js';
 
 export const fleet = new Fleet({
   name: 'acme',
@@ -23,10 +22,31 @@ fleet.platform((platform) => {
   platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
 });
 
-fleet.apps('shop', (apps, cluster) => {
-  new k8s.KubeConfigMap(apps, 'settings', {
-    metadata: { name: 'settings' },
-    data: { replicas: String(cluster.stage.pick({ development: 1, production: 3 })), host: `shop.${cluster.domain}` },
+fleet.apps('shop', (apps) => {
+  const storefront = new WebService(apps, 'storefront', {
+    image: 'ghcr.io/acme/storefront:1.4.2',
+    resources: { cpu: '250m', memory: '256Mi' },
+    host: 'shop',
+    env: { ORDERS_DB_HOST: 'orders-db', LOG_LEVEL: perStage({ development: 'debug', default: 'info' }) },
+  });
+  const orders = new Worker(apps, 'orders', {
+    image: 'ghcr.io/acme/orders:2.0.1',
+    resources: { cpu: '100m', memory: '128Mi' },
+    env: { DATABASE_PASSWORD: Env.fromSecret('orders-db', 'password') },
+  });
+  new StatefulService(apps, 'orders-db', {
+    image: 'ghcr.io/acme/orders-db:16.2',
+    ports: [{ name: 'postgres', port: 5432 }],
+    storage: { data: { path: '/var/lib/postgresql/data', size: '20Gi' } },
+    resources: { cpu: '500m', memory: '1Gi' },
+    security: { runAsUser: 999 },
+    allowFrom: [storefront, orders],
+  });
+  new CronTask(apps, 'nightly-report', {
+    image: 'ghcr.io/acme/report:1.0.0',
+    schedule: '0 3 * * *',
+    timeZone: 'Europe/Berlin',
+    resources: { cpu: '100m', memory: '256Mi' },
   });
 });
 

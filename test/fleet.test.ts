@@ -191,3 +191,21 @@ describe('Testing.synth', () => {
     expect(Object.keys(Testing.synth(fleet, { cluster: 'dev-eu' }).files).every((p) => p.startsWith('dev-eu/') || p.startsWith('clusters/dev-eu/'))).toBe(true);
   });
 });
+
+describe('Layer', () => {
+  test('containing() finds the layer, not the namespace chart inside it', async () => {
+    const { Layer } = await import('../lib/index.js');
+    const fleet = fleetWith();
+    let found: unknown;
+    fleet.apps('shop', (apps) => {
+      found = Layer.containing(new k8s.KubeConfigMap(apps, 'c', { metadata: { name: 'c' } }));
+      expect(apps instanceof Layer).toBe(false);
+    });
+    fleet.render();
+    expect(found).toBe(fleet.cluster('prod-eu').layer('apps'));
+  });
+
+  test('a tenant declared twice is an error', () => {
+    expect(errorsOf(fleetWith((f) => f.platform((p) => p.addTenant('shop'))))).toEqual(['dev-eu: tenant "shop" is declared twice', 'prod-eu: tenant "shop" is declared twice']);
+  });
+});

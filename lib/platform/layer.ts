@@ -63,18 +63,31 @@ export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
 /** Labels every object strata renders carries. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'strata' } as const;
 
+const LAYER_BRAND = Symbol.for('strata.Layer');
+
 /**
  * One folder of a cluster that Flux applies with one Kustomization, e.g. `infrastructure/controllers`.
  * Layers are reconciled in order, each waiting for the ones it depends on.
  */
 export class Layer extends Chart {
+  /** True for layers only (cdk8s makes `instanceof` of any Chart subclass true for every chart). */
+  static isLayer(x: unknown): x is Layer {
+    return typeof x === 'object' && x !== null && LAYER_BRAND in x;
+  }
+
+  static override [Symbol.hasInstance](x: unknown): x is Layer {
+    return Layer.isLayer(x);
+  }
+
   /** Finds the layer a construct belongs to, or undefined outside any layer. */
   static containing(scope: IConstruct): Layer | undefined {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      if (s instanceof Layer) return s as Layer;
+      if (Layer.isLayer(s)) return s;
     }
     return undefined;
   }
+
+  readonly [LAYER_BRAND] = true;
 
   /** The layer's path below the cluster folder, e.g. `infrastructure/controllers`. */
   readonly path: string;

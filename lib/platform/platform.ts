@@ -44,6 +44,8 @@ export class Platform {
    * identity, so `fleet.apps(name, ...)` reconciles into this namespace and no other.
    */
   addTenant(name: string, props: TenantProps = {}): Tenant {
+    const existing = this.configs.node.tryFindChild(`tenant-${name}`);
+    if (existing) throw new StrataError(`tenant ${show(name)} is declared twice`);
     return new Tenant(this.configs, name, props);
   }
 

@@ -50,16 +50,17 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
   for (const { obj, folder } of placed) if (obj.manifest.kind === 'Namespace') created.set(obj.manifest.metadata.name, folder);
   const before = foldersBefore(cluster);
   const findings: Finding[] = [];
+  // One error per missing namespace, not one per object in it.
+  const missing = new Map<string, { first: ResolvedObject; count: number }>();
   for (const { obj, folder } of placed) {
     const { kind, metadata } = obj.manifest;
     const ns = metadata.namespace;
     if (ns === undefined || CLUSTER_SCOPED_KINDS.has(kind) || SYSTEM_NAMESPACES.has(ns)) continue;
     const what = `${kind} ${metadata.name}`;
     if (!created.has(ns)) {
-      findings.push({
-        path: obj.path,
-        message: `${what}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
-      });
+      const seen = missing.get(ns);
+      if (seen) seen.count++;
+      else missing.set(ns, { first: obj, count: 1 });
       continue;
     }
     const home = created.get(ns);
@@ -69,6 +70,14 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
         message: `${what}: namespace "${ns}" is created in ${home}, which Flux does not reconcile before ${folder}: create it in ${folder} or in a layer ${folder} depends on`,
       });
     }
+  }
+  for (const [ns, { first, count }] of missing) {
+    const { kind, metadata } = first.manifest;
+    const others = count > 1 ? ` and ${count - 1} more object${count > 2 ? 's' : ''}` : '';
+    findings.push({
+      path: first.path,
+      message: `${kind} ${metadata.name}${others}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
+    });
   }
   return findings;
 }

@@ -1,0 +1,53 @@
+import type { k8s } from 'cdk8s-plus-27';
+import { show } from '../fleet/errors.js';
+import { dnsSubdomainError } from '../fleet/names.js';
+
+const KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Options of a reference to a ConfigMap or Secret key. */
+export interface EnvReferenceOptions {
+  /**
+   * Start the container even when the object or key does not exist.
+   * @default false: the pod waits until it exists
+   */
+  readonly optional?: boolean;
+}
+
+/** An environment variable read from a ConfigMap or Secret key: `Env.fromSecret('db', 'password')`. */
+export class Env {
+  /** The value of `key` in the ConfigMap `name` (same namespace). */
+  static fromConfigMap(name: string, key: string, options: EnvReferenceOptions = {}): Env {
+    return new Env('configMap', name, key, options.optional);
+  }
+
+  /** The value of `key` in the Secret `name` (same namespace). */
+  static fromSecret(name: string, key: string, options: EnvReferenceOptions = {}): Env {
+    return new Env('secret', name, key, options.optional);
+  }
+
+  private constructor(
+    readonly kind: 'configMap' | 'secret',
+    readonly name: string,
+    readonly key: string,
+    readonly optional?: boolean,
+  ) {}
+
+  /** Problems of the reference, for the variable `variable`. */
+  problems(variable: string): string[] {
+    const what = `env ${variable}: ${this.kind === 'secret' ? 'Secret' : 'ConfigMap'}`;
+    const problems = [dnsSubdomainError(`${what} name`, this.name)].filter((p): p is string => p !== undefined);
+    if (typeof this.key !== 'string' || !KEY.test(this.key) || this.key.length > 253) {
+      problems.push(`${what} key ${show(this.key)} is not a valid key (letters, digits, '-', '_' and '.')`);
+    }
+    return problems;
+  }
+
+  /** The `valueFrom` of the variable. */
+  toSource(): k8s.EnvVarSource {
+    const ref = { name: this.name, key: this.key, optional: this.optional };
+    return this.kind === 'secret' ? { secretKeyRef: ref } : { configMapKeyRef: ref };
+  }
+}
+
+/** An environment variable's value: a literal (numbers and booleans become strings) or a reference. */
+export type EnvValue = string | number | boolean | Env;

@@ -1,0 +1,149 @@
+import type { k8s } from 'cdk8s-plus-27';
+import { createHash } from 'node:crypto';
+import type { ContainerRequests } from '../autoscaling/target.js';
+import type { Cluster } from '../fleet/cluster.js';
+import { show } from '../fleet/errors.js';
+import { MANAGED_BY } from '../platform/layer.js';
+import { buildContainer, type ContainerOptions, type Probes } from './container.js';
+import { imageVersion } from './image.js';
+import type { IPeer } from './network.js';
+import type { ResolvedPort } from './ports.js';
+import { podSecurityContext, securityProblems, type SecurityOptions } from './security.js';
+
+/** How pods stop. */
+export interface ShutdownOptions {
+  /**
+   * Seconds a pod gets from the start of termination (preStop hook included) until it is killed.
+   * @default 30
+   */
+  readonly gracePeriodSeconds?: number;
+  /**
+   * Seconds a preStop hook sleeps before the container gets SIGTERM, so endpoints and load
+   * balancers stop routing to the pod first. Needs a `sleep` binary in the image; 0 renders no hook.
+   * @default 5 for workloads behind a Service (WebService, StatefulService), else 0
+   */
+  readonly drainSeconds?: number;
+}
+
+/** The workload's own ServiceAccount (named after it). */
+export interface ServiceAccountOptions {
+  /** Annotations, e.g. a cloud IAM role binding (`eks.amazonaws.com/role-arn`). @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Mount a Kubernetes API token into the pods, for apps that call the API.
+   * @default false: no token, since most apps never need one and a leaked one is a foothold
+   */
+  readonly automountToken?: boolean;
+}
+
+/** What every workload type accepts: the container, how its pods run, and who may reach them. */
+export interface PodOptions extends ContainerOptions {
+  /**
+   * Name of the workload: of its objects (Deployment, Service, ...), of its container and in its
+   * selector labels. A DNS-1123 label, since it names a Service.
+   * @default the construct id
+   */
+  readonly name?: string;
+  /** Security opt-outs and user ids. @default Pod Security "restricted", no opt-out */
+  readonly security?: SecurityOptions;
+  /** The workload's ServiceAccount. @default no annotations, no API token */
+  readonly serviceAccount?: ServiceAccountOptions;
+  /** Graceful shutdown. @default see ShutdownOptions */
+  readonly shutdown?: ShutdownOptions;
+  /**
+   * Who may open connections to the workload's ports: other workloads (the objects, or
+   * `Peer.workload(name)`), `Peer.namespace(name)`, `Peer.ingressController()`. Everything else is
+   * denied by the workload's NetworkPolicy. More can be added with `allowFrom()`.
+   * @default nobody (a WebService with a host admits the ingress controller on its http port)
+   */
+  readonly allowFrom?: readonly IPeer[];
+}
+
+/** What a workload type decides about its pods. */
+export interface PodContext {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: Cluster;
+  readonly ports: readonly ResolvedPort[];
+  readonly defaultProbes: Probes;
+  /** drainSeconds unless given. */
+  readonly defaultDrainSeconds: number;
+  readonly zoneSpread?: k8s.TopologySpreadConstraint[];
+  readonly restartPolicy?: 'Never';
+  readonly claims?: readonly { readonly name: string; readonly path: string }[];
+  /** Security defaults of the type (e.g. fsGroup for a StatefulService). */
+  readonly securityDefaults?: SecurityOptions;
+}
+
+/** A built pod template with what autoscalers and the config ConfigMap need. */
+export interface BuiltPod {
+  readonly template: k8s.PodTemplateSpec;
+  readonly containers: ContainerRequests[];
+  /** Data of the `<name>-config` ConfigMap, when config files are declared. */
+  readonly configData?: Record<string, string>;
+}
+
+/** Annotation on the pod template carrying a checksum of the config files, so a change rolls the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'strata/config-checksum';
+
+const DEFAULT_GRACE_SECONDS = 30;
+
+/** Builds the pod template every workload type shares, pushing every problem to `problems`. */
+export function buildPod(options: PodOptions, ctx: PodContext, problems: string[]): BuiltPod {
+  const security = { ...ctx.securityDefaults, ...options.security };
+  problems.push(...securityProblems(security));
+  const grace = options.shutdown?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const drain = options.shutdown?.drainSeconds ?? ctx.defaultDrainSeconds;
+  problems.push(...shutdownProblems(grace, drain));
+  const built = buildContainer(
+    options,
+    { name: ctx.name, stage: ctx.cluster.stage, ports: ctx.ports, defaultProbes: ctx.defaultProbes, security, drainSeconds: drain, claims: ctx.claims },
+    problems,
+  );
+  const version = typeof options.image === 'string' ? imageVersion(options.image) : undefined;
+  const template: k8s.PodTemplateSpec = {
+    metadata: {
+      labels: podLabels(ctx.name, ctx.namespace, version),
+      annotations: built.configData ? { [CONFIG_CHECKSUM_ANNOTATION]: checksum(built.configData) } : undefined,
+    },
+    spec: {
+      serviceAccountName: ctx.name,
+      automountServiceAccountToken: options.serviceAccount?.automountToken === true,
+      securityContext: podSecurityContext(security),
+      terminationGracePeriodSeconds: grace,
+      restartPolicy: ctx.restartPolicy,
+      containers: [built.container],
+      volumes: built.volumes.length > 0 ? built.volumes : undefined,
+      topologySpreadConstraints: ctx.zoneSpread,
+    },
+  };
+  const resources = options.resources ?? {};
+  return { template, containers: [{ name: ctx.name, cpu: resources.cpu, memory: resources.memory }], configData: built.configData };
+}
+
+/** Labels of the pods: the selector, plus what a human filters by; the version never selects. */
+function podLabels(name: string, namespace: string, version: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/part-of': namespace,
+    ...MANAGED_BY,
+  };
+  if (version !== undefined) labels['app.kubernetes.io/version'] = version;
+  return labels;
+}
+
+function shutdownProblems(grace: number, drain: number): string[] {
+  const problems: string[] = [];
+  if (!(Number.isInteger(grace) && grace >= 0)) problems.push(`shutdown.gracePeriodSeconds (${show(grace)}) must be a non-negative integer`);
+  if (!(Number.isInteger(drain) && drain >= 0)) problems.push(`shutdown.drainSeconds (${show(drain)}) must be a non-negative integer`);
+  if (problems.length === 0 && drain > 0 && drain >= grace) {
+    problems.push(`shutdown.drainSeconds (${drain}) must be less than shutdown.gracePeriodSeconds (${grace}): the app needs time to stop after draining`);
+  }
+  return problems;
+}
+
+function checksum(data: Record<string, string>): string {
+  const sorted = Object.keys(data).sort().map((k) => [k, data[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}

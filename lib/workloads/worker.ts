@@ -1,0 +1,50 @@
+import type { Construct } from 'constructs';
+import type { ScaleTarget } from '../autoscaling/target.js';
+import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
+import { buildPod, type PodOptions } from './pod.js';
+import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
+import { Workload, type StageProps } from './workload.js';
+
+/** A background process: queue consumers, stream processors, schedulers. */
+export interface WorkerOptions extends PodOptions, ScalingOptions {
+  /** How rollouts replace pods. @default maxSurge 25%, maxUnavailable 0 */
+  readonly rollingUpdate?: RollingUpdateOptions;
+}
+
+export type WorkerProps = StageProps<WorkerOptions>;
+
+/**
+ * A Deployment without a Service, with its ServiceAccount and a NetworkPolicy (admitting nobody
+ * unless `allowFrom` says so); a PodDisruptionBudget when more than one replica can run.
+ * No probes by default, since a worker serves no port: declare them in `probes`.
+ */
+export class Worker extends Workload {
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id, 'Worker', props.name);
+    const o = this.resolveProps<WorkerOptions>(props);
+    const ports = this.resolvePorts(o.ports ?? [], false);
+    const scaling = resolveScaling(o, this.cluster, this.cluster.stage.isProduction ? 2 : 1, this.problems);
+    const pod = buildPod(
+      o,
+      {
+        name: this.name,
+        namespace: this.namespace,
+        cluster: this.cluster,
+        ports,
+        defaultProbes: {},
+        defaultDrainSeconds: 0,
+        zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
+      },
+      this.problems,
+    );
+    this.problems.push(...rollingUpdateProblems(o.rollingUpdate));
+    this.admit(ports, o.allowFrom);
+    if (this.problems.length > 0) return;
+
+    this.renderCommon(pod, o.serviceAccount);
+    renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
+    if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
+    const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name, namespace: this.namespace, containers: pod.containers };
+    scaling.autoscaling?.attach(this, target);
+  }
+}

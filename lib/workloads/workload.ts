@@ -1,0 +1,144 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, type IConstruct } from 'constructs';
+import { Apps } from '../fleet/apps.js';
+import type { Cluster } from '../fleet/cluster.js';
+import { StrataError, addCheck, show } from '../fleet/errors.js';
+import { dnsLabelError } from '../fleet/names.js';
+import type { StageValue } from '../fleet/stage.js';
+import { renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext } from './network.js';
+import type { BuiltPod, ServiceAccountOptions } from './pod.js';
+import { resolvePorts, type PortOptions, type ResolvedPort } from './ports.js';
+
+/** Props whose every field may be a stage-dependent value (`perStage({...})`), except the name. */
+export type StageProps<T extends { readonly name?: string }> = Pick<T, 'name'> & Staged<Omit<T, 'name'>>;
+
+/** Every field of `T` as a `StageValue`. */
+export type Staged<T> = { readonly [K in keyof T]: StageValue<T[K]> };
+
+/** Workload names per cluster and namespace: they name objects and select pods, so they are unique. */
+const NAMES = new WeakMap<Cluster, Map<string, Workload>>();
+
+/**
+ * The enclosing apps scope, which gives a workload its namespace and cluster. Not `instanceof`:
+ * cdk8s makes `x instanceof <any Chart subclass>` true for every chart.
+ */
+function appsOf(scope: IConstruct): Apps | undefined {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    if (Object.prototype.isPrototypeOf.call(Apps.prototype, s)) return s as Apps;
+  }
+  return undefined;
+}
+
+/**
+ * What the four workload types share: a name, a namespace and cluster from the enclosing `Apps`,
+ * a ServiceAccount, a NetworkPolicy admitting only declared peers, and problems collected as
+ * errors of this construct. Every object is named from `name`, never from the construct path.
+ */
+export abstract class Workload extends Construct implements IPeer {
+  /** Name of the workload's objects and value of its selector labels. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: Cluster;
+  /** How messages name it, e.g. `WebService "storefront"`. */
+  readonly peerName: string;
+  /** Problems found while building; each becomes an error naming this construct. */
+  protected readonly problems: string[] = [];
+  private readonly admitted: IPeer[] = [];
+  private rules: IngressRule[] = [];
+  private rendered = false;
+
+  protected constructor(scope: Construct, id: string, kind: string, name: string | undefined) {
+    super(scope, id);
+    const apps = appsOf(this);
+    if (!apps) throw new StrataError(`${kind} ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives workloads their namespace`);
+    this.cluster = apps.cluster;
+    this.namespace = apps.namespace;
+    this.name = name ?? id;
+    this.peerName = `${kind} ${show(this.name)}`;
+    const problem = dnsLabelError('workload name', this.name);
+    if (problem) this.problems.push(problem);
+    else this.claimName();
+    addCheck(this, () => [...this.problems, ...(this.rendered ? ruleProblems(this.context, this.rules) : [])]);
+  }
+
+  /** The labels selecting this workload's pods: `app.kubernetes.io/name` and `/instance`, both the name. */
+  get selector(): Record<string, string> {
+    return selectorLabels(this.name);
+  }
+
+  /**
+   * Admits connections from `peers` to every port of this workload (its NetworkPolicy denies
+   * everything else). Peers may be declared after this workload.
+   */
+  allowFrom(...peers: IPeer[]): this {
+    this.admitted.push(...peers);
+    return this;
+  }
+
+  /** Selects this workload's pods for another workload's NetworkPolicy. */
+  networkPolicyPeer(context: PeerContext): k8s.NetworkPolicyPeer {
+    if (context.cluster !== this.cluster) {
+      throw new StrataError(`it is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(${show(this.name)})`);
+    }
+    return workloadPeer(this.name, this.namespace, context);
+  }
+
+  private get context(): PeerContext {
+    return { cluster: this.cluster, namespace: this.namespace };
+  }
+
+  /** Resolves stage-dependent props for this cluster; a value missing for the stage is a problem. */
+  protected resolveProps<T extends { readonly name?: string }>(props: StageProps<T>): T {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(props)) {
+      try {
+        resolved[key] = this.cluster.resolve(value);
+      } catch (e) {
+        if (!(e instanceof StrataError)) throw e;
+        this.problems.push(`${key}: ${e.message}`);
+      }
+    }
+    return resolved as T;
+  }
+
+  /** Resolves ports, recording clashes as problems. */
+  protected resolvePorts(ports: readonly PortOptions[], hasService: boolean): ResolvedPort[] {
+    const result = resolvePorts(ports, hasService);
+    this.problems.push(...result.problems);
+    return result.ports;
+  }
+
+  /** Declares who may connect: `allowFrom` on every port, plus extra rules of the type (e.g. the ingress controller). */
+  protected admit(ports: readonly ResolvedPort[], allowFrom: readonly IPeer[] | undefined, extra: readonly IngressRule[] = []): void {
+    this.admitted.push(...(allowFrom ?? []));
+    this.rules = [{ peers: this.admitted, ports }, ...extra];
+  }
+
+  /**
+   * Renders what every workload has: ServiceAccount, NetworkPolicy and the config ConfigMap.
+   * Called only when the props had no problems, so errors do not cascade into broken objects.
+   */
+  protected renderCommon(pod: BuiltPod, serviceAccount: ServiceAccountOptions = {}): void {
+    this.rendered = true;
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: this.name, labels: this.selector, annotations: serviceAccount.annotations && { ...serviceAccount.annotations } },
+      automountServiceAccountToken: serviceAccount.automountToken === true,
+    });
+    renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules });
+    if (pod.configData) {
+      new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${this.name}-config`, labels: this.selector }, data: pod.configData });
+    }
+  }
+
+  private claimName(): void {
+    let names = NAMES.get(this.cluster);
+    if (!names) NAMES.set(this.cluster, (names = new Map()));
+    const key = `${this.namespace}/${this.name}`;
+    const first = names.get(key);
+    if (first) {
+      this.problems.push(`workload name ${show(this.name)} is also used by ${first.peerName} (${first.node.path}): names are unique in a namespace, since they name objects and select pods`);
+    } else {
+      names.set(key, this);
+    }
+  }
+}

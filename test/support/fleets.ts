@@ -1,0 +1,71 @@
+// Small fleets for workload tests: one cluster per stage, a platform that provides ingress and TLS.
+import { Fleet, Provider, Stage, SynthError, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
+
+export interface ShopFleetOptions {
+  /** Clusters to add, by name. @default dev-eu (development) and prod-eu (production), both AWS */
+  readonly clusters?: Readonly<Record<string, { stage: Stage; provider?: Provider }>>;
+  /** Give every cluster cert-manager, an ingress controller and its peer. @default true */
+  readonly platform?: boolean;
+  readonly provider?: ProviderOverrides;
+  /** Tenant namespaces the platform declares. @default ['shop'] */
+  readonly tenants?: readonly string[];
+}
+
+export const STAGES = {
+  development: { name: 'dev-eu', stage: Stage.DEVELOPMENT },
+  staging: { name: 'staging-eu', stage: Stage.STAGING },
+  production: { name: 'prod-eu', stage: Stage.PRODUCTION },
+} as const;
+
+export const INGRESS_PEER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } as const;
+
+/** A fleet whose `shop` apps are defined by `define`. */
+export function shopFleet(define: (apps: Apps, cluster: Cluster) => void, options: ShopFleetOptions = {}): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  const clusters = options.clusters ?? { 'dev-eu': { stage: Stage.DEVELOPMENT }, 'prod-eu': { stage: Stage.PRODUCTION } };
+  for (const [name, { stage, provider }] of Object.entries(clusters)) {
+    fleet.addCluster(name, { stage, region: 'eu-west-1', provider: provider ?? Provider.aws(options.provider) });
+  }
+  fleet.platform((platform) => (options.tenants ?? ['shop']).forEach((t) => platform.addTenant(t)));
+  if (options.platform !== false) {
+    fleet.platform((_, cluster) => {
+      cluster.capabilities.add('cert-manager');
+      cluster.capabilities.add('ingress');
+      cluster.tlsIssuer = 'letsencrypt-production';
+      cluster.ingressPeer = INGRESS_PEER;
+    });
+  }
+  fleet.apps('shop', define);
+  return fleet;
+}
+
+/** A fleet with a single cluster of `stage` named `name` (errors then appear once). */
+export function oneCluster(define: (apps: Apps, cluster: Cluster) => void, options: Omit<ShopFleetOptions, 'clusters'> & { stage?: Stage; name?: string } = {}): Fleet {
+  return shopFleet(define, { ...options, clusters: { [options.name ?? 'dev-eu']: { stage: options.stage ?? Stage.DEVELOPMENT } } });
+}
+
+/** The apps-layer objects of one cluster. */
+export function objectsOf(fleet: Fleet, cluster = 'dev-eu'): Manifest[] {
+  return Testing.synth(fleet, { cluster, layer: 'apps' }).objects;
+}
+
+/** The object of `kind` named `name` (fails when there is none). */
+export function find(objects: readonly Manifest[], kind: string, name: string): Manifest & Record<string, any> {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found as Manifest & Record<string, any>;
+}
+
+/** The error messages of a failing render, each as `<path>: <message>` (fails when it renders). */
+export function errorsOf(fleet: Fleet): string[] {
+  try {
+    fleet.render();
+  } catch (e) {
+    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
+    throw e;
+  }
+  throw new Error('expected the synth to fail');
+}
+
+/** The minimal valid container props. */
+export const BASE = { image: 'ghcr.io/acme/app:1.4.2', resources: { cpu: '100m', memory: '128Mi' } } as const;
