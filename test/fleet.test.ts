@@ -88,6 +88,9 @@ describe('fleet errors', () => {
     expect(errorsOf(fleet)).toEqual([
       'dev-eu: layer "monitoring" depends on unknown layer "infrastructure/config" (layers: infrastructure/controllers, infrastructure/configs, apps, monitoring)',
       'prod-eu: layer "monitoring" depends on unknown layer "infrastructure/config" (layers: infrastructure/controllers, infrastructure/configs, apps, monitoring)',
+      // and the policy check of the rendered Flux objects finds the dangling dependsOn too
+      'dev-eu/flux/monitoring: dependsOn Kustomization flux-system/infrastructure-config does not exist on this cluster',
+      'prod-eu/flux/monitoring: dependsOn Kustomization flux-system/infrastructure-config does not exist on this cluster',
     ]);
   });
 
@@ -130,9 +133,10 @@ describe('fleet errors', () => {
       });
     });
     const errors = errorsOf(fleet);
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(7);
     expect(errors).toContain('dev-eu: cluster "dev-eu" is declared twice');
     expect(errors.filter((e) => e.includes('depends on unknown layer "nope"'))).toHaveLength(2);
+    expect(errors.filter((e) => e.includes('dependsOn Kustomization flux-system/nope does not exist'))).toHaveLength(2);
     expect(errors.filter((e) => e.includes('ConfigMap name "Bad_Name" is not a DNS-1123 subdomain'))).toHaveLength(2);
   });
 });

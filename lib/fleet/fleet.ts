@@ -8,9 +8,10 @@ import { Platform } from '../platform/platform.js';
 import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
+import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
-import { StrataError, SynthError, addCheck, show, type Finding } from './errors.js';
+import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
 import { dnsLabelError } from './names.js';
 
 export interface FleetProps {
@@ -161,6 +162,7 @@ export class Fleet extends App {
       const t = performance.now();
       writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name));
       rendered.timings.write = performance.now() - t;
+      if (rendered.warnings.length > 0) console.warn(formatReport(rendered.warnings, 'written'));
       if (!process.env.STRATA_QUIET) console.log(summarize(rendered, this.outdir));
     } catch (e) {
       if (!(e instanceof SynthError)) throw e;
@@ -213,6 +215,8 @@ export class Fleet extends App {
   }
 
   private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {
+    // Waivers become annotations before anything is resolved, so the objects carry them.
+    const waivers = new Map(clusters.map((c) => [c, applyWaivers(c)]));
     for (const scope of [this, ...clusters]) {
       const nodes = scope === this ? [this as IConstruct] : scope.node.findAll();
       for (const node of nodes) {
@@ -232,6 +236,8 @@ export class Fleet extends App {
       const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
       return {
         name: cluster.name,
+        stage: cluster.stage.name,
+        waivers: waivers.get(cluster),
         folders: cluster.layers.map((layer) => ({
           dir: `${cluster.name}/${layer.path}`,
           objects: resolve(layer.node.findAll().filter(ApiObject.isApiObject)),
