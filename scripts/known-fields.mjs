@@ -16,16 +16,21 @@ import { basename, join } from 'node:path';
 const OUT = 'imports/known-fields.ts';
 const require = createRequire(import.meta.url);
 
-/** Value kinds: leaf (no check below), struct, array of struct, map of struct. */
+/**
+ * Value kinds: 0 a leaf (no check below), "v" a leaf wrapped in a class with `.value` in the props
+ * (IntOrString, Quantity), "<n>" an object of type n, "[<n>" a list of them, "{<n>" a map of
+ * them, "{v" a map of wrapped leaves.
+ */
 const PATTERNS = [
   [/^obj\.\w+$/, () => 0],
-  [/^obj\.\w+\?\.value$/, () => 0],
+  [/^obj\.\w+\?\.value$/, () => 'v'],
   [/^obj\.\w+\?\.toISOString\(\)$/, () => 0],
   [/^obj\.\w+\?\.map\(y => y\)$/, () => 0],
   [/^toJson_(\w+)\(obj\.\w+\)$/, (m) => m[1]],
   [/^obj\.\w+\?\.map\(y => toJson_(\w+)\(y\)\)$/, (m) => `[${m[1]}`],
   [/^\(\(obj\.\w+\) === undefined\) \? undefined : \(Object\.entries\(obj\.\w+\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*) \}\), \{\}\)\)$/, (m) => {
-    if (/^i\[1\](\?\.value|\?\.map\(y => y\))?$/.test(m[1])) return 0;
+    if (/^i\[1\](\?\.map\(y => y\))?$/.test(m[1])) return 0;
+    if (m[1] === 'i[1]?.value') return '{v';
     const struct = /^toJson_(\w+)\(i\[1\]\)$/.exec(m[1]);
     if (struct) return `{${struct[1]}`;
     return undefined;
@@ -42,7 +47,10 @@ function classify(expr, where) {
   throw new Error(`${where}: unrecognised conversion ${expr}`);
 }
 
-/** Every `toJson_<Type>` of one binding file: type → { jsonKey: kind }. */
+/**
+ * Every `toJson_<Type>` of one binding file: type → { key: kind }, where key is the JSON key, or
+ * `jsonKey=propName` when the binding's prop is named differently (`hostPID=hostPid`).
+ */
 function parseTypes(text, file) {
   const types = {};
   const lines = text.split('\n');
@@ -54,7 +62,11 @@ function parseTypes(text, file) {
     for (i++; !/^\s*\};$/.test(lines[i]); i++) {
       const m = /^\s*'([^']+)': (.*),$/.exec(lines[i]);
       if (!m) throw new Error(`${file}:${i + 1}: unrecognised line ${lines[i]}`);
-      fields[m[1]] = classify(m[2], `${file}:${i + 1}`);
+      const prop = /^(?:\(\()?obj\.(\w+)|^toJson_\w+\(obj\.(\w+)\)/.exec(m[2]);
+      if (!prop) throw new Error(`${file}:${i + 1}: no prop in ${m[2]}`);
+      const propName = prop[1] ?? prop[2];
+      if (m[1].includes('=')) throw new Error(`${file}:${i + 1}: JSON key ${m[1]} contains "="`);
+      fields[propName === m[1] ? m[1] : `${m[1]}=${propName}`] = classify(m[2], `${file}:${i + 1}`);
     }
     types[head[1]] = fields;
   }
@@ -96,7 +108,7 @@ function derive() {
     for (const [name, fields] of Object.entries(local)) {
       const q = {};
       for (const [key, kind] of Object.entries(fields)) {
-        if (kind === 0) { q[key] = 0; continue; }
+        if (kind === 0 || kind === 'v' || kind === '{v') { q[key] = kind; continue; }
         const prefix = /^[[{]/.test(kind) ? kind[0] : '';
         const target = prefix ? kind.slice(1) : kind;
         if (!(target in local)) throw new Error(`${file}: ${name}.${key} refers to unknown type ${target}`);
@@ -116,7 +128,8 @@ function derive() {
 function fold(types, kinds) {
   const names = [...types.keys()].sort();
   let cls = new Map(names.map((n) => [n, 0]));
-  const sig = (n, c) => JSON.stringify(Object.entries(types.get(n)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v === 0 ? 0 : v.replace(/^([[{]?)(.*)$/, (_, p, t) => p + c.get(t))]));
+  const leaf = (v) => v === 0 || v === 'v' || v === '{v';
+  const sig = (n, c) => JSON.stringify(Object.entries(types.get(n)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, leaf(v) ? v : v.replace(/^([[{]?)(.*)$/, (_, p, t) => p + c.get(t))]));
   for (;;) {
     const ids = new Map();
     const next = new Map(names.map((n) => {
@@ -136,7 +149,7 @@ function fold(types, kinds) {
     const n = names.find((x) => cls.get(x) === c);
     const fields = {};
     for (const [k, v] of Object.entries(types.get(n)).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      fields[k] = v === 0 ? 0 : v.replace(/^([[{]?)(.*)$/, (_, p, t) => `${p}${order.get(cls.get(t))}`);
+      fields[k] = leaf(v) ? v : v.replace(/^([[{]?)(.*)$/, (_, p, t) => `${p}${order.get(cls.get(t))}`);
     }
     out[i] = fields;
   }

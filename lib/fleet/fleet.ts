@@ -8,6 +8,7 @@ import { Platform } from '../platform/platform.js';
 import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
+import { bindingDrops } from '../validate/fields.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
@@ -226,7 +227,9 @@ export class Fleet extends App {
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
-          return [{ path: obj.node.path, manifest: obj.toJson() }];
+          const manifest = obj.toJson();
+          for (const m of bindingDrops(obj)) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          return [{ path: obj.node.path, manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });
           return [];
