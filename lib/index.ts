@@ -13,3 +13,8 @@ export * from './providers/provider.js';
 export * from './synth/model.js';
 export * from './synth/pipeline.js';
 export * from './synth/testing.js';
+export * from './validate/dist.js';
+export * from './validate/rule.js';
+export { RULES, ruleById } from './validate/rules/catalog.js';
+export { WAIVER_ANNOTATION_PREFIX } from './validate/policy.js';
+export * from './validate/waivers.js';

@@ -34,6 +34,13 @@ function constructPath(comment: string | null | undefined): string | undefined {
   return /^ ?strata: (\S+)$/m.exec(comment ?? '')?.[1];
 }
 
+/** The comment above a document's first key: the parser keeps it on the document, its map or its first key. */
+function leadingComment(doc: { commentBefore?: string | null; contents: unknown }): string | undefined {
+  type Node = { commentBefore?: string | null; items?: { key?: Node }[] } | null | undefined;
+  const contents = doc.contents as Node;
+  return doc.commentBefore ?? contents?.commentBefore ?? contents?.items?.[0]?.key?.commentBefore ?? undefined;
+}
+
 /** The cluster a dist/ file belongs to: its first folder, or the second under `clusters/`. */
 function clusterOfFile(file: string): string {
   const parts = file.split('/');
@@ -44,7 +51,7 @@ function parseFile(dir: string, file: string, findings: Finding[]): ParsedFile {
   const objects: ResolvedObject[] = [];
   const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
   for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
-    const path = constructPath(doc.commentBefore) ?? `${file}#${i}`;
+    const path = constructPath(leadingComment(doc)) ?? `${file}#${i}`;
     if (doc.errors.length > 0) {
       findings.push({ path, object: file, message: `invalid YAML: ${doc.errors[0].message}` });
       continue;

@@ -69,6 +69,11 @@ const MODELS: readonly ValidatingModel[] = [
 
 const registry = new Map<string, ValidatingModel>(MODELS.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
 
+/** Every `apiVersion/kind` with a registered schema. */
+export function registeredKinds(): string[] {
+  return [...registry.keys()];
+}
+
 /** Validates `apiVersion/kind` objects with `validate` (e.g. a model of another @kubernetes-models package). */
 export function registerSchema(model: ValidatingModel): void {
   registry.set(`${model.apiVersion}/${model.kind}`, model);

@@ -13,8 +13,9 @@ export function fleetOf(
   stage: keyof typeof STAGES,
   apps: (apps: Apps, cluster: Cluster) => void,
   platform?: (platform: Platform, cluster: Cluster) => void,
+  outdir?: string,
 ): Fleet {
-  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev', outdir });
   fleet.addCluster('c', { stage: STAGES[stage], region: 'eu-west-1', provider: Provider.aws() });
   if (platform) fleet.platform(platform);
   fleet.apps('shop', apps);
