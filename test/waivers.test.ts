@@ -1,4 +1,8 @@
+import { jest } from '@jest/globals';
 import { Construct } from 'constructs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Testing, Waivers } from '../lib/index.js';
 import { RULES } from '../lib/validate/rules/catalog.js';
 import { fleetOf, patch, reported, webWorkload } from './support/policy.js';
@@ -100,5 +104,29 @@ describe('waiver annotations written by hand', () => {
       `error [] c/apps/shop/web-service: annotation strata.dev/waive.no-such-rule waives an unknown rule "no-such-rule" (rules: ${RULES.map((r) => r.id).join(', ')})`,
       'error [] c/apps/shop/web-pdb: annotation strata.dev/waive.image-pinned has an empty reason: say why the rule does not apply',
     ]);
+  });
+});
+
+describe('synth with warnings', () => {
+  test('prints them, writes dist/ and exits 0', () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), 'strata-warn-')), 'dist');
+    const fleet = fleetOf('development', (apps) => patch.set(webWorkload(apps).deployment, '/spec/template/spec/containers/0/image', 'web:latest'), undefined, outdir);
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'warn').mockImplementation((m: string) => void printed.push(m));
+    try {
+      process.exitCode = 0;
+      fleet.synth();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(process.exitCode).toBe(0);
+    expect(existsSync(join(outdir, 'c/apps/shop/deployment-web.yaml'))).toBe(true);
+    expect(printed.join('\n')).toBe([
+      'strata: 1 warning, written',
+      'c',
+      '  c/apps/shop/web (Deployment shop/web)',
+      '    ⚠ [image-pinned] container "app" image "web:latest" uses the tag latest',
+      '        fix: pin the image to a release tag (e.g. ghcr.io/acme/web:1.4.2) or a digest (@sha256:...)',
+    ].join('\n'));
   });
 });
