@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { readFileSync } from 'node:fs';
 import { Certificate } from '../imports/cert-manager-certificate-cert-manager.io.js';
 import { ClusterIssuer } from '../imports/cert-manager-clusterissuer-cert-manager.io.js';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -31,6 +32,11 @@ describe('rule catalog', () => {
       expect(rule.hint.length).toBeGreaterThan(10);
       expect(Object.keys(rule.severity).sort()).toEqual(['development', 'production', 'staging']);
     }
+  });
+
+  test('docs/validation.md lists every rule with its severity per stage', () => {
+    const docs = readFileSync('docs/validation.md', 'utf8');
+    for (const r of RULES) expect(docs).toContain(`| \`${r.id}\` | ${r.severity.development} | ${r.severity.staging} | ${r.severity.production} | ${r.summary} | ${r.hint} |`);
   });
 });
 

@@ -31,21 +31,25 @@ interface TypeIndex {
   readonly byProp: ReadonlyMap<string, Field>;
 }
 
-let index: { kinds: Readonly<Record<string, number>>; types: TypeIndex[] } | undefined;
+let tree: FieldTree | undefined;
+const indexed: TypeIndex[] = [];
 
-function fieldIndex(): NonNullable<typeof index> {
-  if (!index) {
-    const tree = JSON.parse(KNOWN_FIELDS) as FieldTree;
-    const types = tree.types.map((t) => {
-      const fields = Object.entries(t).map(([key, ref]) => {
-        const [json, prop = json] = key.split('=');
-        return { json, prop, ref };
-      });
-      return { byJson: new Map(fields.map((f) => [f.json, f])), byProp: new Map(fields.map((f) => [f.prop, f])) };
+function kinds(): Readonly<Record<string, number>> {
+  tree ??= JSON.parse(KNOWN_FIELDS) as FieldTree;
+  return tree.kinds;
+}
+
+/** A type's index, built on first use: a synth visits a few dozen of the hundreds of types. */
+function typeIndex(type: number): TypeIndex {
+  if (!indexed[type]) {
+    kinds();
+    const fields = Object.entries(tree!.types[type]).map(([key, ref]) => {
+      const [json, prop = json] = key.split('=');
+      return { json, prop, ref };
     });
-    index = { kinds: tree.kinds, types };
+    indexed[type] = { byJson: new Map(fields.map((f) => [f.json, f])), byProp: new Map(fields.map((f) => [f.prop, f])) };
   }
-  return index;
+  return indexed[type];
 }
 
 /** Top-level keys every object may carry besides its props; `sops` only on SOPS-encrypted Secrets. */
@@ -55,7 +59,7 @@ function rootExtras(kind: string): readonly string[] {
 
 /** True when unknown fields of `apiVersion/kind` can be checked. */
 export function hasKnownFields(apiVersion: string, kind: string): boolean {
-  return `${apiVersion}/${kind}` in fieldIndex().kinds;
+  return `${apiVersion}/${kind}` in kinds();
 }
 
 type Problem = (path: string, key: string, known: readonly string[]) => string;
@@ -66,13 +70,12 @@ type Problem = (path: string, key: string, known: readonly string[]) => string;
  * scalar where the binding expects a wrapper class.
  */
 function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: Problem, wrapped?: (path: string) => string): string[] {
-  const { kinds, types } = fieldIndex();
-  const root = kinds[kindKey];
+  const root = kinds()[kindKey];
   if (root === undefined) return [];
   const problems: string[] = [];
   const visit = (node: unknown, type: number, at: string, extras: readonly string[] = []): void => {
     if (!isRecord(node)) return; // a wrong type is the schema check's to report
-    const t = types[type];
+    const t = typeIndex(type);
     const fields = space === 'json' ? t.byJson : t.byProp;
     for (const [key, child] of Object.entries(node)) {
       const field = fields.get(key);
