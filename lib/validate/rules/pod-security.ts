@@ -1,8 +1,7 @@
 // Pod Security Standards "restricted" (Kubernetes 1.27), checked on every pod template so a
 // workload fails here, at synth time, not when the API server rejects its pods at 3 a.m.
-import { arr, containersOf, rec, str, type Container, type Json } from '../objects.js';
+import { arr, containersOf, podTemplate, rec, str, type Container, type Json } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
-import { podTemplate } from '../objects.js';
 
 /** Volume types "restricted" allows. */
 const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
