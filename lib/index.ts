@@ -34,3 +34,8 @@ export { Volume, type EmptyDirOptions, type ObjectVolumeOptions } from './worklo
 export { WebService, type WebServiceOptions, type WebServiceProps } from './workloads/web-service.js';
 export { Worker, type WorkerOptions, type WorkerProps } from './workloads/worker.js';
 export { Workload, type StageProps, type Staged } from './workloads/workload.js';
+export * from './validate/dist.js';
+export * from './validate/rule.js';
+export { RULES, ruleById } from './validate/rules/catalog.js';
+export { WAIVER_ANNOTATION_PREFIX } from './validate/policy.js';
+export * from './validate/waivers.js';

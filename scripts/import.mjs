@@ -3,6 +3,8 @@
 // (`name:=source`), so two CRDs of one API group never overwrite each other.
 // STRATA_CRD_DIR=<dir> reads each source by file name from <dir> (searched recursively) instead of
 // downloading it: the same bindings, generated offline from pinned local copies.
+// Then derives imports/known-fields.ts from the bindings (scripts/known-fields.mjs), so synth
+// rejects fields the CRDs do not know.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -35,3 +37,4 @@ for (const spec of config.imports) {
   console.log(`import ${source}`);
   execFileSync(cli, ['import', source, '--language', 'typescript', '--output', 'imports', '--check-upgrade=false'], { stdio: 'inherit' });
 }
+execFileSync(process.execPath, ['scripts/known-fields.mjs'], { stdio: 'inherit' });

@@ -458,10 +458,10 @@ describe('ordering and consistency errors', () => {
   test('a HelmRelease depending on a release that does not exist', () => {
     const fleet = fleetWith((p) => p.install(Components.externalSecrets({ dependsOn: ['cert-manager'] })));
     expect(errorsOf(fleet)).toEqual([
-      'c1/infrastructure/controllers/external-secrets/release: HelmRelease external-secrets depends on HelmRelease flux-system/cert-manager, which is not declared on this cluster (releases: flux-system/external-secrets)',
+      'c1/infrastructure/controllers/external-secrets/release: dependsOn HelmRelease flux-system/cert-manager does not exist on this cluster',
     ]);
     const handMade = fleetWith((p) => new HelmRelease(p.controllers, 'x', { metadata: { name: 'x', namespace: 'flux-system' }, spec: { interval: '1h', dependsOn: [{ name: 'y', namespace: 'other' }], chartRef: { kind: 'OCIRepository' as never, name: 'x' } } }));
-    expect(errorsOf(handMade)).toContain('c1/infrastructure/controllers/x: HelmRelease x depends on HelmRelease other/y, which is not declared on this cluster (releases: flux-system/x)');
+    expect(errorsOf(handMade)).toContain('c1/infrastructure/controllers/x: dependsOn HelmRelease other/y does not exist on this cluster');
   });
 
   test('a component installed twice, or two components providing one capability', () => {

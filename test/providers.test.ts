@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
-import { Components, Fleet, Provider, Stage, Testing } from '../lib/index.js';
+import { Components, CronTask, Fleet, Provider, Stage, Testing, WebService, Worker } from '../lib/index.js';
 
 /** The same fleet definition on a cluster named `prod`, only the provider differs. */
 function fleetOn(provider: Provider): Fleet {
@@ -14,36 +13,11 @@ function fleetOn(provider: Provider): Fleet {
     platform.install(Components.nodeAutoscaler());
     platform.addTenant('shop', { quota: { cpu: '4', memory: '8Gi' } });
   });
-  fleet.apps('shop', (apps, cluster) => {
-    const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' };
-    new k8s.KubeDeployment(apps, 'web', {
-      metadata: { name: 'web' },
-      spec: {
-        selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:1.0.0', ports: [{ containerPort: 8080 }] }] } },
-      },
-    });
-    new k8s.KubeService(apps, 'web-svc', { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });
-    new k8s.KubeIngress(apps, 'web-ingress', {
-      metadata: { name: 'web', annotations: { 'cert-manager.io/cluster-issuer': cluster.tlsIssuer! } },
-      spec: {
-        ingressClassName: cluster.provider.ingressClass,
-        tls: [{ hosts: [`shop.${cluster.domain}`], secretName: 'web-tls' }],
-        rules: [{ host: `shop.${cluster.domain}`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
-      },
-    });
-    const peer = cluster.ingressPeer!;
-    new k8s.KubeNetworkPolicy(apps, 'web-from-ingress', {
-      metadata: { name: 'web-from-ingress' },
-      spec: {
-        podSelector: { matchLabels: labels },
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } }, podSelector: { matchLabels: { ...peer.podLabels } } }] }],
-      },
-    });
-    new k8s.KubePersistentVolumeClaim(apps, 'data', {
-      metadata: { name: 'data' },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } } },
-    });
+  fleet.apps('shop', (apps) => {
+    const resources = { cpu: '100m', memory: '128Mi' };
+    const web = new WebService(apps, 'web', { image: 'ghcr.io/acme/web:1.0.0', resources, host: 'shop' });
+    new Worker(apps, 'orders', { image: 'ghcr.io/acme/orders:2.0.1', resources, ports: [{ name: 'metrics', port: 9090 }], allowFrom: [web] });
+    new CronTask(apps, 'report', { image: 'ghcr.io/acme/report:1.0.0', schedule: '0 3 * * *', resources });
   });
   return fleet;
 }
@@ -54,7 +28,7 @@ describe('provider profiles', () => {
     const gcp = Testing.synth(fleetOn(Provider.gcp()), { cluster: 'prod' }).files;
     const layer = (files: Record<string, string>, prefix: string) => Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith(prefix)));
     const awsApps = layer(aws, 'prod/apps/');
-    expect(Object.keys(awsApps)).toContain('prod/apps/shop/ingress-web.yaml');
+    expect(Object.keys(awsApps)).toEqual(expect.arrayContaining(['prod/apps/shop/ingress-web.yaml', 'prod/apps/shop/deployment-orders.yaml', 'prod/apps/shop/cronjob-report.yaml']));
     expect(layer(gcp, 'prod/apps/')).toEqual(awsApps);
     expect(layer(gcp, 'prod/infrastructure/controllers/')).not.toEqual(layer(aws, 'prod/infrastructure/controllers/'));
   });

@@ -63,7 +63,7 @@ describe('writing dist/', () => {
       spy.mockRestore();
     }
     expect(process.exitCode).toBe(1);
-    expect(errors.join('\n')).toMatch(/1 error, nothing written:\n {2}✗ dev\/apps\/shop\/Not_Valid: ConfigMap name "Not_Valid" is not a DNS-1123 subdomain/);
+    expect(errors.join('\n')).toMatch(/^strata: 1 error, nothing written\ndev\n {2}dev\/apps\/shop\/Not_Valid\n {4}✗ ConfigMap name "Not_Valid" is not a DNS-1123 subdomain/);
     expect(tree(outdir)).toEqual(before);
   });
 

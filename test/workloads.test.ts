@@ -116,12 +116,27 @@ describe('secure by default', () => {
     ['seccompUnconfined', { seccompUnconfined: true }, ['pod seccompProfile Unconfined', 'container app: no RuntimeDefault or Localhost seccompProfile'], { podSc: { seccompProfile: { type: 'Unconfined' } } }],
     ['writableRootFilesystem', { writableRootFilesystem: true }, [], { sc: { readOnlyRootFilesystem: false } }],
   ] as const)('security.%s is an explicit opt-out that shows in the manifest', (_, security, violations, shows) => {
-    const fleet = oneCluster((apps) => new Worker(apps, 'app', { ...BASE, security }));
+    // Leaving "restricted" takes a reason (a waiver reviewers see) and a tenant that admits it.
+    const reason = violations.length > 0 ? { reason: 'vendor image needs it' } : {};
+    const fleet = oneCluster((apps) => new Worker(apps, 'app', { ...BASE, security: { ...security, ...reason } }), { podSecurity: 'privileged' });
     const deployment = find(objectsOf(fleet), 'Deployment', 'app');
     const pod = deployment.spec.template.spec;
     expect(restrictedViolationsOf([deployment])).toEqual(violations.map((v) => `Deployment app: ${v}`));
+    expect(deployment.metadata.annotations?.['strata.dev/waive.pod-security-restricted']).toBe(violations.length > 0 ? 'vendor image needs it' : undefined);
     if ('podSc' in shows) expect(pod.securityContext).toMatchObject(shows.podSc);
     if ('sc' in shows) expect(pod.containers[0].securityContext).toMatchObject(shows.sc);
+  });
+
+  test('leaving "restricted" without a reason is an error naming the opt-outs', () => {
+    expect(errorsOf(oneCluster((apps) => new Worker(apps, 'app', { ...BASE, security: { allowRoot: true, addCapabilities: ['NET_ADMIN', 'NET_BIND_SERVICE'] } }), { podSecurity: 'baseline' }))).toEqual([
+      'dev-eu/apps/shop/app: security allowRoot, addCapabilities NET_ADMIN leaves the Pod Security "restricted" profile: say why in security.reason (it becomes a waiver of pod-security-restricted that reviewers see in Git)',
+    ]);
+  });
+
+  test('a waived opt-out in a namespace that enforces "restricted" is an error: the API server would reject the pods', () => {
+    expect(errorsOf(oneCluster((apps) => new Worker(apps, 'app', { ...BASE, security: { allowRoot: true, reason: 'legacy image' } })))).toEqual([
+      'dev-eu/apps/shop/app/deployment: Deployment app: namespace "shop" enforces Pod Security "restricted", so the API server rejects these pods (container "app": runAsNonRoot is not true (set it on the pod or the container)) whatever the waiver says: let the tenant admit them with podSecurity: \'baseline\' (or \'privileged\' for host access)',
+    ]);
   });
 
   test('NET_BIND_SERVICE stays within "restricted"', () => {
@@ -362,7 +377,8 @@ describe('WebService', () => {
 
   test('a host gets an Ingress on the provider class with a cert-manager certificate; a single label is under the cluster domain', () => {
     const ingress = find(web({ host: 'shop' }, { provider: { ingressClass: 'traefik' } }), 'Ingress', 'web');
-    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
+    // A development cluster gets certificates from the ACME staging issuer.
+    expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
     expect(ingress.spec).toEqual({
       ingressClassName: 'traefik',
       rules: [{ host: 'shop.dev-eu.acme.dev', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],

@@ -10,9 +10,11 @@ import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
+import { bindingDrops } from '../validate/fields.js';
+import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
-import { StrataError, SynthError, addCheck, show, type Finding } from './errors.js';
+import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
 import { dnsLabelError } from './names.js';
 
 export interface FleetProps {
@@ -163,6 +165,7 @@ export class Fleet extends App {
       const t = performance.now();
       writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name), Boolean(clusters?.length));
       rendered.timings.write = performance.now() - t;
+      if (rendered.warnings.length > 0) console.warn(formatReport(rendered.warnings, 'written'));
       if (!process.env.STRATA_QUIET) console.log(summarize(rendered, this.outdir));
     } catch (e) {
       if (!(e instanceof SynthError)) throw e;
@@ -226,6 +229,8 @@ export class Fleet extends App {
   }
 
   private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {
+    // Waivers become annotations before anything is resolved, so the objects carry them.
+    const waivers = new Map(clusters.map((c) => [c, applyWaivers(c)]));
     for (const scope of [this, ...clusters]) {
       const nodes = scope === this ? [this as IConstruct] : scope.node.findAll();
       for (const node of nodes) {
@@ -236,7 +241,9 @@ export class Fleet extends App {
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
-          return [{ path: obj.node.path, manifest: obj.toJson() }];
+          const manifest = obj.toJson();
+          for (const m of bindingDrops(obj)) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          return [{ path: obj.node.path, manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });
           return [];
@@ -246,6 +253,8 @@ export class Fleet extends App {
       const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
       return {
         name: cluster.name,
+        stage: cluster.stage.name,
+        waivers: waivers.get(cluster),
         folders: cluster.layers.flatMap((layer) =>
           layer.folders().map((folder) => ({
             dir: `${cluster.name}/${folder.path}`,

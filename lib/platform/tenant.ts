@@ -41,6 +41,13 @@ export interface TenantProps {
   readonly defaults?: ContainerDefaults;
   /** The folder-per-namespace layer the tenant's apps reconcile from. @default 'apps' */
   readonly layer?: string;
+  /**
+   * Pod Security level the namespace enforces. `baseline` admits a workload with a declared
+   * security opt-out such as `allowRoot`; `privileged` also admits host access (node agents).
+   * Audit and warn stay `restricted`, so every exception stays visible.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
 }
 
 /** Pod Security Standards `restricted`, enforced, audited and warned about. */
@@ -85,7 +92,8 @@ export class Tenant extends Construct {
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace: name, labels });
 
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...RESTRICTED_POD_SECURITY } } });
+    const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...podSecurity } } });
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
     if (props.quota && badQuantities.length === 0) {
       const q = props.quota;

@@ -10,9 +10,12 @@ export function objectFile(obj: ResolvedObject): string {
   return `${metadata.namespace ?? CLUSTER_SCOPED_DIR}/${kind.toLowerCase()}-${metadata.name}.yaml`;
 }
 
-function kustomizationFile(resources: readonly string[]): string {
-  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+function kustomizationFile(resources: readonly string[], comment?: string): string {
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, comment);
 }
+
+/** Comment line of `clusters/<name>/kustomization.yaml` naming the cluster's stage, for `npm run validate`. */
+export const STAGE_COMMENT = /^# stage: (\w+)$/m;
 
 function comment(obj: ResolvedObject): string {
   return `strata: ${obj.path}`;
@@ -48,7 +51,7 @@ export function layout(model: FleetModel, options: LayoutOptions = {}): Map<stri
       files.set(`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) }))));
     }
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
-    files.set(`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort()));
+    files.set(`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../fleet/errors.js';
+import type { StageName } from '../fleet/stage.js';
 
 /** A Kubernetes object after resolution, with the construct it came from. */
 export interface ResolvedObject {
@@ -6,6 +7,8 @@ export interface ResolvedObject {
   readonly path: string;
   /** Plain JSON manifest (apiVersion, kind, metadata, ...). */
   readonly manifest: Manifest;
+  /** The dist/ file it was read from, when it was read rather than built. @default none */
+  readonly file?: string;
 }
 
 export interface Manifest {
@@ -30,11 +33,27 @@ export interface ResolvedFolder {
 /** One cluster's output: its layer folders and the Flux objects of `clusters/<name>/`. */
 export interface ResolvedCluster {
   readonly name: string;
+  /** The stage the cluster serves: policy severities depend on it. */
+  readonly stage: StageName;
   readonly folders: readonly ResolvedFolder[];
   /** Flux Kustomizations, one per folder, in reconcile order. */
   readonly layers: readonly ResolvedObject[];
   /** Flux sources strata declares (empty when the cluster uses the bootstrapped `flux-system`). */
   readonly sources: readonly ResolvedObject[];
+  /**
+   * Waivers declared with `Waivers.waive`, with the objects each covers, so one that waives
+   * nothing is reported. @default derived from the objects' waiver annotations
+   */
+  readonly waivers?: readonly WaiverRecord[];
+}
+
+/** One waiver: a policy rule, a reason, and the objects (construct paths) it covers. */
+export interface WaiverRecord {
+  /** Construct path of the scope it was declared on. */
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly objects: readonly string[];
 }
 
 /** Everything a synth produced before layout: what the writer and the validators see. */

@@ -1,15 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { SynthError, type Finding } from '../fleet/errors.js';
+import { SynthError, isError, type Finding } from '../fleet/errors.js';
+import { checkPolicies } from '../validate/policy.js';
+import { checkAdmission } from '../validate/admission.js';
 import { checkReferences } from '../validate/references.js';
 import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { layout, type LayoutOptions } from './layout.js';
 import type { FleetModel } from './model.js';
 
-/** A check over resolved objects; later validators (schema, policy) plug in here. */
+/** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
-export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas, checkReferences];
+export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas, checkReferences, checkPolicies, checkAdmission];
 
 /** Milliseconds spent per phase of a synth. */
 export interface PhaseTimings {
@@ -25,18 +27,40 @@ export interface Rendered {
   readonly files: ReadonlyMap<string, string>;
   readonly model: FleetModel;
   readonly timings: PhaseTimings;
+  /** Warnings the checks found: printed, never blocking. */
+  readonly warnings: readonly Finding[];
 }
 
-/** Validates a resolved fleet and lays it out; throws SynthError with every finding if any. */
+/**
+ * Runs every check over a resolved fleet and returns all findings. A check that throws is a
+ * bug, reported as an error rather than a crash, so the report is always complete.
+ */
+export function checkModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
+  const findings = [...model.findings];
+  for (const check of checks) {
+    try {
+      findings.push(...check(model));
+    } catch (e) {
+      findings.push({ path: '', message: `check ${check.name || 'anonymous'} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Validates a resolved fleet and lays it out; throws SynthError with every error (and the
+ * warnings) if there is any error, else returns the files with the warnings.
+ */
 export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
   let t = performance.now();
-  const findings = [...model.findings];
-  for (const check of options.checks ?? DEFAULT_CHECKS) findings.push(...check(model));
-  if (findings.length > 0) throw new SynthError(findings);
+  const findings = checkModel(model, options.checks ?? DEFAULT_CHECKS);
+  const errors = findings.filter(isError);
+  const warnings = findings.filter((f) => !isError(f));
+  if (errors.length > 0) throw new SynthError(errors, warnings);
   const validate = performance.now() - t;
   t = performance.now();
   const files = layout(model, options);
-  return { files, model, timings: { ...timings, validate, layout: performance.now() - t } };
+  return { files, model, warnings, timings: { ...timings, validate, layout: performance.now() - t } };
 }
 
 /** One line for the end of a synth. */

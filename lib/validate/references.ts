@@ -82,31 +82,10 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
   return findings;
 }
 
-function helmDependencyProblems(placed: readonly Placed[]): Finding[] {
-  const releases = placed.filter(({ obj }) => obj.manifest.kind === 'HelmRelease').map(({ obj }) => obj.manifest);
-  const key = (name: string, ns: string | undefined) => `${ns ?? ''}/${name}`;
-  const known = new Set(releases.map((r) => key(r.metadata.name, r.metadata.namespace)));
-  const findings: Finding[] = [];
-  for (const { obj } of placed) {
-    if (obj.manifest.kind !== 'HelmRelease') continue;
-    const { metadata, spec } = obj.manifest as { metadata: { name: string; namespace?: string }; spec?: { dependsOn?: { name: string; namespace?: string }[] } };
-    for (const dep of spec?.dependsOn ?? []) {
-      const ns = dep.namespace ?? metadata.namespace;
-      if (known.has(key(dep.name, ns))) continue;
-      const names = [...known].map((k) => k.replace(/^\//, '')).sort().join(', ') || 'none';
-      findings.push({
-        path: obj.path,
-        message: `HelmRelease ${metadata.name} depends on HelmRelease ${ns}/${dep.name}, which is not declared on this cluster (releases: ${names})`,
-      });
-    }
-  }
-  return findings;
-}
-
 /**
  * References between objects of one cluster that Flux would only find broken in the cluster: a
- * namespace nobody creates (or creates too late), a HelmRelease waiting for a release that does
- * not exist.
+ * namespace nobody creates (or creates too late). Dangling Flux `dependsOn` are the policy rule
+ * flux-dependency-exists.
  */
 export function checkReferences(model: FleetModel): Finding[] {
   return model.clusters.flatMap((cluster) => {
@@ -114,6 +93,6 @@ export function checkReferences(model: FleetModel): Finding[] {
       ...cluster.folders.flatMap((f) => f.objects.map((obj) => ({ obj, folder: f.dir }))),
       ...[...cluster.layers, ...cluster.sources].map((obj) => ({ obj })),
     ];
-    return [...namespaceProblems(cluster, placed), ...helmDependencyProblems(placed)];
+    return namespaceProblems(cluster, placed);
   });
 }

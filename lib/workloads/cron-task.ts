@@ -68,7 +68,8 @@ export class CronTask extends Workload {
     const ports = this.resolvePorts(o.ports ?? [], false);
     const pod = buildPod(
       o,
-      { name: this.name, namespace: this.namespace, cluster: this.cluster, ports, defaultProbes: {}, defaultDrainSeconds: 0, restartPolicy: 'Never' },
+      {
+        scope: this, name: this.name, namespace: this.namespace, cluster: this.cluster, ports, defaultProbes: {}, defaultDrainSeconds: 0, restartPolicy: 'Never' },
       this.problems,
     );
     this.admit(ports, o.allowFrom);

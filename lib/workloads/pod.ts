@@ -1,14 +1,16 @@
 import type { k8s } from 'cdk8s-plus-27';
+import type { IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import type { ContainerRequests } from '../autoscaling/target.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
 import { MANAGED_BY } from '../platform/layer.js';
+import { Waivers } from '../validate/waivers.js';
 import { buildContainer, type ContainerOptions, type Probes } from './container.js';
 import { imageVersion } from './image.js';
 import type { IPeer } from './network.js';
 import type { ResolvedPort } from './ports.js';
-import { podSecurityContext, securityProblems, type SecurityOptions } from './security.js';
+import { podSecurityContext, restrictedOptOuts, securityProblems, type SecurityOptions } from './security.js';
 
 /** How pods stop. */
 export interface ShutdownOptions {
@@ -61,6 +63,8 @@ export interface PodOptions extends ContainerOptions {
 
 /** What a workload type decides about its pods. */
 export interface PodContext {
+  /** The workload construct: waivers for its security opt-outs are declared on it. */
+  readonly scope: IConstruct;
   readonly name: string;
   readonly namespace: string;
   readonly cluster: Cluster;
@@ -92,6 +96,7 @@ const DEFAULT_GRACE_SECONDS = 30;
 export function buildPod(options: PodOptions, ctx: PodContext, problems: string[]): BuiltPod {
   const security = { ...ctx.securityDefaults, ...options.security };
   problems.push(...securityProblems(security));
+  if (restrictedOptOuts(security).length > 0 && security.reason?.trim()) Waivers.waive(ctx.scope, 'pod-security-restricted', security.reason);
   const grace = options.shutdown?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const drain = options.shutdown?.drainSeconds ?? ctx.defaultDrainSeconds;
   problems.push(...shutdownProblems(grace, drain));

@@ -32,6 +32,14 @@ export interface SecurityOptions {
    * @default false: `seccompProfile: RuntimeDefault`
    */
   readonly seccompUnconfined?: boolean;
+  /**
+   * Why this workload leaves the Pod Security "restricted" profile. Required with any opt-out
+   * that leaves it (allowRoot, allowPrivilegeEscalation, seccompUnconfined, a capability other
+   * than NET_BIND_SERVICE); rendered as a waiver of the `pod-security-restricted` rule, so the
+   * reason stands in Git next to the loosened manifest.
+   * @default none
+   */
+  readonly reason?: string;
   /** UID the containers run as. @default the image's user (which must not be root) */
   readonly runAsUser?: number;
   /** Primary GID of the containers. @default the image's */
@@ -45,18 +53,36 @@ export interface SecurityOptions {
 
 const CAPABILITY = /^[A-Z][A-Z0-9_]*$/;
 
+function isCapability(cap: string): boolean {
+  return CAPABILITY.test(cap) && !cap.startsWith('CAP_') && cap !== 'ALL';
+}
+
+/** The opt-outs that leave the "restricted" profile (NET_BIND_SERVICE is the one capability it allows). */
+export function restrictedOptOuts(security: SecurityOptions): string[] {
+  return [
+    security.allowRoot ? 'allowRoot' : undefined,
+    security.allowPrivilegeEscalation ? 'allowPrivilegeEscalation' : undefined,
+    security.seccompUnconfined ? 'seccompUnconfined' : undefined,
+    ...(security.addCapabilities ?? []).filter((c) => c !== 'NET_BIND_SERVICE' && isCapability(c)).map((c) => `addCapabilities ${c}`),
+  ].filter((o): o is string => o !== undefined);
+}
+
 /** Problems of the security options: contradictions and malformed values. */
 export function securityProblems(security: SecurityOptions): string[] {
   const problems: string[] = [];
   if (security.runAsUser === 0 && !security.allowRoot) {
     problems.push('security.runAsUser is 0 (root), but pods run as non-root: set security.allowRoot: true to run as root');
   }
+  const optOuts = restrictedOptOuts(security);
+  if (optOuts.length > 0 && !security.reason?.trim()) {
+    problems.push(`security ${optOuts.map((o) => `${o}`).join(', ')} leaves the Pod Security "restricted" profile: say why in security.reason (it becomes a waiver of pod-security-restricted that reviewers see in Git)`);
+  }
   for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
     const value = security[field];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) problems.push(`security.${field} (${show(value)}) must be a non-negative integer`);
   }
   for (const cap of security.addCapabilities ?? []) {
-    if (!CAPABILITY.test(cap) || cap.startsWith('CAP_') || cap === 'ALL') {
+    if (!isCapability(cap)) {
       problems.push(`security.addCapabilities: ${show(cap)} is not a capability name (uppercase, without "CAP_", e.g. "NET_BIND_SERVICE")`);
     }
   }

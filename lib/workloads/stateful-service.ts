@@ -67,6 +67,7 @@ export class StatefulService extends Workload {
     const pod = buildPod(
       o,
       {
+        scope: this,
         name: this.name,
         namespace: this.namespace,
         cluster: this.cluster,

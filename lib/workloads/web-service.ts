@@ -59,6 +59,7 @@ export class WebService extends Workload {
     const pod = buildPod(
       o,
       {
+        scope: this,
         name: this.name,
         namespace: this.namespace,
         cluster: this.cluster,

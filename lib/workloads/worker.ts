@@ -27,6 +27,7 @@ export class Worker extends Workload {
     const pod = buildPod(
       o,
       {
+        scope: this,
         name: this.name,
         namespace: this.namespace,
         cluster: this.cluster,

@@ -1,5 +1,5 @@
 // Small fleets for workload tests: one cluster per stage, a platform that provides ingress and TLS.
-import { Fleet, Provider, Stage, SynthError, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
+import { Components, Fleet, Provider, Stage, SynthError, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
 
 export interface ShopFleetOptions {
   /** Clusters to add, by name. @default dev-eu (development) and prod-eu (production), both AWS */
@@ -9,6 +9,8 @@ export interface ShopFleetOptions {
   readonly provider?: ProviderOverrides;
   /** Tenant namespaces the platform declares. @default ['shop'] */
   readonly tenants?: readonly string[];
+  /** Pod Security level the tenants enforce. @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
 }
 
 export const STAGES = {
@@ -26,12 +28,12 @@ export function shopFleet(define: (apps: Apps, cluster: Cluster) => void, option
   for (const [name, { stage, provider }] of Object.entries(clusters)) {
     fleet.addCluster(name, { stage, region: 'eu-west-1', provider: provider ?? Provider.aws(options.provider) });
   }
-  fleet.platform((platform) => (options.tenants ?? ['shop']).forEach((t) => platform.addTenant(t)));
+  fleet.platform((platform) => (options.tenants ?? ['shop']).forEach((t) => platform.addTenant(t, { podSecurity: options.podSecurity })));
   if (options.platform !== false) {
-    fleet.platform((_, cluster) => {
-      cluster.capabilities.add('cert-manager');
+    fleet.platform((platform, cluster) => {
+      platform.install(Components.certManager({ email: 'platform@acme.dev' }));
+      // What an ingress controller component declares (the catalog's is Traefik).
       cluster.capabilities.add('ingress');
-      cluster.tlsIssuer = 'letsencrypt-production';
       cluster.ingressPeer = INGRESS_PEER;
     });
   }

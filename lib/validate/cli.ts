@@ -1,0 +1,19 @@
+// `npm run validate [-- <dir>]`: checks a committed dist/ tree (default: dist) with the schema and
+// policy checks of a synth and prints the grouped report; exits 1 when there is any error.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { validateDist } from './dist.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+if (values.help || positionals.length > 1) {
+  console.log('usage: npm run validate [-- <dist dir>]   (default: dist)');
+  process.exit(values.help ? 0 : 2);
+}
+const dir = positionals[0] ?? 'dist';
+if (!existsSync(dir)) {
+  console.error(`strata: ${dir} does not exist: run \`npm run synth\` first, or name the folder to validate`);
+  process.exit(2);
+}
+const result = validateDist(dir);
+(result.exitCode === 0 ? console.log : console.error)(result.report);
+process.exit(result.exitCode);

@@ -1,0 +1,153 @@
+// Validation of a committed dist/ tree, for a GitOps repository's CI: the same schema and policy
+// checks a synth runs, on the objects parsed back from the YAML files.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { formatReport, isError, type Finding } from '../fleet/errors.js';
+import type { StageName } from '../fleet/stage.js';
+import { STAGE_COMMENT } from '../synth/layout.js';
+import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
+import { DEFAULT_CHECKS, checkModel } from '../synth/pipeline.js';
+import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
+import { arr, rec } from './objects.js';
+
+const STAGES: readonly StageName[] = ['development', 'staging', 'production'];
+const KUSTOMIZATION = 'kustomization.yaml';
+
+/** What `npm run validate` found in a dist/ tree. */
+export interface DistValidation {
+  readonly findings: readonly Finding[];
+  readonly model: FleetModel;
+  /** The grouped report to print. */
+  readonly report: string;
+  /** 1 when there is any error, else 0. */
+  readonly exitCode: 0 | 1;
+}
+
+interface ParsedFile {
+  readonly cluster: string;
+  readonly objects: ResolvedObject[];
+}
+
+/** The construct path a synth wrote before a document (`# strata: <path>`), if any. */
+function constructPath(comment: string | null | undefined): string | undefined {
+  return /^ ?strata: (\S+)$/m.exec(comment ?? '')?.[1];
+}
+
+/** The comment above a document's first key: the parser keeps it on the document, its map or its first key. */
+function leadingComment(doc: { commentBefore?: string | null; contents: unknown }): string | undefined {
+  type Node = { commentBefore?: string | null; items?: { key?: Node }[] } | null | undefined;
+  const contents = doc.contents as Node;
+  return doc.commentBefore ?? contents?.commentBefore ?? contents?.items?.[0]?.key?.commentBefore ?? undefined;
+}
+
+/** The cluster a dist/ file belongs to: its first folder, or the second under `clusters/`. */
+function clusterOfFile(file: string): string {
+  const parts = file.split('/');
+  return parts[0] === 'clusters' ? parts[1] : parts[0];
+}
+
+function parseFile(dir: string, file: string, findings: Finding[]): ParsedFile {
+  const objects: ResolvedObject[] = [];
+  const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
+  for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    const path = constructPath(leadingComment(doc)) ?? `${file}#${i}`;
+    if (doc.errors.length > 0) {
+      findings.push({ path, object: file, message: `invalid YAML: ${doc.errors[0].message}` });
+      continue;
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    const manifest = rec(value);
+    const name = rec(manifest.metadata).name;
+    if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof name !== 'string') {
+      findings.push({ path, object: file, message: 'not a Kubernetes object: apiVersion, kind and metadata.name are required' });
+      continue;
+    }
+    objects.push({ path, file, manifest: manifest as Manifest });
+  }
+  return { cluster: clusterOfFile(file), objects };
+}
+
+/** The stage written in `clusters/<name>/kustomization.yaml`; production when unknown (the strictest). */
+function stageOf(dir: string, cluster: string): StageName {
+  const file = join(dir, 'clusters', cluster, KUSTOMIZATION);
+  const stage = existsSync(file) ? STAGE_COMMENT.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  return STAGES.find((s) => s === stage) ?? 'production';
+}
+
+/** Files a folder's kustomization.yaml does not list, and listed files that are missing. */
+function indexProblems(dir: string, files: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  const present = new Set(files);
+  for (const index of files.filter((f) => posix.basename(f) === KUSTOMIZATION)) {
+    const folder = posix.dirname(index);
+    const resources = arr(rec(parseAllDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.toJS?.()).resources).map(String);
+    for (const r of resources) {
+      if (!present.has(posix.join(folder, r)) && !present.has(posix.join(folder, r, KUSTOMIZATION)) && !existsSync(join(dir, folder, r))) {
+        findings.push({ path: index, message: `lists ${r}, which does not exist: kustomize build fails` });
+      }
+    }
+  }
+  for (const file of files) {
+    if (posix.basename(file) === KUSTOMIZATION || !/\.ya?ml$/.test(file)) continue;
+    const index = folderIndex(file, present);
+    if (!index) continue;
+    const listed = arr(rec(parseAllDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.toJS?.()).resources).map((r) => posix.join(posix.dirname(index), String(r)));
+    if (!listed.some((l) => file === l || file.startsWith(`${l}/`))) findings.push({ path: file, message: `is not listed in ${index}: Flux never applies it` });
+  }
+  return findings;
+}
+
+/** The kustomization.yaml of the folder Flux applies a file through: the nearest one above it. */
+function folderIndex(file: string, present: ReadonlySet<string>): string | undefined {
+  for (let d = posix.dirname(file); d !== '.'; d = posix.dirname(d)) {
+    if (present.has(posix.join(d, KUSTOMIZATION))) return posix.join(d, KUSTOMIZATION);
+  }
+  return undefined;
+}
+
+/**
+ * Reads a dist/ tree back into the model a synth validates: clusters from the first folder of
+ * each path (`clusters/<name>/` holds their Flux objects), construct paths from the `# strata:`
+ * comments, stages from `clusters/<name>/kustomization.yaml` (production when not written there).
+ * `clusters/<name>/flux-system/` is `flux bootstrap`'s, not strata's, and is skipped.
+ */
+export function readDist(dir: string): FleetModel {
+  const findings: Finding[] = [];
+  const files = listFiles(dir).map((f) => f.split(/[\\/]/).join('/'));
+  const ours = files.filter((f) => !(f.startsWith('clusters/') && f.split('/')[2] === BOOTSTRAP_DIR));
+  findings.push(...indexProblems(dir, ours));
+  const clusters = new Map<string, { folders: Map<string, ResolvedObject[]>; layers: ResolvedObject[]; sources: ResolvedObject[] }>();
+  const present = new Set(ours);
+  for (const file of ours.filter((f) => /\.ya?ml$/.test(f) && posix.basename(f) !== KUSTOMIZATION)) {
+    const { cluster, objects } = parseFile(dir, file, findings);
+    const entry = clusters.get(cluster) ?? { folders: new Map(), layers: [], sources: [] };
+    clusters.set(cluster, entry);
+    if (file.startsWith('clusters/')) {
+      for (const o of objects) (o.manifest.kind === 'Kustomization' ? entry.layers : entry.sources).push(o);
+    } else {
+      const folder = posix.dirname(folderIndex(file, present) ?? file);
+      entry.folders.set(folder, [...(entry.folders.get(folder) ?? []), ...objects]);
+    }
+  }
+  const resolved: ResolvedCluster[] = [...clusters].map(([name, c]) => ({
+    name,
+    stage: stageOf(dir, name),
+    folders: [...c.folders].map(([d, objects]): ResolvedFolder => ({ dir: d, objects })),
+    layers: c.layers,
+    sources: c.sources,
+  }));
+  return { name: dir, clusters: resolved, findings };
+}
+
+/** Validates a dist/ tree with every check a synth runs; the result says what to print and exit with. */
+export function validateDist(dir: string): DistValidation {
+  const model = readDist(dir);
+  const findings = checkModel(model, DEFAULT_CHECKS);
+  const errors = findings.filter(isError).length;
+  const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
+  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'} in ${dir}`;
+  const report = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
+  return { findings, model, report, exitCode: errors > 0 ? 1 : 0 };
+}

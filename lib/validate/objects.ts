@@ -1,0 +1,141 @@
+// Reading rendered objects defensively: rules run on whatever was rendered or committed, valid
+// or not (the schema check reports what is malformed), so no accessor ever throws.
+import type { ResolvedCluster, ResolvedObject } from '../synth/model.js';
+
+export type Json = Record<string, unknown>;
+
+export function rec(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+export function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function labelsOf(value: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(rec(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** `Kind namespace/name` (or `Kind name` when cluster-scoped), for reports. */
+export function describe(obj: ResolvedObject): string {
+  const meta = rec(obj.manifest.metadata);
+  const ns = str(meta.namespace);
+  const what = `${String(obj.manifest.kind)} ${ns ? `${ns}/` : ''}${String(meta.name)}`;
+  return obj.file ? `${what}, ${obj.file}` : what;
+}
+
+export function nameOf(obj: ResolvedObject): string {
+  return String(rec(obj.manifest.metadata).name);
+}
+
+export function namespaceOf(obj: ResolvedObject): string | undefined {
+  return str(rec(obj.manifest.metadata).namespace);
+}
+
+/** A pod template inside a workload: its labels and pod spec, and the JSON path to it. */
+export interface PodTemplate {
+  readonly labels: Record<string, string>;
+  readonly spec: Json;
+  /** Where the pod spec sits, e.g. `spec.template.spec`. */
+  readonly at: string;
+}
+
+/** Path from the object to its pod template (`metadata` + `spec`), per workload kind. */
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  ScaledJob: ['spec', 'jobTargetRef', 'template'],
+};
+
+/** Kinds that run pods, i.e. whose labels and pod spec policies apply to. */
+export const WORKLOAD_KINDS: readonly string[] = ['Pod', ...Object.keys(TEMPLATE_PATHS)];
+
+/** The pod template of a workload (a Pod is its own template), or undefined for other kinds. */
+export function podTemplate(obj: ResolvedObject): PodTemplate | undefined {
+  const { kind } = obj.manifest;
+  if (kind === 'Pod') return { labels: labelsOf(rec(obj.manifest.metadata).labels), spec: rec(obj.manifest.spec), at: 'spec' };
+  const path = TEMPLATE_PATHS[kind];
+  if (!path) return undefined;
+  let node: unknown = obj.manifest;
+  for (const key of path) node = rec(node)[key];
+  return { labels: labelsOf(rec(rec(node).metadata).labels), spec: rec(rec(node).spec), at: `${path.join('.')}.spec` };
+}
+
+/** A container of a pod spec with where it sits, e.g. `initContainers[0]`. */
+export interface Container {
+  readonly name: string;
+  readonly spec: Json;
+  readonly field: 'containers' | 'initContainers' | 'ephemeralContainers';
+}
+
+export function containersOf(pod: Json, fields: readonly Container['field'][] = ['initContainers', 'containers', 'ephemeralContainers']): Container[] {
+  return fields.flatMap((field) => arr(pod[field]).map((c, i) => ({ name: str(rec(c).name) ?? `${field}[${i}]`, spec: rec(c), field })));
+}
+
+/** `matchLabels` + `matchExpressions` against labels; an empty selector selects everything. */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  const sel = rec(selector);
+  const matchLabels = labelsOf(sel.matchLabels);
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return arr(sel.matchExpressions).every((e) => {
+    const { key, operator, values } = rec(e);
+    const k = String(key);
+    const vs = arr(values).map(String);
+    switch (operator) {
+      case 'In': return k in labels && vs.includes(labels[k]);
+      case 'NotIn': return !(k in labels) || !vs.includes(labels[k]);
+      case 'Exists': return k in labels;
+      case 'DoesNotExist': return !(k in labels);
+      default: return false;
+    }
+  });
+}
+
+/** A plain label map (a Service selector) against labels; an empty map selects nothing here. */
+export function mapSelects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** Every object of one cluster, indexed for lookups by rules. */
+export class ClusterObjects {
+  readonly all: readonly ResolvedObject[];
+  private readonly byKey = new Map<string, ResolvedObject>();
+
+  constructor(readonly cluster: ResolvedCluster) {
+    this.all = [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources];
+    for (const obj of this.all) this.byKey.set(key(String(obj.manifest.kind), namespaceOf(obj), nameOf(obj)), obj);
+  }
+
+  ofKind(...kinds: string[]): ResolvedObject[] {
+    return this.all.filter((o) => kinds.includes(o.manifest.kind));
+  }
+
+  /** The object of `kind` named `name` in `namespace` (undefined for cluster-scoped kinds). */
+  find(kind: string, namespace: string | undefined, name: string): ResolvedObject | undefined {
+    return this.byKey.get(key(kind, namespace, name));
+  }
+
+  /** Workloads of `namespace` with their pod templates. */
+  workloadsIn(namespace: string | undefined): { object: ResolvedObject; template: PodTemplate }[] {
+    return this.all
+      .filter((o) => namespaceOf(o) === namespace)
+      .flatMap((object) => {
+        const template = podTemplate(object);
+        return template ? [{ object, template }] : [];
+      });
+  }
+}
+
+function key(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}

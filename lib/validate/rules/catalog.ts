@@ -1,0 +1,33 @@
+import type { Rule } from '../rule.js';
+import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
+import { podSecurityRestricted } from './pod-security.js';
+import {
+  autoscalerConflict, autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
+} from './references.js';
+import { secretPlaintext } from './secrets.js';
+import { imagePinned, podDisruptionBudget, readinessProbe, requiredLabels, resourcesRequired, topologySpread } from './workloads.js';
+
+/** Every policy rule a synth and `npm run validate` run, in report order. */
+export const RULES: readonly Rule[] = [
+  podSecurityRestricted,
+  resourcesRequired,
+  imagePinned,
+  readinessProbe,
+  podDisruptionBudget,
+  topologySpread,
+  requiredLabels,
+  secretPlaintext,
+  tenantDefaultDeny,
+  serviceSelectsPods,
+  ingressBackendExists,
+  autoscalerTargetExists,
+  autoscalerConflict,
+  fluxSourceExists,
+  fluxDependencyExists,
+  kedaAuthenticationExists,
+  issuerExists,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,131 @@
+// Cross-references between objects of one cluster: a name that points nowhere is accepted by the
+// API server and fails only later, in a controller's status. These rules fail it at synth time.
+import type { ResolvedObject } from '../../synth/model.js';
+import { arr, nameOf, namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
+import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
+import { autoscalersOf, scaleTarget } from './workloads.js';
+
+/** The GitRepository `flux bootstrap` creates on every cluster: it exists without being rendered. */
+export const BOOTSTRAP_REPOSITORY = { kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' } as const;
+
+function exists(objects: ClusterObjects, kind: string, namespace: string | undefined, name: string): boolean {
+  if (kind === BOOTSTRAP_REPOSITORY.kind && namespace === BOOTSTRAP_REPOSITORY.namespace && name === BOOTSTRAP_REPOSITORY.name) return true;
+  return objects.find(kind, namespace, name) !== undefined;
+}
+
+/**
+ * A `{kind, name, namespace?}` reference that must resolve on the cluster; `what` names the
+ * field. The namespace defaults to the referring object's, unless the kind is cluster-scoped.
+ */
+function refViolation(objects: ClusterObjects, object: ResolvedObject, what: string, ref: unknown, clusterScoped = false): Violation[] {
+  const r = rec(ref);
+  const name = str(r.name);
+  const kind = str(r.kind);
+  if (name === undefined || kind === undefined) return [];
+  const ns = clusterScoped ? undefined : (str(r.namespace) ?? namespaceOf(object));
+  if (exists(objects, kind, ns, name)) return [];
+  return [{ object, message: `${what} ${kind} ${ns ? `${ns}/` : ''}${name} does not exist on this cluster` }];
+}
+
+export const fluxSourceExists: Rule = {
+  id: 'flux-source-exists',
+  summary: 'Every Flux Kustomization sourceRef and HelmRelease chart.spec.sourceRef / chartRef names a source declared on the same cluster (the GitRepository flux-system/flux-system of `flux bootstrap` counts as declared).',
+  hint: 'declare the source (HelmRepository, OCIRepository, GitRepository) on the cluster, or fix the name, kind or namespace',
+  severity: ALWAYS_ERROR,
+  check: (objects) => [
+    ...objects.ofKind('Kustomization').flatMap((k) => refViolation(objects, k, 'sourceRef', rec(k.manifest.spec).sourceRef)),
+    ...objects.ofKind('HelmRelease').flatMap((h) => {
+      const spec = rec(h.manifest.spec);
+      return [
+        ...refViolation(objects, h, 'chart.spec.sourceRef', rec(rec(spec.chart).spec).sourceRef),
+        ...refViolation(objects, h, 'chartRef', spec.chartRef),
+      ];
+    }),
+  ],
+};
+
+export const fluxDependencyExists: Rule = {
+  id: 'flux-dependency-exists',
+  summary: 'Every dependsOn of a Flux Kustomization names a Kustomization, and of a HelmRelease a HelmRelease, declared on the same cluster (Flux would wait for it forever).',
+  hint: 'fix the name or namespace in dependsOn, or declare what it waits for',
+  severity: ALWAYS_ERROR,
+  check: (objects) =>
+    objects.ofKind('Kustomization', 'HelmRelease').flatMap((obj) =>
+      arr(rec(obj.manifest.spec).dependsOn).flatMap((d) => refViolation(objects, obj, 'dependsOn', { name: rec(d).name, namespace: rec(d).namespace, kind: obj.manifest.kind })),
+    ),
+};
+
+export const kedaAuthenticationExists: Rule = {
+  id: 'keda-authentication-exists',
+  summary: 'Every trigger authenticationRef of a KEDA ScaledObject or ScaledJob names a TriggerAuthentication in its namespace or a ClusterTriggerAuthentication declared on the same cluster.',
+  hint: 'declare the TriggerAuthentication next to the ScaledObject, or fix its name or kind',
+  severity: ALWAYS_ERROR,
+  check: (objects) =>
+    objects.ofKind('ScaledObject', 'ScaledJob').flatMap((so) =>
+      arr(rec(so.manifest.spec).triggers).flatMap((t) => {
+        const ref = rec(rec(t).authenticationRef);
+        if (ref.name === undefined) return [];
+        const kind = ref.kind ?? 'TriggerAuthentication';
+        return refViolation(objects, so, 'authenticationRef', { name: ref.name, kind }, kind === 'ClusterTriggerAuthentication');
+      }),
+    ),
+};
+
+/** Annotations with which ingress-shim asks cert-manager for a certificate. */
+const ISSUER_ANNOTATIONS = { 'cert-manager.io/cluster-issuer': 'ClusterIssuer', 'cert-manager.io/issuer': 'Issuer' } as const;
+
+export const issuerExists: Rule = {
+  id: 'issuer-exists',
+  summary: 'Every cert-manager issuer a Certificate (issuerRef) or an Ingress/Gateway (annotation cert-manager.io/cluster-issuer or cert-manager.io/issuer) asks for is a ClusterIssuer or Issuer declared on the same cluster.',
+  hint: 'use the name of a ClusterIssuer the platform declares (cluster.tlsIssuer), or declare it',
+  severity: ALWAYS_ERROR,
+  check: (objects) => [
+    ...objects.ofKind('Certificate').flatMap((cert) => {
+      const ref = rec(rec(cert.manifest.spec).issuerRef);
+      if ((ref.group ?? 'cert-manager.io') !== 'cert-manager.io') return [];
+      const kind = str(ref.kind) ?? 'Issuer';
+      return refViolation(objects, cert, 'issuerRef', { name: ref.name, kind }, kind === 'ClusterIssuer');
+    }),
+    ...objects.ofKind('Ingress', 'Gateway').flatMap((obj) => {
+      const annotations = rec(rec(obj.manifest.metadata).annotations);
+      return Object.entries(ISSUER_ANNOTATIONS).flatMap(([annotation, kind]) =>
+        refViolation(objects, obj, `annotation ${annotation}:`, { name: annotations[annotation], kind }, kind === 'ClusterIssuer'),
+      );
+    }),
+  ],
+};
+
+export const autoscalerTargetExists: Rule = {
+  id: 'autoscaler-target-exists',
+  summary: 'Every HorizontalPodAutoscaler and KEDA ScaledObject scaleTargetRef names a workload (same apiVersion and kind) in its namespace on the same cluster.',
+  hint: 'point scaleTargetRef at the Deployment or StatefulSet it scales (apiVersion apps/v1, its kind and name)',
+  severity: ALWAYS_ERROR,
+  check: (objects) =>
+    objects.ofKind('HorizontalPodAutoscaler', 'ScaledObject').flatMap((autoscaler) => {
+      const target = scaleTarget(autoscaler);
+      const found = objects.find(target.kind, namespaceOf(autoscaler), target.name);
+      const what = `scaleTargetRef ${target.apiVersion} ${target.kind} ${namespaceOf(autoscaler)}/${target.name}`;
+      if (!found) return [{ object: autoscaler, message: `${what} does not exist on this cluster` }];
+      if (found.manifest.apiVersion !== target.apiVersion) return [{ object: autoscaler, message: `${what} is declared as ${found.manifest.apiVersion}` }];
+      return [];
+    }),
+};
+
+export const autoscalerConflict: Rule = {
+  id: 'autoscaler-conflict',
+  summary: 'An autoscaled workload sets no spec.replicas (Flux would reset it to the Git value on every reconcile, fighting the autoscaler) and has exactly one autoscaler (two would fight each other).',
+  hint: 'remove spec.replicas from the autoscaled workload (the autoscaler\'s min sets the floor) and keep one autoscaler per workload',
+  severity: ALWAYS_ERROR,
+  check: (objects) =>
+    objects.ofKind('Deployment', 'StatefulSet', 'ReplicaSet').flatMap((object) => {
+      const autoscalers = autoscalersOf(objects, object);
+      const violations: Violation[] = [];
+      if (autoscalers.length > 1) {
+        violations.push({ object, message: `is scaled by ${autoscalers.length} autoscalers (${autoscalers.map((a) => `${a.autoscaler.manifest.kind} ${nameOf(a.autoscaler)}`).join(', ')})` });
+      }
+      if (autoscalers.length > 0 && rec(object.manifest.spec).replicas !== undefined) {
+        violations.push({ object, message: `sets spec.replicas (${JSON.stringify(rec(object.manifest.spec).replicas)}) but is scaled by ${autoscalers[0].autoscaler.manifest.kind} ${nameOf(autoscalers[0].autoscaler)}` });
+      }
+      return violations;
+    }),
+};

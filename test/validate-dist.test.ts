@@ -1,0 +1,126 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Waivers, validateDist } from '../lib/index.js';
+import { listFiles } from '../lib/synth/writer.js';
+import { fleetOf, patch, webWorkload } from './support/policy.js';
+
+/** `npm run validate -- <dir>`, as CI runs it. */
+function cli(dir: string): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', dir], { encoding: 'utf8' });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'strata-validate-'));
+}
+
+/** A synthesized dist/ of a development cluster `c` with a web workload, and one waiver. */
+function synthesized(stage: 'development' | 'production' = 'development'): string {
+  const outdir = join(tempDir(), 'dist');
+  const fleet = fleetOf(stage, (apps) => {
+    const w = webWorkload(apps);
+    patch.set(w.deployment, '/spec/template/spec/hostNetwork', true);
+    Waivers.waive(w.deployment, 'pod-security-restricted', 'node-local DNS cache');
+  }, undefined, outdir);
+  fleet.synth();
+  return outdir;
+}
+
+function edit(dir: string, file: string, change: (text: string) => string): void {
+  writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
+}
+
+describe('npm run validate', () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  test('passes on a temp copy of the committed dist/', () => {
+    const dir = join(tempDir(), 'dist');
+    cpSync('dist', dir, { recursive: true });
+    const { status, output } = cli(dir);
+    const objects = listFiles(dir).filter((f) => !f.startsWith('clusters/') && !f.endsWith('kustomization.yaml')).length + 3 * 3 + 3;
+    expect(output).toBe(`strata: 3 clusters, ${objects} objects in ${dir}: valid\n`);
+    expect(status).toBe(0);
+  });
+
+  test('fails with exit code 1 on a broken file, naming the construct path and the file', () => {
+    const dir = join(tempDir(), 'dist');
+    cpSync('dist', dir, { recursive: true });
+    edit(dir, 'prod-eu/apps/shop/service-storefront.yaml', (t) => t.replace('selector:', 'selectorr:'));
+    const { status, output } = cli(dir);
+    expect(output).toMatch(/^strata: \d+ errors?, 3 clusters, \d+ objects in .*: invalid\n/);
+    expect(output.split('\n').slice(1).join('\n')).toBe([
+      'prod-eu',
+      '  prod-eu/apps/shop/storefront/service',
+      '    ✗ Service storefront: schema v1: /spec/selectorr is an unknown field (did you mean "selector"?)',
+      '',
+    ].join('\n'));
+    expect(status).toBe(1);
+  });
+
+  test('policy findings name the object and its file; waivers in annotations are honoured', () => {
+    const dir = synthesized();
+    expect(validateDist(dir).findings).toEqual([]);
+    edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace('image: ghcr.io/acme/web:1.4.2', 'image: ghcr.io/acme/web:latest'));
+    const result = validateDist(dir);
+    expect(result.exitCode).toBe(0); // a warning in development
+    expect(result.report).toContain([
+      'c',
+      '  c/apps/shop/web (Deployment shop/web, c/apps/shop/deployment-web.yaml)',
+      '    ⚠ [image-pinned] container "app" image "ghcr.io/acme/web:latest" uses the tag latest',
+    ].join('\n'));
+  });
+
+  test('the stage comes from clusters/<name>/kustomization.yaml, production when it says nothing', () => {
+    const dir = synthesized();
+    edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace('image: ghcr.io/acme/web:1.4.2', 'image: ghcr.io/acme/web:latest'));
+    expect(readFileSync(join(dir, 'clusters/c/kustomization.yaml'), 'utf8')).toMatch(/^# strata: c\n# stage: development\n/);
+    expect(validateDist(dir).model.clusters[0].stage).toBe('development');
+    edit(dir, 'clusters/c/kustomization.yaml', (t) => t.replace('# stage: development\n', ''));
+    const result = validateDist(dir);
+    expect(result.model.clusters[0].stage).toBe('production');
+    expect(result.findings.map((f) => `${f.severity} ${f.rule}`)).toEqual(['error image-pinned']);
+    expect(result.exitCode).toBe(1);
+  });
+
+  test('a removed waiver annotation brings the finding back; an annotation that waives nothing is a warning', () => {
+    const dir = synthesized();
+    edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace(/ {4}strata\.dev\/waive\.pod-security-restricted: .*\n/, '').replace('  annotations:\n', ''));
+    edit(dir, 'c/apps/shop/service-web.yaml', (t) => t.replace('metadata:\n', 'metadata:\n  annotations:\n    strata.dev/waive.image-pinned: mirrors upstream\n'));
+    expect(validateDist(dir).findings.map((f) => `${f.severity} ${f.rule} ${f.path}: ${f.message}`)).toEqual([
+      "error pod-security-restricted c/apps/shop/web: hostNetwork is true: pods must not share the node's namespaces",
+      'warning image-pinned c/apps/shop/web-service: waiver of image-pinned ("mirrors upstream") waives nothing: the rule found no problem in the 1 object it covers',
+    ]);
+  });
+
+  test('invalid YAML, a non-object, a file missing from its kustomization.yaml and a listed file that is missing are errors', () => {
+    const dir = synthesized();
+    writeFileSync(join(dir, 'c/apps/shop/configmap-broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n');
+    writeFileSync(join(dir, 'c/apps/shop/notes.yaml'), '- just\n- a list\n');
+    edit(dir, 'c/apps/shop/kustomization.yaml', (t) => `${t}  - configmap-broken.yaml\n  - gone.yaml\n`);
+    const messages = validateDist(dir).findings.map((f) => `${f.path}: ${f.message}`);
+    expect(messages).toEqual([
+      'c/apps/shop/kustomization.yaml: lists gone.yaml, which does not exist: kustomize build fails',
+      'c/apps/shop/notes.yaml: is not listed in c/apps/shop/kustomization.yaml: Flux never applies it',
+      expect.stringMatching(/^c\/apps\/shop\/configmap-broken\.yaml#0: invalid YAML: /),
+      'c/apps/shop/notes.yaml#0: not a Kubernetes object: apiVersion, kind and metadata.name are required',
+    ]);
+  });
+
+  test('files of flux bootstrap (clusters/<name>/flux-system/) are not strata\'s and are skipped', () => {
+    const dir = synthesized();
+    mkdirSync(join(dir, 'clusters/c/flux-system'));
+    writeFileSync(join(dir, 'clusters/c/flux-system/gotk-components.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Flux_System\n');
+    expect(validateDist(dir).findings).toEqual([]);
+    rmSync(join(dir, 'clusters/c/flux-system'), { recursive: true });
+  });
+
+  test('a missing folder is a usage error', () => {
+    const { status, output } = cli(join(tempDir(), 'nope'));
+    expect(status).toBe(2);
+    expect(output).toMatch(/nope does not exist: run `npm run synth` first/);
+  });
+});
