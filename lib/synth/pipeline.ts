@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SynthError, type Finding } from '../fleet/errors.js';
+import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
 import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { layout, type LayoutOptions } from './layout.js';
@@ -8,7 +9,7 @@ import type { FleetModel } from './model.js';
 /** A check over resolved objects; later validators (schema, policy) plug in here. */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
-export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas];
+export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload];
 
 /** Milliseconds spent per phase of a synth. */
 export interface PhaseTimings {
