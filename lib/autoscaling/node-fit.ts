@@ -53,7 +53,9 @@ export function fitProblems(cluster: Cluster, pools: readonly NodePool[]): strin
 }
 
 function podProblem(pod: PodSpecJson, pools: readonly NodePool[], where: string): string | undefined {
-  const eligible = pools.map((pool) => ({ pool, shapes: eligibleShapes(pool, pod) })).filter((e) => e.shapes.length > 0);
+  // Labels some pool puts on its nodes: a pool that does not declare one does not have it.
+  const poolLabels = new Set(pools.flatMap((p) => Object.keys(p.labels)));
+  const eligible = pools.map((pool) => ({ pool, shapes: eligibleShapes(pool, pod, poolLabels) })).filter((e) => e.shapes.length > 0);
   const names = pools.map((p) => show(p.name)).join(', ');
   if (eligible.length === 0) {
     return `${where}: its pods match no node pool (their nodeSelector ${show(pod.nodeSelector ?? {})} and tolerations admit none of ${names}): they would stay Pending`;
@@ -95,13 +97,15 @@ export function podRequests(pod: PodSpecJson): { cpu: number; memory: number } {
 }
 
 /** The shapes of `pool` a pod may land on: none when its nodeSelector or the pool's taints rule the pool out. */
-function eligibleShapes(pool: NodePool, pod: PodSpecJson): readonly NodeShape[] {
+function eligibleShapes(pool: NodePool, pod: PodSpecJson, poolLabels: ReadonlySet<string>): readonly NodeShape[] {
   const blocking = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule');
   if (!blocking.every((taint) => (pod.tolerations ?? []).some((t) => tolerates(t, taint)))) return [];
   let shapes = pool.shapes;
   for (const [key, value] of Object.entries(pod.nodeSelector ?? {})) {
     if (key in pool.labels) {
       if (pool.labels[key] !== value) return [];
+    } else if (poolLabels.has(key)) {
+      return [];
     } else if (key === 'kubernetes.io/arch') {
       if (!pool.architectures.includes(value as never)) return [];
     } else if (key === 'karpenter.sh/capacity-type' && pool.karpenter) {

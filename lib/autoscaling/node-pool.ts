@@ -24,7 +24,7 @@ import type { Platform } from '../platform/platform.js';
 import { capabilityProblem } from './checks.js';
 import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type Architecture, type InstanceType } from './instance-types.js';
 import { fitProblems } from './node-fit.js';
-import { MiB, parseQuantity, quantityError, wholeNumberError, wholeSeconds } from './quantity.js';
+import { MiB, parseQuantity, quantityError, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
 
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -322,7 +322,7 @@ export class NodePool extends Construct {
     new KarpenterNodePool(this, 'nodepool', {
       metadata: { name: this.name },
       spec: {
-        weight: this.props.weight,
+        weight: this.props.weight === undefined ? undefined : wholeOr(this.props.weight, 1),
         limits: limits && { cpu: NodePoolSpecLimits.fromString(String(limits.cpu)), memory: NodePoolSpecLimits.fromString(limits.memory) },
         disruption: {
           consolidationPolicy: disruption.consolidation === 'WhenEmpty' ? NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY : NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
@@ -351,7 +351,7 @@ export class NodePool extends Construct {
     const duration = budget.duration && karpenterDuration(`${what}.duration`, budget.duration, true);
     if (duration?.problem) problems.push(duration.problem);
     return {
-      nodes: budget.nodes,
+      nodes: typeof budget.nodes === 'string' && BUDGET_NODES.test(budget.nodes) ? budget.nodes : '10%',
       schedule: budget.schedule,
       duration: duration?.value,
       reasons: budget.reasons?.map((r) => r as NodePoolSpecDisruptionBudgetsReasons),

@@ -94,7 +94,7 @@ export class ScaledJob extends Construct {
     const namespace = scopeNamespace(scope);
     const max = cluster.resolve(props.max);
     const min = cluster.resolve(props.min ?? 0);
-    const labels = { 'app.kubernetes.io/name': id, ...props.labels };
+    const labels = { 'app.kubernetes.io/name': id, 'app.kubernetes.io/instance': id, ...props.labels };
     const problems: string[] = [];
     const seconds = (what: string, d: Duration, least: number): number | undefined => {
       const value = wholeSeconds(what, d);

@@ -8,6 +8,7 @@ import {
 import { Capability } from '../fleet/capabilities.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
+import { dnsLabelError } from '../fleet/names.js';
 import { capabilityProblem } from './checks.js';
 import type { RenderedTrigger, Trigger } from './trigger.js';
 
@@ -28,8 +29,8 @@ export function declareTriggers(scope: Construct, cluster: Cluster, owner: KedaO
   return triggers.map((trigger) => {
     if (!trigger.authenticated) return trigger.render(cluster);
     const name = `${owner.name}-${trigger.id}`;
-    // A second trigger of the same name is reported by triggerProblems; declare only the first.
-    if (!declared.has(trigger.id)) {
+    // A second trigger of the same name, or an invalid name, is reported by triggerProblems.
+    if (!declared.has(trigger.id) && !dnsLabelError('trigger name', trigger.id)) {
       declared.add(trigger.id);
       new TriggerAuthentication(scope, `trigger-auth-${trigger.id}`, {
         metadata: { name, namespace: owner.namespace, labels: { ...owner.labels } },
