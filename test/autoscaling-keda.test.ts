@@ -286,6 +286,41 @@ describe('KEDA errors', () => {
     ]);
   });
 
+  test('more trigger props are checked', () => {
+    expect(
+      errors({
+        min: 1,
+        max: 5,
+        triggers: [
+          Trigger.prometheus({ serverAddress: 'not a url', query: 'up', threshold: 1, activationThreshold: -1 }),
+          rabbit({ queue: '', length: 0, activationValue: -2, protocol: 'mqtt' as 'amqp' }),
+          Trigger.kafka({ bootstrapServers: ['kafka:9092'], consumerGroup: '', topic: '', lagThreshold: 5, activationLagThreshold: -1, offsetResetPolicy: 'oldest' as 'latest' }),
+          Trigger.sqs({ queueUrl: 'http://sqs.eu-west-1.amazonaws.com/123456789012/orders', queueLength: 5, activationQueueLength: -1 }),
+          Trigger.cpu({ name: 'cpu-a' }),
+          Trigger.cpu({ name: 'cpu-b', utilization: 0.5 }),
+          Trigger.memory({ averageValue: 'much' }),
+        ],
+      }),
+    ).toEqual([
+      at('autoscaling.triggers[0] (prometheus).serverAddress ("not a url") is not a URL'),
+      at('autoscaling.triggers[0] (prometheus).activationThreshold (-1) must be a number ≥ 0'),
+      at('autoscaling.triggers[1] (rabbitmq).queue ("") must not be empty'),
+      at('autoscaling.triggers[1] (rabbitmq).length (0) must be a number greater than 0'),
+      at('autoscaling.triggers[1] (rabbitmq).activationValue (-2) must be a number ≥ 0'),
+      at('autoscaling.triggers[1] (rabbitmq).protocol ("mqtt") is not one of: auto, amqp, http'),
+      at('autoscaling.triggers[2] (kafka).consumerGroup ("") must not be empty'),
+      at('autoscaling.triggers[2] (kafka).topic ("") must not be empty'),
+      at('autoscaling.triggers[2] (kafka).activationLagThreshold (-1) must be a whole number ≥ 0'),
+      at('autoscaling.triggers[2] (kafka).offsetResetPolicy ("oldest") is not one of: latest, earliest'),
+      at('autoscaling.triggers[3] (sqs).queueUrl ("http://sqs.eu-west-1.amazonaws.com/123456789012/orders") must be an https URL'),
+      at('autoscaling.triggers[3] (sqs).region is required: it cannot be read from queueUrl "http://sqs.eu-west-1.amazonaws.com/123456789012/orders"'),
+      at('autoscaling.triggers[3] (sqs).activationQueueLength (-1) must be a whole number ≥ 0'),
+      at('autoscaling.triggers[4] (cpu) needs exactly one of utilization (a percentage of requests) or averageValue (a quantity per pod)'),
+      at('autoscaling.triggers[5] (cpu).utilization (0.5) must be a whole number ≥ 1'),
+      at('autoscaling.triggers[6] (memory).averageValue ("much") is not a positive Kubernetes quantity (e.g. "500m", "2", "512Mi", "4Gi")'),
+    ]);
+  });
+
   test('sqs: region, role ARN, and pod identity only on AWS', () => {
     expect(
       errors({
@@ -394,5 +429,15 @@ describe('ScaledJob', () => {
       'dev-eu/apps/shop/encode: ScaledJob "encode" needs keda, but cluster "dev-eu" does not install it (installed: metrics-server): add Components.keda() to its platform',
     ]);
     expect(jobErrors({ triggers: [Trigger.sqs({ queueUrl: SQS_URL, queueLength: 0 })] })).toEqual(['dev-eu/apps/shop/encode: triggers[0] (sqs).queueLength (0) must be a whole number ≥ 1']);
+    expect(jobErrors({ scalingStrategy: { strategy: 'lazy' as 'eager' }, pollingInterval: Duration.millis(100) })).toEqual([
+      'dev-eu/apps/shop/encode: pollingInterval (100ms) must be a whole number of seconds',
+      'dev-eu/apps/shop/encode: scalingStrategy.strategy ("lazy") is not one of: default, accurate, eager, custom',
+    ]);
+    const badName = testFleet({ apps: (apps) => new ScaledJob(apps, 'Encode', { podSpec, max: 1, triggers: [Trigger.sqs({ queueUrl: SQS_URL, queueLength: 1 })] }) });
+    // Names are checked by the structure check like any object's.
+    expect(errorsOf(badName)).toEqual([
+      `dev-eu/apps/shop/Encode/trigger-auth-sqs: TriggerAuthentication name "Encode-sqs" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
+      `dev-eu/apps/shop/Encode/scaled-job: ScaledJob name "Encode" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
+    ]);
   });
 });

@@ -238,6 +238,33 @@ describe('node pool errors', () => {
     ]);
   });
 
+  test('names, capacity types, architectures, memory ranges, limits and durations are checked', () => {
+    expect(
+      errorsOf(
+        poolFleet({
+          General: {
+            ...general,
+            capacityTypes: ['reserved' as 'spot'],
+            architectures: [],
+            memory: { min: '64Gi', max: '8Gi' },
+            limits: { cpu: 'many', memory: '1Ti' },
+            disruption: { consolidateAfter: Duration.millis(1500), budgets: [{ nodes: '1', schedule: 'weekdays', duration: Duration.seconds(90) }] },
+          },
+        }),
+      ),
+    ).toEqual([
+      'dev-eu/infrastructure/configs/node-pool-General: node pool name "General" is not a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit, at most 253 characters)',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": capacityTypes: "reserved" is not one of: on-demand, spot',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": architectures is empty (valid: amd64, arm64)',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": memory.min ("64Gi") is greater than memory.max ("8Gi")',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": limits.cpu ("many") is not a positive Kubernetes quantity (e.g. "500m", "2", "512Mi", "4Gi")',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General" matches no instance type: its families, sizes, types, architectures and cpu/memory ranges exclude each other',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": disruption.consolidateAfter (1500ms) must be a whole number of seconds',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": disruption.budgets[0].schedule ("weekdays") is not a five-field cron expression',
+      'dev-eu/infrastructure/configs/node-pool-General: node pool "General": disruption.budgets[0].duration (90s) must be a positive whole number of minutes',
+    ]);
+  });
+
   test('Karpenter pools are rendered for AWS only', () => {
     const fleet = new Fleet({ name: 'acme' });
     fleet.addCluster('odd', { stage: Stage.DEVELOPMENT, region: 'europe-west1', provider: Provider.gcp({ nodeAutoscaler: 'karpenter' }) });

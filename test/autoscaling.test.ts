@@ -263,6 +263,47 @@ describe('HPA errors', () => {
   });
 });
 
+describe('HPA errors (remaining messages)', () => {
+  const errors = (autoscaling: HorizontalAutoscaling) => errorsOf(testFleet({ apps: (apps) => new FakeWorkload(apps, 'web', { autoscaling }) }));
+
+  test('resource targets and object references', () => {
+    expect(
+      errors(
+        Autoscaling.resources({
+          min: 1,
+          max: 3,
+          cpu: { utilization: 0 },
+          memory: { averageValue: '-1Gi' },
+          metrics: [Metric.object({ name: 'rps', object: { apiVersion: 'v1', kind: 'Service' } as never, value: 1 })],
+        }),
+      ),
+    ).toEqual([
+      'dev-eu/apps/shop/web: autoscaling.cpu.utilization (0) must be a whole number ≥ 1',
+      'dev-eu/apps/shop/web: autoscaling.memory.averageValue ("-1Gi") is not a positive Kubernetes quantity (e.g. "500m", "2", "512Mi", "4Gi")',
+      'dev-eu/apps/shop/web: autoscaling.metrics[0].object ({"apiVersion":"v1","kind":"Service"}) needs apiVersion, kind and name',
+    ]);
+  });
+
+  test('behaviour: durations, select and percent policies', () => {
+    expect(
+      errors(
+        Autoscaling.cpu({
+          min: 1,
+          max: 3,
+          behavior: {
+            scaleUp: { stabilizationWindow: 30 as never, select: 'fastest' as never },
+            scaleDown: { policies: [{ percent: 0, per: Duration.minutes(1) }] },
+          },
+        }),
+      ),
+    ).toEqual([
+      'dev-eu/apps/shop/web: autoscaling.behavior.scaleUp.stabilizationWindow (30) must be a Duration, e.g. Duration.minutes(5)',
+      'dev-eu/apps/shop/web: autoscaling.behavior.scaleUp.select ("fastest") is not one of: max, min, disabled',
+      'dev-eu/apps/shop/web: autoscaling.behavior.scaleDown.policies[0].percent (0) must be a whole number ≥ 1',
+    ]);
+  });
+});
+
 describe('GitOps checks over the resolved objects', () => {
   test('an autoscaled Deployment that renders spec.replicas is an error naming both objects', () => {
     const fleet = testFleet({ apps: (apps) => new FakeWorkload(apps, 'storefront', { replicas: 3, autoscaling: Autoscaling.cpu({ min: 2, max: 10 }) }) });

@@ -75,7 +75,7 @@ export class Metric {
       const ref = props.object;
       if (!ref?.apiVersion || !ref.kind || !ref.name) problems.push(`${what}.object (${show(ref)}) needs apiVersion, kind and name`);
       return {
-        spec: { type: 'Object', object: { metric: identifier(props), describedObject: { apiVersion: ref?.apiVersion, kind: ref?.kind, name: ref?.name }, target } },
+        spec: { type: 'Object', object: { metric: identifier(props), describedObject: { apiVersion: ref?.apiVersion ?? '', kind: ref?.kind ?? '', name: ref?.name ?? '' }, target } },
         problems: [...nameProblems(what, props.name), ...problems],
       };
     });

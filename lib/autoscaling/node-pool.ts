@@ -2,12 +2,14 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Ec2NodeClass,
+  type Ec2NodeClassProps,
   Ec2NodeClassSpecMetadataOptionsHttpEndpoint as HttpEndpoint,
   Ec2NodeClassSpecMetadataOptionsHttpProtocolIPv6 as HttpProtocolIPv6,
   Ec2NodeClassSpecMetadataOptionsHttpTokens as HttpTokens,
 } from '../../imports/karpenter-ec2nodeclass-karpenter.k8s.aws.js';
 import {
   NodePool as KarpenterNodePool,
+  type NodePoolProps as KarpenterNodePoolProps,
   NodePoolSpecDisruptionBudgetsReasons,
   NodePoolSpecDisruptionConsolidationPolicy,
   NodePoolSpecLimits,
@@ -24,7 +26,7 @@ import type { Platform } from '../platform/platform.js';
 import { capabilityProblem } from './checks.js';
 import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type Architecture, type InstanceType } from './instance-types.js';
 import { fitProblems } from './node-fit.js';
-import { MiB, parseQuantity, quantityError, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
+import { MiB, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
 
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -185,7 +187,8 @@ export class NodePool extends Construct {
     this.labels = { ...props.labels };
     this.taints = props.taints ?? [];
     const problems: string[] = [];
-    if (this.karpenter) problems.push(...this.renderKarpenter());
+    // An invalid name is reported below; objects carrying it would only repeat the error.
+    if (this.karpenter) problems.push(...this.renderKarpenter(!dnsSubdomainError('node pool name', name)));
     if (!pools.has(cluster)) {
       pools.set(cluster, []);
       addCheck(cluster, () => fitProblems(cluster, NodePool.of(cluster)));
@@ -253,8 +256,8 @@ export class NodePool extends Construct {
   private propProblems(): string[] {
     const { cpu, memory, limits, weight, zones } = this.props;
     const problems = [
-      ...oneOf('capacityTypes', this.capacityTypes, ['on-demand', 'spot']),
-      ...oneOf('architectures', this.architectures, ['amd64', 'arm64']),
+      ...oneOf(`node pool ${show(this.name)}: capacityTypes`, this.capacityTypes, ['on-demand', 'spot']),
+      ...oneOf(`node pool ${show(this.name)}: architectures`, this.architectures, ['amd64', 'arm64']),
       ...optional(cpu?.min === undefined ? undefined : wholeNumberError(`node pool ${show(this.name)}: cpu.min`, cpu.min, 1)),
       ...optional(cpu?.max === undefined ? undefined : wholeNumberError(`node pool ${show(this.name)}: cpu.max`, cpu.max, 1)),
       ...optional(memory?.min === undefined ? undefined : quantityError(`node pool ${show(this.name)}: memory.min`, memory.min)),
@@ -280,15 +283,15 @@ export class NodePool extends Construct {
     }
     return problems;
 
-    function oneOf(what: string, values: readonly string[], valid: readonly string[]): string[] {
+    function oneOf(this: void, what: string, values: readonly string[], valid: readonly string[]): string[] {
+      if (values.length === 0) return [`${what} is empty (valid: ${valid.join(', ')})`];
       const bad = values.filter((v) => !valid.includes(v));
-      if (values.length === 0) return [`node pool: ${what} is empty`];
-      return bad.length > 0 ? [`node pool: ${what} ${bad.map(show).join(', ')} not one of: ${valid.join(', ')}`] : [];
+      return bad.length > 0 ? [`${what}: ${bad.map(show).join(', ')} is not one of: ${valid.join(', ')}`] : [];
     }
   }
 
-  /** Renders the Karpenter NodePool and its EC2NodeClass; returns the problems found on the way. */
-  private renderKarpenter(): string[] {
+  /** Renders (when `declare`) the Karpenter NodePool and its EC2NodeClass; returns the problems of their props. */
+  private renderKarpenter(declare: boolean): string[] {
     const problems: string[] = [];
     if (this.cluster.provider.name !== 'aws') {
       return [`node pool ${show(this.name)}: strata renders Karpenter node pools for AWS (EC2NodeClass) only, but cluster ${show(this.cluster.name)} runs on ${this.cluster.provider.name}`];
@@ -299,7 +302,7 @@ export class NodePool extends Construct {
       problems.push(`node pool ${show(this.name)}: nodeClass.amiAlias ${show(alias)} is not <family>@<version> (e.g. "${DEFAULT_AMI_ALIAS}"; families al2023, bottlerocket, al2, windows2019/2022/2025)`);
     }
     const discovery = { [DISCOVERY]: nodeClass.discoveryTag ?? this.cluster.name };
-    new Ec2NodeClass(this, 'ec2nodeclass', {
+    const nodeClassProps: Ec2NodeClassProps = {
       metadata: { name: this.name },
       spec: {
         amiSelectorTerms: [{ alias }],
@@ -310,7 +313,7 @@ export class NodePool extends Construct {
         metadataOptions: { httpEndpoint: HttpEndpoint.ENABLED, httpProtocolIPv6: HttpProtocolIPv6.DISABLED, httpPutResponseHopLimit: 1, httpTokens: HttpTokens.REQUIRED },
         tags: nodeClass.tags && { ...nodeClass.tags },
       },
-    });
+    };
     const disruption = this.props.disruption ?? {};
     const duration = (what: string, d: Duration | 'Never' | undefined, fallback: Duration): string => {
       if (d === 'Never') return 'Never';
@@ -319,11 +322,11 @@ export class NodePool extends Construct {
       return formatted.value;
     };
     const limits = this.props.limits;
-    new KarpenterNodePool(this, 'nodepool', {
+    const nodePoolProps: KarpenterNodePoolProps = {
       metadata: { name: this.name },
       spec: {
         weight: this.props.weight === undefined ? undefined : wholeOr(this.props.weight, 1),
-        limits: limits && { cpu: NodePoolSpecLimits.fromString(String(limits.cpu)), memory: NodePoolSpecLimits.fromString(limits.memory) },
+        limits: limits && { cpu: NodePoolSpecLimits.fromString(quantityOr0(limits.cpu)!), memory: NodePoolSpecLimits.fromString(quantityOr0(limits.memory)!) },
         disruption: {
           consolidationPolicy: disruption.consolidation === 'WhenEmpty' ? NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY : NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
           consolidateAfter: duration('disruption.consolidateAfter', disruption.consolidateAfter, Duration.minutes(1)),
@@ -339,7 +342,11 @@ export class NodePool extends Construct {
           },
         },
       },
-    });
+    };
+    if (declare) {
+      new Ec2NodeClass(this, 'ec2nodeclass', nodeClassProps);
+      new KarpenterNodePool(this, 'nodepool', nodePoolProps);
+    }
     return problems;
   }
 
@@ -347,13 +354,14 @@ export class NodePool extends Construct {
     const what = `node pool ${show(this.name)}: disruption.budgets[${index}]`;
     if (typeof budget.nodes !== 'string' || !BUDGET_NODES.test(budget.nodes)) problems.push(`${what}.nodes (${show(budget.nodes)}) must be a count ("2") or a percentage ("10%")`);
     if ((budget.schedule === undefined) !== (budget.duration === undefined)) problems.push(`${what}: schedule and duration go together`);
-    if (budget.schedule !== undefined && budget.schedule.trim().split(/\s+/).length !== 5) problems.push(`${what}.schedule (${show(budget.schedule)}) is not a five-field cron expression`);
+    const cron = budget.schedule === undefined || budget.schedule.trim().split(/\s+/).length === 5;
+    if (!cron) problems.push(`${what}.schedule (${show(budget.schedule)}) is not a five-field cron expression`);
     const duration = budget.duration && karpenterDuration(`${what}.duration`, budget.duration, true);
     if (duration?.problem) problems.push(duration.problem);
     return {
       nodes: typeof budget.nodes === 'string' && BUDGET_NODES.test(budget.nodes) ? budget.nodes : '10%',
-      schedule: budget.schedule,
-      duration: duration?.value,
+      schedule: cron ? budget.schedule : undefined,
+      duration: cron ? duration?.value : undefined,
       reasons: budget.reasons?.map((r) => r as NodePoolSpecDisruptionBudgetsReasons),
     };
   }

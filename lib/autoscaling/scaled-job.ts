@@ -10,7 +10,6 @@ import {
 } from '../../imports/keda-scaledjob-keda.sh.js';
 import { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
-import { dnsSubdomainError } from '../fleet/names.js';
 import type { StageValue } from '../fleet/stage.js';
 import { boundsProblems } from './checks.js';
 import { wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
@@ -135,7 +134,6 @@ export class ScaledJob extends Construct {
       },
     });
     addCheck(this, () => [
-      ...optional(dnsSubdomainError('ScaledJob name', id)),
       ...boundsProblems(min, max, true, 'scaledJob'),
       ...problems,
       ...this.jobProblems(props),
