@@ -213,7 +213,10 @@ describe('KEDA errors', () => {
 
   test('min 0 needs a trigger other than cpu or memory', () => {
     expect(errors({ min: 0, max: 5, triggers: [Trigger.cpu({ utilization: 50 })] })).toEqual([
-      at('autoscaling.min (0) needs a trigger that is not cpu or memory: KEDA cannot scale to zero on cpu or memory alone (add e.g. a queue or cron trigger, or set min ≥ 1)'),
+      at('autoscaling.min (0) needs a trigger that is not cpu or memory: KEDA cannot scale to zero on cpu or memory alone (add e.g. a queue or cron trigger, or keep a floor above zero)'),
+    ]);
+    expect(errors({ min: 1, max: 5, idleReplicaCount: 0, triggers: [Trigger.memory({ averageValue: '1Gi' })] })).toEqual([
+      at('autoscaling.idleReplicaCount (0) needs a trigger that is not cpu or memory: KEDA cannot scale to zero on cpu or memory alone (add e.g. a queue or cron trigger, or keep a floor above zero)'),
     ]);
     expect(() => eventFleet({ min: 0, max: 5, triggers: [Trigger.cpu({ utilization: 50 }), rabbit()] }).render()).not.toThrow();
   });

@@ -5,7 +5,7 @@ import { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
 import { renderBehavior, type ScalingBehavior } from './behavior.js';
 import { boundsProblems, utilizationProblems } from './checks.js';
-import { wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
+import { secondsAtLeast, wholeNumberError, wholeOr } from './quantity.js';
 import { targetLabels, type IAutoscaling, type ScaleTarget } from './target.js';
 import type { Trigger } from './trigger.js';
 import { declareTriggers, triggerProblems } from './trigger-authentication.js';
@@ -68,12 +68,6 @@ export class EventAutoscaling implements IAutoscaling {
     const { min, max, idleReplicaCount, fallback } = this.props;
     const triggers = this.props.triggers ?? [];
     const problems: string[] = [];
-    const seconds = (what: string, d: Duration | undefined, fallbackValue: Duration, least: number): number | undefined => {
-      const value = wholeSeconds(what, d ?? fallbackValue);
-      if (typeof value === 'string') problems.push(value);
-      else if (value < least) problems.push(`${what} (${value}s) must be at least ${least}s`);
-      return typeof value === 'number' ? value : undefined;
-    };
     const behavior = renderBehavior(this.props.behavior);
     const labels = targetLabels(target);
     new ScaledObject(scope, 'scaled-object', {
@@ -83,12 +77,12 @@ export class EventAutoscaling implements IAutoscaling {
         minReplicaCount: wholeOr(min, 0),
         maxReplicaCount: wholeOr(max, 1),
         idleReplicaCount,
-        pollingInterval: seconds('autoscaling.pollingInterval', this.props.pollingInterval, DEFAULT_POLLING, 1),
-        cooldownPeriod: seconds('autoscaling.cooldownPeriod', this.props.cooldownPeriod, DEFAULT_COOLDOWN, 0),
-        initialCooldownPeriod: this.props.initialCooldownPeriod && seconds('autoscaling.initialCooldownPeriod', this.props.initialCooldownPeriod, DEFAULT_COOLDOWN, 0),
+        pollingInterval: secondsAtLeast('autoscaling.pollingInterval', this.props.pollingInterval ?? DEFAULT_POLLING, 1, problems),
+        cooldownPeriod: secondsAtLeast('autoscaling.cooldownPeriod', this.props.cooldownPeriod ?? DEFAULT_COOLDOWN, 0, problems),
+        initialCooldownPeriod: this.props.initialCooldownPeriod && secondsAtLeast('autoscaling.initialCooldownPeriod', this.props.initialCooldownPeriod, 0, problems),
         fallback: fallback && { failureThreshold: fallback.failureThreshold, replicas: fallback.replicas },
         advanced: { horizontalPodAutoscalerConfig: { behavior: behavior.behavior } },
-        triggers: declareTriggers(scope, cluster, { name: target.name, namespace: target.namespace, labels }, triggers),
+        triggers: declareTriggers(scope, { name: target.name, namespace: target.namespace, labels }, triggers),
       },
     });
     addCheck(scope, () => [
@@ -106,9 +100,9 @@ export class EventAutoscaling implements IAutoscaling {
   private scaleToZeroProblems(): string[] {
     const { min, idleReplicaCount, triggers } = this.props;
     const problems: string[] = [];
-    const toZero = min === 0 || idleReplicaCount !== undefined;
+    const toZero = min === 0 ? 'autoscaling.min (0)' : idleReplicaCount !== undefined ? `autoscaling.idleReplicaCount (${show(idleReplicaCount)})` : undefined;
     if (toZero && triggers?.length > 0 && triggers.every((t) => t.resource)) {
-      problems.push(`autoscaling.min (0) needs a trigger that is not cpu or memory: KEDA cannot scale to zero on cpu or memory alone (add e.g. a queue or cron trigger, or set min ≥ 1)`);
+      problems.push(`${toZero} needs a trigger that is not cpu or memory: KEDA cannot scale to zero on cpu or memory alone (add e.g. a queue or cron trigger, or keep a floor above zero)`);
     }
     if (idleReplicaCount !== undefined) {
       if (idleReplicaCount !== 0) problems.push(`autoscaling.idleReplicaCount (${show(idleReplicaCount)}) must be 0: KEDA supports no other idle count`);

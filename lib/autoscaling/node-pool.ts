@@ -282,12 +282,6 @@ export class NodePool extends Construct {
       }
     }
     return problems;
-
-    function oneOf(this: void, what: string, values: readonly string[], valid: readonly string[]): string[] {
-      if (values.length === 0) return [`${what} is empty (valid: ${valid.join(', ')})`];
-      const bad = values.filter((v) => !valid.includes(v));
-      return bad.length > 0 ? [`${what}: ${bad.map(show).join(', ')} is not one of: ${valid.join(', ')}`] : [];
-    }
   }
 
   /** Renders (when `declare`) the Karpenter NodePool and its EC2NodeClass; returns the problems of their props. */
@@ -401,6 +395,13 @@ function karpenterDuration(what: string, duration: Duration, minutesOnly: boolea
   const value = `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || seconds === 0 ? `${s}s` : ''}`;
   if (minutesOnly && (s !== 0 || seconds === 0)) return { value, problem: `${what} (${seconds}s) must be a positive whole number of minutes` };
   return { value };
+}
+
+/** Problems of a list that must be non-empty and hold only `valid` values. */
+function oneOf(what: string, values: readonly string[], valid: readonly string[]): string[] {
+  if (values.length === 0) return [`${what} is empty (valid: ${valid.join(', ')})`];
+  const bad = values.filter((v) => !valid.includes(v));
+  return bad.length > 0 ? [`${what}: ${bad.map(show).join(', ')} is not one of: ${valid.join(', ')}`] : [];
 }
 
 function optional(problem: string | undefined): string[] {

@@ -52,6 +52,17 @@ export function wholeSeconds(what: string, duration: Duration): number | string 
   }
 }
 
+/** Whole seconds of `duration`, at least `least`; a problem otherwise, pushed to `problems`. */
+export function secondsAtLeast(what: string, duration: Duration, least: number, problems: string[]): number | undefined {
+  const value = wholeSeconds(what, duration);
+  if (typeof value === 'string') {
+    problems.push(value);
+    return undefined;
+  }
+  if (value < least) problems.push(`${what} (${value}s) must be at least ${least}s`);
+  return value;
+}
+
 /** An error message when `value` is not a whole number within [min, max], else undefined. */
 export function wholeNumberError(what: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): string | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -12,7 +12,7 @@ import { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
 import type { StageValue } from '../fleet/stage.js';
 import { boundsProblems } from './checks.js';
-import { wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
+import { secondsAtLeast, wholeNumberError, wholeOr } from './quantity.js';
 import type { Trigger } from './trigger.js';
 import { declareTriggers, triggerProblems } from './trigger-authentication.js';
 
@@ -95,19 +95,13 @@ export class ScaledJob extends Construct {
     const min = cluster.resolve(props.min ?? 0);
     const labels = { 'app.kubernetes.io/name': id, 'app.kubernetes.io/instance': id, ...props.labels };
     const problems: string[] = [];
-    const seconds = (what: string, d: Duration, least: number): number | undefined => {
-      const value = wholeSeconds(what, d);
-      if (typeof value === 'string') problems.push(value);
-      else if (value < least) problems.push(`${what} (${value}s) must be at least ${least}s`);
-      return typeof value === 'number' ? value : undefined;
-    };
     const strategy = props.scalingStrategy;
     new KedaScaledJob(this, 'scaled-job', {
       metadata: { name: id, namespace, labels: { ...labels } },
       spec: {
         minReplicaCount: wholeOr(min, 0),
         maxReplicaCount: wholeOr(max, 1),
-        pollingInterval: seconds('pollingInterval', props.pollingInterval ?? Duration.seconds(30), 1),
+        pollingInterval: secondsAtLeast('pollingInterval', props.pollingInterval ?? Duration.seconds(30), 1, problems),
         successfulJobsHistoryLimit: props.successfulJobsHistoryLimit ?? 3,
         failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? 5,
         rollout: { strategy: props.rollout === 'immediate' ? ScaledJobSpecRolloutStrategy.IMMEDIATE : ScaledJobSpecRolloutStrategy.GRADUAL },
@@ -122,7 +116,7 @@ export class ScaledJob extends Construct {
           parallelism: props.parallelism ?? 1,
           completions: props.completions ?? 1,
           backoffLimit: props.backoffLimit ?? 6,
-          activeDeadlineSeconds: props.activeDeadline && seconds('activeDeadline', props.activeDeadline, 1),
+          activeDeadlineSeconds: props.activeDeadline && secondsAtLeast('activeDeadline', props.activeDeadline, 1, problems),
           template: {
             metadata: { labels: { ...labels } },
             // A k8s.PodSpec has the same shape as the CRD's pod spec (both generated from the
@@ -130,7 +124,7 @@ export class ScaledJob extends Construct {
             spec: { restartPolicy: 'Never', ...props.podSpec } as unknown as ScaledJobSpecJobTargetRefTemplateSpec,
           },
         },
-        triggers: declareTriggers(this, cluster, { name: id, namespace, labels }, props.triggers ?? []),
+        triggers: declareTriggers(this, { name: id, namespace, labels }, props.triggers ?? []),
       },
     });
     addCheck(this, () => [

@@ -24,10 +24,10 @@ export interface KedaOwner {
  * Declares a TriggerAuthentication for every trigger with credentials (Secret references or AWS
  * pod identity) and returns the triggers as a ScaledObject or ScaledJob lists them.
  */
-export function declareTriggers(scope: Construct, cluster: Cluster, owner: KedaOwner, triggers: readonly Trigger[]): RenderedTrigger[] {
+export function declareTriggers(scope: Construct, owner: KedaOwner, triggers: readonly Trigger[]): RenderedTrigger[] {
   const declared = new Set<string>();
   return triggers.map((trigger) => {
-    if (!trigger.authenticated) return trigger.render(cluster);
+    if (!trigger.authenticated) return trigger.render();
     const name = `${owner.name}-${trigger.id}`;
     // A second trigger of the same name, or an invalid name, is reported by triggerProblems.
     if (!declared.has(trigger.id) && !dnsLabelError('trigger name', trigger.id)) {
@@ -37,7 +37,7 @@ export function declareTriggers(scope: Construct, cluster: Cluster, owner: KedaO
         spec: authenticationSpec(trigger),
       });
     }
-    return trigger.render(cluster, name);
+    return trigger.render(name);
   });
 }
 

@@ -146,7 +146,7 @@ interface TriggerParts {
   readonly metricType?: 'Utilization' | 'AverageValue';
   /** Utilization percentage, checked against the target's requests. */
   readonly utilization?: number;
-  readonly metadata: (cluster: Cluster) => Record<string, string | undefined>;
+  readonly metadata: () => Record<string, string | undefined>;
   /** Secret references by KEDA authentication parameter (checked: never a literal). */
   readonly secrets?: readonly SecretParameter[];
   readonly podIdentity?: PodIdentity;
@@ -366,8 +366,8 @@ export class Trigger {
   }
 
   /** The trigger entry of a ScaledObject or ScaledJob. */
-  render(cluster: Cluster, authenticationName?: string): RenderedTrigger {
-    const metadata = Object.fromEntries(Object.entries(this.parts.metadata(cluster)).filter((e): e is [string, string] => e[1] !== undefined));
+  render(authenticationName?: string): RenderedTrigger {
+    const metadata = Object.fromEntries(Object.entries(this.parts.metadata()).filter((e): e is [string, string] => e[1] !== undefined));
     return {
       type: this.parts.type,
       name: this.parts.name,
