@@ -1,4 +1,8 @@
-import { Components, CronTask, Env, Fleet, Provider, Stage, StatefulService, WebService, Worker, perStage } from './lib/index.js';
+// The example fleet: three clusters on two stages, two regions and two providers, the platform
+// catalog everywhere, and one team's apps (web, queue worker, database, nightly job) on each.
+import {
+  Autoscaling, Components, CronTask, Env, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, perStage,
+} from './lib/index.js';
 
 export const fleet = new Fleet({
   name: 'acme',
@@ -10,7 +14,7 @@ fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', prov
 fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
 fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp() });
 
-fleet.platform((platform) => {
+fleet.platform((platform, cluster) => {
   platform.install(Components.metricsServer());
   platform.install(Components.certManager({ email: 'platform@acme.dev' }));
   platform.install(Components.ingress());
@@ -18,6 +22,13 @@ fleet.platform((platform) => {
   platform.install(Components.keda());
   platform.install(Components.nodeAutoscaler()); // the provider picks Karpenter or cluster-autoscaler
   platform.install(Components.externalSecrets());
+  // Karpenter NodePool + EC2NodeClass on aws; on gcp the node group is cloud-managed and only recorded.
+  new NodePool(platform, 'general', {
+    capacityTypes: cluster.stage.pick({ development: ['spot'], production: ['spot', 'on-demand'] }),
+    cpu: { min: 2, max: 16 },
+    memory: { max: '64Gi' },
+    limits: cluster.stage.pick({ development: { cpu: 64, memory: '256Gi' }, production: { cpu: 400, memory: '1600Gi' } }),
+  });
   platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop' });
   platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
 });
@@ -28,11 +39,17 @@ fleet.apps('shop', (apps) => {
     resources: { cpu: '250m', memory: '256Mi' },
     host: 'shop',
     env: { ORDERS_DB_HOST: 'orders-db', LOG_LEVEL: perStage({ development: 'debug', default: 'info' }) },
+    autoscaling: Autoscaling.cpu({ min: perStage({ development: 1, production: 3 }), max: 20, utilization: 70 }),
   });
   const orders = new Worker(apps, 'orders', {
     image: 'ghcr.io/acme/orders:2.0.1',
     resources: { cpu: '100m', memory: '128Mi' },
     env: { DATABASE_PASSWORD: Env.fromSecret('orders-db', 'password') },
+    autoscaling: Autoscaling.events({
+      min: 0,
+      max: 50,
+      triggers: [Trigger.rabbitmq({ queue: 'orders', length: 20, auth: { host: SecretKey.of('rabbitmq', 'url') } })],
+    }),
   });
   new StatefulService(apps, 'orders-db', {
     image: 'ghcr.io/acme/orders-db:16.2',

@@ -417,7 +417,7 @@ describe('ordering and consistency errors', () => {
 
   test('an object whose kind comes from a component not installed on the cluster', () => {
     expect(errorsOf(fleetWith((p) => issuer(p, 'configs')))).toEqual([
-      'c1/infrastructure/configs/my-issuer: ClusterIssuer my-issuer (cert-manager.io) needs cert-manager, which is not installed on cluster c1: install it with platform.install(Components...) or leave this object out',
+      'c1/infrastructure/configs/my-issuer: ClusterIssuer my-issuer (cert-manager.io) needs cert-manager, but cluster c1 does not install it (installed: nothing): add Components.certManager() to its platform',
     ]);
   });
 

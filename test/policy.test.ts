@@ -358,7 +358,7 @@ describe('ingress-backend-exists', () => {
   });
 });
 
-describe('autoscaler-target-exists and autoscaler-conflict', () => {
+describe('autoscaler-target-exists', () => {
   test('an HPA or ScaledObject whose target does not exist fires', () => {
     const fleet = fleetOf('production', (apps) => {
       patch.set(webWorkload(apps).hpa, '/spec/scaleTargetRef/name', 'wbe');
@@ -376,17 +376,6 @@ describe('autoscaler-target-exists and autoscaler-conflict', () => {
       'error [autoscaler-target-exists] c/apps/shop/web-hpa: scaleTargetRef extensions/v1beta1 Deployment shop/web is declared as apps/v1',
     ]);
     expect(reported(fleetOf('production', (apps) => webWorkload(apps)), 'autoscaler-target-exists')).toEqual([]);
-  });
-
-  test('an autoscaled workload with spec.replicas or two autoscalers fires', () => {
-    const fleet = fleetOf('production', (apps) => {
-      patch.set(webWorkload(apps).deployment, '/spec/replicas', 3);
-      new ScaledObject(apps, 'keda', { metadata: { name: 'web' }, spec: { scaleTargetRef: { name: 'web' }, maxReplicaCount: 5, triggers: [{ type: 'cpu', metadata: { value: '70' } }] } });
-    });
-    expect(reported(fleet, 'autoscaler-conflict')).toEqual([
-      `error [autoscaler-conflict] ${DEPLOYMENT}: is scaled by 2 autoscalers (HorizontalPodAutoscaler web, ScaledObject web)`,
-      `error [autoscaler-conflict] ${DEPLOYMENT}: sets spec.replicas (3) but is scaled by HorizontalPodAutoscaler web`,
-    ]);
   });
 });
 

@@ -15,6 +15,16 @@ export interface ScaleTarget {
   readonly namespace: string;
   /** Every container of the pod template with its requests (utilization targets need them). */
   readonly containers: readonly ContainerRequests[];
+  /**
+   * Labels the autoscaler objects carry, normally the workload's own.
+   * @default `app.kubernetes.io/name: <name>`
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The labels of the objects an autoscaler renders for `target`. */
+export function targetLabels(target: ScaleTarget): Record<string, string> {
+  return { ...(target.labels ?? { 'app.kubernetes.io/name': target.name }) };
 }
 
 /**

@@ -74,3 +74,8 @@ export class Stage {
     return this.name;
   }
 }
+
+/** The values of a stage-dependent prop, for code that combines several of them into one. */
+export function perStageValues<T>(value: StageDependent<T>): PerStage<T> {
+  return value[PER_STAGE];
+}

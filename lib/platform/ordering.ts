@@ -36,6 +36,8 @@ function layersBefore(layer: Layer, layers: readonly Layer[], seen = new Set<Lay
  */
 export function checkCapabilities(cluster: Cluster): Finding[] {
   const findings: Finding[] = [];
+  // One error per missing component, at the first object that needs it.
+  const missing = new Map<string, { path: string; what: string; count: number }>();
   for (const layer of cluster.layers) {
     const before = layersBefore(layer, cluster.layers);
     for (const obj of layer.node.findAll().filter(ApiObject.isApiObject)) {
@@ -43,7 +45,9 @@ export function checkCapabilities(cluster: Cluster): Finding[] {
       if (!capability) continue;
       const what = `${obj.kind} ${obj.name} (${obj.apiGroup})`;
       if (!cluster.capabilities.has(capability)) {
-        findings.push({ path: obj.node.path, message: `${what} needs ${capability}, which is not installed on cluster ${cluster.name}: install it with platform.install(Components...) or leave this object out` });
+        const seen = missing.get(capability);
+        if (seen) seen.count++;
+        else missing.set(capability, { path: obj.node.path, what, count: 1 });
         continue;
       }
       const from = capabilityProvider(cluster, capability)?.layer;
@@ -55,5 +59,19 @@ export function checkCapabilities(cluster: Cluster): Finding[] {
       }
     }
   }
+  const installed = [...cluster.capabilities].sort().join(', ') || 'nothing';
+  for (const [capability, { path, what, count }] of missing) {
+    const others = count > 1 ? ` and ${count - 1} more object${count > 2 ? 's' : ''}` : '';
+    const install = INSTALL_HINTS[capability] ?? 'the component that provides it';
+    findings.push({ path, message: `${what}${others} ${count > 1 ? 'need' : 'needs'} ${capability}, but cluster ${cluster.name} does not install it (installed: ${installed}): add ${install} to its platform` });
+  }
   return findings;
 }
+
+/** The catalog call that installs each capability, for error messages. */
+const INSTALL_HINTS: Readonly<Record<string, string>> = {
+  [Capability.CERT_MANAGER]: 'Components.certManager()',
+  [Capability.KEDA]: 'Components.keda()',
+  [Capability.KARPENTER]: 'Components.nodeAutoscaler()',
+  [Capability.EXTERNAL_SECRETS]: 'Components.externalSecrets()',
+};

@@ -3,6 +3,7 @@ import { SynthError, isError, type Finding } from '../fleet/errors.js';
 import { checkPolicies } from '../validate/policy.js';
 import { checkAdmission } from '../validate/admission.js';
 import { checkReferences } from '../validate/references.js';
+import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
 import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { layout, type LayoutOptions } from './layout.js';
@@ -11,7 +12,9 @@ import type { FleetModel } from './model.js';
 /** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
-export const DEFAULT_CHECKS: readonly ModelCheck[] = [checkStructure, checkSchemas, checkReferences, checkPolicies, checkAdmission];
+export const DEFAULT_CHECKS: readonly ModelCheck[] = [
+  checkStructure, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
+];
 
 /** Milliseconds spent per phase of a synth. */
 export interface PhaseTimings {

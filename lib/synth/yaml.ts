@@ -11,7 +11,9 @@
 /** Values a manifest is made of (what `JSON.parse` can return). */
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 
-const PLAIN_CHARS = /^[A-Za-z0-9_./@:+=%~-]+$/;
+const PLAIN_CHARS = /^[A-Za-z0-9_./@:+=%~ -]+$/;
+// Inside a plain scalar, `: ` starts a mapping value and ` #` a comment; edge spaces would be lost.
+const PLAIN_BREAKERS = /: | #|^ | $/;
 // '.' may start a relative path (`./dist`), never `.inf` or `.5`.
 const BAD_FIRST_CHAR = /^([:?@%~=+!&*]|\.([^/]|$)|-[^A-Za-z-]|-$|---)/;
 const YAML11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
@@ -24,6 +26,7 @@ const DATE_LIKE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 function isPlainSafe(s: string): boolean {
   return (
     PLAIN_CHARS.test(s) &&
+    !PLAIN_BREAKERS.test(s) &&
     !BAD_FIRST_CHAR.test(s) &&
     !s.endsWith(':') &&
     !YAML11_WORDS.test(s) &&

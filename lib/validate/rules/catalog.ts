@@ -2,7 +2,7 @@ import type { Rule } from '../rule.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import {
-  autoscalerConflict, autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
+  autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
 import { secretPlaintext } from './secrets.js';
 import { imagePinned, podDisruptionBudget, readinessProbe, requiredLabels, resourcesRequired, topologySpread } from './workloads.js';
@@ -21,7 +21,6 @@ export const RULES: readonly Rule[] = [
   serviceSelectsPods,
   ingressBackendExists,
   autoscalerTargetExists,
-  autoscalerConflict,
   fluxSourceExists,
   fluxDependencyExists,
   kedaAuthenticationExists,

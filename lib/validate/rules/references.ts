@@ -1,9 +1,9 @@
 // Cross-references between objects of one cluster: a name that points nowhere is accepted by the
 // API server and fails only later, in a controller's status. These rules fail it at synth time.
 import type { ResolvedObject } from '../../synth/model.js';
-import { arr, nameOf, namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
+import { arr, namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
-import { autoscalersOf, scaleTarget } from './workloads.js';
+import { scaleTarget } from './workloads.js';
 
 /** The GitRepository `flux bootstrap` creates on every cluster: it exists without being rendered. */
 export const BOOTSTRAP_REPOSITORY = { kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' } as const;
@@ -111,21 +111,3 @@ export const autoscalerTargetExists: Rule = {
     }),
 };
 
-export const autoscalerConflict: Rule = {
-  id: 'autoscaler-conflict',
-  summary: 'An autoscaled workload sets no spec.replicas (Flux would reset it to the Git value on every reconcile, fighting the autoscaler) and has exactly one autoscaler (two would fight each other).',
-  hint: 'remove spec.replicas from the autoscaled workload (the autoscaler\'s min sets the floor) and keep one autoscaler per workload',
-  severity: ALWAYS_ERROR,
-  check: (objects) =>
-    objects.ofKind('Deployment', 'StatefulSet', 'ReplicaSet').flatMap((object) => {
-      const autoscalers = autoscalersOf(objects, object);
-      const violations: Violation[] = [];
-      if (autoscalers.length > 1) {
-        violations.push({ object, message: `is scaled by ${autoscalers.length} autoscalers (${autoscalers.map((a) => `${a.autoscaler.manifest.kind} ${nameOf(a.autoscaler)}`).join(', ')})` });
-      }
-      if (autoscalers.length > 0 && rec(object.manifest.spec).replicas !== undefined) {
-        violations.push({ object, message: `sets spec.replicas (${JSON.stringify(rec(object.manifest.spec).replicas)}) but is scaled by ${autoscalers[0].autoscaler.manifest.kind} ${nameOf(autoscalers[0].autoscaler)}` });
-      }
-      return violations;
-    }),
-};

@@ -1,0 +1,93 @@
+import type { StageValue } from '../fleet/stage.js';
+import type { ScalingBehavior } from './behavior.js';
+import { EventAutoscaling, type EventAutoscalingProps } from './event-autoscaling.js';
+import { HorizontalAutoscaling } from './horizontal-autoscaling.js';
+import type { Metric, ResourceTarget } from './metric.js';
+import { combinePerStage } from './stage-values.js';
+
+/** Replica bounds; each may differ per stage, e.g. `min: perStage({ development: 1, production: 3 })`. */
+export interface AutoscalingBounds {
+  /** Lowest replica count (0 only with `Autoscaling.events`). */
+  readonly min: StageValue<number>;
+  /** Highest replica count. */
+  readonly max: StageValue<number>;
+}
+
+/** Bounds that are the same on every stage. */
+export interface FixedBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** `Autoscaling.cpu()` / `.memory()`: one resource target. */
+export interface ResourceAutoscalingOptions extends AutoscalingBounds, ResourceTarget {
+  /** Scale-up and scale-down behaviour. @default see `ScalingBehavior` */
+  readonly behavior?: ScalingBehavior;
+}
+
+/** `Autoscaling.resources()`: any mix of cpu, memory, custom and external metrics. */
+export interface MetricsAutoscalingOptions extends AutoscalingBounds {
+  /** Scale on cpu. @default not on cpu */
+  readonly cpu?: ResourceTarget;
+  /** Scale on memory. @default not on memory */
+  readonly memory?: ResourceTarget;
+  /** Custom and external metrics. @default none */
+  readonly metrics?: readonly Metric[];
+  /** Scale-up and scale-down behaviour. @default see `ScalingBehavior` */
+  readonly behavior?: ScalingBehavior;
+}
+
+/** `Autoscaling.events()`: KEDA triggers, scale to zero. */
+export interface EventAutoscalingOptions extends AutoscalingBounds, Omit<EventAutoscalingProps, 'min' | 'max'> {}
+
+const DEFAULT_CPU_UTILIZATION = 70;
+const DEFAULT_MEMORY_UTILIZATION = 80;
+
+/**
+ * Autoscaling policies for a workload's `autoscaling` prop. The workload then never renders
+ * `spec.replicas`: the autoscaler owns it, and Flux never resets it.
+ *
+ * ```ts
+ * autoscaling: Autoscaling.cpu({ min: perStage({ development: 1, production: 3 }), max: 20, utilization: 70 })
+ * autoscaling: Autoscaling.events({ min: 0, max: 50, triggers: [Trigger.rabbitmq({ queue: 'orders', length: 20, auth: { host: SecretKey.of('rabbitmq', 'url') } })] })
+ * ```
+ *
+ * With stage-dependent bounds the result is stage-dependent too; the workload resolves it for
+ * its cluster like any other stage-dependent prop.
+ */
+export class Autoscaling {
+  /** A HorizontalPodAutoscaler on cpu. @default utilization 70% of the requests */
+  static cpu(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
+  static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
+  static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
+    const { min, max, behavior, ...target } = options;
+    return Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) });
+  }
+
+  /** A HorizontalPodAutoscaler on memory. @default utilization 80% of the requests */
+  static memory(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
+  static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
+  static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
+    const { min, max, behavior, ...target } = options;
+    return Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) });
+  }
+
+  /** A HorizontalPodAutoscaler on cpu, memory, custom and external metrics together. */
+  static resources(options: MetricsAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
+  static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling>;
+  static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling> {
+    return combinePerStage([options.min, options.max], (resolve) => new HorizontalAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+  }
+
+  /** A KEDA ScaledObject driven by triggers (queues, Prometheus, cron, ...), able to scale to zero. */
+  static events(options: EventAutoscalingOptions & FixedBounds): EventAutoscaling;
+  static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling>;
+  static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling> {
+    return combinePerStage([options.min, options.max], (resolve) => new EventAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+  }
+}
+
+function withDefault(target: ResourceTarget, utilization: number): ResourceTarget {
+  const given = Object.fromEntries(Object.entries(target).filter(([, v]) => v !== undefined)) as ResourceTarget;
+  return given.utilization === undefined && given.averageValue === undefined ? { utilization } : given;
+}
