@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Provider, Stage, SynthError, Testing, perStage } from '../lib/index.js';
+import { Fleet, Provider, Stage, Testing, perStage } from '../lib/index.js';
+import { errorsOf } from './support/errors.js';
 
 function fleetWith(define?: (fleet: Fleet) => void): Fleet {
   const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
@@ -8,17 +9,6 @@ function fleetWith(define?: (fleet: Fleet) => void): Fleet {
   fleet.platform((p) => p.addTenant('shop'));
   define?.(fleet);
   return fleet;
-}
-
-/** The messages of the SynthError a render throws (fails the test if it does not throw). */
-function errorsOf(fleet: Fleet): string[] {
-  try {
-    fleet.render();
-  } catch (e) {
-    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
-    throw e;
-  }
-  throw new Error('expected the synth to fail');
 }
 
 describe('Stage', () => {

@@ -3,9 +3,10 @@ import { parse } from 'yaml';
 import { ClusterIssuer } from '../imports/cert-manager-clusterissuer-cert-manager.io.js';
 import { HelmRelease } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import {
-  Components, Fleet, Provider, Stage, SynthError, Testing,
+  Components, Fleet, Provider, Stage, Testing,
   type Cluster, type IComponent, type Manifest, type Platform,
 } from '../lib/index.js';
+import { errorsOf } from './support/errors.js';
 
 /** One cluster `c1` on `provider`, with `define` as its platform. */
 function fleetWith(define: (platform: Platform, cluster: Cluster) => void, provider = Provider.aws(), stage = Stage.PRODUCTION): Fleet {
@@ -13,17 +14,6 @@ function fleetWith(define: (platform: Platform, cluster: Cluster) => void, provi
   fleet.addCluster('c1', { stage, region: 'eu-west-1', provider });
   fleet.platform(define);
   return fleet;
-}
-
-/** The messages of the SynthError a render throws (fails the test if it does not throw). */
-function errorsOf(fleet: Fleet): string[] {
-  try {
-    fleet.render();
-  } catch (e) {
-    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
-    throw e;
-  }
-  throw new Error('expected the synth to fail');
 }
 
 function objects(fleet: Fleet): Manifest[] {

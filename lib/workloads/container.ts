@@ -5,7 +5,7 @@ import { Env, type EnvValue } from './env.js';
 import { imageProblems } from './image.js';
 import type { PortOptions, ResolvedPort } from './ports.js';
 import type { Probe } from './probe.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../fleet/quantity.js';
 import { containerSecurityContext, type SecurityOptions } from './security.js';
 import { Volume } from './volume.js';
 

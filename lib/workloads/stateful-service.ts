@@ -6,7 +6,7 @@ import { dnsLabelError } from '../fleet/names.js';
 import { selectorLabels } from './network.js';
 import { buildPod, type PodOptions } from './pod.js';
 import { Probe } from './probe.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../fleet/quantity.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService } from './service.js';
 import { Workload, type StageProps } from './workload.js';

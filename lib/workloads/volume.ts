@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../fleet/quantity.js';
 
 /** Options of a volume from a ConfigMap or Secret. */
 export interface ObjectVolumeOptions {

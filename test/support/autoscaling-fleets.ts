@@ -1,4 +1,7 @@
-import { Fleet, Provider, Stage, SynthError, Testing, type Apps, type Cluster, type Manifest, type Platform } from '../../lib/index.js';
+import { Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type Platform } from '../../lib/index.js';
+import { errorsOf } from './errors.js';
+
+export { errorsOf };
 
 export interface TestFleetOptions {
   /** What the platform installs on every cluster (stands in for lib/platform components). */
@@ -31,17 +34,6 @@ export function testFleet(options: TestFleetOptions = {}): Fleet {
     fleet.apps('shop', options.apps);
   }
   return fleet;
-}
-
-/** Every error of the fleet's synth, as `<path>: <message>` (fails when it synthesizes). */
-export function errorsOf(fleet: Fleet): string[] {
-  try {
-    fleet.render();
-  } catch (e) {
-    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
-    throw e;
-  }
-  throw new Error('expected the synth to fail');
 }
 
 /** The objects of one kind on a cluster (throws SynthError on any error). */

@@ -1,5 +1,8 @@
 // Small fleets for workload tests: one cluster per stage, a platform that provides ingress and TLS.
-import { Components, Fleet, Provider, Stage, SynthError, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
+import { Components, Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
+import { errorsOf } from './errors.js';
+
+export { errorsOf };
 
 export interface ShopFleetOptions {
   /** Clusters to add, by name. @default dev-eu (development) and prod-eu (production), both AWS */
@@ -56,17 +59,6 @@ export function find(objects: readonly Manifest[], kind: string, name: string): 
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return found as Manifest & Record<string, any>;
-}
-
-/** The error messages of a failing render, each as `<path>: <message>` (fails when it renders). */
-export function errorsOf(fleet: Fleet): string[] {
-  try {
-    fleet.render();
-  } catch (e) {
-    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
-    throw e;
-  }
-  throw new Error('expected the synth to fail');
 }
 
 /** The minimal valid container props. */
