@@ -361,7 +361,7 @@ describe('WebService', () => {
   });
 
   test('a host gets an Ingress on the provider class with a cert-manager certificate; a single label is under the cluster domain', () => {
-    const ingress = find(web({ host: 'shop' }, { provider: { ingressClass: 'traefik' } }), 'Ingress', 'web');
+    const ingress = find(web({ host: 'shop' }, { provider: { ingressClass: 'traefik' }, traffic: 'ingress' }), 'Ingress', 'web');
     expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
     expect(ingress.spec).toEqual({
       ingressClassName: 'traefik',
@@ -371,7 +371,7 @@ describe('WebService', () => {
   });
 
   test('a host with dots is taken as it is, and may differ per stage', () => {
-    const fleet = shopFleet((apps) => new WebService(apps, 'web', { ...BASE, host: perStage({ production: 'shop.acme.com', default: 'shop' }) }));
+    const fleet = shopFleet((apps) => new WebService(apps, 'web', { ...BASE, host: perStage({ production: 'shop.acme.com', default: 'shop' }) }), { traffic: 'ingress' });
     expect(find(objectsOf(fleet, 'prod-eu'), 'Ingress', 'web').spec.rules[0].host).toBe('shop.acme.com');
     expect(find(objectsOf(fleet, 'dev-eu'), 'Ingress', 'web').spec.rules[0].host).toBe('shop.dev-eu.acme.dev');
   });
@@ -380,14 +380,14 @@ describe('WebService', () => {
     const fleet = oneCluster((apps, cluster) => {
       cluster.tlsIssuer = undefined;
       new WebService(apps, 'web', { ...BASE, host: 'shop', tls: false });
-    });
+    }, { traffic: 'ingress' });
     const ingress = find(objectsOf(fleet), 'Ingress', 'web');
     expect(ingress.metadata.annotations).toBeUndefined();
     expect(ingress.spec.tls).toBeUndefined();
   });
 
   test('a host admits the ingress controller on the http port only', () => {
-    const policy = find(web({ host: 'shop', ports: [{ name: 'admin', port: 9100 }] }), 'NetworkPolicy', 'web-ingress');
+    const policy = find(web({ host: 'shop', ports: [{ name: 'admin', port: 9100 }] }, { traffic: 'ingress' }), 'NetworkPolicy', 'web-ingress');
     expect(policy.spec.ingress).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': INGRESS_PEER.namespace } }, podSelector: { matchLabels: INGRESS_PEER.podLabels } }],
@@ -606,7 +606,7 @@ describe('network', () => {
     const fleet = oneCluster((apps, cluster) => {
       const api = new WebService(cluster.appsIn('api'), 'api', BASE);
       new WebService(apps, 'web', { ...BASE, allowFrom: [api, Peer.workload('legacy', { namespace: 'old' }), Peer.workload('local'), Peer.ingressController()] });
-    }, { tenants: ['shop', 'api'] });
+    }, { tenants: ['shop', 'api'], traffic: 'ingress' });
     expect(find(objectsOf(fleet), 'NetworkPolicy', 'web-ingress').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'api' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'old' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'legacy', 'app.kubernetes.io/instance': 'legacy' } } },
@@ -639,7 +639,7 @@ describe('stable names and selectors', () => {
   test('every object is named from the workload name', () => {
     const objects = objectsOf(shopFleet((apps) => declare(apps)), 'prod-eu');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/storefront-config', 'CronJob/report', 'Deployment/orders', 'Deployment/storefront', 'Ingress/storefront',
+      'ConfigMap/storefront-config', 'CronJob/report', 'Deployment/orders', 'Deployment/storefront', 'HTTPRoute/storefront',
       'NetworkPolicy/orders-db-ingress', 'NetworkPolicy/orders-ingress', 'NetworkPolicy/report-ingress', 'NetworkPolicy/storefront-ingress',
       'PodDisruptionBudget/orders', 'PodDisruptionBudget/storefront', 'Service/orders-db', 'Service/storefront',
       'ServiceAccount/orders', 'ServiceAccount/orders-db', 'ServiceAccount/report', 'ServiceAccount/storefront', 'StatefulSet/orders-db',

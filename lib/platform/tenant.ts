@@ -5,6 +5,8 @@ import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
+import { trafficPeerSelectors } from '../traffic/data-plane.js';
+import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access.js';
 import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
 
@@ -41,6 +43,13 @@ export interface TenantProps {
   readonly defaults?: ContainerDefaults;
   /** The folder-per-namespace layer the tenant's apps reconcile from. @default 'apps' */
   readonly layer?: string;
+  /**
+   * Whether the tenant's apps may take traffic from outside the cluster: routes (or Ingresses)
+   * for their host names. The namespace then carries `strata.dev/gateway-access: "true"`, the
+   * label the cluster gateway admits routes by.
+   * @default false: nothing in the namespace is reachable from outside
+   */
+  readonly exposed?: boolean;
 }
 
 /** Pod Security Standards `restricted`, enforced, audited and warned about. */
@@ -85,7 +94,9 @@ export class Tenant extends Construct {
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace: name, labels });
 
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...RESTRICTED_POD_SECURITY } } });
+    const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
+    if (props.exposed === true) exposeNamespace(cluster, name);
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...RESTRICTED_POD_SECURITY, ...access } } });
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
     if (props.quota && badQuantities.length === 0) {
       const q = props.quota;
@@ -151,10 +162,11 @@ export class Tenant extends Construct {
 
   /**
    * cert-manager answers HTTP-01 challenges with a solver pod in the certificate's namespace,
-   * reached through the ingress controller: default-deny would block it.
+   * reached through the ingress controller or gateway: default-deny would block it.
    */
   private admitAcmeSolver(cluster: Cluster, metadata: k8s.ObjectMeta): void {
-    const peer = cluster.ingressPeer;
+    // The solver is reached the way cert-manager's HTTP-01 solver routes it (see the cert-manager component).
+    const peer = cluster.traffic === 'gateway' && cluster.gateway ? cluster.gateway.dataPlane : cluster.ingressPeer;
     if (!peer || !cluster.capabilities.has(Capability.CERT_MANAGER)) return;
     new k8s.KubeNetworkPolicy(this, 'allow-acme-http01-solver', {
       metadata,
@@ -162,10 +174,7 @@ export class Tenant extends Construct {
         podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
         policyTypes: ['Ingress'],
         ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } },
-            podSelector: { matchLabels: { ...peer.podLabels } },
-          }],
+          from: trafficPeerSelectors(peer),
           ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ACME_SOLVER_PORT) }],
         }],
       },
