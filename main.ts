@@ -8,17 +8,18 @@ export const fleet = new Fleet({
 
 fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws() });
 fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
-fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp() });
+// GKE's managed gateway; cert-manager solves DNS-01 for its wildcard certificate in this Cloud DNS project.
+fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } }) });
 
 fleet.platform((platform) => {
   platform.install(Components.metricsServer());
   platform.install(Components.certManager({ email: 'platform@acme.dev' }));
-  platform.install(Components.ingress());
+  platform.install(Components.traffic()); // the Gateway API gateway: Envoy on aws, GKE's managed class on gcp
   platform.install(Components.externalDns());
   platform.install(Components.keda());
   platform.install(Components.nodeAutoscaler()); // the provider picks Karpenter or cluster-autoscaler
   platform.install(Components.externalSecrets());
-  platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop' });
+  platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop', exposed: true });
   platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
 });
 
