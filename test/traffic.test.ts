@@ -179,8 +179,8 @@ describe('cert-manager with a gateway', () => {
 describe('tenants decide exposure', () => {
   test('an exposed tenant carries the gateway access label; others do not', () => {
     const objects = all(platformFleet((p) => { p.addTenant('shop', { exposed: true }); p.addTenant('billing'); }));
-    expect(get(objects, 'Namespace', 'shop').metadata.labels['strata.dev/gateway-access']).toBe('true');
-    expect(get(objects, 'Namespace', 'billing').metadata.labels['strata.dev/gateway-access']).toBeUndefined();
+    expect(get(objects, 'Namespace', 'shop').metadata.labels?.['strata.dev/gateway-access']).toBe('true');
+    expect(get(objects, 'Namespace', 'billing').metadata.labels?.['strata.dev/gateway-access']).toBeUndefined();
   });
 });
 
