@@ -12,12 +12,13 @@ export const fleet = new Fleet({
 
 fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws() });
 fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
-fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp() });
+// GKE's managed gateway; cert-manager solves DNS-01 for its wildcard certificate in this Cloud DNS project.
+fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } }) });
 
 fleet.platform((platform, cluster) => {
   platform.install(Components.metricsServer());
   platform.install(Components.certManager({ email: 'platform@acme.dev' }));
-  platform.install(Components.ingress());
+  platform.install(Components.traffic()); // the Gateway API gateway: Envoy on aws, GKE's managed class on gcp
   platform.install(Components.externalDns());
   platform.install(Components.keda());
   platform.install(Components.nodeAutoscaler()); // the provider picks Karpenter or cluster-autoscaler
@@ -29,7 +30,7 @@ fleet.platform((platform, cluster) => {
     memory: { max: '64Gi' },
     limits: cluster.stage.pick({ development: { cpu: 64, memory: '256Gi' }, production: { cpu: 400, memory: '1600Gi' } }),
   });
-  platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop' });
+  platform.addTenant('shop', { quota: { cpu: '20', memory: '64Gi' }, group: 'team-shop', exposed: true });
   platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
 });
 

@@ -7,11 +7,11 @@ function fleetOn(provider: Provider): Fleet {
   fleet.platform((platform) => {
     platform.install(Components.metricsServer());
     platform.install(Components.certManager());
-    platform.install(Components.ingress());
+    platform.install(Components.traffic());
     platform.install(Components.externalDns());
     platform.install(Components.keda());
     platform.install(Components.nodeAutoscaler());
-    platform.addTenant('shop', { quota: { cpu: '4', memory: '8Gi' } });
+    platform.addTenant('shop', { quota: { cpu: '4', memory: '8Gi' }, exposed: true });
   });
   fleet.apps('shop', (apps) => {
     const resources = { cpu: '100m', memory: '128Mi' };
@@ -25,12 +25,23 @@ function fleetOn(provider: Provider): Fleet {
 describe('provider profiles', () => {
   test('an app renders byte for byte the same on aws and gcp; only the platform layers differ', () => {
     const aws = Testing.synth(fleetOn(Provider.aws()), { cluster: 'prod' }).files;
-    const gcp = Testing.synth(fleetOn(Provider.gcp()), { cluster: 'prod' }).files;
+    // Same gateway implementation (Envoy) on both; GKE's managed gateway is the next test.
+    const gcp = Testing.synth(fleetOn(Provider.gcp({ gatewayController: 'envoy', acmeDns01: { cloudDns: { project: 'acme-dns' } } })), { cluster: 'prod' }).files;
     const layer = (files: Record<string, string>, prefix: string) => Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith(prefix)));
     const awsApps = layer(aws, 'prod/apps/');
-    expect(Object.keys(awsApps)).toEqual(expect.arrayContaining(['prod/apps/shop/ingress-web.yaml', 'prod/apps/shop/deployment-orders.yaml', 'prod/apps/shop/cronjob-report.yaml']));
+    expect(Object.keys(awsApps)).toEqual(expect.arrayContaining(['prod/apps/shop/httproute-web.yaml', 'prod/apps/shop/deployment-orders.yaml', 'prod/apps/shop/cronjob-report.yaml']));
     expect(layer(gcp, 'prod/apps/')).toEqual(awsApps);
     expect(layer(gcp, 'prod/infrastructure/controllers/')).not.toEqual(layer(aws, 'prod/infrastructure/controllers/'));
+  });
+
+  test("with GKE's managed gateway only the web service's NetworkPolicy peer changes: Google's front ends instead of Envoy pods", () => {
+    const aws = Testing.synth(fleetOn(Provider.aws()), { cluster: 'prod' }).files;
+    const gke = Testing.synth(fleetOn(Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } })), { cluster: 'prod' }).files;
+    const apps = (files: Record<string, string>) => Object.entries(files).filter(([path]) => path.startsWith('prod/apps/'));
+    const changed = apps(gke).filter(([path, text]) => aws[path] !== text).map(([path]) => path);
+    expect(changed).toEqual(['prod/apps/shop/networkpolicy-web-ingress.yaml']);
+    expect(gke['prod/apps/shop/networkpolicy-web-ingress.yaml']).toContain('cidr: 35.191.0.0/16');
+    expect(apps(gke).map(([p]) => p)).toEqual(apps(aws).map(([p]) => p));
   });
 
   test('each profile names its storage, load balancer, DNS and node autoscaler; the ingress class is the same everywhere', () => {

@@ -184,12 +184,12 @@ describe('exposure', () => {
   });
 
   test('a host on a cluster without an ingress controller is an error', () => {
-    const errors = webErrors({ host: 'shop', tls: false }, () => undefined, { platform: false });
+    const errors = webErrors({ host: 'shop', tls: false }, () => undefined, { platform: false, traffic: 'ingress' });
     expect(errors).toEqual([`${PATH}: host "shop.dev-eu.acme.dev" needs an ingress controller, but the platform of cluster "dev-eu" installs none (capability "ingress")`]);
   });
 
   test('a host on a cluster whose ingress controller declares no peer is an error', () => {
-    const errors = webErrors({ host: 'shop' }, (apps) => (apps.cluster.ingressPeer = undefined));
+    const errors = webErrors({ host: 'shop' }, (apps) => (apps.cluster.ingressPeer = undefined), { traffic: 'ingress' });
     expect(errors).toEqual([
       `${PATH}: host "shop.dev-eu.acme.dev" needs cluster.ingressPeer (the ingress controller's namespace and pod labels) to admit its traffic, but cluster "dev-eu" declares none`,
     ]);
@@ -201,9 +201,11 @@ describe('exposure', () => {
     ]);
   });
 
-  test('one host served by two workloads is an error', () => {
-    const errors = webErrors({ host: 'shop.acme.dev' }, (apps) => new WebService(apps, 'first', { ...BASE, host: 'shop.acme.dev' }));
-    expect(errors).toEqual([`${PATH}: host "shop.acme.dev" is also served by dev-eu/apps/shop/first`]);
+  test('one host and path claimed by two routes on the same listener is an error', () => {
+    const errors = webErrors({ host: 'shop', paths: ['/api', '/'] }, (apps) => new WebService(apps, 'first', { ...BASE, host: 'shop.dev-eu.acme.dev', paths: ['/api/'] }));
+    expect(errors).toEqual([
+      `${PATH}: host "shop.dev-eu.acme.dev" path "/api" on the https listener is also claimed by dev-eu/apps/shop/first: one host and path belong to one route per listener`,
+    ]);
   });
 
   test('a single-label host on a cluster without a domain is an error', () => {

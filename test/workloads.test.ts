@@ -376,7 +376,7 @@ describe('WebService', () => {
   });
 
   test('a host gets an Ingress on the provider class with a cert-manager certificate; a single label is under the cluster domain', () => {
-    const ingress = find(web({ host: 'shop' }, { provider: { ingressClass: 'traefik' } }), 'Ingress', 'web');
+    const ingress = find(web({ host: 'shop' }, { provider: { ingressClass: 'traefik' }, traffic: 'ingress' }), 'Ingress', 'web');
     // A development cluster gets certificates from the ACME staging issuer.
     expect(ingress.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
     expect(ingress.spec).toEqual({
@@ -387,7 +387,7 @@ describe('WebService', () => {
   });
 
   test('a host with dots is taken as it is, and may differ per stage', () => {
-    const fleet = shopFleet((apps) => new WebService(apps, 'web', { ...BASE, host: perStage({ production: 'shop.acme.com', default: 'shop' }) }));
+    const fleet = shopFleet((apps) => new WebService(apps, 'web', { ...BASE, host: perStage({ production: 'shop.acme.com', default: 'shop' }) }), { traffic: 'ingress' });
     expect(find(objectsOf(fleet, 'prod-eu'), 'Ingress', 'web').spec.rules[0].host).toBe('shop.acme.com');
     expect(find(objectsOf(fleet, 'dev-eu'), 'Ingress', 'web').spec.rules[0].host).toBe('shop.dev-eu.acme.dev');
   });
@@ -396,14 +396,14 @@ describe('WebService', () => {
     const fleet = oneCluster((apps, cluster) => {
       cluster.tlsIssuer = undefined;
       new WebService(apps, 'web', { ...BASE, host: 'shop', tls: false });
-    });
+    }, { traffic: 'ingress' });
     const ingress = find(objectsOf(fleet), 'Ingress', 'web');
     expect(ingress.metadata.annotations).toBeUndefined();
     expect(ingress.spec.tls).toBeUndefined();
   });
 
   test('a host admits the ingress controller on the http port only', () => {
-    const policy = find(web({ host: 'shop', ports: [{ name: 'admin', port: 9100 }] }), 'NetworkPolicy', 'web-ingress');
+    const policy = find(web({ host: 'shop', ports: [{ name: 'admin', port: 9100 }] }, { traffic: 'ingress' }), 'NetworkPolicy', 'web-ingress');
     expect(policy.spec.ingress).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': INGRESS_PEER.namespace } }, podSelector: { matchLabels: INGRESS_PEER.podLabels } }],
@@ -512,7 +512,7 @@ describe('StatefulService', () => {
   });
 
   test('claim templates use the provider storage class and are protected from Flux pruning; the StatefulSet stays prunable', () => {
-    const set = find(objects({}, Provider.gcp()), 'StatefulSet', 'db');
+    const set = find(objects({}, Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } })), 'StatefulSet', 'db');
     expect(set.spec.volumeClaimTemplates).toEqual([
       {
         metadata: { name: 'data', labels: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'db' }, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
@@ -622,7 +622,7 @@ describe('network', () => {
     const fleet = oneCluster((apps, cluster) => {
       const api = new WebService(cluster.appsIn('api'), 'api', BASE);
       new WebService(apps, 'web', { ...BASE, allowFrom: [api, Peer.workload('legacy', { namespace: 'old' }), Peer.workload('local'), Peer.ingressController()] });
-    }, { tenants: ['shop', 'api'] });
+    }, { tenants: ['shop', 'api'], traffic: 'ingress' });
     expect(find(objectsOf(fleet), 'NetworkPolicy', 'web-ingress').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'api' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'old' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'legacy', 'app.kubernetes.io/instance': 'legacy' } } },
@@ -655,7 +655,7 @@ describe('stable names and selectors', () => {
   test('every object is named from the workload name', () => {
     const objects = objectsOf(shopFleet((apps) => declare(apps)), 'prod-eu');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/storefront-config', 'CronJob/report', 'Deployment/orders', 'Deployment/storefront', 'Ingress/storefront',
+      'ConfigMap/storefront-config', 'CronJob/report', 'Deployment/orders', 'Deployment/storefront', 'HTTPRoute/storefront',
       'NetworkPolicy/orders-db-ingress', 'NetworkPolicy/orders-ingress', 'NetworkPolicy/report-ingress', 'NetworkPolicy/storefront-ingress',
       'PodDisruptionBudget/orders', 'PodDisruptionBudget/storefront', 'Service/orders-db', 'Service/storefront',
       'ServiceAccount/orders', 'ServiceAccount/orders-db', 'ServiceAccount/report', 'ServiceAccount/storefront', 'StatefulSet/orders-db',

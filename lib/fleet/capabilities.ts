@@ -10,6 +10,7 @@ export const Capability = {
   CLUSTER_AUTOSCALER: 'cluster-autoscaler',
   INGRESS: 'ingress',
   GATEWAY_API: 'gateway-api',
+  GATEWAY_CONTROLLER: 'gateway-controller',
   EXTERNAL_DNS: 'external-dns',
   EXTERNAL_SECRETS: 'external-secrets',
 } as const;

@@ -29,6 +29,39 @@ export interface ClusterProps {
    * @default the fleet's setting (none unless set there)
    */
   readonly decryption?: Decryption;
+  /**
+   * How traffic enters the cluster: through a Gateway API gateway (web services get HTTPRoutes
+   * or GRPCRoutes) or an ingress controller (they get Ingresses).
+   * @default the provider profile's `traffic` ('gateway' on every built-in profile)
+   */
+  readonly traffic?: TrafficMode;
+}
+
+/** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
+export type TrafficMode = 'gateway' | 'ingress';
+
+/**
+ * What a NetworkPolicy admits so traffic from outside reaches a workload: the pods of an ingress
+ * controller or gateway data plane, or (for a data plane outside the cluster, e.g. a cloud load
+ * balancer) the address ranges it connects from.
+ */
+export type TrafficPeer =
+  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+  | { readonly cidrs: readonly string[] };
+
+/** The cluster's shared gateway, which routes of web services attach to. */
+export interface GatewayRef {
+  /** The Gateway's name and namespace. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Hostname of both listeners, e.g. `*.prod-eu.acme.dev`. */
+  readonly hostname: string;
+  /** Name (sectionName) of the plain HTTP listener. */
+  readonly httpListener: string;
+  /** Name of the HTTPS listener (rendered only where the cluster has a TLS issuer). */
+  readonly httpsListener: string;
+  /** Who carries the gateway's traffic to the pods. */
+  readonly dataPlane: TrafficPeer;
 }
 
 /** The layers every cluster starts with, in reconcile order: CRDs and controllers before their objects, apps last. */
@@ -60,10 +93,14 @@ export class Cluster extends Construct {
   /** ClusterIssuer that signs certificates for host names; set by the cert-manager component. */
   tlsIssuer?: string;
   /**
-   * The pods through which traffic enters the cluster (ingress controller or gateway data plane),
-   * which a workload's NetworkPolicy admits when it is exposed; set by that platform component.
+   * The ingress controller's pods, which a workload's NetworkPolicy admits when it is exposed
+   * through an Ingress; set by the ingress controller component.
    */
   ingressPeer?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** How traffic enters the cluster (see `ClusterProps.traffic`). */
+  readonly traffic: TrafficMode;
+  /** The gateway web services' routes attach to; set by the gateway component (`Components.gateway()`). */
+  gateway?: GatewayRef;
   private readonly _domain?: string;
   private readonly _layers: Layer[] = [];
   private readonly _apps = new Map<string, Apps>();
@@ -76,9 +113,11 @@ export class Cluster extends Construct {
     this.region = props.region;
     this.provider = props.provider;
     this.decryption = props.decryption;
+    this.traffic = props.traffic ?? props.provider.traffic;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     const problem = dnsLabelError('cluster name', name);
-    addCheck(this, () => [...(problem ? [problem] : []), ...this.layerGraphProblems()]);
+    const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
+    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...this.layerGraphProblems()]);
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
   }
 
@@ -86,6 +125,14 @@ export class Cluster extends Construct {
   get domain(): string {
     if (!this._domain) throw new StrataError(`cluster ${show(this.name)} has no domain: set \`domain\` on the Fleet or on the cluster`);
     return this._domain;
+  }
+
+  /**
+   * Where traffic from outside comes from, for the cluster's traffic mode: the gateway's data
+   * plane, or the ingress controller's pods. Undefined until the platform provides one.
+   */
+  get trafficPeer(): TrafficPeer | undefined {
+    return this.traffic === 'gateway' ? this.gateway?.dataPlane : this.ingressPeer;
   }
 
   /** The cluster's layers, in the order they were declared. */

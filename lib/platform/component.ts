@@ -59,6 +59,12 @@ export interface PlatformComponentProps {
   readonly timeout?: string;
   /** Retries of a failed install or upgrade before giving up (upgrades are rolled back). @default 3 */
   readonly retries?: number;
+  /**
+   * What Helm does with the chart's `crds/` folder: create the CRDs on install and replace them
+   * on upgrade, or skip them because another component owns those CRDs.
+   * @default 'create'
+   */
+  readonly crds?: 'create' | 'skip';
 }
 
 const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -154,6 +160,7 @@ export class PlatformComponent extends Construct {
     const oci = props.chart.repository?.startsWith('oci://');
     this.source = oci ? this.ociSource(props, labels) : this.helmSource(props, labels);
     const retries = props.retries ?? 3;
+    const skipCrds = props.crds === 'skip';
     this.release = new HelmRelease(this, 'release', {
       metadata: { name: props.name, namespace: FLUX_NAMESPACE, labels },
       spec: {
@@ -173,8 +180,12 @@ export class PlatformComponent extends Construct {
                 interval: '12h',
               },
             },
-        install: { crds: HelmReleaseSpecInstallCrds.CREATE, remediation: { retries } },
-        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, cleanupOnFail: true, remediation: { retries, remediateLastFailure: true } },
+        install: { crds: skipCrds ? HelmReleaseSpecInstallCrds.SKIP : HelmReleaseSpecInstallCrds.CREATE, remediation: { retries } },
+        upgrade: {
+          crds: skipCrds ? HelmReleaseSpecUpgradeCrds.SKIP : HelmReleaseSpecUpgradeCrds.CREATE_REPLACE,
+          cleanupOnFail: true,
+          remediation: { retries, remediateLastFailure: true },
+        },
         dependsOn: props.dependsOn && props.dependsOn.length > 0 ? props.dependsOn.map((name) => ({ name })) : undefined,
         values: props.values && Object.keys(props.values).length > 0 ? props.values : undefined,
       },

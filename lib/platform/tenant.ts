@@ -5,6 +5,8 @@ import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
+import { trafficPeerSelectors } from '../traffic/data-plane.js';
+import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access.js';
 import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
 
@@ -48,6 +50,13 @@ export interface TenantProps {
    * @default 'restricted'
    */
   readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /**
+   * Whether the tenant's apps may take traffic from outside the cluster: routes (or Ingresses)
+   * for their host names. The namespace then carries `strata.dev/gateway-access: "true"`, the
+   * label the cluster gateway admits routes by.
+   * @default false: nothing in the namespace is reachable from outside
+   */
+  readonly exposed?: boolean;
 }
 
 /** Pod Security Standards `restricted`, enforced, audited and warned about. */
@@ -92,8 +101,10 @@ export class Tenant extends Construct {
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace: name, labels });
 
+    const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
+    if (props.exposed === true) exposeNamespace(cluster, name);
     const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...podSecurity } } });
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...podSecurity, ...access } } });
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
     if (props.quota && badQuantities.length === 0) {
       const q = props.quota;
@@ -159,10 +170,11 @@ export class Tenant extends Construct {
 
   /**
    * cert-manager answers HTTP-01 challenges with a solver pod in the certificate's namespace,
-   * reached through the ingress controller: default-deny would block it.
+   * reached through the ingress controller or gateway: default-deny would block it.
    */
   private admitAcmeSolver(cluster: Cluster, metadata: k8s.ObjectMeta): void {
-    const peer = cluster.ingressPeer;
+    // The solver is reached the way cert-manager's HTTP-01 solver routes it (see the cert-manager component).
+    const peer = cluster.traffic === 'gateway' && cluster.gateway ? cluster.gateway.dataPlane : cluster.ingressPeer;
     if (!peer || !cluster.capabilities.has(Capability.CERT_MANAGER)) return;
     new k8s.KubeNetworkPolicy(this, 'allow-acme-http01-solver', {
       metadata,
@@ -170,10 +182,7 @@ export class Tenant extends Construct {
         podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
         policyTypes: ['Ingress'],
         ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } },
-            podSelector: { matchLabels: { ...peer.podLabels } },
-          }],
+          from: trafficPeerSelectors(peer),
           ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ACME_SOLVER_PORT) }],
         }],
       },

@@ -1,3 +1,17 @@
+import type { ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
+import type { TrafficMode, TrafficPeer } from '../fleet/cluster.js';
+
+/** A cert-manager ACME DNS-01 solver (the `dns01` of a ClusterIssuer solver), e.g. `{ cloudDns: { project: 'acme-dns' } }`. */
+export type AcmeDns01Solver = ClusterIssuerSpecAcmeSolversDns01;
+
+/** A Gateway API implementation the provider runs itself, outside the cluster's workloads. */
+export interface ManagedGateway {
+  /** The GatewayClass the provider installs on the cluster, e.g. `gke-l7-global-external-managed`. */
+  readonly className: string;
+  /** Where its data plane connects to pods from (NetworkPolicy peer). */
+  readonly dataPlane: TrafficPeer;
+}
+
 /** Which node autoscaler a provider runs. */
 export type NodeAutoscalerFlavour = 'karpenter' | 'cluster-autoscaler';
 
@@ -22,8 +36,21 @@ export interface ProviderProfile {
   readonly zoneLabel: string;
   /** Node label carrying the region. */
   readonly regionLabel: string;
-  /** A managed Gateway API class this provider offers, if any. */
-  readonly managedGatewayClass?: string;
+  /** How traffic enters clusters on this provider (a cluster may override it). */
+  readonly traffic: TrafficMode;
+  /**
+   * Who implements the cluster gateway: Envoy Gateway, installed by the gateway component, or
+   * the provider's `managedGateway`.
+   */
+  readonly gatewayController: 'envoy' | 'managed';
+  /** A Gateway API implementation the provider runs itself, if any. */
+  readonly managedGateway?: ManagedGateway;
+  /**
+   * The cert-manager DNS-01 solver for the provider's DNS service: a gateway's HTTPS listener
+   * serves a wildcard certificate, which Let's Encrypt issues only through DNS-01. A route53
+   * solver without a region gets the cluster's.
+   */
+  readonly acmeDns01?: AcmeDns01Solver;
   /**
    * True where the provider runs metrics-server itself (GKE, AKS): installing a second one
    * would fight over the `v1beta1.metrics.k8s.io` APIService, so the component only records it.
@@ -37,10 +64,19 @@ export type ProviderOverrides = Partial<Omit<ProviderProfile, 'name'>>;
 /** The class the catalog's ingress controller (Traefik) registers. */
 const INGRESS_CLASS = 'traefik';
 
+/**
+ * Google's front ends, from which GKE's external Application Load Balancers (and their health
+ * checks) connect to pods: https://cloud.google.com/load-balancing/docs/firewall-rules
+ */
+export const GOOGLE_FRONT_END_RANGES = ['35.191.0.0/16', '130.211.0.0/22'] as const;
+
 const WELL_KNOWN = {
   zoneLabel: 'topology.kubernetes.io/zone',
   regionLabel: 'topology.kubernetes.io/region',
 } as const;
+
+/** What every profile starts from: Gateway API traffic through Envoy Gateway. */
+const DEFAULTS = { ...WELL_KNOWN, traffic: 'gateway', gatewayController: 'envoy' } as const;
 
 /** Provider profiles. The same app definition renders unchanged on every one of them. */
 export class Provider implements ProviderProfile {
@@ -60,8 +96,9 @@ export class Provider implements ProviderProfile {
       ingressClass: INGRESS_CLASS,
       externalDnsProvider: 'aws',
       nodeAutoscaler: 'karpenter',
-      managedGatewayClass: 'amazon-vpc-lattice',
-      ...WELL_KNOWN,
+      // Route 53 with ambient credentials: give cert-manager's ServiceAccount an IAM role (IRSA or Pod Identity).
+      acmeDns01: { route53: {} },
+      ...DEFAULTS,
       ...overrides,
     });
   }
@@ -75,9 +112,11 @@ export class Provider implements ProviderProfile {
       ingressClass: INGRESS_CLASS,
       externalDnsProvider: 'google',
       nodeAutoscaler: 'cluster-autoscaler',
-      managedGatewayClass: 'gke-l7-global-external-managed',
       managedMetricsServer: true,
-      ...WELL_KNOWN,
+      ...DEFAULTS,
+      // GKE's Gateway controller: enable it on the cluster (`--gateway-api=standard`); it brings the Gateway API CRDs.
+      gatewayController: 'managed',
+      managedGateway: { className: 'gke-l7-global-external-managed', dataPlane: { cidrs: GOOGLE_FRONT_END_RANGES } },
       ...overrides,
     });
   }
@@ -93,7 +132,7 @@ export class Provider implements ProviderProfile {
       externalDnsProvider: 'azure',
       nodeAutoscaler: 'cluster-autoscaler',
       managedMetricsServer: true,
-      ...WELL_KNOWN,
+      ...DEFAULTS,
       ...overrides,
     });
   }
@@ -105,7 +144,7 @@ export class Provider implements ProviderProfile {
       storageClass: 'standard',
       loadBalancerAnnotations: {},
       ingressClass: INGRESS_CLASS,
-      ...WELL_KNOWN,
+      ...DEFAULTS,
       ...overrides,
     });
   }
@@ -118,7 +157,10 @@ export class Provider implements ProviderProfile {
   readonly nodeAutoscaler?: NodeAutoscalerFlavour;
   readonly zoneLabel: string;
   readonly regionLabel: string;
-  readonly managedGatewayClass?: string;
+  readonly traffic: TrafficMode;
+  readonly gatewayController: 'envoy' | 'managed';
+  readonly managedGateway?: ManagedGateway;
+  readonly acmeDns01?: AcmeDns01Solver;
   readonly managedMetricsServer?: boolean;
 
   private constructor(profile: ProviderProfile) {
@@ -130,7 +172,10 @@ export class Provider implements ProviderProfile {
     this.nodeAutoscaler = profile.nodeAutoscaler;
     this.zoneLabel = profile.zoneLabel;
     this.regionLabel = profile.regionLabel;
-    this.managedGatewayClass = profile.managedGatewayClass;
+    this.traffic = profile.traffic;
+    this.gatewayController = profile.gatewayController;
+    this.managedGateway = profile.managedGateway;
+    this.acmeDns01 = profile.acmeDns01;
     this.managedMetricsServer = profile.managedMetricsServer;
   }
 }

@@ -3,23 +3,13 @@ import { Capability } from '../fleet/capabilities.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { dnsSubdomainError } from '../fleet/names.js';
-import { renderIngress } from './ingress.js';
-
-/** A host name routed to a Service port: what a WebService asks of the cluster's traffic layer. */
-export interface HttpRoute {
-  /** Name of the route objects (the workload's). */
-  readonly name: string;
-  /** Fully qualified host name. */
-  readonly host: string;
-  /** Serve HTTPS with a certificate from the cluster's issuer. */
-  readonly tls: boolean;
-  /** Service and port name the traffic goes to. */
-  readonly service: string;
-  readonly port: string;
-}
-
-/** Hosts per cluster: two workloads serving one host would fight over it. */
-const HOSTS = new WeakMap<Cluster, Map<string, string>>();
+import { isExposed } from '../traffic/gateway-access.js';
+import { renderGrpcRoute } from '../traffic/grpc-route.js';
+import { renderHttpRoute } from '../traffic/http-route.js';
+import { renderIngress } from '../traffic/ingress.js';
+import { claimHostPath, listenerHostProblem } from '../traffic/route-checks.js';
+import type { RouteSpec } from '../traffic/route-spec.js';
+import { selectorLabels } from './network.js';
 
 /**
  * The fully qualified host: a single label (`shop`) is a name under the cluster's domain
@@ -27,30 +17,6 @@ const HOSTS = new WeakMap<Cluster, Map<string, string>>();
  */
 export function qualifyHost(cluster: Cluster, host: string): string {
   return host.includes('.') ? host : `${host}.${cluster.domain}`;
-}
-
-/**
- * Problems of exposing `route` on `cluster`: a bad or taken host, no traffic layer on the
- * platform, HTTPS without an issuer. `owner` is the construct path that claims the host.
- */
-export function routeProblems(cluster: Cluster, route: HttpRoute, owner: string): string[] {
-  const problem = dnsSubdomainError('host', route.host);
-  if (problem) return [problem];
-  const problems: string[] = [];
-  if (!cluster.capabilities.has(Capability.INGRESS)) {
-    problems.push(`host ${show(route.host)} needs an ingress controller, but the platform of cluster ${show(cluster.name)} installs none (capability "${Capability.INGRESS}")`);
-  } else if (!cluster.ingressPeer) {
-    problems.push(`host ${show(route.host)} needs cluster.ingressPeer (the ingress controller's namespace and pod labels) to admit its traffic, but cluster ${show(cluster.name)} declares none`);
-  }
-  if (route.tls && !cluster.tlsIssuer) {
-    problems.push(`host ${show(route.host)} is served over HTTPS, but cluster ${show(cluster.name)} has no TLS issuer: install cert-manager on the platform, or set tls: false for plain HTTP`);
-  }
-  let hosts = HOSTS.get(cluster);
-  if (!hosts) HOSTS.set(cluster, (hosts = new Map()));
-  const first = hosts.get(route.host);
-  if (first && first !== owner) problems.push(`host ${show(route.host)} is also served by ${first}`);
-  else hosts.set(route.host, owner);
-  return problems;
 }
 
 /** Resolves a host prop for `cluster`, or records why it cannot be. */
@@ -64,10 +30,60 @@ export function resolveHost(cluster: Cluster, host: string, problems: string[]):
   }
 }
 
+/** What an Ingress cannot express, as the error naming it. */
+export function ingressCannot(cluster: Cluster, what: string): string {
+  return `cluster ${show(cluster.name)} routes through Ingress (traffic "ingress"), which cannot express ${what}: route the cluster through the gateway, or leave it out here`;
+}
+
+/** The listener a route of `tls` attaches to (on Ingress: the entry point of that scheme). */
+export function listenerOf(cluster: Cluster, tls: boolean): string {
+  const gateway = cluster.traffic === 'gateway' ? cluster.gateway : undefined;
+  if (gateway) return tls ? gateway.httpsListener : gateway.httpListener;
+  return tls ? 'https' : 'http';
+}
+
 /**
- * Renders the objects that route `route` into the cluster. Today an Ingress; the Gateway API
- * (HTTPRoute) will become the default here, with Ingress kept as the alternative.
+ * Problems of exposing `route` on `cluster`: a bad host or one outside the gateway's hostname, a
+ * namespace not exposed, no gateway (or ingress controller) for the cluster's traffic mode, HTTPS
+ * without an issuer, a host and path another route already claims. `owner` is the construct path.
  */
-export function renderRoute(scope: Construct, cluster: Cluster, route: HttpRoute): void {
-  renderIngress(scope, cluster, route);
+export function routeProblems(cluster: Cluster, route: RouteSpec, owner: string): string[] {
+  const problem = dnsSubdomainError('host', route.host);
+  if (problem) return [problem];
+  const problems: string[] = [];
+  if (!isExposed(cluster, route.namespace)) {
+    problems.push(`host ${show(route.host)}: namespace ${show(route.namespace)} is not exposed to traffic from outside the cluster: declare its tenant with exposed: true (platform.addTenant(${show(route.namespace)}, { exposed: true }))`);
+  }
+  if (cluster.traffic === 'gateway') {
+    if (!cluster.gateway) {
+      problems.push(`host ${show(route.host)} is routed through the cluster gateway (traffic "gateway"), but the platform of cluster ${show(cluster.name)} installs none: install Components.gateway() (or Components.traffic()), or set traffic: 'ingress' on the cluster`);
+    } else {
+      const outside = listenerHostProblem(cluster.gateway, route.host, route.tls);
+      if (outside) problems.push(outside);
+    }
+  } else if (!cluster.capabilities.has(Capability.INGRESS)) {
+    problems.push(`host ${show(route.host)} needs an ingress controller, but the platform of cluster ${show(cluster.name)} installs none (capability "${Capability.INGRESS}")`);
+  } else if (!cluster.ingressPeer) {
+    problems.push(`host ${show(route.host)} needs cluster.ingressPeer (the ingress controller's namespace and pod labels) to admit its traffic, but cluster ${show(cluster.name)} declares none`);
+  }
+  if (route.tls && !cluster.tlsIssuer) {
+    problems.push(`host ${show(route.host)} is served over HTTPS, but cluster ${show(cluster.name)} has no TLS issuer: install cert-manager on the platform, or set tls: false for plain HTTP`);
+  }
+  const listener = listenerOf(cluster, route.tls);
+  // A GRPCRoute takes every request of its host.
+  const paths = route.protocol === 'grpc' ? ['/'] : route.rules.flatMap((r) => r.paths);
+  for (const path of paths) {
+    const taken = claimHostPath(cluster, listener, route.host, path, owner);
+    if (taken) problems.push(taken);
+  }
+  return problems;
+}
+
+/** Renders the objects that route `route` into the cluster: an HTTPRoute or GRPCRoute on the gateway, or an Ingress. */
+export function renderRoute(scope: Construct, cluster: Cluster, route: RouteSpec): void {
+  const labels = selectorLabels(route.name);
+  if (cluster.traffic === 'ingress') return renderIngress(scope, cluster, route, labels);
+  const gateway = cluster.gateway!; // checked by routeProblems
+  if (route.protocol === 'grpc') renderGrpcRoute(scope, gateway, route, labels);
+  else renderHttpRoute(scope, gateway, route, labels);
 }

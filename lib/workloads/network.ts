@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
+import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import type { ResolvedPort } from './ports.js';
 
 /** The label namespaces carry their name in (set by Kubernetes itself since 1.22). */
@@ -19,8 +20,8 @@ export interface PeerContext {
 export interface IPeer {
   /** How error messages name the peer. */
   readonly peerName: string;
-  /** The NetworkPolicy peer selecting it, seen from `context`; throws StrataError when there is none. */
-  networkPolicyPeer(context: PeerContext): k8s.NetworkPolicyPeer;
+  /** The NetworkPolicy peers selecting it, seen from `context`; throws StrataError when there are none. */
+  networkPolicyPeers(context: PeerContext): k8s.NetworkPolicyPeer[];
 }
 
 /** The labels that select a workload's pods: stable, never derived from the construct path. */
@@ -38,10 +39,10 @@ export class Peer {
   static namespace(name: string): IPeer {
     return {
       peerName: `namespace ${show(name)}`,
-      networkPolicyPeer: () => {
+      networkPolicyPeers: () => {
         const problem = dnsLabelError('Peer.namespace:', name);
         if (problem) throw new StrataError(problem);
-        return { namespaceSelector: namespaceSelector(name) };
+        return [{ namespaceSelector: namespaceSelector(name) }];
       },
     };
   }
@@ -53,24 +54,27 @@ export class Peer {
   static workload(name: string, options: { readonly namespace?: string } = {}): IPeer {
     return {
       peerName: `workload ${show(name)}`,
-      networkPolicyPeer: (context) => {
+      networkPolicyPeers: (context) => {
         const problem = dnsLabelError('Peer.workload:', name) ?? (options.namespace !== undefined ? dnsLabelError('Peer.workload: namespace', options.namespace) : undefined);
         if (problem) throw new StrataError(problem);
-        return workloadPeer(name, options.namespace ?? context.namespace, context);
+        return [workloadPeer(name, options.namespace ?? context.namespace, context)];
       },
     };
   }
 
-  /** The pods traffic enters the cluster through (`cluster.ingressPeer`, set by the platform). */
+  /**
+   * Where traffic from outside the cluster comes from (`cluster.trafficPeer`, set by the
+   * platform): the gateway's data plane, or the ingress controller's pods.
+   */
   static ingressController(): IPeer {
     return {
       peerName: 'the ingress controller',
-      networkPolicyPeer: ({ cluster }) => {
-        const peer = cluster.ingressPeer;
+      networkPolicyPeers: ({ cluster }) => {
+        const peer = cluster.trafficPeer;
         if (!peer) {
           throw new StrataError(`cluster ${show(cluster.name)} declares no ingressPeer (the namespace and pod labels of its ingress controller or gateway): install one on the platform`);
         }
-        return { namespaceSelector: namespaceSelector(peer.namespace), podSelector: { matchLabels: { ...peer.podLabels } } };
+        return trafficPeerSelectors(peer);
       },
     };
   }
@@ -97,7 +101,7 @@ export function ruleProblems(context: PeerContext, rules: readonly IngressRule[]
     }
     for (const peer of rule.peers) {
       try {
-        peer.networkPolicyPeer(context);
+        peer.networkPolicyPeers(context);
       } catch (e) {
         if (!(e instanceof StrataError)) throw e;
         problems.push(`allowFrom ${peer.peerName}: ${e.message}`);
@@ -113,15 +117,17 @@ function renderRules(context: PeerContext, rules: readonly IngressRule[]): k8s.N
     const from: k8s.NetworkPolicyPeer[] = [];
     const seen = new Set<string>();
     for (const peer of rule.peers) {
-      let selected: k8s.NetworkPolicyPeer;
+      let selected: k8s.NetworkPolicyPeer[];
       try {
-        selected = peer.networkPolicyPeer(context);
+        selected = peer.networkPolicyPeers(context);
       } catch {
         continue; // reported by ruleProblems; nothing is written
       }
-      const key = JSON.stringify(selected);
-      if (!seen.has(key)) from.push(selected);
-      seen.add(key);
+      for (const one of selected) {
+        const key = JSON.stringify(one);
+        if (!seen.has(key)) from.push(one);
+        seen.add(key);
+      }
     }
     if (from.length === 0 || rule.ports.length === 0) continue;
     rendered.push({ from, ports: rule.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })) });

@@ -13,6 +13,12 @@ export interface PortOptions {
    * @default `port`
    */
   readonly servicePort?: number;
+  /**
+   * The application protocol of the Service port, for proxies and gateways, e.g.
+   * `kubernetes.io/h2c` (HTTP/2 without TLS, as gRPC speaks it).
+   * @default none
+   */
+  readonly appProtocol?: string;
 }
 
 /** A port with every default applied. */
@@ -21,6 +27,7 @@ export interface ResolvedPort {
   readonly port: number;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
   readonly servicePort: number;
+  readonly appProtocol?: string;
 }
 
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -43,7 +50,7 @@ function portNumberError(what: string, port: unknown): string | undefined {
  */
 export function resolvePorts(ports: readonly PortOptions[], hasService: boolean): { ports: ResolvedPort[]; problems: string[] } {
   const problems: string[] = [];
-  const resolved = ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', servicePort: p.servicePort ?? p.port }));
+  const resolved = ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', servicePort: p.servicePort ?? p.port, appProtocol: p.appProtocol }));
   for (const p of resolved) {
     const nameError = portNameError(p.name);
     if (nameError) problems.push(nameError);

@@ -14,7 +14,7 @@ export function renderService(scope: Construct, props: { readonly name: string; 
       type: 'ClusterIP',
       clusterIp: props.headless ? 'None' : undefined,
       selector: selectorLabels(props.name),
-      ports: props.ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
+      ports: props.ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol, appProtocol: p.appProtocol })),
     },
   });
 }

@@ -43,8 +43,10 @@ export abstract class Workload extends Construct implements IPeer {
   readonly peerName: string;
   /** Problems found while building; each becomes an error naming this construct. */
   protected readonly problems: string[] = [];
+  /** Checks that can only run once the whole fleet is built (they see workloads declared later). */
+  protected readonly lateChecks: (() => string[])[] = [];
   private readonly admitted: IPeer[] = [];
-  private rules: IngressRule[] = [];
+  private rules: () => IngressRule[] = () => [];
   private rendered = false;
 
   protected constructor(scope: Construct, id: string, kind: string, name: string | undefined) {
@@ -58,7 +60,7 @@ export abstract class Workload extends Construct implements IPeer {
     const problem = dnsLabelError('workload name', this.name);
     if (problem) this.problems.push(problem);
     else this.claimName();
-    addCheck(this, () => [...this.problems, ...(this.rendered ? ruleProblems(this.context, this.rules) : [])]);
+    addCheck(this, () => [...this.problems, ...this.lateChecks.flatMap((check) => check()), ...(this.rendered ? ruleProblems(this.context, this.rules()) : [])]);
   }
 
   /** The labels selecting this workload's pods: `app.kubernetes.io/name` and `/instance`, both the name. */
@@ -76,11 +78,11 @@ export abstract class Workload extends Construct implements IPeer {
   }
 
   /** Selects this workload's pods for another workload's NetworkPolicy. */
-  networkPolicyPeer(context: PeerContext): k8s.NetworkPolicyPeer {
+  networkPolicyPeers(context: PeerContext): k8s.NetworkPolicyPeer[] {
     if (context.cluster !== this.cluster) {
       throw new StrataError(`it is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(${show(this.name)})`);
     }
-    return workloadPeer(this.name, this.namespace, context);
+    return [workloadPeer(this.name, this.namespace, context)];
   }
 
   private get context(): PeerContext {
@@ -108,10 +110,13 @@ export abstract class Workload extends Construct implements IPeer {
     return result.ports;
   }
 
-  /** Declares who may connect: `allowFrom` on every port, plus extra rules of the type (e.g. the ingress controller). */
-  protected admit(ports: readonly ResolvedPort[], allowFrom: readonly IPeer[] | undefined, extra: readonly IngressRule[] = []): void {
+  /**
+   * Declares who may connect: `allowFrom` on every port, plus extra rules of the type (e.g. the
+   * gateway's data plane), read at synth time so routes declared later count.
+   */
+  protected admit(ports: readonly ResolvedPort[], allowFrom: readonly IPeer[] | undefined, extra: () => readonly IngressRule[] = () => []): void {
     this.admitted.push(...(allowFrom ?? []));
-    this.rules = [{ peers: this.admitted, ports }, ...extra];
+    this.rules = () => [{ peers: this.admitted, ports }, ...extra()];
   }
 
   /**
@@ -124,7 +129,7 @@ export abstract class Workload extends Construct implements IPeer {
       metadata: { name: this.name, labels: this.selector, annotations: serviceAccount.annotations && { ...serviceAccount.annotations } },
       automountServiceAccountToken: serviceAccount.automountToken === true,
     });
-    renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules });
+    renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules() });
     if (pod.configData) {
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${this.name}-config`, labels: this.selector }, data: pod.configData });
     }

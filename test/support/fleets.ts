@@ -1,5 +1,5 @@
 // Small fleets for workload tests: one cluster per stage, a platform that provides ingress and TLS.
-import { Components, Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides } from '../../lib/index.js';
+import { Components, Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides, type TrafficMode } from '../../lib/index.js';
 import { errorsOf } from './errors.js';
 
 export { errorsOf };
@@ -7,8 +7,10 @@ export { errorsOf };
 export interface ShopFleetOptions {
   /** Clusters to add, by name. @default dev-eu (development) and prod-eu (production), both AWS */
   readonly clusters?: Readonly<Record<string, { stage: Stage; provider?: Provider }>>;
-  /** Give every cluster cert-manager, an ingress controller and its peer. @default true */
+  /** Give every cluster cert-manager, a gateway, an ingress controller and their peers. @default true */
   readonly platform?: boolean;
+  /** Traffic mode of every cluster. @default the provider's ('gateway') */
+  readonly traffic?: TrafficMode;
   readonly provider?: ProviderOverrides;
   /** Tenant namespaces the platform declares. @default ['shop'] */
   readonly tenants?: readonly string[];
@@ -23,21 +25,24 @@ export const STAGES = {
 } as const;
 
 export const INGRESS_PEER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } as const;
+export const GATEWAY_PEER = { namespace: 'envoy-gateway-system', podLabels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy' } } as const;
 
 /** A fleet whose `shop` apps are defined by `define`. */
 export function shopFleet(define: (apps: Apps, cluster: Cluster) => void, options: ShopFleetOptions = {}): Fleet {
   const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
   const clusters = options.clusters ?? { 'dev-eu': { stage: Stage.DEVELOPMENT }, 'prod-eu': { stage: Stage.PRODUCTION } };
   for (const [name, { stage, provider }] of Object.entries(clusters)) {
-    fleet.addCluster(name, { stage, region: 'eu-west-1', provider: provider ?? Provider.aws(options.provider) });
+    fleet.addCluster(name, { stage, region: 'eu-west-1', provider: provider ?? Provider.aws(options.provider), traffic: options.traffic });
   }
-  fleet.platform((platform) => (options.tenants ?? ['shop']).forEach((t) => platform.addTenant(t, { podSecurity: options.podSecurity })));
+  fleet.platform((platform) => (options.tenants ?? ['shop']).forEach((t) => platform.addTenant(t, { exposed: true, podSecurity: options.podSecurity })));
   if (options.platform !== false) {
     fleet.platform((platform, cluster) => {
       platform.install(Components.certManager({ email: 'platform@acme.dev' }));
       // What an ingress controller component declares (the catalog's is Traefik).
       cluster.capabilities.add('ingress');
+      cluster.capabilities.add('gateway-api');
       cluster.ingressPeer = INGRESS_PEER;
+      cluster.gateway = { name: 'public', namespace: 'gateway', hostname: `*.${cluster.domain}`, httpListener: 'http', httpsListener: 'https', dataPlane: GATEWAY_PEER };
     });
   }
   fleet.apps('shop', define);

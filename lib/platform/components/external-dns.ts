@@ -1,7 +1,8 @@
 import { Capability } from '../../fleet/capabilities.js';
 import { StrataError, show } from '../../fleet/errors.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
+import { whenPlatformSettled } from '../settle.js';
 
 /** kubernetes-sigs/external-dns chart 1.23.0 (external-dns 0.23). */
 export const EXTERNAL_DNS_CHART = { repository: 'https://kubernetes-sigs.github.io/external-dns/', name: 'external-dns', version: '1.23.0' } as const;
@@ -20,8 +21,8 @@ export interface ExternalDnsProps extends ComponentOptions {
 }
 
 /**
- * external-dns, in namespace `external-dns`: DNS records for Ingress hosts and LoadBalancer
- * Services, owned through TXT records by this cluster's name, so clusters sharing a zone never
+ * external-dns, in namespace `external-dns`: DNS records for Ingress and route (HTTPRoute,
+ * GRPCRoute, where the Gateway API is installed) hosts and LoadBalancer Services, owned through TXT records by this cluster's name, so clusters sharing a zone never
  * touch each other's records. Credentials come from the provider's workload identity (set the
  * ServiceAccount annotation through `values`).
  */
@@ -36,6 +37,14 @@ export class ExternalDns implements IComponent {
     if (!provider) {
       throw new StrataError(`external-dns: provider ${show(cluster.provider.name)} has no DNS service: set Components.externalDns({ provider: '...' }) or leave external-dns out on this cluster`);
     }
+    provideCapability(cluster, Capability.EXTERNAL_DNS, this.name, platform.controllers);
+    // Route sources exist only once the Gateway API is installed, perhaps by a component installed later.
+    whenPlatformSettled(cluster, () => this.render(platform, provider));
+  }
+
+  private render(platform: Platform, provider: string): void {
+    const cluster = platform.cluster;
+    const routes = cluster.capabilities.has(Capability.GATEWAY_API) ? ['gateway-httproute', 'gateway-grpcroute'] : [];
     new PlatformComponent(platform.controllers, {
       name: this.name,
       namespace: 'external-dns',
@@ -43,7 +52,7 @@ export class ExternalDns implements IComponent {
       values: mergeValues(
         {
           provider: { name: provider },
-          sources: ['service', 'ingress'],
+          sources: ['service', 'ingress', ...routes],
           domainFilters: [...(this.props.domains ?? [cluster.domain])],
           policy: this.props.policy ?? 'upsert-only',
           registry: 'txt',

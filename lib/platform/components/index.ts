@@ -3,12 +3,16 @@ import type { Platform } from '../platform.js';
 import { CertManager, type CertManagerProps } from './cert-manager.js';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from './cluster-autoscaler.js';
 import { ExternalDns, type ExternalDnsProps } from './external-dns.js';
+import { EnvoyGateway, type EnvoyGatewayProps } from './envoy-gateway.js';
 import { ExternalSecrets, type ExternalSecretsProps } from './external-secrets.js';
+import { GatewayApi, type GatewayApiProps } from './gateway-api.js';
+import { GatewayComponent, type GatewayProps } from './gateway-component.js';
 import { Karpenter, type KarpenterProps } from './karpenter.js';
 import { Keda, type KedaProps } from './keda.js';
 import { MetricsServer, type MetricsServerProps } from './metrics-server.js';
 import { NodeAutoscaler, type NodeAutoscalerProps } from './node-autoscaler.js';
 import { Traefik, type TraefikProps } from './traefik.js';
+import { Traffic, type TrafficProps } from './traffic.js';
 
 /** Any Helm chart as a component: `Components.helm({ name, namespace, chart: { repository, name, version } })`. */
 class HelmChart implements IComponent {
@@ -32,6 +36,20 @@ export const Components = {
   metricsServer: (props?: MetricsServerProps): IComponent => new MetricsServer(props),
   /** cert-manager with Let's Encrypt staging and production ClusterIssuers; sets `cluster.tlsIssuer`. */
   certManager: (props?: CertManagerProps): IComponent => new CertManager(props),
+  /**
+   * What the cluster's traffic mode needs: the gateway (default) or the Ingress controller
+   * (`traffic: 'ingress'` on the cluster or its provider profile).
+   */
+  traffic: (props?: TrafficProps): IComponent => new Traffic(props),
+  /**
+   * The Gateway API gateway: CRDs and Envoy Gateway (or the provider's managed class), and the
+   * cluster's Gateway with HTTP and HTTPS listeners. Sets `cluster.gateway`.
+   */
+  gateway: (props?: GatewayProps): IComponent => new GatewayComponent(props),
+  /** The Gateway API CRDs (standard channel) alone; `gateway()` installs them. */
+  gatewayApi: (props?: GatewayApiProps): IComponent => new GatewayApi(props),
+  /** Envoy Gateway alone (needs the Gateway API CRDs); `gateway()` installs it. */
+  envoyGateway: (props?: EnvoyGatewayProps): IComponent => new EnvoyGateway(props),
   /** The Ingress controller: Traefik. Sets `cluster.ingressPeer`. */
   ingress: (props?: TraefikProps): IComponent => new Traefik(props),
   /** Traefik Proxy as Ingress controller (the same as `ingress()`). */
@@ -55,9 +73,13 @@ export const Components = {
 export * from './cert-manager.js';
 export * from './cluster-autoscaler.js';
 export * from './external-dns.js';
+export * from './envoy-gateway.js';
 export * from './external-secrets.js';
+export * from './gateway-api.js';
+export * from './gateway-component.js';
 export * from './karpenter.js';
 export * from './keda.js';
 export * from './metrics-server.js';
 export * from './node-autoscaler.js';
 export * from './traefik.js';
+export * from './traffic.js';

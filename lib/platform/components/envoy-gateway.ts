@@ -1,0 +1,68 @@
+import { Capability } from '../../fleet/capabilities.js';
+import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import type { Platform } from '../platform.js';
+
+/**
+ * Envoy Gateway v1.9.0 from Docker Hub: the controller chart and the companion chart holding its
+ * own CRDs (the Gateway API CRDs come from the `gateway-api` component only).
+ */
+export const ENVOY_GATEWAY_CHARTS = {
+  repository: 'oci://docker.io/envoyproxy',
+  controller: 'gateway-helm',
+  crds: 'gateway-crds-helm',
+  version: 'v1.9.0',
+} as const;
+
+/** Namespace of the controller and, by default, of the Envoy proxies it runs for each Gateway. */
+export const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
+
+/** The `controllerName` a GatewayClass names to be served by Envoy Gateway. */
+export const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+/** The labels Envoy Gateway puts on the proxy pods of a Gateway. */
+export function envoyProxyLabels(gateway: { readonly name: string; readonly namespace: string }): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+    'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
+  };
+}
+
+export interface EnvoyGatewayProps extends ComponentOptions {
+  /** Helm values of the CRD chart, laid over strata's. @default none */
+  readonly crdValues?: ComponentOptions['values'];
+}
+
+/**
+ * Envoy Gateway, the Gateway API implementation strata installs where the provider offers none:
+ * `envoy-gateway-crds` (only Envoy Gateway's own CRDs) and `envoy-gateway` (the controller, its
+ * bundled CRDs skipped), both in `envoy-gateway-system`. The Gateway API CRDs must come from the
+ * `gateway-api` component; `Components.gateway()` installs both.
+ */
+export class EnvoyGateway implements IComponent {
+  readonly name = 'envoy-gateway';
+
+  constructor(private readonly props: EnvoyGatewayProps = {}) {}
+
+  install(platform: Platform): void {
+    const version = this.props.version ?? ENVOY_GATEWAY_CHARTS.version;
+    const crds = `${this.name}-crds`;
+    new PlatformComponent(platform.controllers, {
+      name: crds,
+      namespace: ENVOY_GATEWAY_NAMESPACE,
+      chart: { repository: ENVOY_GATEWAY_CHARTS.repository, name: ENVOY_GATEWAY_CHARTS.crds, version },
+      values: mergeValues({ crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } }, this.props.crdValues),
+    });
+    new PlatformComponent(platform.controllers, {
+      name: this.name,
+      namespace: ENVOY_GATEWAY_NAMESPACE,
+      chart: { repository: ENVOY_GATEWAY_CHARTS.repository, name: ENVOY_GATEWAY_CHARTS.controller, version },
+      // The chart bundles Gateway API and Envoy CRDs (a `crds` subchart, and crds/ in older releases): both come from elsewhere.
+      crds: 'skip',
+      values: mergeValues({ crds: { enabled: false } }, this.props.values),
+      dependsOn: [crds, ...(this.props.dependsOn ?? [])],
+      capabilities: [Capability.GATEWAY_CONTROLLER],
+    });
+  }
+}

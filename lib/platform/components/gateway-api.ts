@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import { GitRepository } from '../../../imports/flux-source-git-source.toolkit.fluxcd.io.js';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
+import { Capability } from '../../fleet/capabilities.js';
+import { Cluster } from '../../fleet/cluster.js';
+import { addCheck, show } from '../../fleet/errors.js';
+import { FLUX_NAMESPACE } from '../../gitops/source.js';
+import { provideCapability, type IComponent } from '../component.js';
+import { Layer, MANAGED_BY } from '../layer.js';
+import type { Platform } from '../platform.js';
+
+/** The Gateway API release whose standard-channel CRDs strata installs, matching the bindings in imports/. */
+export const GATEWAY_API_RELEASE = { repository: 'https://github.com/kubernetes-sigs/gateway-api', version: 'v1.6.1', path: 'config/crd/standard' } as const;
+
+export interface GatewayApiProps {
+  /** Release tag of kubernetes-sigs/gateway-api. @default 'v1.6.1' */
+  readonly version?: string;
+}
+
+const RELEASE_TAG = /^v\d+\.\d+\.\d+$/;
+
+/**
+ * The Gateway API CRDs (standard channel), straight from the upstream repository at a release
+ * tag: a GitRepository fetching only `config/crd/standard/`, applied by a Flux Kustomization with
+ * `prune: false`, so deleting the component never deletes the CRDs and every route with them.
+ * Chosen over a Helm chart (the project publishes none) and over an OCI artifact of the release
+ * manifest (none is published either): Flux reads the tag and nothing else.
+ */
+export class GatewayApi implements IComponent {
+  readonly name = 'gateway-api';
+
+  constructor(private readonly props: GatewayApiProps = {}) {}
+
+  install(platform: Platform): void {
+    const scope = new Construct(platform.controllers, this.name);
+    const version = this.props.version ?? GATEWAY_API_RELEASE.version;
+    addCheck(scope, () => (RELEASE_TAG.test(version) ? [] : [`gateway-api version ${show(version)} is not a release tag of ${GATEWAY_API_RELEASE.repository} (e.g. "${GATEWAY_API_RELEASE.version}")`]));
+    const metadata = { name: this.name, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': this.name } };
+    new GitRepository(scope, 'source', {
+      metadata,
+      spec: {
+        interval: '12h',
+        url: GATEWAY_API_RELEASE.repository,
+        ref: { tag: version },
+        // Re-include the CRD folder one level at a time: a folder left excluded hides everything below it.
+        ignore: ['/*', '!/config/', '/config/*', '!/config/crd/', '/config/crd/*', `!/${GATEWAY_API_RELEASE.path}/`, ''].join('\n'),
+      },
+    });
+    new Kustomization(scope, 'crds', {
+      metadata,
+      spec: {
+        interval: '1h',
+        retryInterval: '2m',
+        timeout: '5m',
+        // CRDs outlive the component: pruning them would delete every Gateway and route in the cluster.
+        prune: false,
+        wait: true,
+        path: `./${GATEWAY_API_RELEASE.path}`,
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: this.name },
+      },
+    });
+    provideCapability(Cluster.of(scope), Capability.GATEWAY_API, this.name, Layer.containing(scope));
+  }
+}

@@ -1,0 +1,107 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { GatewayClass } from '../../imports/gateway-api-gatewayclass-gateway.networking.k8s.io.js';
+import { Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, type GatewaySpecListeners } from '../../imports/gateway-api-gateway-gateway.networking.k8s.io.js';
+import {
+  HttpRoute,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+  HttpRouteSpecRulesFiltersType,
+} from '../../imports/gateway-api-httproute-gateway.networking.k8s.io.js';
+import type { GatewayRef } from '../fleet/cluster.js';
+import { GATEWAY_ACCESS_LABEL } from './gateway-access.js';
+import { MANAGED_BY } from '../platform/layer.js';
+import { RESTRICTED_POD_SECURITY } from '../platform/tenant.js';
+
+/** cert-manager's gateway-shim issues a certificate for every HTTPS listener of a Gateway carrying this annotation. */
+export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+
+
+export interface ClusterGatewayProps {
+  /** The gateway the routes attach to: name, namespace, hostname, listener names. */
+  readonly gateway: GatewayRef;
+  /** GatewayClass the Gateway belongs to. */
+  readonly className: string;
+  /** Render the GatewayClass, for this controller; undefined where the provider installs the class. @default not rendered */
+  readonly controllerName?: string;
+  /** ClusterIssuer of the HTTPS listener's certificate; without one the gateway serves plain HTTP only. @default none */
+  readonly issuer?: string;
+  /** Annotations the implementation copies onto what it creates (e.g. load balancer settings on its Service). @default none */
+  readonly infrastructureAnnotations?: Readonly<Record<string, string>>;
+  /** Create the Gateway's namespace. @default true */
+  readonly createNamespace?: boolean;
+}
+
+/**
+ * The cluster's shared entry point (in infrastructure/configs): a Gateway with an HTTP and an
+ * HTTPS listener for `*.<domain>`, its namespace, its GatewayClass where strata installs the
+ * controller, and a route redirecting every plain-HTTP request to HTTPS. Listeners admit routes
+ * only from namespaces labelled `strata.dev/gateway-access: "true"` (exposed tenants, and the
+ * gateway's own namespace for the redirect); the HTTPS certificate is a wildcard cert-manager
+ * issues through its Gateway API support.
+ */
+export class ClusterGateway extends Construct {
+  constructor(scope: Construct, id: string, props: ClusterGatewayProps) {
+    super(scope, id);
+    const { gateway } = props;
+    const access = { [GATEWAY_ACCESS_LABEL]: 'true' };
+    if (props.createNamespace !== false) {
+      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: gateway.namespace, labels: { ...MANAGED_BY, ...RESTRICTED_POD_SECURITY, ...access } } });
+      // The namespace holds the Gateway and its routes, no pods (the data plane runs with its
+      // controller); deny-all keeps it that way should anything be started here.
+      new k8s.KubeNetworkPolicy(this, 'default-deny', {
+        metadata: { name: 'default-deny', namespace: gateway.namespace, labels: { ...MANAGED_BY } },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+    }
+    if (props.controllerName) {
+      new GatewayClass(this, 'class', { metadata: { name: props.className, labels: { ...MANAGED_BY } }, spec: { controllerName: props.controllerName } });
+    }
+    const allowedRoutes = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: access } } };
+    const listeners: GatewaySpecListeners[] = [{ name: gateway.httpListener, protocol: 'HTTP', port: 80, hostname: gateway.hostname, allowedRoutes }];
+    if (props.issuer) {
+      listeners.push({
+        name: gateway.httpsListener,
+        protocol: 'HTTPS',
+        port: 443,
+        hostname: gateway.hostname,
+        tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: `${gateway.name}-tls` }] },
+        allowedRoutes,
+      });
+    }
+    const annotations = props.infrastructureAnnotations ?? {};
+    new Gateway(this, 'gateway', {
+      metadata: {
+        name: gateway.name,
+        namespace: gateway.namespace,
+        labels: { ...MANAGED_BY },
+        annotations: props.issuer ? { [CLUSTER_ISSUER_ANNOTATION]: props.issuer } : undefined,
+      },
+      spec: {
+        gatewayClassName: props.className,
+        infrastructure: Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : undefined,
+        listeners,
+      },
+    });
+    if (props.issuer) this.redirect(gateway);
+  }
+
+  /**
+   * Every plain-HTTP request is answered with a permanent redirect to HTTPS. A route of an exact
+   * host on the HTTP listener (a web service with `tls: false`) is more specific and wins.
+   */
+  private redirect(gateway: GatewayRef): void {
+    new HttpRoute(this, 'https-redirect', {
+      metadata: { name: 'https-redirect', namespace: gateway.namespace, labels: { ...MANAGED_BY } },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, sectionName: gateway.httpListener }],
+        rules: [{
+          filters: [{
+            type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+            requestRedirect: { scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+          }],
+        }],
+      },
+    });
+  }
+}
