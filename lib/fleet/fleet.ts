@@ -7,14 +7,15 @@ import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settlePlatform } from '../platform/settle.js';
-import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
-import { bindingDrops } from '../validate/fields.js';
+import { droppedFields } from '../validate/fields.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
+import { resolutionOf, withResolutionCache } from './manifests.js';
 import { dnsLabelError } from './names.js';
 
 export interface FleetProps {
@@ -149,7 +150,7 @@ export class Fleet extends App {
     const findings = this.build(clusters);
     const build = performance.now() - t;
     t = performance.now();
-    const model = this.resolveModel(clusters, findings);
+    const model = withResolutionCache(() => this.resolveModel(clusters, findings));
     const resolve = performance.now() - t;
     return renderModel(model, { build, resolve }, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
   }
@@ -241,9 +242,9 @@ export class Fleet extends App {
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
-          const manifest = obj.toJson();
-          for (const m of bindingDrops(obj)) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
-          return [{ path: obj.node.path, manifest }];
+          const { manifest, props } = resolutionOf(obj);
+          for (const m of props ? droppedFields(props as Manifest) : []) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });
           return [];

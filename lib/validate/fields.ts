@@ -1,7 +1,6 @@
 // Unknown-field detection: the schema libraries accept any extra key, but a field the API does
 // not know is a bug (a typo in an escape-hatch patch, a field of a newer Kubernetes), and the API
 // server would drop it silently. imports/known-fields.ts holds every known key per type.
-import { ApiObject } from 'cdk8s';
 import { KNOWN_FIELDS } from '../../imports/known-fields.js';
 import type { Manifest } from '../synth/model.js';
 
@@ -121,7 +120,8 @@ export function unknownFields(manifest: Manifest): string[] {
  * renders: its `toJson` applies JSON patches to the props and then copies only the props it knows,
  * so a patched typo (`/spec/replicass`), a JSON key whose prop is named differently (`hostPID`
  * for `hostPid`) or a plain value where it expects `IntOrString`/`Quantity` would vanish.
- * `props` is the object before that copy: `ApiObject.prototype.toJson.call(obj)`.
+ * `props` is the object before that copy: `ApiObject.prototype.toJson.call(obj)` (see
+ * lib/fleet/manifests.ts `resolutionOf`).
  */
 export function droppedFields(props: Manifest): string[] {
   return walk(
@@ -135,12 +135,6 @@ export function droppedFields(props: Manifest): string[] {
     },
     (path) => `${path}: the cdk8s binding drops this plain value; set it as k8s.IntOrString.fromNumber/fromString or k8s.Quantity.fromString (or the binding's own class)`,
   );
-}
-
-/** What the binding class of `obj` drops when rendering it (nothing for a plain ApiObject). */
-export function bindingDrops(obj: ApiObject): string[] {
-  if (obj.toJson === ApiObject.prototype.toJson) return [];
-  return droppedFields(ApiObject.prototype.toJson.call(obj) as Manifest);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
