@@ -4,8 +4,11 @@
 // so its peak RSS is its own; with `--runs n` every case runs n times and the fastest run counts
 // (the one the shared machine disturbed least), the spread is reported as noise. Prints a table
 // and writes the figures to `--out` (not committed: see docs/performance.md for a reference run).
+// Cases write to a temporary folder in memory (/dev/shm) when there is one: the disk of a shared
+// machine adds seconds of noise to the tens of thousands of small files every case writes alike;
+// `--tmp <dir>` writes elsewhere (e.g. `--tmp /tmp` to include the disk).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/results.json' },
     workdir: { type: 'string' },
+    tmp: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -49,12 +53,13 @@ interface SizeResult {
 
 const results: SizeResult[] = [];
 const keep = values.workdir;
+const scratch = values.tmp ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 for (const size of sizes) {
   const clusters = Math.min(clusterCount, size);
   const perCluster = Math.max(1, Math.round(size / clusters));
   const samples = Object.fromEntries(MODES.map((m) => [m, [] as Sample[]])) as Record<Mode, Sample[]>;
   for (let r = 0; r < runs; r++) {
-    const workdir = keep ? join(keep, `${clusters * perCluster}`) : mkdtempSync(join(tmpdir(), 'strata-bench-'));
+    const workdir = keep ? join(keep, `${clusters * perCluster}`) : mkdtempSync(join(scratch, 'strata-bench-'));
     mkdirSync(workdir, { recursive: true });
     // strata first: it leaves the objects the other cases replay.
     for (const mode of MODES) samples[mode].push(runCase(mode, clusters, perCluster, workdir));
@@ -114,5 +119,5 @@ for (let i = 1; i < results.length; i++) {
 for (const t of targets) console.log(`${t.met ? 'met    ' : 'NOT MET'} ${t.target}: ${t.value} (≤ ${t.limit})`);
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, runs, results, rows, noise, targets }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, scratch: keep ?? scratch, runs, results, rows, noise, targets }, null, 2)}\n`);
 console.log(`results written to ${values.out}`);

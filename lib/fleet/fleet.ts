@@ -10,7 +10,6 @@ import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
-import { droppedFields } from '../validate/fields.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
@@ -242,8 +241,8 @@ export class Fleet extends App {
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
-          const { manifest, props } = resolutionOf(obj);
-          for (const m of props ? droppedFields(props as Manifest) : []) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          const { manifest, drops } = resolutionOf(obj);
+          for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
           return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });

@@ -2,8 +2,9 @@
 // for a typed binding convert its props to JSON — is, after YAML, the largest cost of a synth.
 // A synth needs each object's manifest more than once (the node-fit check reads pod templates
 // while constructs validate, then the fleet resolves every object) and, for a typed binding, its
-// resolved props as well (what the binding would drop, see lib/validate/fields.ts). Inside
-// `withResolutionCache` each object is resolved once and both are kept until the scope ends.
+// resolved props as well, to find what the binding would drop (lib/validate/fields.ts). Inside
+// `withResolutionCache` each object is resolved once; its manifest and what its binding drops are
+// kept until the scope ends.
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -18,16 +19,18 @@ import { NodePool } from '../../imports/karpenter-nodepool-karpenter.sh.js';
 import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh.js';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
+import type { Manifest } from '../synth/model.js';
+import { droppedFields } from '../validate/fields.js';
 
 /** An object resolved once. */
 export interface Resolution {
   /** The manifest, as `obj.toJson()` returns it. */
   readonly manifest: Record<string, unknown>;
   /**
-   * For a typed binding (`k8s.KubeDeployment`, the classes of imports/), its props resolved
-   * before the binding converts them to JSON; undefined for a plain ApiObject, which drops nothing.
+   * What a typed binding (`k8s.KubeDeployment`, the classes of imports/) silently drops when it
+   * converts its props to JSON (see `droppedFields`); empty for a plain ApiObject.
    */
-  readonly props?: Record<string, unknown>;
+  readonly drops: readonly string[];
 }
 
 /** A generated binding: `toJson()` is exactly `manifest(<props resolved by ApiObject.toJson>)`. */
@@ -56,12 +59,12 @@ function isBinding(cls: unknown): cls is Binding {
 function resolveObject(obj: ApiObject): Resolution {
   const cls = obj.constructor;
   if (isBinding(cls) && Object.getPrototypeOf(obj) === cls.prototype && obj.toJson === cls.prototype.toJson) {
-    const props = ApiObject.prototype.toJson.call(obj) as Record<string, unknown>;
-    return { manifest: cls.manifest(props), props };
+    const props = ApiObject.prototype.toJson.call(obj) as Manifest;
+    return { manifest: cls.manifest(props), drops: droppedFields(props) };
   }
   const manifest = obj.toJson() as Record<string, unknown>;
-  if (obj.toJson === ApiObject.prototype.toJson) return { manifest };
-  return { manifest, props: ApiObject.prototype.toJson.call(obj) as Record<string, unknown> };
+  if (obj.toJson === ApiObject.prototype.toJson) return { manifest, drops: [] };
+  return { manifest, drops: droppedFields(ApiObject.prototype.toJson.call(obj) as Manifest) };
 }
 
 let cache: WeakMap<ApiObject, Resolution> | undefined;

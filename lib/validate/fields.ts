@@ -22,6 +22,9 @@ type Ref = 0 | string;
 interface Field {
   readonly json: string;
   readonly ref: Ref;
+  /** `ref` parsed: what the value is, and the type index of its objects. */
+  readonly shape: 'leaf' | 'wrapped' | 'wrapped-map' | 'object' | 'list' | 'map';
+  readonly type: number;
 }
 
 /** One type, indexed by JSON key and by binding prop name. */
@@ -44,11 +47,19 @@ function typeIndex(type: number): TypeIndex {
     kinds();
     const fields = Object.entries(tree!.types[type]).map(([key, ref]) => {
       const [json, prop = json] = key.split('=');
-      return { json, prop, ref };
+      return { json, prop, ref, ...parseRef(ref) };
     });
     indexed[type] = { byJson: new Map(fields.map((f) => [f.json, f])), byProp: new Map(fields.map((f) => [f.prop, f])) };
   }
   return indexed[type];
+}
+
+function parseRef(ref: Ref): Pick<Field, 'shape' | 'type'> {
+  if (ref === 0) return { shape: 'leaf', type: -1 };
+  if (ref === 'v') return { shape: 'wrapped', type: -1 };
+  if (ref === '{v') return { shape: 'wrapped-map', type: -1 };
+  const type = Number(ref.replace(/^[[{]/, ''));
+  return { shape: ref.startsWith('[') ? 'list' : ref.startsWith('{') ? 'map' : 'object', type };
 }
 
 /** Top-level keys every object may carry besides its props; `sops` only on SOPS-encrypted Secrets. */
@@ -66,44 +77,60 @@ type Problem = (path: string, key: string, known: readonly string[]) => string;
 /**
  * Walks `value` along the tree, in JSON keys (`space` json) or in the binding's prop names
  * (`space` prop), calling `unknown` for every key the type does not have and `wrapped` for a
- * scalar where the binding expects a wrapper class.
+ * scalar where the binding expects a wrapper class. Every object of a synth is walked, nearly
+ * always without a problem, so the path of a field (`/spec/template/...`) is kept as a stack of
+ * keys and only written out for a problem.
  */
 function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: Problem, wrapped?: (path: string) => string): string[] {
   const root = kinds()[kindKey];
   if (root === undefined) return [];
   const problems: string[] = [];
-  const visit = (node: unknown, type: number, at: string, extras: readonly string[] = []): void => {
+  const stack: string[] = [];
+  const pathTo = (key?: string): string => [...stack, ...(key === undefined ? [] : [key])].map((k) => `/${escape(k)}`).join('');
+  const checkWrapped = (v: unknown, key?: string): void => {
+    if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped!(pathTo(key)));
+  };
+  const visit = (node: unknown, type: number, extras: readonly string[] = []): void => {
     if (!isRecord(node)) return; // a wrong type is the schema check's to report
     const t = typeIndex(type);
     const fields = space === 'json' ? t.byJson : t.byProp;
-    for (const [key, child] of Object.entries(node)) {
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      const child = node[key];
       const field = fields.get(key);
       if (!field) {
-        if (!extras.includes(key)) problems.push(unknown(`${at}/${escape(key)}`, key, [...fields.keys(), ...extras]));
+        if (!extras.includes(key)) problems.push(unknown(pathTo(key), key, [...fields.keys(), ...extras]));
         continue;
       }
-      const path = `${at}/${escape(space === 'json' ? field.json : key)}`;
-      if (field.ref === 'v' || field.ref === '{v') {
-        if (wrapped) {
-          const values = field.ref === 'v' ? [[path, child]] : Object.entries(isRecord(child) ? child : {}).map(([k, v]) => [`${path}/${escape(k)}`, v]);
-          for (const [p, v] of values) if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped(p as string));
+      if (field.shape === 'leaf' || ((field.shape === 'wrapped' || field.shape === 'wrapped-map') && !wrapped)) continue;
+      stack.push(space === 'json' ? field.json : key);
+      if (field.shape === 'wrapped') {
+        checkWrapped(child);
+      } else if (field.shape === 'wrapped-map') {
+        if (isRecord(child)) for (const k of Object.keys(child)) checkWrapped(child[k], k);
+      } else if (field.shape === 'list') {
+        if (Array.isArray(child)) {
+          for (let i = 0; i < child.length; i++) {
+            stack.push(String(i));
+            visit(child[i], field.type);
+            stack.pop();
+          }
         }
-      } else if (field.ref !== 0) {
-        visitRef(child, field.ref, path);
+      } else if (field.shape === 'map') {
+        if (isRecord(child)) {
+          for (const k of Object.keys(child)) {
+            stack.push(k);
+            visit(child[k], field.type);
+            stack.pop();
+          }
+        }
+      } else {
+        visit(child, field.type);
       }
+      stack.pop();
     }
   };
-  const visitRef = (node: unknown, ref: string, at: string): void => {
-    const type = Number(ref.replace(/^[[{]/, ''));
-    if (ref.startsWith('[')) {
-      if (Array.isArray(node)) node.forEach((item, i) => visit(item, type, `${at}/${i}`));
-    } else if (ref.startsWith('{')) {
-      if (isRecord(node)) for (const [k, v] of Object.entries(node)) visit(v, type, `${at}/${escape(k)}`);
-    } else {
-      visit(node, type, at);
-    }
-  };
-  visit(value, root, '', space === 'json' ? rootExtras(kindKey.slice(kindKey.lastIndexOf('/') + 1)) : ['apiVersion', 'kind']);
+  visit(value, root, space === 'json' ? rootExtras(kindKey.slice(kindKey.lastIndexOf('/') + 1)) : ['apiVersion', 'kind']);
   return problems;
 }
 
