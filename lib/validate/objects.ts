@@ -114,39 +114,45 @@ export function mapSelects(selector: Record<string, string>, labels: Record<stri
 export class ClusterObjects {
   readonly all: readonly ResolvedObject[];
   private readonly byKey = new Map<string, ResolvedObject>();
+  /** Objects by kind, then by namespace (undefined: cluster-scoped), each in the order of `all`. */
+  private readonly byKind = new Map<string, { all: ResolvedObject[]; byNamespace: Map<string | undefined, ResolvedObject[]> }>();
+  private readonly position = new Map<ResolvedObject, number>();
   private readonly kinds = new Map<string, readonly ResolvedObject[]>();
-  private byKindAndNamespace?: Map<string, Map<string | undefined, ResolvedObject[]>>;
   private workloadsByNamespace?: Map<string | undefined, { object: ResolvedObject; template: PodTemplate }[]>;
   private readonly templates = new Map<ResolvedObject, PodTemplate | undefined>();
   private readonly memos = new Map<string, unknown>();
 
   constructor(readonly cluster: ResolvedCluster) {
     this.all = [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources];
-    for (const obj of this.all) this.byKey.set(key(String(obj.manifest.kind), namespaceOf(obj), nameOf(obj)), obj);
+    this.all.forEach((obj, i) => {
+      const kind = String(obj.manifest.kind);
+      const ns = namespaceOf(obj);
+      this.byKey.set(key(kind, ns, nameOf(obj)), obj);
+      this.position.set(obj, i);
+      let group = this.byKind.get(kind);
+      if (!group) this.byKind.set(kind, (group = { all: [], byNamespace: new Map() }));
+      group.all.push(obj);
+      let inNamespace = group.byNamespace.get(ns);
+      if (!inNamespace) group.byNamespace.set(ns, (inNamespace = []));
+      inNamespace.push(obj);
+    });
   }
 
   /** Objects of any of `kinds`, in the order of `all`. */
   ofKind(...kinds: string[]): readonly ResolvedObject[] {
+    if (kinds.length === 1) return this.byKind.get(kinds[0])?.all ?? [];
     const k = kinds.join('\u0000');
     let found = this.kinds.get(k);
-    if (!found) this.kinds.set(k, (found = this.all.filter((o) => kinds.includes(o.manifest.kind))));
+    if (!found) {
+      found = [...new Set(kinds)].flatMap((kind) => this.byKind.get(kind)?.all ?? []).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      this.kinds.set(k, found);
+    }
     return found;
   }
 
   /** Objects of `kind` in `namespace` (undefined: cluster-scoped), in the order of `all`. */
   ofKindIn(kind: string, namespace: string | undefined): readonly ResolvedObject[] {
-    if (!this.byKindAndNamespace) {
-      this.byKindAndNamespace = new Map();
-      for (const obj of this.all) {
-        let byNamespace = this.byKindAndNamespace.get(obj.manifest.kind);
-        if (!byNamespace) this.byKindAndNamespace.set(obj.manifest.kind, (byNamespace = new Map()));
-        const ns = namespaceOf(obj);
-        let list = byNamespace.get(ns);
-        if (!list) byNamespace.set(ns, (list = []));
-        list.push(obj);
-      }
-    }
-    return this.byKindAndNamespace.get(kind)?.get(namespace) ?? [];
+    return this.byKind.get(kind)?.byNamespace.get(namespace) ?? [];
   }
 
   /** The object of `kind` named `name` in `namespace` (undefined for cluster-scoped kinds). */
