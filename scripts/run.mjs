@@ -4,7 +4,6 @@
 // node_modules/.cache/strata, reused while no input changed. Dependencies stay external, except the
 // schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
 // load far faster as one file, so it is bundled on its own, once per installed dependency set.
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -32,6 +31,12 @@ function commit(outputFiles) {
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', write: false };
 // CommonJS code bundled into ESM calls require(): give it one.
 const banner = { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" };
+
+/** esbuild, loaded only when something must be bundled (loading it costs a cached run ~80 ms). */
+async function build(options) {
+  const esbuild = await import('esbuild');
+  return esbuild.build(options);
+}
 
 /** The prebundled schema models, keyed by the lock file and the module's own text. */
 async function vendorBundle() {
