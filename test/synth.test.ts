@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +116,21 @@ describe('focus on some clusters', () => {
     expect(Object.keys(after)).toContain('one/apps/shop/configmap-b.yaml');
     expect(Object.keys(after)).not.toContain('one/apps/shop/configmap-a.yaml');
     expect(Object.keys(after)).toContain('two/apps/shop/configmap-a.yaml');
+  });
+
+  test('runs the definitions of, and resolves, only the named clusters', () => {
+    const ran: string[] = [];
+    let resolved = 0;
+    const f = twoClusters([]);
+    f.apps('shop', (apps, cluster) => {
+      ran.push(cluster.name);
+      new k8s.KubeConfigMap(apps, 'counted', { metadata: { name: 'counted' }, data: { n: Lazy.any({ produce: () => String(++resolved) }) as unknown as string } });
+    });
+    const rendered = f.render({ clusters: ['two'] });
+    expect(ran).toEqual(['two']);
+    expect(resolved).toBe(1);
+    expect(rendered.model.clusters.map((c) => c.name)).toEqual(['two']);
+    expect([...rendered.files.keys()].every((p) => p.startsWith('two/') || p.startsWith('clusters/two/'))).toBe(true);
   });
 
   test('an unknown cluster name fails clearly and writes nothing', () => {
