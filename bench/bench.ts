@@ -45,7 +45,7 @@ interface SizeResult {
   size: number;
   clusters: number;
   perCluster: number;
-  /** The fastest run of each mode. */
+  /** The fastest run of each mode, with the lowest peak RSS of its runs as `peakRssMb`. */
   best: Record<Mode, Sample>;
   /** Every run's total, per mode, in run order. */
   runsMs: Record<Mode, number[]>;
@@ -66,7 +66,10 @@ for (const size of sizes) {
     if (!keep) rmSync(workdir, { recursive: true, force: true });
     process.stderr.write(`bench: ${clusters * perCluster} workloads, run ${r + 1}/${runs}: ${MODES.map((m) => `${m} ${Math.round(samples[m][r].totalMs)} ms`).join(', ')}\n`);
   }
-  const best = Object.fromEntries(MODES.map((m) => [m, samples[m].reduce((a, b) => (b.totalMs < a.totalMs ? b : a))])) as Record<Mode, Sample>;
+  const best = Object.fromEntries(MODES.map((m) => {
+    const fastest = samples[m].reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+    return [m, { ...fastest, peakRssMb: Math.min(...samples[m].map((s) => s.peakRssMb)) }];
+  })) as Record<Mode, Sample>;
   const runsMs = Object.fromEntries(MODES.map((m) => [m, samples[m].map((s) => Math.round(s.totalMs))])) as Record<Mode, number[]>;
   results.push({ size: clusters * perCluster, clusters, perCluster, best, runsMs });
 }

@@ -1,13 +1,12 @@
 // One strata measurement in a fresh process (so peak RSS is this case's own):
 //   node scripts/run.mjs bench/strata-case.ts <strata|focus> <clusters> <workloads per cluster> <workdir>
-// `strata` synthesizes the whole generated fleet into <workdir>/strata-out, exactly as
-// `npm run synth` does (render, then the atomic write), and leaves every object it wrote in
+// `strata` synthesizes the whole generated fleet into <workdir>/strata-out with `fleet.synth()`,
+// exactly as `npm run synth` does, and leaves every object it wrote in
 // <workdir>/objects/ for the anchors to replay. `focus` builds the same fleet and synthesizes only
 // its first cluster, as `npm run synth -- --cluster cluster-0` does.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeTree } from '../lib/synth/writer.js';
 import { benchFleet, clusterName } from './fleet.js';
 import { peakRssMb, report, sizeOf, timed, writeDump, type Mode } from './sample.js';
 
@@ -23,14 +22,14 @@ const focus = mode === 'focus' ? [clusterName(0)] : undefined;
 const phases: Record<string, number> = {};
 const t0 = performance.now();
 const fleet = timed(phases, 'declare', () => benchFleet(clusters, workloads, outdir));
-const rendered = fleet.render({ clusters: focus });
-const { build, resolve, validate, layout } = rendered.timings;
-Object.assign(phases, { build, resolve, validate, serialize: layout });
-timed(phases, 'write', () => writeTree(outdir, rendered.files, rendered.model.clusters.map((c) => c.name), focus !== undefined));
+const result = fleet.synth({ clusters: focus });
 const totalMs = performance.now() - t0;
 const peak = peakRssMb();
+if (!result) throw new Error('strata-case: the generated fleet does not synthesize');
+const { build, resolve, validate, layout, write } = result.timings;
+Object.assign(phases, { build, resolve, validate, serialize: layout, write });
 
-const folders = rendered.model.clusters.flatMap((c) => [
+const folders = result.model.clusters.flatMap((c) => [
   ...c.folders.map((f) => ({ dir: f.dir, objects: f.objects.map((o) => o.manifest) })),
   { dir: `clusters/${c.name}`, objects: [...c.layers, ...c.sources].map((o) => o.manifest) },
 ]);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, Provider, Stage } from '../lib/index.js';
-import { listFiles } from '../lib/synth/writer.js';
+import { listFiles, writeTree } from '../lib/synth/writer.js';
 
 function tree(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -66,6 +66,27 @@ describe('writing dist/', () => {
     expect(process.exitCode).toBe(1);
     expect(errors.join('\n')).toMatch(/^strata: 1 error, nothing written\ndev\n {2}dev\/apps\/shop\/Not_Valid\n {4}✗ ConfigMap name "Not_Valid" is not a DNS-1123 subdomain/);
     expect(tree(outdir)).toEqual(before);
+  });
+
+  test('files are written as they are made: one that cannot be made leaves the previous dist/ as it was, and no staging folder', () => {
+    fleet(outdir, ['a']).synth();
+    const before = tree(outdir);
+    function* files(): Generator<[string, string]> {
+      yield ['dev/apps/shop/configmap-x.yaml', 'kind: ConfigMap\n'];
+      throw new Error('cannot write NaN to YAML');
+    }
+    expect(() => writeTree(outdir, files(), ['dev'])).toThrow('cannot write NaN to YAML');
+    expect(tree(outdir)).toEqual(before);
+    expect(listFiles(join(outdir, '..')).every((f) => f.startsWith('dist/'))).toBe(true);
+  });
+
+  test('synth() returns what it wrote; render() the same files in memory', () => {
+    const written = fleet(outdir, ['a', 'b']).synth();
+    const rendered = fleet(outdir, ['a', 'b']).render();
+    expect(written?.files).toBe(rendered.files.size);
+    expect(tree(outdir)).toEqual(Object.fromEntries(rendered.files));
+    expect(written?.model.clusters.map((c) => c.name)).toEqual(['dev']);
+    expect(Object.keys(written?.timings ?? {}).sort()).toEqual(['build', 'layout', 'resolve', 'validate', 'write']);
   });
 
   test('flux bootstrap files in clusters/<name>/flux-system are kept and listed', () => {
