@@ -1,23 +1,18 @@
-// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --runs 1]`: strata against raw cdk8s and
-// the YAML floor at several fleet sizes. Each case runs in a fresh process (peak RSS is its own);
-// prints a table and writes bench/results.json.
+// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --runs 3 --out bench/results.json --workdir <dir>]`:
+// strata against raw cdk8s and the YAML floor on generated fleets (bench/fleet.ts) of several
+// sizes (total workloads, spread over `--clusters` clusters). Each case runs in a fresh process,
+// so its peak RSS is its own; with `--runs n` every case runs n times and the fastest run counts
+// (the one the shared machine disturbed least), the spread is reported as noise. Prints a table
+// and writes the figures to `--out` (not committed: see docs/performance.md for a reference run).
+// Cases write to a temporary folder in memory (/dev/shm) when there is one: the disk of a shared
+// machine adds seconds of noise to the tens of thousands of small files every case writes alike;
+// `--tmp <dir>` writes elsewhere (e.g. `--tmp /tmp` to include the disk).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-
-interface Sample {
-  mode: 'strata' | 'raw' | 'floor';
-  clusters: number;
-  workloads: number;
-  objects: number;
-  files: number;
-  bytes: number;
-  phases: Record<string, number>;
-  totalMs: number;
-  peakRssMb: number;
-}
+import { MODES, type Mode, type Sample } from './sample.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,14 +20,20 @@ const { values } = parseArgs({
     clusters: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/results.json' },
+    workdir: { type: 'string' },
+    tmp: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
 const clusterCount = Number(values.clusters);
 const runs = Number(values.runs);
+if (sizes.some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) throw new Error('bench: --sizes, --clusters and --runs take positive numbers');
 
-function runCase(mode: Sample['mode'], clusters: number, perCluster: number, workdir: string): Sample {
-  const out = execFileSync(process.execPath, ['scripts/run.mjs', 'bench/case.ts', mode, String(clusters), String(perCluster), workdir], {
+/** The case script of each mode: strata's own, or the anchors' (which load nothing of strata). */
+const SCRIPT: Record<Mode, string> = { strata: 'bench/strata-case.ts', focus: 'bench/strata-case.ts', raw: 'bench/case.ts', 'raw-json': 'bench/case.ts', floor: 'bench/case.ts' };
+
+function runCase(mode: Mode, clusters: number, perCluster: number, workdir: string): Sample {
+  const out = execFileSync(process.execPath, ['scripts/run.mjs', SCRIPT[mode], mode, String(clusters), String(perCluster), workdir], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, STRATA_QUIET: '1' },
@@ -40,47 +41,86 @@ function runCase(mode: Sample['mode'], clusters: number, perCluster: number, wor
   return JSON.parse(out.trim().split('\n').pop()!) as Sample;
 }
 
-/** The fastest of `runs` runs (the least disturbed by the machine), with the peak RSS of that run. */
-function best(samples: Sample[]): Sample {
-  return samples.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+interface SizeResult {
+  size: number;
+  clusters: number;
+  perCluster: number;
+  /** The fastest run of each mode, with the lowest peak RSS of its runs as `peakRssMb`. */
+  best: Record<Mode, Sample>;
+  /** Every run's total, per mode, in run order. */
+  runsMs: Record<Mode, number[]>;
 }
 
-const results: { size: number; strata: Sample; raw: Sample; floor: Sample }[] = [];
+const results: SizeResult[] = [];
+const keep = values.workdir;
+const scratch = values.tmp ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 for (const size of sizes) {
   const clusters = Math.min(clusterCount, size);
   const perCluster = Math.max(1, Math.round(size / clusters));
-  const collected: Record<Sample['mode'], Sample[]> = { strata: [], raw: [], floor: [] };
+  const samples = Object.fromEntries(MODES.map((m) => [m, [] as Sample[]])) as Record<Mode, Sample[]>;
   for (let r = 0; r < runs; r++) {
-    const workdir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
-    for (const mode of ['strata', 'raw', 'floor'] as const) collected[mode].push(runCase(mode, clusters, perCluster, workdir));
-    rmSync(workdir, { recursive: true, force: true });
+    const workdir = keep ? join(keep, `${clusters * perCluster}`) : mkdtempSync(join(scratch, 'strata-bench-'));
+    mkdirSync(workdir, { recursive: true });
+    // strata first: it leaves the objects the other cases replay.
+    for (const mode of MODES) samples[mode].push(runCase(mode, clusters, perCluster, workdir));
+    if (!keep) rmSync(workdir, { recursive: true, force: true });
+    process.stderr.write(`bench: ${clusters * perCluster} workloads, run ${r + 1}/${runs}: ${MODES.map((m) => `${m} ${Math.round(samples[m][r].totalMs)} ms`).join(', ')}\n`);
   }
-  results.push({ size: clusters * perCluster, strata: best(collected.strata), raw: best(collected.raw), floor: best(collected.floor) });
+  const best = Object.fromEntries(MODES.map((m) => {
+    const fastest = samples[m].reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+    return [m, { ...fastest, peakRssMb: Math.min(...samples[m].map((s) => s.peakRssMb)) }];
+  })) as Record<Mode, Sample>;
+  const runsMs = Object.fromEntries(MODES.map((m) => [m, samples[m].map((s) => Math.round(s.totalMs))])) as Record<Mode, number[]>;
+  results.push({ size: clusters * perCluster, clusters, perCluster, best, runsMs });
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : NaN);
-const rows = results.map(({ size, strata, raw, floor }) => ({
+const rows = results.map(({ size, clusters, best: { strata, focus, raw, 'raw-json': rawJson, floor } }) => ({
   workloads: size,
   objects: strata.objects,
   files: strata.files,
+  MB: Math.round(strata.bytes / 2 ** 20 * 10) / 10,
   'strata ms': Math.round(strata.totalMs),
   'raw ms': Math.round(raw.totalMs),
+  'raw-json ms': Math.round(rawJson.totalMs),
   'floor ms': Math.round(floor.totalMs),
-  'strata÷raw time': ratio(strata.totalMs, raw.totalMs),
-  'strata÷floor time': ratio(strata.totalMs, floor.totalMs),
-  'strata MB': strata.peakRssMb,
-  'raw MB': raw.peakRssMb,
-  'floor MB': floor.peakRssMb,
-  'strata÷raw mem': ratio(strata.peakRssMb, raw.peakRssMb),
-  'strata÷floor mem': ratio(strata.peakRssMb, floor.peakRssMb),
+  '÷raw': ratio(strata.totalMs, raw.totalMs),
+  '÷raw-json': ratio(strata.totalMs, rawJson.totalMs),
+  '÷floor': ratio(strata.totalMs, floor.totalMs),
+  'strata RSS': strata.peakRssMb,
+  'raw RSS': raw.peakRssMb,
+  'floor RSS': floor.peakRssMb,
+  'RSS ÷raw': ratio(strata.peakRssMb, raw.peakRssMb),
+  'RSS ÷floor': ratio(strata.peakRssMb, floor.peakRssMb),
+  [`focus 1/${clusters} ms`]: Math.round(focus.totalMs),
+  'focus ÷strata': ratio(focus.totalMs, strata.totalMs),
 }));
 console.table(rows);
-for (const { size, strata } of results) {
-  console.log(`strata phases at ${size} workloads (ms): ${Object.entries(strata.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+for (const { size, best } of results) {
+  console.log(`strata phases at ${size} workloads (ms): ${Object.entries(best.strata.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
 }
-const growth = results.length >= 2 ? ratio(results[results.length - 1].strata.totalMs, results[results.length - 2].strata.totalMs) : undefined;
-if (growth !== undefined) console.log(`growth: the largest size took ${growth}× the time of the one before it`);
+const noise = results.map(({ size, runsMs }) => ({
+  size,
+  spread: Object.fromEntries(MODES.map((m) => [m, `${Math.round(((Math.max(...runsMs[m]) - Math.min(...runsMs[m])) / Math.min(...runsMs[m])) * 100)}%`])),
+}));
+if (runs > 1) for (const { size, spread } of noise) console.log(`noise at ${size} (slowest run ÷ fastest − 1): ${Object.entries(spread).map(([m, s]) => `${m} ${s}`).join(', ')}`);
+
+/** The targets of issue 7, as read from this run. */
+const targets: { target: string; value: number; limit: number; met: boolean }[] = [];
+for (const { size, best } of results) {
+  const time = ratio(best.strata.totalMs, best.raw.totalMs);
+  const memory = ratio(best.strata.peakRssMb, best.raw.peakRssMb);
+  targets.push({ target: `time ÷ raw at ${size}`, value: time, limit: 1.25, met: time <= 1.25 });
+  targets.push({ target: `memory ÷ raw at ${size}`, value: memory, limit: 1.5, met: memory <= 1.5 });
+}
+for (let i = 1; i < results.length; i++) {
+  const [a, b] = [results[i - 1], results[i]];
+  const limit = Math.round((b.size / a.size) * 1.1 * 100) / 100;
+  const growth = ratio(b.best.strata.totalMs, a.best.strata.totalMs);
+  targets.push({ target: `time at ${b.size} ÷ time at ${a.size}`, value: growth, limit, met: growth <= limit });
+}
+for (const t of targets) console.log(`${t.met ? 'met    ' : 'NOT MET'} ${t.target}: ${t.value} (≤ ${t.limit})`);
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, results, rows }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, scratch: keep ?? scratch, runs, results, rows, noise, targets }, null, 2)}\n`);
 console.log(`results written to ${values.out}`);

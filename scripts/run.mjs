@@ -4,15 +4,15 @@
 // node_modules/.cache/strata, reused while no input changed. Dependencies stay external, except the
 // schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
 // load far faster as one file, so it is bundled on its own, once per installed dependency set.
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = process.cwd();
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
+const SELF = fileURLToPath(import.meta.url);
 
 const hash = (...parts) => createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
 const stamp = (file) => {
@@ -33,6 +33,12 @@ const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 // CommonJS code bundled into ESM calls require(): give it one.
 const banner = { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" };
 
+/** esbuild, loaded only when something must be bundled (loading it costs a cached run ~80 ms). */
+async function build(options) {
+  const esbuild = await import('esbuild');
+  return esbuild.build(options);
+}
+
 /** The prebundled schema models, keyed by the lock file and the module's own text. */
 async function vendorBundle() {
   const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'));
@@ -42,6 +48,29 @@ async function vendorBundle() {
     commit(result.outputFiles);
   }
   return outfile;
+}
+
+const commonJs = new Map();
+
+/**
+ * True for a package with no ES module entry (cdk8s, cdk8s-plus-27 and constructs are CommonJS).
+ * An `import` of one makes Node scan its source for export names (cdk8s-plus-27's bindings are
+ * megabytes); a `require` does not, so the bundle requires them (30–70 ms less start-up).
+ */
+function isCommonJs(specifier) {
+  if (specifier.startsWith('node:')) return false;
+  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  if (!commonJs.has(name)) {
+    let cjs = false;
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+      cjs = pkg.type !== 'module' && pkg.module === undefined && !JSON.stringify(pkg.exports ?? {}).includes('"import"');
+    } catch {
+      // not an installed package (a Node built-in): leave it to esbuild
+    }
+    commonJs.set(name, cjs);
+  }
+  return commonJs.get(name);
 }
 
 async function appBundle(entry, vendor) {
@@ -57,8 +86,10 @@ async function appBundle(entry, vendor) {
     entryPoints: [entry],
     outfile,
     metafile: true,
+    // Maps point at the sources in the repository rather than embedding them: a cold bundle writes 2.6 MB less.
     sourcemap: 'linked',
-    packages: 'external',
+    sourcesContent: false,
+    banner,
     plugins: [{
       name: 'vendor',
       setup(b) {
@@ -66,12 +97,16 @@ async function appBundle(entry, vendor) {
           const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
           return target === VENDOR_ENTRY ? { path: vendor, external: true } : undefined;
         });
+        // Packages stay external (what `packages: 'external'` does), CommonJS ones loaded with require().
+        b.onResolve({ filter: /^[^./]/ }, (a) => (a.namespace !== 'require' && isCommonJs(a.path) ? { path: a.path, namespace: 'require' } : { path: a.path, external: true }));
+        b.onLoad({ filter: /.*/, namespace: 'require' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
       },
     }],
   });
   commit(result.outputFiles);
-  const files = {};
-  for (const file of Object.keys(result.metafile.inputs)) files[join(root, file)] = stamp(join(root, file));
+  // This script's own stamp too: how it bundles is an input of every bundle.
+  const files = { [SELF]: stamp(SELF) };
+  for (const file of Object.keys(result.metafile.inputs)) if (!file.startsWith('require:')) files[join(root, file)] = stamp(join(root, file));
   writeFileSync(stampFile, JSON.stringify({ vendor, files }));
   return outfile;
 }

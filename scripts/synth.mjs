@@ -2,8 +2,12 @@
 // `npm run synth [-- --cluster <name> ...]`: runs the `app` of cdk8s.yaml with CDK8S_OUTDIR set to its
 // `output`, like `cdk8s synth` does, but without deleting the output first: the fleet writes
 // dist/ atomically itself, so a failed synth leaves the committed tree intact.
+// When the app is this repository's runner (`node scripts/run.mjs <entry>`), it runs in this
+// process: a second node process would add its start-up to every synth.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
@@ -21,5 +25,14 @@ if (values.help) {
 const config = parse(readFileSync('cdk8s.yaml', 'utf8'));
 const env = { ...process.env, CDK8S_OUTDIR: values.output ?? config.output ?? 'dist' };
 if (values.cluster) env.STRATA_CLUSTERS = values.cluster.join(',');
-const result = spawnSync(config.app, { shell: true, stdio: 'inherit', env });
-process.exit(result.status ?? 1);
+
+const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
+const [command, script, ...args] = String(config.app).trim().split(/\s+/);
+if (command === 'node' && script && resolve(script) === runner && args.every((a) => /^[\w./@:=-]+$/.test(a))) {
+  Object.assign(process.env, env);
+  process.argv = [process.argv[0], runner, ...args];
+  await import(pathToFileURL(runner).href);
+} else {
+  const result = spawnSync(config.app, { shell: true, stdio: 'inherit', env });
+  process.exit(result.status ?? 1);
+}

@@ -1,10 +1,11 @@
 import { jest } from '@jest/globals';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, Provider, Stage } from '../lib/index.js';
-import { listFiles } from '../lib/synth/writer.js';
+import { listFiles, writeTree } from '../lib/synth/writer.js';
 
 function tree(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -67,6 +68,27 @@ describe('writing dist/', () => {
     expect(tree(outdir)).toEqual(before);
   });
 
+  test('files are written as they are made: one that cannot be made leaves the previous dist/ as it was, and no staging folder', () => {
+    fleet(outdir, ['a']).synth();
+    const before = tree(outdir);
+    function* files(): Generator<[string, string]> {
+      yield ['dev/apps/shop/configmap-x.yaml', 'kind: ConfigMap\n'];
+      throw new Error('cannot write NaN to YAML');
+    }
+    expect(() => writeTree(outdir, files(), ['dev'])).toThrow('cannot write NaN to YAML');
+    expect(tree(outdir)).toEqual(before);
+    expect(listFiles(join(outdir, '..')).every((f) => f.startsWith('dist/'))).toBe(true);
+  });
+
+  test('synth() returns what it wrote; render() the same files in memory', () => {
+    const written = fleet(outdir, ['a', 'b']).synth();
+    const rendered = fleet(outdir, ['a', 'b']).render();
+    expect(written?.files).toBe(rendered.files.size);
+    expect(tree(outdir)).toEqual(Object.fromEntries(rendered.files));
+    expect(written?.model.clusters.map((c) => c.name)).toEqual(['dev']);
+    expect(Object.keys(written?.timings ?? {}).sort()).toEqual(['build', 'layout', 'resolve', 'validate', 'write']);
+  });
+
   test('flux bootstrap files in clusters/<name>/flux-system are kept and listed', () => {
     fleet(outdir, ['a']).synth();
     mkdirSync(join(outdir, 'clusters/dev/flux-system'));
@@ -115,6 +137,21 @@ describe('focus on some clusters', () => {
     expect(Object.keys(after)).toContain('one/apps/shop/configmap-b.yaml');
     expect(Object.keys(after)).not.toContain('one/apps/shop/configmap-a.yaml');
     expect(Object.keys(after)).toContain('two/apps/shop/configmap-a.yaml');
+  });
+
+  test('runs the definitions of, and resolves, only the named clusters', () => {
+    const ran: string[] = [];
+    let resolved = 0;
+    const f = twoClusters([]);
+    f.apps('shop', (apps, cluster) => {
+      ran.push(cluster.name);
+      new k8s.KubeConfigMap(apps, 'counted', { metadata: { name: 'counted' }, data: { n: Lazy.any({ produce: () => String(++resolved) }) as unknown as string } });
+    });
+    const rendered = f.render({ clusters: ['two'] });
+    expect(ran).toEqual(['two']);
+    expect(resolved).toBe(1);
+    expect(rendered.model.clusters.map((c) => c.name)).toEqual(['two']);
+    expect([...rendered.files.keys()].every((p) => p.startsWith('two/') || p.startsWith('clusters/two/'))).toBe(true);
   });
 
   test('an unknown cluster name fails clearly and writes nothing', () => {

@@ -3,6 +3,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Cluster } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
+import { manifestOf } from '../fleet/manifests.js';
 import { allocatable } from './instance-types.js';
 import type { NodePool, NodeShape } from './node-pool.js';
 import { formatCpu, formatMemory, parseQuantity } from './quantity.js';
@@ -39,7 +40,7 @@ export function fitProblems(cluster: Cluster, pools: readonly NodePool[]): strin
     if (!ApiObject.isApiObject(obj) || !(obj.kind in POD_SPEC)) continue;
     let manifest: { metadata?: { name?: string; namespace?: string }; spec?: unknown };
     try {
-      manifest = obj.toJson();
+      manifest = manifestOf(obj);
     } catch {
       continue; // reported when the fleet resolves the object
     }

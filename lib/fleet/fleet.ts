@@ -7,14 +7,15 @@ import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settlePlatform } from '../platform/settle.js';
-import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
-import { renderModel, summarize, type ModelCheck, type Rendered } from '../synth/pipeline.js';
+import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import { layoutFiles } from '../synth/layout.js';
+import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { isBootstrapped, writeTree } from '../synth/writer.js';
-import { bindingDrops } from '../validate/fields.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
+import { resolutionOf, withResolutionCache } from './manifests.js';
 import { dnsLabelError } from './names.js';
 
 export interface FleetProps {
@@ -57,6 +58,17 @@ export interface SynthOptions {
   readonly clusters?: readonly string[];
   /** Extra checks over the resolved objects, run after the built-in ones. @default none */
   readonly checks?: readonly ModelCheck[];
+}
+
+/** What `synth()` wrote. */
+export interface Synthesized {
+  readonly model: FleetModel;
+  /** Warnings the checks found (printed). */
+  readonly warnings: readonly Finding[];
+  /** Milliseconds per phase; `layout` is the time spent making files, `write` the rest of writing them. */
+  readonly timings: PhaseTimings;
+  /** How many files were written. */
+  readonly files: number;
 }
 
 /** Platform definitions run before app definitions on every cluster, whatever order they were given in. */
@@ -144,34 +156,50 @@ export class Fleet extends App {
    * @throws SynthError with every error found
    */
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
-    let t = performance.now();
-    const clusters = this.select(options.clusters);
-    const findings = this.build(clusters);
-    const build = performance.now() - t;
-    t = performance.now();
-    const model = this.resolveModel(clusters, findings);
-    const resolve = performance.now() - t;
-    return renderModel(model, { build, resolve }, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
+    const { model, timings } = this.resolveFleet(options.clusters);
+    return renderModel(model, timings, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
   }
 
   /**
-   * Synthesizes dist/: render, then swap the new tree in. On errors, prints them all, sets a
-   * failing exit code and leaves the previous dist/ untouched.
+   * Synthesizes dist/: build, resolve and validate, then write each file as it is laid out into a
+   * new tree and swap it in (the whole tree is never held in memory). On errors, prints them all,
+   * sets a failing exit code and leaves the previous dist/ untouched.
+   * @returns what was written, or undefined when the synth failed
    */
-  override synth(options: SynthOptions = {}): void {
+  override synth(options: SynthOptions = {}): Synthesized | undefined {
     const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
     try {
-      const rendered = this.render({ ...options, clusters, bootstrapped: (c) => isBootstrapped(this.outdir, c) });
-      const t = performance.now();
-      writeTree(this.outdir, rendered.files, rendered.model.clusters.map((c) => c.name), Boolean(clusters?.length));
-      rendered.timings.write = performance.now() - t;
-      if (rendered.warnings.length > 0) console.warn(formatReport(rendered.warnings, 'written'));
-      if (!process.env.STRATA_QUIET) console.log(summarize(rendered, this.outdir));
+      const { model, timings } = this.resolveFleet(clusters);
+      let t = performance.now();
+      const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS);
+      timings.validate = performance.now() - t;
+      const spent = { ms: 0 };
+      t = performance.now();
+      const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
+      const written = writeTree(this.outdir, timedIterable(files, spent), model.clusters.map((c) => c.name), Boolean(clusters?.length));
+      timings.layout = spent.ms;
+      timings.write = performance.now() - t - spent.ms;
+      const result: Synthesized = { model, warnings, timings, files: written };
+      if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
+      if (!process.env.STRATA_QUIET) console.log(summarize(result, this.outdir));
+      return result;
     } catch (e) {
       if (!(e instanceof SynthError)) throw e;
       console.error(e.message);
       process.exitCode = 1;
+      return undefined;
     }
+  }
+
+  /** Builds the selected clusters and resolves their objects, timing both. */
+  private resolveFleet(names: readonly string[] | undefined): { model: FleetModel; timings: PhaseTimings } {
+    let t = performance.now();
+    const clusters = this.select(names);
+    const findings = this.build(clusters);
+    const build = performance.now() - t;
+    t = performance.now();
+    const model = withResolutionCache(() => this.resolveModel(clusters, findings));
+    return { model, timings: { build, resolve: performance.now() - t, validate: 0, layout: 0 } };
   }
 
   private select(names: readonly string[] | undefined): Cluster[] {
@@ -241,9 +269,9 @@ export class Fleet extends App {
     const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
       objects.flatMap((obj) => {
         try {
-          const manifest = obj.toJson();
-          for (const m of bindingDrops(obj)) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
-          return [{ path: obj.node.path, manifest }];
+          const { manifest, drops } = resolutionOf(obj);
+          for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });
           return [];
@@ -267,6 +295,18 @@ export class Fleet extends App {
       };
     });
     return { name: this.name, clusters: resolved, findings };
+  }
+}
+
+/** `items`, adding the time spent making each item to `spent.ms`. */
+function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator<T> {
+  const it = items[Symbol.iterator]();
+  for (;;) {
+    const t = performance.now();
+    const next = it.next();
+    spent.ms += performance.now() - t;
+    if (next.done) return;
+    yield next.value;
   }
 }
 

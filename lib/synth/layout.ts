@@ -31,7 +31,14 @@ export interface LayoutOptions {
  * Every folder Flux applies gets a kustomization.yaml listing its files, sorted.
  */
 export function layout(model: FleetModel, options: LayoutOptions = {}): Map<string, string> {
-  const files = new Map<string, string>();
+  return new Map([...layoutFiles(model, options)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The files of `layout`, one at a time and in model order, so a writer can write each as it is
+ * made instead of holding the whole tree (tens of megabytes for a large fleet) in memory.
+ */
+export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Generator<[string, string]> {
   for (const cluster of model.clusters) {
     for (const folder of cluster.folders) {
       const resources: string[] = [];
@@ -39,19 +46,18 @@ export function layout(model: FleetModel, options: LayoutOptions = {}): Map<stri
         const file = objectFile(obj);
         const rel = folder.namespace && obj.manifest.metadata.namespace === folder.namespace ? file.slice(folder.namespace.length + 1) : file;
         resources.push(rel);
-        files.set(`${folder.dir}/${rel}`, toYaml(obj.manifest, comment(obj)));
+        yield [`${folder.dir}/${rel}`, toYaml(obj.manifest, comment(obj))];
       }
-      files.set(`${folder.dir}/kustomization.yaml`, kustomizationFile(resources.sort()));
+      yield [`${folder.dir}/kustomization.yaml`, kustomizationFile(resources.sort())];
     }
     const syncDir = `clusters/${cluster.name}`;
     const resources = ['layers.yaml'];
-    files.set(`${syncDir}/layers.yaml`, toMultiDocYaml(cluster.layers.map((o) => ({ value: o.manifest, comment: comment(o) }))));
+    yield [`${syncDir}/layers.yaml`, toMultiDocYaml(cluster.layers.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     if (cluster.sources.length > 0) {
       resources.push('source.yaml');
-      files.set(`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) }))));
+      yield [`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     }
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
-    files.set(`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`));
+    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`)];
   }
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -51,28 +51,38 @@ export function checkModel(model: FleetModel, checks: readonly ModelCheck[] = DE
 }
 
 /**
+ * Runs every check over a resolved fleet; throws SynthError with every error (and the warnings)
+ * if there is any error, else returns the warnings.
+ */
+export function validateModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
+  const findings = checkModel(model, checks);
+  const errors = findings.filter(isError);
+  const warnings = findings.filter((f) => !isError(f));
+  if (errors.length > 0) throw new SynthError(errors, warnings);
+  return warnings;
+}
+
+/**
  * Validates a resolved fleet and lays it out; throws SynthError with every error (and the
  * warnings) if there is any error, else returns the files with the warnings.
  */
 export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
   let t = performance.now();
-  const findings = checkModel(model, options.checks ?? DEFAULT_CHECKS);
-  const errors = findings.filter(isError);
-  const warnings = findings.filter((f) => !isError(f));
-  if (errors.length > 0) throw new SynthError(errors, warnings);
+  const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS);
   const validate = performance.now() - t;
   t = performance.now();
   const files = layout(model, options);
   return { files, model, warnings, timings: { ...timings, validate, layout: performance.now() - t } };
 }
 
-/** One line for the end of a synth. */
-export function summarize(rendered: Rendered, outdir: string): string {
+/** One line for the end of a synth; `files` is the tree written, or how many files it has. */
+export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { readonly files: ReadonlyMap<string, string> | number }, outdir: string): string {
   const clusters = rendered.model.clusters;
   const layers = clusters.reduce((n, c) => n + c.folders.length, 0);
   const objects = clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
+  const files = typeof rendered.files === 'number' ? rendered.files : rendered.files.size;
   const t = rendered.timings;
   const total = t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${plural(objects, 'object')}, ${plural(rendered.files.size, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
+  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${plural(objects, 'object')}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
 }

@@ -8,9 +8,11 @@ export function isBootstrapped(outdir: string, cluster: string): boolean {
   return existsSync(join(outdir, 'clusters', cluster, BOOTSTRAP_DIR));
 }
 
-function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+function writeFiles(root: string, files: Iterable<readonly [string, string]>): number {
   const made = new Set<string>();
+  let count = 0;
   for (const [rel, content] of files) {
+    count++;
     const dir = dirname(join(root, rel));
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -18,6 +20,7 @@ function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
     }
     writeFileSync(join(root, rel), content);
   }
+  return count;
 }
 
 /** Copies `clusters/<c>/flux-system/` of the clusters still produced from the old tree into the new one. */
@@ -35,14 +38,17 @@ function keepBootstrapFiles(outdir: string, staging: string, clusters: readonly 
  *
  * With `focus`, `files` holds only those clusters' folders (`<cluster>/`, `clusters/<cluster>/`):
  * each is swapped in on its own and everything else in `outdir` stays byte-for-byte as it was.
+ * `files` may be made while it is written (see `layoutFiles`): if making one throws, nothing is
+ * swapped in. Returns how many files were written.
  */
-export function writeTree(outdir: string, files: ReadonlyMap<string, string>, clusters: readonly string[], focus = false): void {
+export function writeTree(outdir: string, files: Iterable<readonly [string, string]>, clusters: readonly string[], focus = false): number {
   const target = resolve(outdir);
   const staging = `${target}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  let count: number;
   try {
     mkdirSync(staging, { recursive: true });
-    writeFiles(staging, files);
+    count = writeFiles(staging, files);
     keepBootstrapFiles(target, staging, clusters);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
@@ -56,6 +62,7 @@ export function writeTree(outdir: string, files: ReadonlyMap<string, string>, cl
   } else {
     swap(staging, target);
   }
+  return count;
 }
 
 /** Moves `from` to `to`, replacing whatever was there (renames, then removes the old copy). */

@@ -63,7 +63,31 @@ function sortedKeys(obj: { readonly [key: string]: Json }): string[] {
 }
 
 function isEmptyCollection(v: Json): boolean {
-  return typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length === 0 : sortedKeys(v as { [k: string]: Json }).length === 0);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && (v as { [k: string]: Json })[k] !== undefined) return false;
+  return true;
+}
+
+/**
+ * Short strings written so far, as written: a fleet repeats the same keys (`metadata`,
+ * `app.kubernetes.io/name`, ...) and many values (`RuntimeDefault`, label values, image names)
+ * in every object, and checking a string for plain-safety takes eight regular expressions.
+ * Bounded, since names and values are open-ended.
+ */
+const written = new Map<string, string>();
+const CACHE_LIMIT = 20_000;
+const CACHED_LENGTH = 100;
+
+function stringScalar(s: string): string {
+  if (s.length > CACHED_LENGTH) return scalar(s);
+  let text = written.get(s);
+  if (text === undefined) {
+    text = scalar(s);
+    if (written.size >= CACHE_LIMIT) written.clear();
+    written.set(s, text);
+  }
+  return text;
 }
 
 function isMapping(v: Json): v is { readonly [key: string]: Json } {
@@ -73,7 +97,7 @@ function isMapping(v: Json): v is { readonly [key: string]: Json } {
 /** One `key:` or `-` entry: a scalar on the same line, or a nested block indented by `inner`. */
 function emitEntry(head: string, value: Json, inner: string, out: string[]): void {
   if (typeof value !== 'object' || value === null) {
-    const text = typeof value === 'string' ? literalBlock(value, inner) ?? scalar(value) : scalar(value);
+    const text = typeof value === 'string' ? literalBlock(value, inner) ?? stringScalar(value) : scalar(value);
     out.push(`${head} ${text}`);
   } else if (isEmptyCollection(value)) {
     out.push(`${head} ${Array.isArray(value) ? '[]' : '{}'}`);
@@ -92,7 +116,7 @@ function emitEntry(head: string, value: Json, inner: string, out: string[]): voi
 }
 
 function emitMapping(obj: { readonly [key: string]: Json }, indent: string, out: string[]): void {
-  for (const key of sortedKeys(obj)) emitEntry(`${indent}${scalar(key)}:`, obj[key], `${indent}  `, out);
+  for (const key of sortedKeys(obj)) emitEntry(`${indent}${stringScalar(key)}:`, obj[key], `${indent}  `, out);
 }
 
 function emitSequence(items: readonly Json[], indent: string, out: string[]): void {

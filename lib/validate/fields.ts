@@ -1,7 +1,6 @@
 // Unknown-field detection: the schema libraries accept any extra key, but a field the API does
 // not know is a bug (a typo in an escape-hatch patch, a field of a newer Kubernetes), and the API
 // server would drop it silently. imports/known-fields.ts holds every known key per type.
-import { ApiObject } from 'cdk8s';
 import { KNOWN_FIELDS } from '../../imports/known-fields.js';
 import type { Manifest } from '../synth/model.js';
 
@@ -23,6 +22,9 @@ type Ref = 0 | string;
 interface Field {
   readonly json: string;
   readonly ref: Ref;
+  /** `ref` parsed: what the value is, and the type index of its objects. */
+  readonly shape: 'leaf' | 'wrapped' | 'wrapped-map' | 'object' | 'list' | 'map';
+  readonly type: number;
 }
 
 /** One type, indexed by JSON key and by binding prop name. */
@@ -45,11 +47,19 @@ function typeIndex(type: number): TypeIndex {
     kinds();
     const fields = Object.entries(tree!.types[type]).map(([key, ref]) => {
       const [json, prop = json] = key.split('=');
-      return { json, prop, ref };
+      return { json, prop, ref, ...parseRef(ref) };
     });
     indexed[type] = { byJson: new Map(fields.map((f) => [f.json, f])), byProp: new Map(fields.map((f) => [f.prop, f])) };
   }
   return indexed[type];
+}
+
+function parseRef(ref: Ref): Pick<Field, 'shape' | 'type'> {
+  if (ref === 0) return { shape: 'leaf', type: -1 };
+  if (ref === 'v') return { shape: 'wrapped', type: -1 };
+  if (ref === '{v') return { shape: 'wrapped-map', type: -1 };
+  const type = Number(ref.replace(/^[[{]/, ''));
+  return { shape: ref.startsWith('[') ? 'list' : ref.startsWith('{') ? 'map' : 'object', type };
 }
 
 /** Top-level keys every object may carry besides its props; `sops` only on SOPS-encrypted Secrets. */
@@ -67,44 +77,60 @@ type Problem = (path: string, key: string, known: readonly string[]) => string;
 /**
  * Walks `value` along the tree, in JSON keys (`space` json) or in the binding's prop names
  * (`space` prop), calling `unknown` for every key the type does not have and `wrapped` for a
- * scalar where the binding expects a wrapper class.
+ * scalar where the binding expects a wrapper class. Every object of a synth is walked, nearly
+ * always without a problem, so the path of a field (`/spec/template/...`) is kept as a stack of
+ * keys and only written out for a problem.
  */
 function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: Problem, wrapped?: (path: string) => string): string[] {
   const root = kinds()[kindKey];
   if (root === undefined) return [];
   const problems: string[] = [];
-  const visit = (node: unknown, type: number, at: string, extras: readonly string[] = []): void => {
+  const stack: string[] = [];
+  const pathTo = (key?: string): string => [...stack, ...(key === undefined ? [] : [key])].map((k) => `/${escape(k)}`).join('');
+  const checkWrapped = (v: unknown, key?: string): void => {
+    if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped!(pathTo(key)));
+  };
+  const visit = (node: unknown, type: number, extras: readonly string[] = []): void => {
     if (!isRecord(node)) return; // a wrong type is the schema check's to report
     const t = typeIndex(type);
     const fields = space === 'json' ? t.byJson : t.byProp;
-    for (const [key, child] of Object.entries(node)) {
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      const child = node[key];
       const field = fields.get(key);
       if (!field) {
-        if (!extras.includes(key)) problems.push(unknown(`${at}/${escape(key)}`, key, [...fields.keys(), ...extras]));
+        if (!extras.includes(key)) problems.push(unknown(pathTo(key), key, [...fields.keys(), ...extras]));
         continue;
       }
-      const path = `${at}/${escape(space === 'json' ? field.json : key)}`;
-      if (field.ref === 'v' || field.ref === '{v') {
-        if (wrapped) {
-          const values = field.ref === 'v' ? [[path, child]] : Object.entries(isRecord(child) ? child : {}).map(([k, v]) => [`${path}/${escape(k)}`, v]);
-          for (const [p, v] of values) if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped(p as string));
+      if (field.shape === 'leaf' || ((field.shape === 'wrapped' || field.shape === 'wrapped-map') && !wrapped)) continue;
+      stack.push(space === 'json' ? field.json : key);
+      if (field.shape === 'wrapped') {
+        checkWrapped(child);
+      } else if (field.shape === 'wrapped-map') {
+        if (isRecord(child)) for (const k of Object.keys(child)) checkWrapped(child[k], k);
+      } else if (field.shape === 'list') {
+        if (Array.isArray(child)) {
+          for (let i = 0; i < child.length; i++) {
+            stack.push(String(i));
+            visit(child[i], field.type);
+            stack.pop();
+          }
         }
-      } else if (field.ref !== 0) {
-        visitRef(child, field.ref, path);
+      } else if (field.shape === 'map') {
+        if (isRecord(child)) {
+          for (const k of Object.keys(child)) {
+            stack.push(k);
+            visit(child[k], field.type);
+            stack.pop();
+          }
+        }
+      } else {
+        visit(child, field.type);
       }
+      stack.pop();
     }
   };
-  const visitRef = (node: unknown, ref: string, at: string): void => {
-    const type = Number(ref.replace(/^[[{]/, ''));
-    if (ref.startsWith('[')) {
-      if (Array.isArray(node)) node.forEach((item, i) => visit(item, type, `${at}/${i}`));
-    } else if (ref.startsWith('{')) {
-      if (isRecord(node)) for (const [k, v] of Object.entries(node)) visit(v, type, `${at}/${escape(k)}`);
-    } else {
-      visit(node, type, at);
-    }
-  };
-  visit(value, root, '', space === 'json' ? rootExtras(kindKey.slice(kindKey.lastIndexOf('/') + 1)) : ['apiVersion', 'kind']);
+  visit(value, root, space === 'json' ? rootExtras(kindKey.slice(kindKey.lastIndexOf('/') + 1)) : ['apiVersion', 'kind']);
   return problems;
 }
 
@@ -121,7 +147,8 @@ export function unknownFields(manifest: Manifest): string[] {
  * renders: its `toJson` applies JSON patches to the props and then copies only the props it knows,
  * so a patched typo (`/spec/replicass`), a JSON key whose prop is named differently (`hostPID`
  * for `hostPid`) or a plain value where it expects `IntOrString`/`Quantity` would vanish.
- * `props` is the object before that copy: `ApiObject.prototype.toJson.call(obj)`.
+ * `props` is the object before that copy: `ApiObject.prototype.toJson.call(obj)` (see
+ * lib/fleet/manifests.ts `resolutionOf`).
  */
 export function droppedFields(props: Manifest): string[] {
   return walk(
@@ -135,12 +162,6 @@ export function droppedFields(props: Manifest): string[] {
     },
     (path) => `${path}: the cdk8s binding drops this plain value; set it as k8s.IntOrString.fromNumber/fromString or k8s.Quantity.fromString (or the binding's own class)`,
   );
-}
-
-/** What the binding class of `obj` drops when rendering it (nothing for a plain ApiObject). */
-export function bindingDrops(obj: ApiObject): string[] {
-  if (obj.toJson === ApiObject.prototype.toJson) return [];
-  return droppedFields(ApiObject.prototype.toJson.call(obj) as Manifest);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

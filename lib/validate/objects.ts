@@ -106,18 +106,53 @@ export function mapSelects(selector: Record<string, string>, labels: Record<stri
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-/** Every object of one cluster, indexed for lookups by rules. */
+/**
+ * Every object of one cluster, indexed for lookups by rules. Rules run once per cluster over
+ * thousands of objects, so every lookup a rule repeats per object (objects of a kind, of a kind
+ * in a namespace, workloads of a namespace, a pod template) is computed once and kept here.
+ */
 export class ClusterObjects {
   readonly all: readonly ResolvedObject[];
   private readonly byKey = new Map<string, ResolvedObject>();
+  /** Objects by kind, then by namespace (undefined: cluster-scoped), each in the order of `all`. */
+  private readonly byKind = new Map<string, { all: ResolvedObject[]; byNamespace: Map<string | undefined, ResolvedObject[]> }>();
+  private readonly position = new Map<ResolvedObject, number>();
+  private readonly kinds = new Map<string, readonly ResolvedObject[]>();
+  private workloadsByNamespace?: Map<string | undefined, { object: ResolvedObject; template: PodTemplate }[]>;
+  private readonly templates = new Map<ResolvedObject, PodTemplate | undefined>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(readonly cluster: ResolvedCluster) {
     this.all = [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources];
-    for (const obj of this.all) this.byKey.set(key(String(obj.manifest.kind), namespaceOf(obj), nameOf(obj)), obj);
+    this.all.forEach((obj, i) => {
+      const kind = String(obj.manifest.kind);
+      const ns = namespaceOf(obj);
+      this.byKey.set(key(kind, ns, nameOf(obj)), obj);
+      this.position.set(obj, i);
+      let group = this.byKind.get(kind);
+      if (!group) this.byKind.set(kind, (group = { all: [], byNamespace: new Map() }));
+      group.all.push(obj);
+      let inNamespace = group.byNamespace.get(ns);
+      if (!inNamespace) group.byNamespace.set(ns, (inNamespace = []));
+      inNamespace.push(obj);
+    });
   }
 
-  ofKind(...kinds: string[]): ResolvedObject[] {
-    return this.all.filter((o) => kinds.includes(o.manifest.kind));
+  /** Objects of any of `kinds`, in the order of `all`. */
+  ofKind(...kinds: string[]): readonly ResolvedObject[] {
+    if (kinds.length === 1) return this.byKind.get(kinds[0])?.all ?? [];
+    const k = kinds.join('\u0000');
+    let found = this.kinds.get(k);
+    if (!found) {
+      found = [...new Set(kinds)].flatMap((kind) => this.byKind.get(kind)?.all ?? []).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      this.kinds.set(k, found);
+    }
+    return found;
+  }
+
+  /** Objects of `kind` in `namespace` (undefined: cluster-scoped), in the order of `all`. */
+  ofKindIn(kind: string, namespace: string | undefined): readonly ResolvedObject[] {
+    return this.byKind.get(kind)?.byNamespace.get(namespace) ?? [];
   }
 
   /** The object of `kind` named `name` in `namespace` (undefined for cluster-scoped kinds). */
@@ -125,14 +160,32 @@ export class ClusterObjects {
     return this.byKey.get(key(kind, namespace, name));
   }
 
-  /** Workloads of `namespace` with their pod templates. */
-  workloadsIn(namespace: string | undefined): { object: ResolvedObject; template: PodTemplate }[] {
-    return this.all
-      .filter((o) => namespaceOf(o) === namespace)
-      .flatMap((object) => {
-        const template = podTemplate(object);
-        return template ? [{ object, template }] : [];
-      });
+  /** The pod template of `obj` (see `podTemplate`), read once. */
+  template(obj: ResolvedObject): PodTemplate | undefined {
+    if (!this.templates.has(obj)) this.templates.set(obj, podTemplate(obj));
+    return this.templates.get(obj);
+  }
+
+  /** Workloads of `namespace` with their pod templates, in the order of `all`. */
+  workloadsIn(namespace: string | undefined): readonly { object: ResolvedObject; template: PodTemplate }[] {
+    if (!this.workloadsByNamespace) {
+      this.workloadsByNamespace = new Map();
+      for (const object of this.all) {
+        const template = this.template(object);
+        if (!template) continue;
+        const ns = namespaceOf(object);
+        let list = this.workloadsByNamespace.get(ns);
+        if (!list) this.workloadsByNamespace.set(ns, (list = []));
+        list.push({ object, template });
+      }
+    }
+    return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  /** A value derived from this cluster's objects (e.g. an index a rule builds), computed once per `id`. */
+  memo<T>(id: string, compute: () => T): T {
+    if (!this.memos.has(id)) this.memos.set(id, compute());
+    return this.memos.get(id) as T;
   }
 }
 

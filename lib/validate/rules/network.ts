@@ -23,7 +23,7 @@ export const tenantDefaultDeny: Rule = {
   check: (objects) =>
     objects.ofKind('Namespace').flatMap((ns) => {
       if (labelsOf(rec(ns.manifest.metadata).labels)[TENANT_LABEL] === undefined) return [];
-      const denies = objects.ofKind('NetworkPolicy').some((p) => namespaceOf(p) === nameOf(ns) && isDefaultDeny(p));
+      const denies = objects.ofKindIn('NetworkPolicy', nameOf(ns)).some(isDefaultDeny);
       return denies ? [] : [{ object: ns, message: `tenant namespace ${nameOf(ns)} has no default-deny NetworkPolicy` }];
     }),
 };

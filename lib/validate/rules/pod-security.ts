@@ -1,6 +1,6 @@
 // Pod Security Standards "restricted" (Kubernetes 1.27), checked on every pod template so a
 // workload fails here, at synth time, not when the API server rejects its pods at 3 a.m.
-import { arr, containersOf, podTemplate, rec, str, type Container, type Json } from '../objects.js';
+import { arr, containersOf, rec, str, type Container, type Json } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 
 /** Volume types "restricted" allows. */
@@ -81,7 +81,7 @@ export const podSecurityRestricted: Rule = {
   check(objects) {
     const violations: Violation[] = [];
     for (const object of objects.all) {
-      const template = podTemplate(object);
+      const template = objects.template(object);
       if (!template) continue;
       const annotations = object.manifest.kind === 'Pod' ? rec(object.manifest.metadata).annotations : podAnnotations(object.manifest, template.at);
       for (const message of podSecurityProblems(template.spec, rec(annotations))) violations.push({ object, message });

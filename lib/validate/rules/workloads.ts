@@ -2,7 +2,7 @@
 // safely.
 import type { ResolvedObject } from '../../synth/model.js';
 import {
-  WORKLOAD_KINDS, arr, containersOf, labelsOf, mapSelects, namespaceOf, nameOf, podTemplate, rec, selectorMatches, str,
+  WORKLOAD_KINDS, arr, containersOf, labelsOf, mapSelects, namespaceOf, nameOf, rec, selectorMatches, str,
   type ClusterObjects, type PodTemplate,
 } from '../objects.js';
 import { PRODUCTION_ONLY, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
@@ -14,7 +14,7 @@ const SERVING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', '
 
 function eachTemplate(objects: ClusterObjects, kinds: readonly string[], fn: (object: ResolvedObject, template: PodTemplate) => Violation[]): Violation[] {
   return objects.all.flatMap((object) => {
-    const template = kinds.includes(object.manifest.kind) ? podTemplate(object) : undefined;
+    const template = kinds.includes(object.manifest.kind) ? objects.template(object) : undefined;
     return template ? fn(object, template) : [];
   });
 }
@@ -109,16 +109,25 @@ export const readinessProbe: Rule = {
 };
 
 /** The autoscalers (HPA, KEDA ScaledObject) whose scaleTargetRef names `object`. */
-export function autoscalersOf(objects: ClusterObjects, object: ResolvedObject): { autoscaler: ResolvedObject; max: number }[] {
-  const ns = namespaceOf(object);
-  return objects.ofKind('HorizontalPodAutoscaler', 'ScaledObject').flatMap((autoscaler) => {
-    if (namespaceOf(autoscaler) !== ns) return [];
-    const target = scaleTarget(autoscaler);
-    if (target.kind !== object.manifest.kind || target.name !== nameOf(object)) return [];
-    const spec = rec(autoscaler.manifest.spec);
-    const max = autoscaler.manifest.kind === 'ScaledObject' ? (spec.maxReplicaCount ?? 100) : spec.maxReplicas;
-    return [{ autoscaler, max: typeof max === 'number' ? max : 1 }];
+export function autoscalersOf(objects: ClusterObjects, object: ResolvedObject): readonly { autoscaler: ResolvedObject; max: number }[] {
+  const byTarget = objects.memo('autoscalers by target', () => {
+    const index = new Map<string, { autoscaler: ResolvedObject; max: number }[]>();
+    for (const autoscaler of objects.ofKind('HorizontalPodAutoscaler', 'ScaledObject')) {
+      const target = scaleTarget(autoscaler);
+      const spec = rec(autoscaler.manifest.spec);
+      const max = autoscaler.manifest.kind === 'ScaledObject' ? (spec.maxReplicaCount ?? 100) : spec.maxReplicas;
+      const id = targetId(namespaceOf(autoscaler), target.kind, target.name);
+      const list = index.get(id) ?? [];
+      list.push({ autoscaler, max: typeof max === 'number' ? max : 1 });
+      index.set(id, list);
+    }
+    return index;
   });
+  return byTarget.get(targetId(namespaceOf(object), object.manifest.kind, nameOf(object))) ?? [];
+}
+
+function targetId(namespace: string | undefined, kind: string, name: string): string {
+  return `${namespace ?? ''}\u0000${kind}\u0000${name}`;
 }
 
 /** What an HPA or ScaledObject scales (ScaledObject defaults to an apps/v1 Deployment). */
@@ -158,7 +167,7 @@ export const podDisruptionBudget: Rule = {
     eachTemplate(objects, REPLICATED_KINDS, (object, template) => {
       const replicas = maxReplicas(objects, object);
       if (replicas <= 1) return [];
-      const pdbs = objects.ofKind('PodDisruptionBudget').filter((p) => namespaceOf(p) === namespaceOf(object) && selectorMatches(rec(p.manifest.spec).selector, template.labels));
+      const pdbs = objects.ofKindIn('PodDisruptionBudget', namespaceOf(object)).filter((p) => selectorMatches(rec(p.manifest.spec).selector, template.labels));
       if (pdbs.length === 0) return [{ object, message: `runs up to ${replicas} replicas but no PodDisruptionBudget selects its pods: a node drain may evict them all at once` }];
       return pdbs.filter(blocksEveryEviction).map((p) => ({
         object,

@@ -1,0 +1,83 @@
+// Smoke test of `npm run bench` at a tiny size: the report has its shape, and every case wrote
+// the same Kubernetes objects as strata (same kinds, names and specs), so the comparison is fair.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { l1Props } from '../bench/anchor.js';
+import { chartCluster, objectsIn, strataCluster } from '../bench/compare.js';
+import { MODES, readDump, type Sample } from '../bench/sample.js';
+import { listFiles } from '../lib/synth/writer.js';
+
+interface Results {
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+  runs: number;
+  results: { size: number; clusters: number; perCluster: number; best: Record<string, Sample>; runsMs: Record<string, number[]> }[];
+  rows: Record<string, number>[];
+  targets: { target: string; value: number; limit: number; met: boolean }[];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-bench-test-'));
+const workdir = join(dir, 'work');
+let results: Results;
+
+beforeAll(() => {
+  // 2 clusters × 4 workloads: one of each type per cluster.
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'bench/bench.ts', '--sizes', '8', '--clusters', '2', '--out', join(dir, 'results.json'), '--workdir', workdir], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run bench failed (${r.status}): ${r.stderr}`);
+  results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+});
+
+const out = (mode: string) => join(workdir, '8', `${mode}-out`);
+
+describe('npm run bench', () => {
+  test('reports every case with phases, time, memory and output size, and the targets', () => {
+    expect(results.machine).toEqual({ cpus: expect.any(Number), cpuModel: expect.any(String), memoryGb: expect.any(Number), node: process.version });
+    expect(results.results).toHaveLength(1);
+    const [size] = results.results;
+    expect(size).toMatchObject({ size: 8, clusters: 2, perCluster: 4 });
+    expect(Object.keys(size.best).sort()).toEqual([...MODES].sort());
+    for (const mode of MODES) {
+      const sample = size.best[mode];
+      expect(sample).toMatchObject({ mode, clusters: 2, workloads: 4 });
+      expect(sample.totalMs).toBeGreaterThan(0);
+      expect(sample.peakRssMb).toBeGreaterThan(0);
+      expect(sample.files).toBeGreaterThan(0);
+      expect(sample.bytes).toBeGreaterThan(0);
+      expect(Object.values(sample.phases).every((ms) => ms >= 0)).toBe(true);
+    }
+    expect(Object.keys(size.best.strata.phases)).toEqual(['declare', 'build', 'resolve', 'validate', 'serialize', 'write']);
+    for (const mode of ['raw', 'raw-json', 'floor'] as const) expect(size.best[mode].objects).toBe(size.best.strata.objects);
+    expect(results.rows[0]).toMatchObject({ workloads: 8, objects: size.best.strata.objects, '÷raw': expect.any(Number), 'RSS ÷raw': expect.any(Number), '÷floor': expect.any(Number) });
+    expect(results.targets.map((t) => t.target)).toEqual(['time ÷ raw at 8', 'memory ÷ raw at 8']);
+  });
+
+  test('the fleet has every workload type, autoscaled, and the platform on every cluster', () => {
+    const kinds = new Set(readDump(join(workdir, '8')).flatMap((f) => f.objects.map((o) => o.kind)));
+    for (const kind of ['Deployment', 'HorizontalPodAutoscaler', 'ScaledObject', 'TriggerAuthentication', 'CronJob', 'StatefulSet', 'Ingress', 'HelmRelease', 'Namespace', 'ResourceQuota', 'NetworkPolicy', 'Kustomization']) {
+      expect(kinds).toContain(kind);
+    }
+  });
+
+  test.each(['raw', 'raw-json', 'floor'])('%s wrote exactly the objects strata wrote', (mode) => {
+    const strata = objectsIn(out('strata'), strataCluster);
+    const other = objectsIn(out(mode), mode === 'floor' ? strataCluster : chartCluster);
+    expect(strata.size).toBe(results.results[0].best.strata.objects);
+    expect([...other.keys()].sort()).toEqual([...strata.keys()].sort());
+    for (const [id, manifest] of strata) expect([id, other.get(id)]).toEqual([id, manifest]);
+  });
+
+  test('raw declares every object through its typed L1 class (k8s.Kube*, imports/)', () => {
+    const untyped = readDump(join(workdir, '8')).flatMap((f) => f.objects).filter((o) => l1Props(o) === undefined);
+    expect(untyped.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([]);
+  });
+
+  test('focus writes only the first cluster, the same objects as the full synth', () => {
+    const files = listFiles(out('focus'));
+    expect(files.every((f) => strataCluster(f) === 'cluster-0')).toBe(true);
+    const full = [...objectsIn(out('strata'), strataCluster)].filter(([id]) => id.startsWith('cluster-0:'));
+    expect(objectsIn(out('focus'), strataCluster)).toEqual(new Map(full));
+  });
+});
