@@ -28,14 +28,14 @@ export function benchFleet(clusters: number, perCluster: number, outdir: string)
     fleet.addCluster(clusterName(c), {
       stage: production ? Stage.PRODUCTION : Stage.DEVELOPMENT,
       region: production ? 'eu-west-1' : 'europe-west1',
-      provider: production ? Provider.aws() : Provider.gcp(),
+      provider: production ? Provider.aws() : Provider.gcp({ acmeDns01: { cloudDns: { project: 'bench-dns' } } }),
     });
   }
   const tenants = tenantCount(perCluster);
   fleet.platform((platform, cluster) => {
     platform.install(Components.metricsServer());
     platform.install(Components.certManager({ email: 'platform@bench.example' }));
-    platform.install(Components.ingress());
+    platform.install(Components.traffic());
     platform.install(Components.externalDns());
     platform.install(Components.keda());
     platform.install(Components.nodeAutoscaler());
@@ -46,7 +46,7 @@ export function benchFleet(clusters: number, perCluster: number, outdir: string)
       memory: { max: '64Gi' },
       limits: { cpu: 4000, memory: '16000Gi' },
     });
-    for (let t = 0; t < tenants; t++) platform.addTenant(`team-${t}`, { quota: { cpu: '200', memory: '640Gi' }, group: `team-${t}` });
+    for (let t = 0; t < tenants; t++) platform.addTenant(`team-${t}`, { quota: { cpu: '200', memory: '640Gi' }, group: `team-${t}`, exposed: true });
     platform.alerts({ type: 'slack', secretName: 'slack-webhook', channel: '#platform-alerts' });
   });
   for (let t = 0; t < tenants; t++) {

@@ -56,7 +56,7 @@ describe('npm run bench', () => {
 
   test('the fleet has every workload type, autoscaled, and the platform on every cluster', () => {
     const kinds = new Set(readDump(join(workdir, '8')).flatMap((f) => f.objects.map((o) => o.kind)));
-    for (const kind of ['Deployment', 'HorizontalPodAutoscaler', 'ScaledObject', 'TriggerAuthentication', 'CronJob', 'StatefulSet', 'Ingress', 'HelmRelease', 'Namespace', 'ResourceQuota', 'NetworkPolicy', 'Kustomization']) {
+    for (const kind of ['Deployment', 'HorizontalPodAutoscaler', 'ScaledObject', 'TriggerAuthentication', 'CronJob', 'StatefulSet', 'HTTPRoute', 'HelmRelease', 'Namespace', 'ResourceQuota', 'NetworkPolicy', 'Kustomization']) {
       expect(kinds).toContain(kind);
     }
   });
