@@ -1,7 +1,8 @@
 import {
-  Components, Fleet, Provider, Stage, SynthError, Testing, WebService,
+  Components, Fleet, Provider, Stage, Testing, WebService,
   type Apps, type Cluster, type Manifest, type Platform, type TrafficMode,
 } from '../lib/index.js';
+import { errorsOf } from './support/errors.js';
 import { BASE, GATEWAY_PEER, errorsOf as appErrorsOf, find, objectsOf, oneCluster, shopFleet } from './support/fleets.js';
 
 /** One cluster `c1` on `provider`, with `define` as its platform and `apps` as the shop's apps. */
@@ -22,16 +23,6 @@ const trafficPlatform = (p: Platform) => {
   p.install(Components.traffic());
   p.addTenant('shop', { exposed: true });
 };
-
-function errorsOf(fleet: Fleet): string[] {
-  try {
-    fleet.render();
-  } catch (e) {
-    if (e instanceof SynthError) return e.errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
-    throw e;
-  }
-  throw new Error('expected the synth to fail');
-}
 
 const all = (fleet: Fleet): Manifest[] => Testing.synth(fleet).objects;
 const get = (objects: readonly Manifest[], kind: string, name: string) => find(objects, kind, name);
