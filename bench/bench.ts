@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --runs 3 --out bench/results.json --workdir <dir>]`:
+// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --runs 3 --out bench/results.json --workdir <dir> --tmp <dir>]`:
 // strata against raw cdk8s and the YAML floor on generated fleets (bench/fleet.ts) of several
 // sizes (total workloads, spread over `--clusters` clusters). Each case runs in a fresh process,
 // so its peak RSS is its own; with `--runs n` every case runs n times and the fastest run counts
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,10000' },
     clusters: { type: 'string', default: '10' },
-    runs: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results.json' },
     workdir: { type: 'string' },
     tmp: { type: 'string' },

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// `node scripts/run.mjs <entry.ts> [args...]` (or `--prepare` to prebuild the schema bundle): runs a TypeScript entry point fast. esbuild bundles
+// `node scripts/run.mjs <entry.ts> [args...]` (or `--prepare` to prebuild the schema and library bundles): runs a TypeScript entry point fast. esbuild bundles
 // it (types stripped, no type-checking: `npm run typecheck` does that) into one ESM file under
 // node_modules/.cache/strata, reused while no input changed. Dependencies stay external, except the
 // schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
 // load far faster as one file, so it is bundled on its own, once per installed dependency set.
+// The library (lib/index.ts) is a bundle of its own too, so editing the fleet definition (main.ts)
+// re-bundles only that file.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = process.cwd();
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
 const SELF = fileURLToPath(import.meta.url);
+const LIB_DIR = join(root, 'lib') + sep;
+const LIB_ENTRY = join(root, 'lib', 'index.ts');
 
 const hash = (...parts) => createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
 const stamp = (file) => {
@@ -73,15 +77,25 @@ function isCommonJs(specifier) {
   return commonJs.get(name);
 }
 
-async function appBundle(entry, vendor) {
+/** True for a module of the library itself (lib/), which the library bundle holds. */
+const isLibraryFile = (file) => file.startsWith(LIB_DIR);
+
+/**
+ * Bundles `entry`, reused while none of its inputs changed. With `library` (the prebuilt bundle of
+ * lib/index.ts), an entry that imports the library only through lib/index.js gets just its own
+ * code, so a changed fleet definition re-bundles in a fraction of the time; an entry that also
+ * imports other lib/ modules gets the library bundled in, so every module exists once.
+ */
+async function appBundle(entry, vendor, library) {
   const outfile = join(cacheDir, `${basename(entry, '.ts')}-${hash(resolve(entry))}.mjs`);
   const stampFile = `${outfile}.inputs.json`;
+  const deps = JSON.stringify({ vendor, library });
   if (existsSync(outfile) && existsSync(stampFile)) {
     const inputs = JSON.parse(readFileSync(stampFile, 'utf8'));
-    const fresh = inputs.vendor === vendor && Object.entries(inputs.files).every(([file, s]) => existsSync(file) && stamp(file) === s);
+    const fresh = inputs.deps === deps && Object.entries(inputs.files).every(([file, s]) => existsSync(file) && stamp(file) === s);
     if (fresh) return outfile;
   }
-  const result = await build({
+  const bundle = (split) => build({
     ...common,
     entryPoints: [entry],
     outfile,
@@ -97,17 +111,26 @@ async function appBundle(entry, vendor) {
           const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
           return target === VENDOR_ENTRY ? { path: vendor, external: true } : undefined;
         });
+        if (split) {
+          b.onResolve({ filter: /index\.js$/ }, (a) => {
+            const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
+            return target === LIB_ENTRY && !isLibraryFile(a.importer) ? { path: library, external: true } : undefined;
+          });
+        }
         // Packages stay external (what `packages: 'external'` does), CommonJS ones loaded with require().
         b.onResolve({ filter: /^[^./]/ }, (a) => (a.namespace !== 'require' && isCommonJs(a.path) ? { path: a.path, namespace: 'require' } : { path: a.path, external: true }));
         b.onLoad({ filter: /.*/, namespace: 'require' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
       },
     }],
   });
+  let result = await bundle(Boolean(library) && !isLibraryFile(resolve(entry)));
+  const bundled = (r) => Object.keys(r.metafile.inputs).filter((f) => !f.startsWith('require:')).map((f) => join(root, f));
+  if (library && bundled(result).some(isLibraryFile)) result = await bundle(false);
   commit(result.outputFiles);
   // This script's own stamp too: how it bundles is an input of every bundle.
   const files = { [SELF]: stamp(SELF) };
-  for (const file of Object.keys(result.metafile.inputs)) if (!file.startsWith('require:')) files[join(root, file)] = stamp(join(root, file));
-  writeFileSync(stampFile, JSON.stringify({ vendor, files }));
+  for (const file of bundled(result)) files[file] = stamp(file);
+  writeFileSync(stampFile, JSON.stringify({ deps, files }));
   return outfile;
 }
 
@@ -115,7 +138,7 @@ const [entry, ...args] = process.argv.slice(2);
 if (entry === '--prepare') {
   // `npm install` runs this (package.json `prepare`), so the first synth after a clone is as fast as the next.
   mkdirSync(cacheDir, { recursive: true });
-  await vendorBundle();
+  await appBundle(LIB_ENTRY, await vendorBundle());
   process.exit(0);
 }
 if (!entry) {
@@ -123,6 +146,8 @@ if (!entry) {
   process.exit(2);
 }
 mkdirSync(cacheDir, { recursive: true });
-const outfile = await appBundle(entry, await vendorBundle());
+const vendor = await vendorBundle();
+const library = resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
+const outfile = await appBundle(entry, vendor, library);
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(outfile).href);

@@ -23,7 +23,7 @@ let results: Results;
 
 beforeAll(() => {
   // 2 clusters × 4 workloads: one of each type per cluster.
-  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'bench/bench.ts', '--sizes', '8', '--clusters', '2', '--out', join(dir, 'results.json'), '--workdir', workdir], {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'bench/bench.ts', '--sizes', '8', '--clusters', '2', '--runs', '1', '--out', join(dir, 'results.json'), '--workdir', workdir], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`npm run bench failed (${r.status}): ${r.stderr}`);

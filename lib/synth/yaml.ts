@@ -4,7 +4,7 @@
 // `1e3`, `2001-01-01`, `null` — is double-quoted.
 //
 // Why not the `yaml` library's stringify: it produces the same documents ~5× slower, and YAML
-// serialization is most of a synth (docs/performance.md); js-yaml is fast but leaves `1_000`
+// serialization would be half of a synth (docs/performance.md); js-yaml is fast but leaves `1_000`
 // unquoted, which YAML 1.1 reads as a number. test/yaml.test.ts round-trips generated values
 // through the `yaml` library's parser in both 1.1 and 1.2 mode.
 
