@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { show } from '../fleet/errors.js';
 import { selectorLabels } from './network.js';
-import { buildPod, type PodOptions } from './pod.js';
+import type { PodOptions } from './pod.js';
 import { scheduleProblems, timeZoneProblems } from './schedule.js';
 import { Workload, type StageProps } from './workload.js';
 
@@ -66,12 +66,7 @@ export class CronTask extends Workload {
     const timeZone = o.timeZone ?? 'Etc/UTC';
     this.problems.push(...scheduleProblems(o.schedule), ...timeZoneProblems(timeZone), ...this.countProblems(o));
     const ports = this.resolvePorts(o.ports ?? [], false);
-    const pod = buildPod(
-      o,
-      {
-        scope: this, name: this.name, namespace: this.namespace, cluster: this.cluster, ports, defaultProbes: {}, defaultDrainSeconds: 0, restartPolicy: 'Never' },
-      this.problems,
-    );
+    const pod = this.buildPod(o, { ports, defaultProbes: {}, defaultDrainSeconds: 0, restartPolicy: 'Never' });
     this.admit(ports, o.allowFrom);
     if (this.problems.length > 0) return;
 

@@ -4,7 +4,7 @@ import type { ScaleTarget } from '../autoscaling/target.js';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { selectorLabels } from './network.js';
-import { buildPod, type PodOptions } from './pod.js';
+import type { PodOptions } from './pod.js';
 import { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
@@ -64,23 +64,15 @@ export class StatefulService extends Workload {
     const storage = Object.entries(o.storage ?? {});
     this.problems.push(...storage.flatMap(([name, claim]) => claimProblems(name, claim)));
     const security = o.security ?? {};
-    const pod = buildPod(
-      o,
-      {
-        scope: this,
-        name: this.name,
-        namespace: this.namespace,
-        cluster: this.cluster,
-        ports,
-        defaultProbes: ports.length > 0 ? { readiness: Probe.tcp({ periodSeconds: 10 }) } : {},
-        defaultDrainSeconds: 5,
-        zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
-        claims: storage.map(([name, claim]) => ({ name, path: claim.path })),
-        // Volumes are root-owned: let the (non-root) user's group write to them.
-        securityDefaults: storage.length > 0 ? { fsGroup: security.runAsGroup ?? security.runAsUser } : undefined,
-      },
-      this.problems,
-    );
+    const pod = this.buildPod(o, {
+      ports,
+      defaultProbes: ports.length > 0 ? { readiness: Probe.tcp({ periodSeconds: 10 }) } : {},
+      defaultDrainSeconds: 5,
+      zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
+      claims: storage.map(([name, claim]) => ({ name, path: claim.path })),
+      // Volumes are root-owned: let the (non-root) user's group write to them.
+      securityDefaults: storage.length > 0 ? { fsGroup: security.runAsGroup ?? security.runAsUser } : undefined,
+    });
     // Replicas of one set replicate to each other through the headless Service.
     this.admit(ports, scaling.maxReplicas > 1 && ports.length > 0 ? [this, ...(o.allowFrom ?? [])] : o.allowFrom);
     if (this.problems.length > 0) return;

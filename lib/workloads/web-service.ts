@@ -9,7 +9,7 @@ import type { RouteBackend, RouteRule, RouteSpec, RouteTimeouts } from '../traff
 import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
 import { ingressCannot, renderRoute, resolveHost, routeProblems } from './exposure.js';
 import { Peer } from './network.js';
-import { buildPod, type PodOptions } from './pod.js';
+import type { PodOptions } from './pod.js';
 import type { ResolvedPort } from './ports.js';
 import { Probe } from './probe.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
@@ -123,25 +123,17 @@ export class WebService extends Workload {
     const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`; // reported above; keeps the probes from repeating it
     const health = (timing: { periodSeconds: number; failureThreshold: number }) =>
       grpc ? Probe.tcp({ port: 'grpc', timeoutSeconds: 3, ...timing }) : Probe.http(path, { port: 'http', timeoutSeconds: 3, ...timing });
-    const pod = buildPod(
-      o,
-      {
-        scope: this,
-        name: this.name,
-        namespace: this.namespace,
-        cluster: this.cluster,
-        ports,
-        defaultProbes: {
-          // Up to 150 s to start before liveness may restart the container.
-          startup: health({ periodSeconds: 5, failureThreshold: 30 }),
-          readiness: health({ periodSeconds: 10, failureThreshold: 3 }),
-          liveness: health({ periodSeconds: 10, failureThreshold: 3 }),
-        },
-        defaultDrainSeconds: 5,
-        zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
+    const pod = this.buildPod(o, {
+      ports,
+      defaultProbes: {
+        // Up to 150 s to start before liveness may restart the container.
+        startup: health({ periodSeconds: 5, failureThreshold: 30 }),
+        readiness: health({ periodSeconds: 10, failureThreshold: 3 }),
+        liveness: health({ periodSeconds: 10, failureThreshold: 3 }),
       },
-      this.problems,
-    );
+      defaultDrainSeconds: 5,
+      zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
+    });
     this.problems.push(...rollingUpdateProblems(o.rollingUpdate));
     const route = this.route(o, ports[0]);
     if (o.canaryOf !== undefined) this.joinCanary(o, o.canaryOf);

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
 import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
-import { buildPod, type PodOptions } from './pod.js';
+import type { PodOptions } from './pod.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { Workload, type StageProps } from './workload.js';
 
@@ -24,20 +24,12 @@ export class Worker extends Workload {
     const o = this.resolveProps<WorkerOptions>(props);
     const ports = this.resolvePorts(o.ports ?? [], false);
     const scaling = resolveScaling(o, this.cluster, this.cluster.stage.isProduction ? 2 : 1, this.problems);
-    const pod = buildPod(
-      o,
-      {
-        scope: this,
-        name: this.name,
-        namespace: this.namespace,
-        cluster: this.cluster,
-        ports,
-        defaultProbes: {},
-        defaultDrainSeconds: 0,
-        zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
-      },
-      this.problems,
-    );
+    const pod = this.buildPod(o, {
+      ports,
+      defaultProbes: {},
+      defaultDrainSeconds: 0,
+      zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
+    });
     this.problems.push(...rollingUpdateProblems(o.rollingUpdate));
     this.admit(ports, o.allowFrom);
     if (this.problems.length > 0) return;

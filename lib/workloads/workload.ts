@@ -6,7 +6,7 @@ import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import type { StageValue } from '../fleet/stage.js';
 import { renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext } from './network.js';
-import type { BuiltPod, ServiceAccountOptions } from './pod.js';
+import { buildPod, type BuiltPod, type PodContext, type PodOptions, type ServiceAccountOptions } from './pod.js';
 import { resolvePorts, type PortOptions, type ResolvedPort } from './ports.js';
 
 /** Props whose every field may be a stage-dependent value (`perStage({...})`), except the name. */
@@ -104,6 +104,11 @@ export abstract class Workload extends Construct implements IPeer {
   }
 
   /** Resolves ports, recording clashes as problems. */
+  /** The pod template of this workload: its identity, plus the type's defaults in `ctx`. */
+  protected buildPod(options: PodOptions, ctx: Omit<PodContext, 'scope' | 'name' | 'namespace' | 'cluster'>): BuiltPod {
+    return buildPod(options, { scope: this, name: this.name, namespace: this.namespace, cluster: this.cluster, ...ctx }, this.problems);
+  }
+
   protected resolvePorts(ports: readonly PortOptions[], hasService: boolean): ResolvedPort[] {
     const result = resolvePorts(ports, hasService);
     this.problems.push(...result.problems);
