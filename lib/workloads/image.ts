@@ -1,11 +1,5 @@
 import { show } from '../fleet/errors.js';
-
-/** A parsed image reference: `[registry/]repository[:tag][@digest]`. */
-export interface ImageReference {
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
+import { parseImage } from '../fleet/image.js';
 
 // The grammar of github.com/distribution/reference (without IPv6 registries).
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -15,16 +9,6 @@ const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPO
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-/** Splits an image reference into repository, tag and digest (unvalidated). */
-export function parseImage(image: string): ImageReference {
-  const at = image.indexOf('@');
-  const digest = at >= 0 ? image.slice(at + 1) : undefined;
-  const name = at >= 0 ? image.slice(0, at) : image;
-  const colon = name.lastIndexOf(':');
-  const hasTag = colon > name.lastIndexOf('/');
-  return { repository: hasTag ? name.slice(0, colon) : name, tag: hasTag ? name.slice(colon + 1) : undefined, digest };
-}
 
 /**
  * Problems of an image reference: it must be well formed and pinned by a version tag or a digest,

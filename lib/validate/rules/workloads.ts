@@ -6,6 +6,7 @@ import {
   type ClusterObjects, type PodTemplate,
 } from '../objects.js';
 import { PRODUCTION_ONLY, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
+import { parseImage } from '../../fleet/image.js';
 
 /** Kinds that keep a number of replicas running (what PDBs, spread and autoscalers are about). */
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet'];
@@ -39,11 +40,9 @@ export const resourcesRequired: Rule = {
 
 /** Why an image reference is not pinned, or undefined when it has a digest or a non-latest tag. */
 export function imagePinProblem(image: string): string | undefined {
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  if (colon < 0) return 'has no tag, so it means :latest';
-  const tag = lastSegment.slice(colon + 1);
+  const { tag, digest } = parseImage(image);
+  if (digest !== undefined && /^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
+  if (tag === undefined) return 'has no tag, so it means :latest';
   if (tag === 'latest') return 'uses the tag latest';
   if (tag === '') return 'has an empty tag';
   return undefined;
