@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { plaintextCredential } from './credentials.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import {
@@ -17,6 +18,7 @@ export const RULES: readonly Rule[] = [
   topologySpread,
   requiredLabels,
   secretPlaintext,
+  plaintextCredential,
   tenantDefaultDeny,
   serviceSelectsPods,
   ingressBackendExists,
