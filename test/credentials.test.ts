@@ -48,6 +48,8 @@ describe('plaintext-credential: typed workloads', () => {
         SECRET_NAME: 'orders-db',
         PASSWORD_KEY: 'password',
         GIT_URL: 'ssh://git@github.com/acme/orders.git',
+        REPO_URL: 'https://${GIT_TOKEN}@github.com/acme/orders.git',
+        HOME_URL: 'https://acme.dev/@orders',
       },
     }))).toEqual([]);
   });
@@ -134,6 +136,20 @@ describe('plaintext-credential: hand-written objects', () => {
     const fleet = fleetOf('production', (apps) => new k8s.KubeSecret(apps, 'db', { metadata: { name: 'db' }, stringData: { password: 'hunter2' } }));
     expect(reported(fleet, RULE)).toEqual([]);
     expect(reported(fleet, 'secret-plaintext')).toHaveLength(1);
+  });
+});
+
+describe('credential shapes, whatever the key', () => {
+  test.each([
+    ['a GitLab token', `glpat-${'x'.repeat(20)}`, 'glpat-****'],
+    ['a Google API key', `AIza${'B'.repeat(35)}`, 'AIza****'],
+    ['a Stripe secret key', `sk_live_${'0'.repeat(24)}`, 'sk_live_****'],
+    ['a connection string with a key or password', 'Endpoint=sb://bus.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey=abc123=', 'SharedAccessKey=****'],
+    ['a GitHub token', `github_pat_${'A'.repeat(82)}`, 'github_pat_****'],
+  ])('%s', (what, value, masked) => {
+    expect(found((apps) => new k8s.KubeConfigMap(apps, 'settings', { metadata: { name: 'settings' }, data: { note: `see ${value}` } }))).toEqual([
+      `error [${RULE}] c/apps/shop/settings: data.note holds ${what} (${masked}) in plaintext`,
+    ]);
   });
 });
 

@@ -99,6 +99,12 @@ const SHAPES: readonly Shape[] = [
     pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/:@]*):([^\s/@]+)@([^\s/?#]*)/i,
     mask: (m) => `${m[1]}${m[2]}:****@${m[4]}`,
   },
+  {
+    what: 'a URL with credentials in its userinfo',
+    // https://<token>@host: a user alone in an HTTP(S) URL is a token (ssh://git@host is not HTTP).
+    pattern: /\bhttps?:\/\/([^\s/:@]+)@([^\s/?#]*)/i,
+    mask: (m) => `${m[0].slice(0, m[0].indexOf('://') + 3)}****@${m[2]}`,
+  },
   { what: 'a PEM private key', pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/, mask: (m) => `${m[0]} …` },
   { what: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, mask: keep(4) },
   { what: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/, mask: keep(4) },
@@ -124,6 +130,7 @@ function shapeOf(value: string): string | undefined {
     const m = shape.pattern.exec(value);
     if (!m) continue;
     if (shape.pattern === SHAPES[0].pattern && REFERENCE.test(m[3])) continue;
+    if (shape.pattern === SHAPES[1].pattern && REFERENCE.test(m[1])) continue;
     if (shape.what.startsWith('a connection string') && REFERENCE.test(m[2])) continue;
     return `${shape.what} (${shape.mask(m)})`;
   }
@@ -306,7 +313,7 @@ function violations(obj: ResolvedObject, objects: ClusterObjects): Violation[] {
 
 export const plaintextCredential: Rule = {
   id: PLAINTEXT_CREDENTIAL,
-  summary: 'No object carries a credential in plaintext: not in container env, command or args, ConfigMap data (config files line by line), HelmRelease values, KEDA trigger metadata, Flux source URLs or annotations. Found by name (a key such as DB_PASSWORD, apiKey or auth.token with a literal value; not `*_URL`, `*_FILE`, `*Name`, `*Key`, `*Ref`, `existing*`, an empty value or a `${VAR}`/`$(VAR)` reference) and by shape anywhere (URL userinfo with a password, PEM private keys, AWS, GitHub, GitLab, Slack, Google and Stripe keys, JWTs, connection strings with AccountKey or Password). Waived per object and field only, never for a whole object.',
+  summary: 'No object carries a credential in plaintext: not in container env, command or args, ConfigMap data (config files line by line), HelmRelease values, KEDA trigger metadata, Flux source URLs or annotations. Found by name (a key such as DB_PASSWORD, apiKey or auth.token with a literal value; not `*_URL`, `*_FILE`, `*Name`, `*Key`, `*Ref`, `existing*`, an empty value or a `${VAR}`/`$(VAR)` reference) and by shape anywhere (URL userinfo with a password, any userinfo of an HTTP(S) URL, PEM private keys, AWS, GitHub, GitLab, Slack, Google and Stripe keys, JWTs, connection strings with AccountKey or Password). Waived per object and field only, never for a whole object.',
   hint: HINTS.other,
   severity: ALWAYS_ERROR,
   waivedPerField: true,
