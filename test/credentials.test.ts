@@ -50,6 +50,7 @@ describe('plaintext-credential: typed workloads', () => {
         GIT_URL: 'ssh://git@github.com/acme/orders.git',
         REPO_URL: 'https://${GIT_TOKEN}@github.com/acme/orders.git',
         HOME_URL: 'https://acme.dev/@orders',
+        SQL_CONNECTION: 'Server=db;User Id=app;Password=$(DB_PASSWORD)',
       },
     }))).toEqual([]);
   });

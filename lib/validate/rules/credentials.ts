@@ -18,7 +18,7 @@ export const CREDENTIAL_WAIVER_ANNOTATION = `strata.dev/waive-fields.${PLAINTEXT
 const SKIPPED_KINDS: ReadonlySet<string> = new Set(['Secret', 'CustomResourceDefinition']);
 
 /** A credential found in one string field. */
-interface Hit {
+export interface Hit {
   /** JSON path of the field, e.g. `spec.template.spec.containers[0].env[1]`. */
   readonly field: string;
   /** What was found, with the secret part masked: `a password (DB_PASSWORD)`, `a GitHub token (ghp_****)`. */
@@ -87,6 +87,8 @@ interface Shape {
   readonly pattern: RegExp;
   /** The match with its secret part masked. */
   readonly mask: (match: RegExpExecArray) => string;
+  /** The secret part, when it may be a reference (`${PASSWORD}`): then the match is none. @default none */
+  readonly secret?: (match: RegExpExecArray) => string;
 }
 
 const keep = (n: number) => (m: RegExpExecArray) => `${m[0].slice(0, n)}****`;
@@ -98,12 +100,14 @@ const SHAPES: readonly Shape[] = [
     // scheme://user:password@host; a password that is a reference is not one.
     pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/:@]*):([^\s/@]+)@([^\s/?#]*)/i,
     mask: (m) => `${m[1]}${m[2]}:****@${m[4]}`,
+    secret: (m) => m[3],
   },
   {
     what: 'a URL with credentials in its userinfo',
     // https://<token>@host: a user alone in an HTTP(S) URL is a token (ssh://git@host is not HTTP).
     pattern: /\bhttps?:\/\/([^\s/:@]+)@([^\s/?#]*)/i,
     mask: (m) => `${m[0].slice(0, m[0].indexOf('://') + 3)}****@${m[2]}`,
+    secret: (m) => m[1],
   },
   { what: 'a PEM private key', pattern: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/, mask: (m) => `${m[0]} …` },
   { what: 'an AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, mask: keep(4) },
@@ -118,6 +122,7 @@ const SHAPES: readonly Shape[] = [
     what: 'a connection string with a key or password',
     pattern: /(?:^|;)\s*(AccountKey|SharedAccessKey|Password|Pwd)=([^;]+)/i,
     mask: (m) => `${m[1]}=****`,
+    secret: (m) => m[2],
   },
 ];
 
@@ -128,10 +133,7 @@ function shapeOf(value: string): string | undefined {
   if (value.length < 8 || !ANY_SHAPE.test(value)) return undefined;
   for (const shape of SHAPES) {
     const m = shape.pattern.exec(value);
-    if (!m) continue;
-    if (shape.pattern === SHAPES[0].pattern && REFERENCE.test(m[3])) continue;
-    if (shape.pattern === SHAPES[1].pattern && REFERENCE.test(m[1])) continue;
-    if (shape.what.startsWith('a connection string') && REFERENCE.test(m[2])) continue;
+    if (!m || (shape.secret && REFERENCE.test(shape.secret(m)))) continue;
     return `${shape.what} (${shape.mask(m)})`;
   }
   return undefined;
