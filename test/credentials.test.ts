@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CronTask, Env, Testing, Waivers, Worker } from '../lib/index.js';
+import { Components, CronTask, Env, Fleet, Provider, Stage, Testing, Waivers, Worker } from '../lib/index.js';
 import { credentialName } from '../lib/validate/rules/credentials.js';
 import { BASE } from './support/fleets.js';
-import { fleetOf, patch, reported, webWorkload } from './support/policy.js';
+import { findingsOf, fleetOf, patch, reported, webWorkload } from './support/policy.js';
 
 const RULE = 'plaintext-credential';
 const ENV = 'spec.template.spec.containers[0].env';
@@ -59,6 +59,20 @@ describe('plaintext-credential: typed workloads', () => {
     expect(found((apps) => new CronTask(apps, 'report', { ...BASE, schedule: '0 3 * * *', env: { SLACK_TOKEN: 'xoxb-1234567890-abcdefghij' } }))).toEqual([
       `error [${RULE}] c/apps/shop/report/cron-job: spec.jobTemplate.spec.template.spec.containers[0].env[0].value holds a Slack token (xoxb-****) in plaintext`,
     ]);
+  });
+});
+
+describe('plaintext-credential: typed platform and Flux objects', () => {
+  test('Helm values of a component, and the fleet repository URL of its GitRepository', () => {
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev', repository: { url: 'https://robot:t0ken@git.acme.dev/acme/fleet.git' } });
+    fleet.addCluster('c', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+    fleet.platform((platform) => platform.install(Components.keda({ values: { webhooks: { apiToken: 'k-123' } } })));
+    expect(reported(fleet, RULE)).toEqual([
+      `error [${RULE}] c/infrastructure/controllers/keda/release: spec.values.webhooks.apiToken holds a token (apiToken: ****) in plaintext`,
+      `error [${RULE}] c/flux/acme: spec.url holds a URL with a password (https://robot:****@git.acme.dev) in plaintext`,
+    ]);
+    const hints = findingsOf(fleet).filter((f) => f.rule === RULE).map((f) => f.hint);
+    expect(hints).toEqual([expect.stringContaining('spec.valuesFrom'), expect.stringContaining('spec.secretRef')]);
   });
 });
 
