@@ -169,3 +169,237 @@ describe('the writer never leaves the output folder', () => {
     expect(readFileSync(join(out, 'clusters/dev/flux-system/sync.yaml'), 'utf8')).toBe('kind: GitRepository\n');
   });
 });
+
+/** Runs the writer in a child process (test/support/write-child.ts), killed by SIGKILL at its `killAt`-th step (-1: never). */
+function child(out: string, mode: 'full' | 'focus', variant: 'a' | 'b', killAt: number): { signal: string | null; steps?: WriteStep[] } {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'test/support/write-child.ts', out, mode, variant, String(killAt)], { encoding: 'utf8' });
+  if (r.signal === null && r.status !== 0) throw new Error(r.stderr);
+  return { signal: r.signal, steps: r.signal ? undefined : (JSON.parse(r.stdout) as WriteStep[]) };
+}
+
+/** The output folder's parent as `snapshot` shows it, for a dist/ holding exactly `files`. */
+function onlyDist(files: Iterable<readonly [string, string]>): Record<string, string> {
+  return { 'dist/': '', ...Object.fromEntries(Object.entries(expected(files)).map(([p, c]) => [`dist/${p}`, c])) };
+}
+
+/** What `--cluster one --cluster two` of variant b makes of a variant-a tree. */
+function focusedAfter(): [string, string][] {
+  return [...treeFiles('b', ['one', 'two']), ...treeFiles('a', ['three'])];
+}
+
+/** A snapshot as a string independent of key order. */
+function sorted(tree: Record<string, string>): string {
+  return JSON.stringify(Object.entries(tree).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Deterministic pseudo-random picks (a fixed seed: a failure reproduces). */
+function picks(from: readonly number[], count: number, seed: number): number[] {
+  const pool = [...from];
+  const out: number[] = [];
+  for (let s = seed; out.length < count && pool.length > 0; ) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out.push(...pool.splice(s % pool.length, 1));
+  }
+  return out;
+}
+
+describe('an interrupted synth is finished or undone by the next command', () => {
+  // Kill-at-step harness: the writer runs in a child process that SIGKILLs itself just before its
+  // n-th file-system change. Every step of the swap (lock, journal, each rename, cleanup) is a
+  // trial, plus a seeded sample of the file writes; after each, `recoverOutput` (what the next
+  // synth, validate or plan runs first) must leave dist/ exactly as before or exactly as after,
+  // and nothing else beside it.
+  for (const mode of ['full', 'focus'] as const) {
+    test(`${mode === 'full' ? 'a full synth' : 'a --cluster synth'} killed at any step: dist/ is exactly before or after, no leftovers`, () => {
+      const before = treeFiles('a');
+      const after = mode === 'full' ? treeFiles('b') : focusedAfter();
+      const probe = tempOut();
+      writeTree(probe.out, before, TREE_CLUSTERS);
+      const steps = child(probe.out, mode, 'b', -1).steps!;
+      expect(snapshot(probe.root)).toEqual(onlyDist(after));
+      const swap = steps.flatMap((s, i) => (s === 'stage' ? [] : [i + 1]));
+      expect(steps.filter((s) => s !== 'stage')).toEqual(mode === 'full'
+        ? ['lock', 'journal', 'retire', 'place', 'cleanup']
+        : ['lock', 'journal', 'retire', 'place', 'retire', 'place', 'retire', 'place', 'retire', 'place', 'cleanup']);
+      const writes = picks(steps.flatMap((s, i) => (s === 'stage' ? [i + 1] : [])), 4, mode === 'full' ? 7 : 11);
+      const outcomes = new Set<string>();
+      for (const killAt of [...swap, ...writes]) {
+        const { root, out } = tempOut();
+        writeTree(out, before, TREE_CLUSTERS);
+        expect(child(out, mode, 'b', killAt).signal).toBe('SIGKILL');
+        const recovery = recoverOutput(out);
+        const now = snapshot(root);
+        const outcome = sorted(now) === sorted(onlyDist(before)) ? 'before' : 'after';
+        expect(now).toEqual(onlyDist(outcome === 'before' ? before : after));
+        // Killed after the journal was written, the swap is finished; before it, undone.
+        expect([killAt, recovery.finished]).toEqual([killAt, killAt > steps.indexOf('journal') + 1]);
+        outcomes.add(outcome);
+      }
+      expect([...outcomes].sort()).toEqual(['after', 'before']);
+    });
+  }
+
+  test('a fault thrown at any step of the swap rolls it back: dist/ exactly as before, no leftovers', () => {
+    for (const mode of ['full', 'focus'] as const) {
+      const clusters = mode === 'full' ? TREE_CLUSTERS : ['one', 'two'];
+      const before = treeFiles('a');
+      let total = 0;
+      const probe = tempOut();
+      writeTree(probe.out, before, TREE_CLUSTERS);
+      writeTree(probe.out, treeFiles('b', clusters), clusters, { focus: mode === 'focus', onStep: () => void total++ });
+      for (let at = 1; at <= total; at++) {
+        const { root, out } = tempOut();
+        writeTree(out, before, TREE_CLUSTERS);
+        let n = 0;
+        const onStep = (step: WriteStep): void => {
+          if (++n === at) throw fsError(step === 'lock' ? 'EROFS' : 'EIO');
+        };
+        const e = thrown(() => writeTree(out, treeFiles('b', clusters), clusters, { focus: mode === 'focus', onStep }));
+        expect([mode, at, e]).toEqual([mode, at, expect.objectContaining({ code: at === 1 ? 'EROFS' : 'EIO', exitCode: EXIT.io })]);
+        expect(snapshot(root)).toEqual(onlyDist(before));
+      }
+    }
+  });
+
+  test('leftovers of older strata versions are removed, and an old copy cut off between two renames goes back', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    mkdirSync(join(root, 'dist.tmp-123/one'), { recursive: true });
+    mkdirSync(join(root, 'dist.old-456/one'), { recursive: true });
+    mkdirSync(join(out, 'clusters/one.old-789'));
+    mkdirSync(join(out, 'two.tmp-789'));
+    const recovery = recoverOutput(out);
+    expect(recovery.removed.map((p) => p.slice(root.length + 1)).sort()).toEqual(['dist.old-456', 'dist.tmp-123', 'dist/clusters/one.old-789', 'dist/two.tmp-789']);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('a')));
+
+    spawnSync('mv', [out, join(root, 'dist.old-999')]);
+    recoverOutput(out);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('a')));
+  });
+
+  test('npm run validate finishes an interrupted swap before it reads dist/', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    // Killed between the two renames of a full synth: no dist/ at all until recovered.
+    const steps = child(out, 'full', 'b', -1).steps!;
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    expect(child(out, 'full', 'b', steps.indexOf('place') + 1).signal).toBe('SIGKILL');
+    expect(existsSync(out)).toBe(false);
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', out], { encoding: 'utf8' });
+    expect(r.stderr).toContain(`strata: finished the interrupted synth of ${out}/\n`);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+});
+
+describe('one synth at a time', () => {
+  test('a second synth while one is writing fails with one line and exit code 4, and leaves nothing behind', async () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    const marker = join(mkdtempSync(join(tmpdir(), 'strata-marker-')), 'paused');
+    const first = spawn(process.execPath, ['scripts/run.mjs', 'test/support/write-child.ts', out, 'full', 'b', '-1', '10', marker]);
+    const done = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 20));
+    const during = snapshot(root);
+
+    const { errors, exitCode } = synthOf(fleet(out, ['a']));
+    expect(exitCode).toBe(EXIT.busy);
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^strata: another synth is writing .*dist/ \\(pid ${first.pid} on ${hostname()}, since .*\\); wait for it to finish, or remove .*\\.dist\\.strata/lock if that process is gone$`))]);
+    expect(snapshot(root)).toEqual(during);
+
+    expect(await done).toBe(0);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+
+  test('the lock of a process that is gone is taken over', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    mkdirSync(join(root, '.dist.strata'));
+    writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid: Number(gone.stdout), host: hostname(), started: 'then' }));
+    writeTree(out, treeFiles('b'), TREE_CLUSTERS);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+});
+
+describe('file-system errors are one line each, with dist/ as it was', () => {
+  const REASONS: Record<string, string> = {
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    ENOSPC: 'no space left on the device',
+    EBUSY: 'a file or folder is in use by another program',
+    ENAMETOOLONG: 'a file name or path is too long for the file system',
+  };
+  for (const [code, reason] of Object.entries(REASONS)) {
+    test(`${code} while writing files, and while swapping a --cluster synth in`, () => {
+      for (const at of ['stage', 'place'] as const) {
+        const { root, out } = tempOut();
+        writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+        let placed = 0;
+        const onStep = (step: WriteStep): void => {
+          // The second rename of the swap: one cluster folder is already in place when it fails.
+          if (step === at && (at === 'stage' || ++placed === 2)) throw fsError(code);
+        };
+        const e = thrown(() => writeTree(out, treeFiles('b', ['one', 'two']), ['one', 'two'], { focus: true, onStep })) as OutputError;
+        expect(e).toBeInstanceOf(OutputError);
+        expect([e.message, e.exitCode]).toEqual([`strata: cannot write ${out}/: ${reason} (${code} at /injected/path); ${out}/ is unchanged`, EXIT.io]);
+        expect(snapshot(root)).toEqual(onlyDist(treeFiles('a')));
+      }
+    });
+  }
+
+  test('a swap that can be neither finished nor rolled back is left to the next command, which finishes it', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    const onStep = (step: WriteStep): void => {
+      if (step === 'place' || step === 'rollback') throw fsError('EIO');
+    };
+    const e = thrown(() => writeTree(out, treeFiles('b'), TREE_CLUSTERS, { onStep })) as OutputError;
+    expect(e.message).toBe(`strata: cannot write ${out}/: an input/output error of the device (EIO at /injected/path); the next synth, validate or plan finishes ${out}/`);
+    expect(recoverOutput(out).finished).toBe(true);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+
+  test('a journal strata did not write is refused, not guessed at', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    mkdirSync(join(root, '.dist.strata'));
+    writeFileSync(join(root, '.dist.strata/journal.json'), JSON.stringify({ steps: [{ path: '../../etc', staged: true }] }));
+    const e = thrown(() => recoverOutput(out)) as OutputError;
+    expect([e.message, e.exitCode]).toEqual([`strata: ${root}/.dist.strata/journal.json is not a journal strata wrote; remove ${root}/.dist.strata and synth again`, EXIT.io]);
+  });
+
+  test('an output path that is a file is refused', () => {
+    const { root, out } = tempOut();
+    writeFileSync(out, 'not a folder\n');
+    const { errors, exitCode } = synthOf(fleet(out, ['a']));
+    expect(exitCode).toBe(EXIT.io);
+    expect(errors).toEqual([`strata: cannot write ${out}/: ${out} is not a folder: move it away and synth again`]);
+    expect(readdirSync(root)).toEqual(['dist']);
+  });
+
+  // The real `npm run synth` (scripts/synth.mjs → cdk8s.yaml → main.ts).
+  function npmSynth(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const env: NodeJS.ProcessEnv = { ...process.env, STRATA_QUIET: '1' };
+    delete env.CDK8S_OUTDIR;
+    return spawnSync(process.execPath, ['scripts/synth.mjs', ...args], { encoding: 'utf8', env });
+  }
+
+  test('npm run synth: a name too long for the file system is one line and exit code 3, nothing written', () => {
+    const root = mkdtempSync(join(tmpdir(), 'strata-writer-'));
+    const out = join(root, 'd'.repeat(250));
+    const r = npmSynth(['--output', out]);
+    expect([r.status, r.stderr]).toEqual([EXIT.io, `strata: cannot write ${out}/: a file name or path is too long for the file system (ENAMETOOLONG at ${root}/.${'d'.repeat(250)}.strata); ${out}/ is unchanged\n`]);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  test('npm run synth while another synth holds the lock: one line and exit code 4, dist/ unchanged', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    mkdirSync(join(root, '.dist.strata'));
+    writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: 'now' }));
+    const before = snapshot(root);
+    const r = npmSynth(['--output', out]);
+    expect([r.status, r.stderr]).toEqual([EXIT.busy, `strata: another synth is writing ${out}/ (pid ${process.pid} on ${hostname()}, since now); wait for it to finish, or remove ${root}/.dist.strata/lock if that process is gone\n`]);
+    expect(snapshot(root)).toEqual(before);
+  });
+});

@@ -32,7 +32,7 @@ export function outputPaths(outdir: string): OutputPaths {
 }
 
 /** The file-system changes of a synth, in order; `WriteOptions.onStep` sees each before it happens. */
-export type WriteStep = 'lock' | 'stage' | 'journal' | 'retire' | 'place' | 'cleanup';
+export type WriteStep = 'lock' | 'stage' | 'journal' | 'retire' | 'place' | 'rollback' | 'cleanup';
 
 /** Called before each file-system change; tests inject faults here (throw, or kill the process). */
 export type StepHook = (step: WriteStep) => void;
@@ -86,10 +86,10 @@ export function assertNoLinkAbove(root: string, path: string, outdir: string): v
     const type = entryType(dir);
     if (type === undefined) return;
     if (type !== 'dir') {
-      const what = type === 'link' ? `a symbolic link (to ${readlinkSync(dir)})` : 'not a folder';
-      throw new OutputError(
-        `strata: cannot write ${shown(outdir)}/: ${shown(dir)} is ${what}; strata never writes through a link in its output: replace it with a real folder (or remove it) and synth again`,
-        'ESYMLINK', EXIT.io);
+      const problem = type === 'link'
+        ? `is a symbolic link (to ${readlinkSync(dir)}); strata never writes through a link in its output: replace it with a real folder (or remove it)`
+        : 'is not a folder: move it away';
+      throw new OutputError(`strata: cannot write ${shown(outdir)}/: ${shown(dir)} ${problem} and synth again`, type === 'link' ? 'ESYMLINK' : 'ENOTDIR', EXIT.io);
     }
   }
 }
@@ -233,12 +233,21 @@ export function rollForward(paths: OutputPaths, steps: readonly JournalStep[], o
   }
 }
 
-/** Undoes the renames of a swap that failed in this process, last first. */
-export function rollBack(paths: OutputPaths, steps: readonly JournalStep[]): void {
+/**
+ * Undoes the renames of a swap that failed in this process, last first. Interrupted itself, it
+ * leaves a state `rollForward` still completes.
+ */
+export function rollBack(paths: OutputPaths, steps: readonly JournalStep[], onStep?: StepHook): void {
   for (let i = steps.length - 1; i >= 0; i--) {
     const { from, to, old } = stepPaths(paths, steps[i], i);
-    if (steps[i].staged && !lexists(from) && lexists(to)) renameSync(to, from);
-    if (lexists(old) && !lexists(to)) renameSync(old, to);
+    if (steps[i].staged && !lexists(from) && lexists(to)) {
+      onStep?.('rollback');
+      renameSync(to, from);
+    }
+    if (lexists(old) && !lexists(to)) {
+      onStep?.('rollback');
+      renameSync(old, to);
+    }
   }
 }
 

@@ -16,7 +16,7 @@ export type OutputState = 'unchanged' | 'pending';
 export class OutputError extends Error {
   constructor(
     message: string,
-    /** The errno code (`EROFS`, `ENOSPC`, ...), or `ELOCKED` / `ESYMLINK` for strata's own refusals. */
+    /** The errno code (`EROFS`, `ENOSPC`, ...), or `ELOCKED` / `ESYMLINK` / `EJOURNAL` for strata's own refusals. */
     readonly code: string,
     /** The process exit code for it (see `EXIT`). */
     readonly exitCode: number,

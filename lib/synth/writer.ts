@@ -89,7 +89,8 @@ export interface WriteOptions {
   readonly focus?: boolean;
   /**
    * Test-only fault injection: called with the name of each file-system change just before it
-   * happens (`lock`, one `stage` per file, `journal`, `retire` / `place` per rename, `cleanup`).
+   * happens (`lock`, one `stage` per file, `journal`, `retire` / `place` per rename, `rollback`
+   * per undone rename, `cleanup`).
    * Throwing from it fails the write there; killing the process there interrupts it.
    * @default none
    */
@@ -137,7 +138,7 @@ export function writeTree(outdir: string, files: Iterable<readonly [string, stri
     if (!release) throw outputError(e, paths.target, 'unchanged');
     if (steps) {
       try {
-        rollBack(paths, steps);
+        rollBack(paths, steps, onStep);
         tryRemove(paths.journal);
       } catch {
         throw outputError(e, paths.target, 'pending');
