@@ -136,6 +136,16 @@ describe('the writer never leaves the output folder', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  test('without the structure check (custom checks), the layout still refuses such a kind: one line, exit 1, nothing written', () => {
+    const { root, out } = tempOut();
+    const f = fleet(out, []);
+    f.apps('shop', (apps) => void new ApiObject(apps, 'escape', { apiVersion: 'example.com/v1', kind: '../../x', metadata: { name: 'x' } }));
+    const { errors, exitCode } = synthOf(() => f.synth({ checks: [] }));
+    expect(exitCode).toBe(EXIT.fleet);
+    expect(errors).toEqual(['strata: dev/apps/shop/escape: ../../x "x" in "shop" cannot be written: kind, name and namespace must each be one plain file name; nothing written']);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   test('a valid 253-character object name is written under a shortened, deterministic file name, listed in its kustomization.yaml', () => {
     const name = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
     expect(name).toHaveLength(253);

@@ -192,6 +192,12 @@ export class Fleet extends App {
         process.exitCode = e.exitCode;
         return undefined;
       }
+      if (e instanceof StrataError) {
+        // A file the layout or the writer refused to place (a path that would leave dist/).
+        console.error(`strata: ${e.message}; nothing written`);
+        process.exitCode = 1;
+        return undefined;
+      }
       if (!(e instanceof SynthError)) throw e;
       console.error(e.message);
       process.exitCode = 1;
