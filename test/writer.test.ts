@@ -316,6 +316,7 @@ describe('one synth at a time', () => {
     expect(errors).toEqual([expect.stringMatching(new RegExp(`^strata: another synth is writing .*dist/ \\(pid ${first.pid} on ${hostname()}, since .*\\); wait for it to finish, or remove .*\\.dist\\.strata/lock if that process is gone$`))]);
     expect(snapshot(root)).toEqual(during);
 
+    writeFileSync(`${marker}.go`, '');
     expect(await done).toBe(0);
     expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
   });
@@ -374,8 +375,12 @@ describe('file-system errors are one line each, with dist/ as it was', () => {
     writeTree(out, treeFiles('a'), TREE_CLUSTERS);
     mkdirSync(join(root, '.dist.strata'));
     writeFileSync(join(root, '.dist.strata/journal.json'), JSON.stringify({ steps: [{ path: '../../etc', staged: true }] }));
+    const message = `strata: ${root}/.dist.strata/journal.json is not a journal strata wrote; remove ${root}/.dist.strata and synth again`;
     const e = thrown(() => recoverOutput(out)) as OutputError;
-    expect([e.message, e.exitCode]).toEqual([`strata: ${root}/.dist.strata/journal.json is not a journal strata wrote; remove ${root}/.dist.strata and synth again`, EXIT.io]);
+    expect([e.message, e.exitCode]).toEqual([message, EXIT.io]);
+    writeFileSync(join(root, '.dist.strata/journal.json'), '{"steps": [');
+    expect(thrown(() => recoverOutput(out))).toEqual(expect.objectContaining({ message }));
+    expect(snapshot(out)).toEqual(expected(treeFiles('a')));
   });
 
   test('an output path that is a file is refused', () => {

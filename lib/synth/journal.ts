@@ -195,8 +195,13 @@ function readJournal(paths: OutputPaths): JournalStep[] | undefined {
     if (errnoCode(e) === 'ENOENT') return undefined;
     throw e;
   }
-  const steps = (JSON.parse(text) as { steps?: unknown }).steps;
-  if (!Array.isArray(steps) || !steps.every((s: JournalStep) => typeof s.path === 'string' && typeof s.staged === 'boolean' && !s.path.split('/').includes('..'))) {
+  let steps: unknown;
+  try {
+    steps = (JSON.parse(text) as { steps?: unknown }).steps;
+  } catch {
+    steps = undefined;
+  }
+  if (!Array.isArray(steps) || !steps.every((s: JournalStep) => typeof s?.path === 'string' && typeof s.staged === 'boolean' && !s.path.split('/').includes('..'))) {
     throw new OutputError(`strata: ${shown(paths.journal)} is not a journal strata wrote; remove ${shown(paths.work)} and synth again`, 'EJOURNAL', EXIT.io);
   }
   return steps;
