@@ -146,6 +146,14 @@ describe('the writer never leaves the output folder', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  test('a cluster cannot be named clusters: its folder would be the one of every cluster\'s Flux entry point', () => {
+    const { root, out } = tempOut();
+    const { errors, exitCode } = synthOf(fleet(out, ['a'], ['dev', 'clusters']));
+    expect(exitCode).toBe(EXIT.fleet);
+    expect(errors.join('\n')).toContain('✗ cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster');
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   test('a valid 253-character object name is written under a shortened, deterministic file name, listed in its kustomization.yaml', () => {
     const name = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
     expect(name).toHaveLength(253);
