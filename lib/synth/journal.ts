@@ -6,36 +6,11 @@
 // next strata command finds the output folder exactly as before (no journal: the staging copy is
 // discarded) or exactly as after (journal: its remaining renames are done), then removes every
 // leftover. See docs/output.md.
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { acquireLock } from './lock.js';
 import { EXIT, OutputError, errnoCode, outputError, shown } from './output-errors.js';
-
-/** Where a synth of an output folder keeps its lock, journal and copies. */
-export interface OutputPaths {
-  /** The output folder, absolute. */
-  readonly target: string;
-  /** `<parent>/.<name>.strata/`, beside the output folder. */
-  readonly work: string;
-  readonly lock: string;
-  readonly journal: string;
-  /** The new tree, written here before it is swapped in. */
-  readonly staging: string;
-  /** Old copies moved out of the output folder, numbered by journal step. */
-  readonly retired: string;
-}
-
-export function outputPaths(outdir: string): OutputPaths {
-  const target = resolve(outdir);
-  const work = join(dirname(target), `.${basename(target)}.strata`);
-  return { target, work, lock: join(work, 'lock'), journal: join(work, 'journal.json'), staging: join(work, 'new'), retired: join(work, 'old') };
-}
-
-/** The file-system changes of a synth, in order; `WriteOptions.onStep` sees each before it happens. */
-export type WriteStep = 'lock' | 'stage' | 'journal' | 'retire' | 'place' | 'rollback' | 'cleanup';
-
-/** Called before each file-system change; tests inject faults here (throw, or kill the process). */
-export type StepHook = (step: WriteStep) => void;
+import { assertNoLinkAbove, entryType, lexists, outputPaths, type OutputPaths, type StepHook } from './output-paths.js';
 
 /**
  * One planned rename: the output's `path` (relative; '' for the whole folder) is moved to the
@@ -44,139 +19,6 @@ export type StepHook = (step: WriteStep) => void;
 export interface JournalStep {
   readonly path: string;
   readonly staged: boolean;
-}
-
-/** The lock file's content: who is writing the output folder. */
-interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly started: string;
-}
-
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return false;
-    throw e;
-  }
-}
-
-/** 'dir' for a real folder, 'link' for a symbolic link, 'other' for anything else, undefined when absent. */
-export function entryType(path: string): 'dir' | 'link' | 'other' | undefined {
-  try {
-    const s = lstatSync(path);
-    return s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'dir' : 'other';
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
-    throw e;
-  }
-}
-
-/**
- * Throws unless `root` and every folder below it down to `path`'s parent is a real folder (or absent),
- * so a rename or write at `path` cannot land outside `root` through a symbolic link.
- */
-export function assertNoLinkAbove(root: string, path: string, outdir: string): void {
-  const parts = path.slice(root.length + 1).split('/').slice(0, -1);
-  let dir = root;
-  for (const part of ['', ...parts]) {
-    dir = part ? join(dir, part) : dir;
-    const type = entryType(dir);
-    if (type === undefined) return;
-    if (type !== 'dir') {
-      const problem = type === 'link'
-        ? `is a symbolic link (to ${readlinkSync(dir)}); strata never writes through a link in its output: replace it with a real folder (or remove it)`
-        : 'is not a folder: move it away';
-      throw new OutputError(`strata: cannot write ${shown(outdir)}/: ${shown(dir)} ${problem} and synth again`, type === 'link' ? 'ESYMLINK' : 'ENOTDIR', EXIT.io);
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoCode(e) === 'EPERM';
-  }
-}
-
-function readOwner(lock: string): LockOwner | undefined {
-  try {
-    const owner = JSON.parse(readFileSync(lock, 'utf8')) as LockOwner;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? owner : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A lock left by a process that is gone: same host, dead pid; or unreadable and older than a few seconds. */
-function isStale(lock: string, owner: LockOwner | undefined): boolean {
-  if (owner) return owner.host === hostname() && !isAlive(owner.pid);
-  try {
-    return Date.now() - lstatSync(lock).mtimeMs > 5000;
-  } catch {
-    return true;
-  }
-}
-
-function busy(paths: OutputPaths, owner: LockOwner | undefined): OutputError {
-  const who = owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.started})` : '';
-  return new OutputError(
-    `strata: another synth is writing ${shown(paths.target)}/${who}; wait for it to finish, or remove ${shown(paths.lock)} if that process is gone`,
-    'ELOCKED', EXIT.busy);
-}
-
-/**
- * Takes the output folder's lock: a file created exclusively (O_EXCL) in the work folder, holding
- * pid and host. A lock whose process is dead is taken over. Returns the function that releases it.
- * @throws OutputError `ELOCKED` when another live process holds it
- */
-export function acquireLock(paths: OutputPaths, onStep?: StepHook): () => void {
-  onStep?.('lock');
-  mkdirSync(dirname(paths.work), { recursive: true });
-  try {
-    mkdirSync(paths.work);
-  } catch (e) {
-    if (errnoCode(e) !== 'EEXIST') throw e;
-  }
-  assertNoLinkAbove(paths.work, paths.lock, paths.target);
-  const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(paths.lock, JSON.stringify(me), { flag: 'wx' });
-      return () => {
-        rmSync(paths.lock, { force: true });
-        // The work folder goes once empty; another process's new lock keeps it.
-        try {
-          rmdirSync(paths.work);
-        } catch {
-          // not empty, or already gone
-        }
-      };
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e;
-    }
-    const owner = readOwner(paths.lock);
-    if (attempt > 0 || !isStale(paths.lock, owner)) throw busy(paths, owner);
-    // Take a stale lock over by renaming it away: only one of several processes can. If what was
-    // renamed turns out to be a live lock (taken between our read and rename), give it back.
-    const broken = `${paths.lock}.stale-${process.pid}`;
-    try {
-      renameSync(paths.lock, broken);
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT') continue;
-      throw e;
-    }
-    const taken = readOwner(broken);
-    if (taken && !isStale(broken, taken)) {
-      renameSync(broken, paths.lock);
-      throw busy(paths, taken);
-    }
-    rmSync(broken, { force: true });
-  }
 }
 
 /** Writes the journal atomically: a complete file appears under its name, or none does. */

@@ -1,13 +1,13 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StrataError } from '../fleet/errors.js';
-import {
-  acquireLock, assertNoLinkAbove, entryType, outputPaths, recoverLocked, rollBack, rollForward, tryRemove, writeJournal,
-  type JournalStep, type OutputPaths, type StepHook,
-} from './journal.js';
+import { recoverLocked, rollBack, rollForward, tryRemove, writeJournal, type JournalStep } from './journal.js';
+import { acquireLock } from './lock.js';
 import { outputError } from './output-errors.js';
+import { assertNoLinkAbove, entryType, outputPaths, type OutputPaths, type StepHook } from './output-paths.js';
 
-export { recoverOutput, type Recovery, type StepHook, type WriteStep } from './journal.js';
+export { recoverOutput, type Recovery } from './journal.js';
+export { type StepHook, type WriteStep } from './output-paths.js';
 export { EXIT, OutputError } from './output-errors.js';
 
 /** Files `flux bootstrap` commits into `clusters/<name>/flux-system/`: strata keeps them, never writes them. */
