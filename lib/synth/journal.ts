@@ -23,9 +23,9 @@ export interface JournalStep {
 
 /** Writes the journal atomically: a complete file appears under its name, or none does. */
 export function writeJournal(paths: OutputPaths, steps: readonly JournalStep[], onStep?: StepHook): void {
-  onStep?.('journal');
   const tmp = `${paths.journal}.tmp`;
   writeFileSync(tmp, JSON.stringify({ version: 1, steps }));
+  onStep?.('journal');
   renameSync(tmp, paths.journal);
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StrataError } from '../fleet/errors.js';
 import { recoverLocked, rollBack, rollForward, tryRemove, writeJournal, type JournalStep } from './journal.js';
@@ -89,7 +89,7 @@ export interface WriteOptions {
   readonly focus?: boolean;
   /**
    * Test-only fault injection: called with the name of each file-system change just before it
-   * happens (`lock`, one `stage` per file, `journal`, `retire` / `place` per rename, `rollback`
+   * happens (`lock`, one `stage` per file, `journal` (its rename into place), `retire` / `place` per rename, `rollback`
    * per undone rename, `cleanup`).
    * Throwing from it fails the write there; killing the process there interrupts it.
    * @default none
@@ -139,13 +139,13 @@ export function writeTree(outdir: string, files: Iterable<readonly [string, stri
     if (steps) {
       try {
         rollBack(paths, steps, onStep);
-        tryRemove(paths.journal);
+        // Until the journal is gone, the next command would roll the swap forward again.
+        rmSync(paths.journal, { force: true });
       } catch {
         throw outputError(e, paths.target, 'pending');
       }
     }
-    tryRemove(paths.staging);
-    tryRemove(paths.retired);
+    for (const leftover of [paths.staging, paths.retired, `${paths.journal}.tmp`]) tryRemove(leftover);
     throw outputError(e, paths.target, 'unchanged');
   } finally {
     release?.();
