@@ -304,7 +304,7 @@ describe('an interrupted synth is finished or undone by the next command', () =>
     expect(child(out, 'full', 'b', steps.indexOf('place') + 1).signal).toBe('SIGKILL');
     expect(existsSync(out)).toBe(false);
     const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', out], { encoding: 'utf8' });
-    expect(r.stderr).toContain(`strata: finished the interrupted synth of ${out}/\n`);
+    expect(r.stderr).toContain(`strata: finished the interrupted synth of ${out}/\nstrata: removed 2 leftover(s) of an interrupted synth: ${root}/.dist.strata/old, ${root}/.dist.strata/journal.json\n`);
     expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
   });
 });
@@ -327,6 +327,17 @@ describe('one synth at a time', () => {
     writeFileSync(`${marker}.go`, '');
     expect(await done).toBe(0);
     expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+
+  test('npm run validate while a synth holds the lock: one line and exit code 4, nothing read or changed', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    mkdirSync(join(root, '.dist.strata'));
+    writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: 'now' }));
+    const before = snapshot(root);
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', out], { encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([EXIT.busy, '', `strata: another synth is writing ${out}/ (pid ${process.pid} on ${hostname()}, since now); wait for it to finish, or remove ${root}/.dist.strata/lock if that process is gone\n`]);
+    expect(snapshot(root)).toEqual(before);
   });
 
   test('the lock of a process that is gone is taken over', () => {
