@@ -28,6 +28,7 @@ export * from './providers/provider.js';
 export * from './synth/model.js';
 export * from './synth/pipeline.js';
 export * from './synth/testing.js';
+export { EXIT, OutputError, recoverOutput, type Recovery } from './synth/writer.js';
 export * from './traffic/cluster-gateway.js';
 export { trafficPeerSelectors } from './traffic/data-plane.js';
 export { GATEWAY_ACCESS_LABEL } from './traffic/gateway-access.js';

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // `npm run synth [-- --cluster <name> ...]`: runs the `app` of cdk8s.yaml with CDK8S_OUTDIR set to its
 // `output`, like `cdk8s synth` does, but without deleting the output first: the fleet writes
-// dist/ atomically itself, so a failed synth leaves the committed tree intact.
+// dist/ atomically itself, so a failed synth leaves the committed tree intact, and an interrupted
+// one is finished or undone by the next synth (docs/output.md).
+// Exit codes: 0 written, 1 errors in the fleet (nothing written), 2 usage, 3 the file system refused
+// (read-only, full, busy, name too long, a symlink in the way; dist/ unchanged), 4 another synth
+// is writing dist/. Each failure is one line on stderr.
 // When the app is this repository's runner (`node scripts/run.mjs <entry>`), it runs in this
 // process: a second node process would add its start-up to every synth.
 import { spawnSync } from 'node:child_process';
@@ -11,15 +15,23 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-const { values } = parseArgs({
-  options: {
-    cluster: { type: 'string', multiple: true, short: 'c' },
-    output: { type: 'string', short: 'o' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+const USAGE = 'usage: npm run synth [-- --cluster <name> ...] [--output <dir>]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      cluster: { type: 'string', multiple: true, short: 'c' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  console.error(`strata: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('usage: npm run synth [-- --cluster <name> ...] [--output <dir>]');
+  console.log(USAGE);
+  console.log('exit codes: 0 written, 1 errors in the fleet, 2 usage, 3 file-system error, 4 another synth is writing the output');
   process.exit(0);
 }
 const config = parse(readFileSync('cdk8s.yaml', 'utf8'));

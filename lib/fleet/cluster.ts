@@ -115,7 +115,8 @@ export class Cluster extends Construct {
     this.decryption = props.decryption;
     this.traffic = props.traffic ?? props.provider.traffic;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
-    const problem = dnsLabelError('cluster name', name);
+    // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
+    const problem = dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...this.layerGraphProblems()]);
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });

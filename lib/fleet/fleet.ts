@@ -10,7 +10,7 @@ import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
-import { isBootstrapped, writeTree } from '../synth/writer.js';
+import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
@@ -163,7 +163,9 @@ export class Fleet extends App {
   /**
    * Synthesizes dist/: build, resolve and validate, then write each file as it is laid out into a
    * new tree and swap it in (the whole tree is never held in memory). On errors, prints them all,
-   * sets a failing exit code and leaves the previous dist/ untouched.
+   * sets a failing exit code and leaves the previous dist/ untouched. A file-system failure
+   * (read-only, full, busy, name too long) or another synth writing dist/ prints one line and
+   * sets exit code 3 (4 for the other synth); see docs/output.md.
    * @returns what was written, or undefined when the synth failed
    */
   override synth(options: SynthOptions = {}): Synthesized | undefined {
@@ -176,7 +178,7 @@ export class Fleet extends App {
       const spent = { ms: 0 };
       t = performance.now();
       const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
-      const written = writeTree(this.outdir, timedIterable(files, spent), model.clusters.map((c) => c.name), Boolean(clusters?.length));
+      const written = writeTree(this.outdir, timedIterable(files, spent), model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
       timings.layout = spent.ms;
       timings.write = performance.now() - t - spent.ms;
       const result: Synthesized = { model, warnings, timings, files: written };
@@ -184,6 +186,18 @@ export class Fleet extends App {
       if (!process.env.STRATA_QUIET) console.log(summarize(result, this.outdir));
       return result;
     } catch (e) {
+      if (e instanceof OutputError) {
+        // The disk refused (read-only, full, busy, ...) or another synth holds dist/: one line, no stack.
+        console.error(e.message);
+        process.exitCode = e.exitCode;
+        return undefined;
+      }
+      if (e instanceof StrataError) {
+        // A file the layout or the writer refused to place (a path that would leave dist/).
+        console.error(`strata: ${e.message}; nothing written`);
+        process.exitCode = 1;
+        return undefined;
+      }
       if (!(e instanceof SynthError)) throw e;
       console.error(e.message);
       process.exitCode = 1;

@@ -1,13 +1,50 @@
+import { createHash } from 'node:crypto';
+import { StrataError } from '../fleet/errors.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
 /** Folder for cluster-scoped objects inside a layer folder. */
 export const CLUSTER_SCOPED_DIR = '_cluster';
 
-/** The file an object is written to, relative to its layer folder: `<namespace|_cluster>/<kind>-<name>.yaml`. */
+/** A Kubernetes kind: letters and digits, starting with a letter (API conventions: CamelCase). */
+export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** Longest file name, in bytes, that common file systems take (ext4, APFS, NTFS: 255). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/** A name or namespace that cannot be one path segment (the structure check reports invalid names first). */
+function isPlainSegment(value: string): boolean {
+  return value !== '' && value !== '.' && value !== '..' && !/[/\\\0]/.test(value);
+}
+
+/**
+ * `<kind>-<name>.yaml`, shortened when longer than MAX_FILE_NAME_BYTES (a 253-character object
+ * name is valid): cut, then `_` and 12 hex digits of the full name's SHA-256. A file name is not the
+ * object's identity, so a shortened one only has to be deterministic and distinct; `_` never occurs
+ * in a valid object name, so it cannot collide with a name that was not shortened.
+ */
+function fileName(kind: string, name: string): string {
+  const full = `${kind.toLowerCase()}-${name}.yaml`;
+  if (Buffer.byteLength(full) <= MAX_FILE_NAME_BYTES) return full;
+  const suffix = `_${createHash('sha256').update(full).digest('hex').slice(0, 12)}.yaml`;
+  const room = MAX_FILE_NAME_BYTES - suffix.length;
+  let head = full.slice(0, room);
+  while (Buffer.byteLength(head) > room) head = head.slice(0, -1);
+  return head + suffix;
+}
+
+/**
+ * The file an object is written to, relative to its layer folder: `<namespace|_cluster>/<kind>-<name>.yaml`.
+ * @throws StrataError when the kind, name or namespace could not stay one path segment (the
+ *   structure check of a synth reports these first, with the construct path)
+ */
 export function objectFile(obj: ResolvedObject): string {
   const { kind, metadata } = obj.manifest;
-  return `${metadata.namespace ?? CLUSTER_SCOPED_DIR}/${kind.toLowerCase()}-${metadata.name}.yaml`;
+  const namespace = metadata.namespace ?? CLUSTER_SCOPED_DIR;
+  if (!KIND_PATTERN.test(kind) || !isPlainSegment(metadata.name) || !isPlainSegment(namespace)) {
+    throw new StrataError(`${obj.path}: ${kind} ${JSON.stringify(metadata.name)} in ${JSON.stringify(namespace)} cannot be written: kind, name and namespace must each be one plain file name`);
+  }
+  return `${namespace}/${fileName(kind, metadata.name)}`;
 }
 
 function kustomizationFile(resources: readonly string[], comment?: string): string {

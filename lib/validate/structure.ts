@@ -1,5 +1,6 @@
 import type { Finding } from '../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
+import { KIND_PATTERN } from '../synth/layout.js';
 import type { FleetModel, ResolvedObject } from '../synth/model.js';
 
 /**
@@ -29,6 +30,12 @@ function nameProblems(obj: ResolvedObject): string[] {
   return [problem, nsProblem].filter((p): p is string => p !== undefined);
 }
 
+/** A kind names the object's file (`<kind>-<name>.yaml`): one that is not an identifier could leave its folder. */
+function kindProblems(obj: ResolvedObject): string[] {
+  const { kind } = obj.manifest;
+  return KIND_PATTERN.test(kind) ? [] : [`kind ${JSON.stringify(kind)} is not a Kubernetes kind: letters and digits, starting with a letter (e.g. ConfigMap)`];
+}
+
 function scopeProblems(obj: ResolvedObject): string[] {
   const { kind, metadata } = obj.manifest;
   const clusterScoped = CLUSTER_SCOPED_KINDS.has(kind);
@@ -51,7 +58,7 @@ export function checkStructure(model: FleetModel): Finding[] {
     const seen = new Map<string, ResolvedObject>();
     const all = [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources];
     for (const obj of all) {
-      for (const message of [...nameProblems(obj), ...scopeProblems(obj)]) findings.push({ path: obj.path, message });
+      for (const message of [...kindProblems(obj), ...nameProblems(obj), ...scopeProblems(obj)]) findings.push({ path: obj.path, message });
       const { apiVersion, kind, metadata } = obj.manifest;
       const identity = `${apiGroup(apiVersion)}/${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
       const first = seen.get(identity);
