@@ -1,3 +1,4 @@
+import { lockdownPatches, type KustomizePatch } from '../gitops/lockdown.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
@@ -10,8 +11,9 @@ export function objectFile(obj: ResolvedObject): string {
   return `${metadata.namespace ?? CLUSTER_SCOPED_DIR}/${kind.toLowerCase()}-${metadata.name}.yaml`;
 }
 
-function kustomizationFile(resources: readonly string[], comment?: string): string {
-  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, comment);
+function kustomizationFile(resources: readonly string[], comment?: string, patches?: readonly KustomizePatch[]): string {
+  const index = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] };
+  return toYaml(patches ? { ...index, patches: patches.map((p) => ({ patch: p.patch, target: { ...p.target } })) } : index, comment);
 }
 
 /** Comment line of `clusters/<name>/kustomization.yaml` naming the cluster's stage, for `npm run validate`. */
@@ -58,6 +60,9 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
       yield [`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     }
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
-    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`)];
+    // The lockdown patches reach the controllers of clusters/<c>/flux-system/ once it is listed.
+    const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;
+    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}\nflux-lockdown: ${lockdown}`;
+    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), header, cluster.fluxLockdownOff === undefined ? lockdownPatches() : undefined)];
   }
 }

@@ -24,6 +24,12 @@ export interface Rule {
   readonly hint: string;
   /** Severity per stage of the cluster. */
   readonly severity: Readonly<Record<StageName, RuleSeverity>>;
+  /**
+   * False for rules no waiver may excuse (plaintext secrets, a tenant escaping its namespace):
+   * a waiver of one is an error and its violations are reported anyway.
+   * @default true
+   */
+  readonly waivable?: boolean;
   check(objects: ClusterObjects): Violation[];
 }
 

@@ -21,11 +21,16 @@ export class Waivers {
   /**
    * Waives `rule` for every object under `scope`, e.g.
    * `Waivers.waive(exporter, 'pod-security-restricted', 'reads host metrics through hostPID')`.
-   * An empty reason or an unknown rule is an error; a waiver that waives nothing is a warning.
+   * An empty reason, an unknown rule or a rule that cannot be waived (`secret-plaintext`,
+   * `flux-lockdown`) is an error; a waiver that waives nothing is a warning.
    */
   static waive(scope: IConstruct, rule: string, reason: string): void {
     if (!ruleById(rule)) {
       addCheck(scope, () => [`waiver of unknown rule ${show(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})`]);
+      return;
+    }
+    if (ruleById(rule)?.waivable === false) {
+      addCheck(scope, () => [`rule ${rule} cannot be waived: fix what it reports`]);
       return;
     }
     if (typeof reason !== 'string' || reason.trim() === '') {

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { fluxLockdown } from './flux.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import {
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   autoscalerTargetExists,
   fluxSourceExists,
   fluxDependencyExists,
+  fluxLockdown,
   kedaAuthenticationExists,
   issuerExists,
 ];
