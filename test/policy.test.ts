@@ -382,15 +382,14 @@ describe('autoscaler-target-exists', () => {
 describe('flux-source-exists and flux-dependency-exists', () => {
   const release = (repo: string, dependsOn?: string) => (platform: { controllers: import('constructs').Construct }) => {
     new HelmRelease(platform.controllers, 'metrics', {
-      metadata: { name: 'metrics-server', namespace: 'kube-system' },
+      metadata: { name: 'metrics-server', namespace: 'flux-system' },
       spec: {
         interval: '1h',
-        serviceAccountName: 'metrics-installer',
+        serviceAccountName: 'helm-controller',
         chart: { spec: { chart: 'metrics-server', version: '3.12.2', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo, namespace: 'flux-system' } } },
         dependsOn: dependsOn ? [{ name: dependsOn, namespace: 'kube-system' }] : undefined,
       },
     });
-    new k8s.KubeServiceAccount(platform.controllers, 'installer', { metadata: { name: 'metrics-installer', namespace: 'kube-system' } });
     new HelmRepository(platform.controllers, 'repo', { metadata: { name: 'metrics-server', namespace: 'flux-system' }, spec: { url: 'https://kubernetes-sigs.github.io/metrics-server', interval: '1h' } });
   };
 

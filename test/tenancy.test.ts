@@ -13,6 +13,7 @@ import { GitRepository } from '../imports/flux-source-git-source.toolkit.fluxcd.
 import { HelmRepository } from '../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
 import { Components, Fleet, Provider, Stage, Testing, Waivers, type Apps } from '../lib/index.js';
 import type { ResolvedCluster } from '../lib/synth/model.js';
+import { readDist } from '../lib/validate/dist.js';
 import { ClusterObjects } from '../lib/validate/objects.js';
 import { fluxLockdown } from '../lib/validate/rules/flux.js';
 import { errorsOf } from './support/errors.js';
@@ -210,6 +211,38 @@ describe('item 2: tenants cannot escalate through Flux', () => {
     expect(reported(fleet, 'flux-lockdown')).toEqual([
       'error [flux-lockdown] c/infrastructure/controllers/bare: names no serviceAccountName: under Flux\'s lockdown (--default-service-account=default) it runs as ServiceAccount default, which may apply nothing',
     ]);
+  });
+
+  test('under the lockdown a platform object referring to a source in another namespace fails; with the opt-out it passes', () => {
+    const crossing = (fluxLockdown?: { enabled: false; reason: string }) => {
+      const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+      fleet.addCluster('c', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws(), fluxLockdown });
+      fleet.platform((p) => {
+        new k8s.KubeServiceAccount(p.controllers, 'installer', { metadata: { name: 'installer', namespace: 'kube-system' } });
+        new HelmRepository(p.controllers, 'charts', { metadata: { name: 'charts', namespace: 'flux-system' }, spec: { url: 'https://charts.example.com', interval: '1h' } });
+        new HelmRelease(p.controllers, 'agent', {
+          metadata: { name: 'agent', namespace: 'kube-system' },
+          spec: { interval: '1h', serviceAccountName: 'installer', chart: { spec: { chart: 'agent', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: 'charts', namespace: 'flux-system' } } } },
+        });
+      });
+      return reported(fleet, 'flux-lockdown');
+    };
+    expect(crossing()).toEqual([
+      'error [flux-lockdown] c/infrastructure/controllers/agent: spec.chart.spec.sourceRef.namespace is "flux-system", another namespace than its own (kube-system): under Flux\'s lockdown (--no-cross-namespace-refs=true) its controller refuses the reference',
+    ]);
+    expect(crossing({ enabled: false, reason: 'Flux Operator installs Flux with multitenant: false' })).toEqual([]);
+  });
+
+  test('read back from dist/, the opt-out comes from clusters/<c>/kustomization.yaml', () => {
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+    fleet.addCluster('on', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+    fleet.addCluster('off', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws(), fluxLockdown: { enabled: false, reason: 'Flux Operator (multitenant: true)' } });
+    const dir = mkdtempSync(join(tmpdir(), 'strata-lockdown-read-'));
+    for (const [path, content] of fleet.render().files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    expect(readDist(dir).clusters.map((c) => [c.name, c.fluxLockdownOff])).toEqual([['off', 'Flux Operator (multitenant: true)'], ['on', undefined]]);
   });
 
   test('read back from dist/ (no construct tree): a Flux object of a tenant\'s folder in another namespace fails', () => {

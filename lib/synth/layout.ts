@@ -18,6 +18,8 @@ function kustomizationFile(resources: readonly string[], comment?: string, patch
 
 /** Comment line of `clusters/<name>/kustomization.yaml` naming the cluster's stage, for `npm run validate`. */
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
+/** Comment line of `clusters/<name>/kustomization.yaml` saying whether Flux's lockdown is patched in, and if not why. */
+export const LOCKDOWN_COMMENT = /^# flux-lockdown: off \((.*)\)$/m;
 
 function comment(obj: ResolvedObject): string {
   return `strata: ${obj.path}`;

@@ -81,6 +81,16 @@ function namespaceReferences(value: unknown, at: string): { field: string; names
   });
 }
 
+/**
+ * References `--no-cross-namespace-refs` makes Flux refuse across namespaces: a `namespace` of a
+ * reference (sources, chart refs, event sources, receiver resources), not `targetNamespace` or
+ * `storageNamespace` (where a release installs) nor `dependsOn` and `healthChecks` (what it waits for).
+ */
+function lockedReferences(spec: Json, own: string | undefined): { field: string; namespace: string }[] {
+  return namespaceReferences(spec, 'spec').filter((r) =>
+    r.namespace !== own && r.field.endsWith('.namespace') && !/^spec\.(dependsOn|healthChecks)\[/.test(r.field));
+}
+
 /** What a Flux object in a tenant's folder must not do: run as someone else, or reach another namespace. */
 function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violation[] {
   const spec = rec(object.manifest.spec);
@@ -114,7 +124,7 @@ function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violati
 
 export const fluxLockdown: Rule = {
   id: 'flux-lockdown',
-  summary: 'Every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) sits in a namespace that ServiceAccount is bound in, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Cannot be waived.',
+  summary: 'Every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) sits in a namespace that ServiceAccount is bound in, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Where the lockdown is on, no other Flux object refers to a source or event source in another namespace either (Flux would refuse it). Cannot be waived.',
   hint: 'name the ServiceAccount the object runs as (a tenant\'s, in its namespace; helm-controller or kustomize-controller for the platform\'s objects in flux-system) and keep a tenant\'s Flux objects and their references in the tenant\'s namespace',
   severity: ALWAYS_ERROR,
   waivable: false,
@@ -135,6 +145,15 @@ export const fluxLockdown: Rule = {
           message: `names no serviceAccountName: under Flux's lockdown (--default-service-account=${LOCKDOWN_DEFAULT_ACCOUNT}) it runs as ServiceAccount ${LOCKDOWN_DEFAULT_ACCOUNT}, which may apply nothing`,
           hint: `set spec.serviceAccountName: ${controller} (in ${FLUX_NAMESPACE}) for the platform's objects, or a ServiceAccount of namespace ${ns ?? '(none)'} with the rights it needs`,
         });
+      }
+      if (!tenant && objects.cluster.fluxLockdownOff === undefined) {
+        for (const ref of lockedReferences(spec, ns)) {
+          violations.push({
+            object,
+            message: `${ref.field} is ${JSON.stringify(ref.namespace)}, another namespace than its own (${ns ?? '(none)'}): under Flux's lockdown (--no-cross-namespace-refs=true) its controller refuses the reference`,
+            hint: `declare what it refers to in namespace ${ns ?? '(none)'} (the platform's sources and releases live in ${FLUX_NAMESPACE}), or turn the lockdown off for the cluster with fluxLockdown: { enabled: false, reason }`,
+          });
+        }
       }
       if (account !== undefined && !accountExists(objects, ns, account)) {
         violations.push({
