@@ -2,6 +2,7 @@
 // Without it, kustomize-controller and helm-controller apply a Kustomization or HelmRelease that
 // names no ServiceAccount with their own cluster-admin rights, and follow references into any
 // namespace: a team's folder could install into kube-system or read the platform's repository.
+import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE } from './source.js';
 
 /** ServiceAccount (in flux-system) kustomize-controller runs as; platform Kustomizations name it. */
 export const KUSTOMIZE_CONTROLLER = 'kustomize-controller';
@@ -29,13 +30,13 @@ export interface FluxLockdownOptOut {
 /** One entry of a kustomization.yaml `patches:` list: a JSON 6902 patch and the objects it targets. */
 export interface KustomizePatch {
   readonly patch: string;
-  readonly target: { readonly kind: string; readonly name: string; readonly group?: string };
+  readonly target: { readonly group?: string; readonly kind: string; readonly name: string; readonly namespace: string };
 }
 
 function addArg(value: string, controllers: readonly string[]): KustomizePatch {
   return {
     patch: `- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: ${value}\n`,
-    target: { kind: 'Deployment', name: controllers.length === 1 ? controllers[0] : `(${controllers.join('|')})` },
+    target: { kind: 'Deployment', name: controllers.length === 1 ? controllers[0] : `(${controllers.join('|')})`, namespace: FLUX_NAMESPACE },
   };
 }
 
@@ -53,7 +54,7 @@ export function lockdownPatches(): KustomizePatch[] {
     addArg(`--default-service-account=${LOCKDOWN_DEFAULT_ACCOUNT}`, [KUSTOMIZE_CONTROLLER, HELM_CONTROLLER]),
     {
       patch: `- op: add\n  path: /spec/serviceAccountName\n  value: ${KUSTOMIZE_CONTROLLER}\n`,
-      target: { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization', name: 'flux-system' },
+      target: { group: 'kustomize.toolkit.fluxcd.io', kind: 'Kustomization', name: BOOTSTRAP_SOURCE, namespace: FLUX_NAMESPACE },
     },
   ];
 }
