@@ -15,7 +15,7 @@ import { Components, Fleet, Provider, Stage, Testing, Waivers, type Apps } from 
 import type { ResolvedCluster } from '../lib/synth/model.js';
 import { readDist } from '../lib/validate/dist.js';
 import { ClusterObjects } from '../lib/validate/objects.js';
-import { fluxLockdown } from '../lib/validate/rules/flux.js';
+import { fluxLockdown } from '../lib/validate/rules/flux-lockdown.js';
 import { errorsOf } from './support/errors.js';
 import { kustomizeBuild } from './support/kubectl.js';
 import { fleetOf, findingsOf, reported } from './support/policy.js';

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js';
-import { fluxLockdown } from './flux.js';
+import { fluxLockdown } from './flux-lockdown.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import {
