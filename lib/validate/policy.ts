@@ -22,6 +22,7 @@ function annotationProblems(obj: ResolvedObject): Finding[] {
     const annotation = `${WAIVER_ANNOTATION_PREFIX}${rule}`;
     const known = ruleById(rule);
     if (!known) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives an unknown rule ${JSON.stringify(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})` }];
+    if (known.waivedPerField) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives ${rule} for the whole object, but ${rule} is waived per field only: name the field (Waivers.allowPlaintextCredential)` }];
     if (known.waivable === false) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives rule ${rule}, which cannot be waived: fix what it reports` }];
     if (reason.trim() === '') return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} has an empty reason: say why the rule does not apply` }];
     return [];
@@ -49,6 +50,7 @@ function waiversFromAnnotations(objects: readonly ResolvedObject[]): WaiverRecor
 }
 
 function isWaived(obj: ResolvedObject, rule: string): boolean {
+  if (ruleById(rule)?.waivedPerField) return false;
   if (ruleById(rule)?.waivable === false) return false;
   return (waiversOn(obj).get(rule) ?? '').trim() !== '';
 }
@@ -71,7 +73,7 @@ function checkCluster(cluster: ResolvedCluster): Finding[] {
       // Recorded even when off or waived: a waiver is used when its rule fired, whatever the stage.
       fired.add(`${rule.id}\u0000${v.object.path}`);
       if (severity === 'off' || isWaived(v.object, rule.id)) continue;
-      findings.push({ path: v.object.path, object: describe(v.object), rule: rule.id, severity, message: v.message, hint: v.hint ?? rule.hint });
+      findings.push({ path: v.object.path, object: describe(v.object), rule: rule.id, severity: v.severity ?? severity, message: v.message, hint: v.hint ?? rule.hint });
     }
   }
   for (const w of cluster.waivers ?? waiversFromAnnotations(objects.all)) {
