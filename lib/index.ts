@@ -16,6 +16,7 @@ export * from './fleet/errors.js';
 export * from './fleet/fleet.js';
 export * from './fleet/names.js';
 export * from './fleet/stage.js';
+export * from './gitops/lockdown.js';
 export * from './gitops/source.js';
 export * from './platform/alerts.js';
 export * from './platform/component.js';

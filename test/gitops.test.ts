@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Provider, Stage, Testing, type Manifest } from '../lib/index.js';
 
 function kustomizations(fleet: Fleet, cluster: string): Manifest[] {
@@ -30,7 +31,7 @@ describe('Flux wiring', () => {
     }
     expect(ks.map((k) => spec(k).path)).toEqual(['./dist/prod/infrastructure/controllers', './dist/prod/infrastructure/configs', './dist/prod/apps/shop']);
     // A tenant's apps reconcile as the tenant's own ServiceAccount, never as kustomize-controller.
-    expect(ks.map((k) => spec(k).serviceAccountName)).toEqual([undefined, undefined, 'shop-reconciler']);
+    expect(ks.map((k) => spec(k).serviceAccountName)).toEqual(['kustomize-controller', 'kustomize-controller', 'shop-reconciler']);
   });
 
   test('a declared repository becomes a GitRepository that fetches only dist/', () => {
@@ -66,6 +67,7 @@ describe('Flux wiring', () => {
     fleet.addLayer('monitoring', { dependsOn: ['infrastructure/configs'], interval: '10m', prune: false, serviceAccountName: 'monitoring' });
     fleet.addCluster('prod', { stage: Stage.PRODUCTION, region: 'eu', provider: Provider.aws() });
     fleet.cluster('prod').addLayer('jobs');
+    fleet.platform((platform) => new k8s.KubeServiceAccount(platform.configs, 'monitoring', { metadata: { name: 'monitoring', namespace: 'flux-system' } }));
     const ks = kustomizations(fleet, 'prod');
     const monitoring = ks.find((k) => k.metadata.name === 'monitoring')!;
     expect(spec(monitoring)).toMatchObject({ dependsOn: [{ name: 'infrastructure-configs' }], interval: '10m', prune: false, serviceAccountName: 'monitoring', path: './dist/prod/monitoring' });

@@ -289,7 +289,7 @@ describe('tenants', () => {
     const files = Testing.synth(fleet).files;
     expect(files['c1/apps/shop/kustomization.yaml']).toBe('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap-settings.yaml\n');
     expect(parse(files['c1/apps/shop/configmap-settings.yaml']).metadata.namespace).toBe('shop');
-    expect(find(fleet, 'Kustomization', 'infrastructure-configs').spec.serviceAccountName).toBeUndefined();
+    expect(find(fleet, 'Kustomization', 'infrastructure-configs').spec.serviceAccountName).toBe('kustomize-controller');
   });
 
   test('a namespace without tenant gets its own folder applied with the layer identity', () => {
@@ -297,7 +297,7 @@ describe('tenants', () => {
     fleet.apps('tools', (apps) => new k8s.KubeConfigMap(apps, 'c', { metadata: { name: 'c' } }));
     const sync = find(fleet, 'Kustomization', 'apps-tools');
     expect(sync.spec.path).toBe('./dist/c1/apps/tools');
-    expect(sync.spec.serviceAccountName).toBeUndefined();
+    expect(sync.spec.serviceAccountName).toBe('kustomize-controller');
   });
 
   test('a layer after apps waits for every namespace folder; with none, for what apps waits for', () => {

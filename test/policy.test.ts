@@ -272,7 +272,7 @@ describe('secret-plaintext', () => {
       new ApiObject(apps, 'db', {
         apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' },
         stringData: { password: 'ENC[AES256_GCM,data:Tr7o,iv:1=,tag:k=,type:str]' },
-        sops: { age: [{ recipient: 'age1xyz', enc: '-----BEGIN AGE ENCRYPTED FILE-----' }], lastmodified: '2024-01-01T00:00:00Z', mac: 'ENC[...]', version: '3.8.1' },
+        sops: { age: [{ recipient: 'age1xyz', enc: '-----BEGIN AGE ENCRYPTED FILE-----' }], lastmodified: '2024-01-01T00:00:00Z', mac: 'ENC[AES256_GCM,data:oYyi,iv:Wc1B=,tag:Pc9a=,type:str]', version: '3.8.1' },
       });
       new k8s.KubeSecret(apps, 'token', { metadata: { name: 'token', annotations: { 'kubernetes.io/service-account.name': 'web' } }, type: 'kubernetes.io/service-account-token' });
     });
@@ -382,9 +382,10 @@ describe('autoscaler-target-exists', () => {
 describe('flux-source-exists and flux-dependency-exists', () => {
   const release = (repo: string, dependsOn?: string) => (platform: { controllers: import('constructs').Construct }) => {
     new HelmRelease(platform.controllers, 'metrics', {
-      metadata: { name: 'metrics-server', namespace: 'kube-system' },
+      metadata: { name: 'metrics-server', namespace: 'flux-system' },
       spec: {
         interval: '1h',
+        serviceAccountName: 'helm-controller',
         chart: { spec: { chart: 'metrics-server', version: '3.12.2', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo, namespace: 'flux-system' } } },
         dependsOn: dependsOn ? [{ name: dependsOn, namespace: 'kube-system' }] : undefined,
       },

@@ -41,7 +41,7 @@ describe('unknown fields', () => {
     const fleet = fleetOf('production', () => undefined, (platform) => {
       const release = new HelmRelease(platform.controllers, 'metrics', {
         metadata: { name: 'metrics-server', namespace: 'flux-system' },
-        spec: { interval: '1h', chart: { spec: { chart: 'metrics-server', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.GIT_REPOSITORY, name: 'flux-system' } } } },
+        spec: { interval: '1h', serviceAccountName: 'helm-controller', chart: { spec: { chart: 'metrics-server', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.GIT_REPOSITORY, name: 'flux-system' } } } },
       });
       release.addJsonPatch(JsonPatch.add('/spec/valuez', { replicas: 2 }));
     });

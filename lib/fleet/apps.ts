@@ -4,6 +4,7 @@ import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
 import { dnsLabelError } from './names.js';
+import { reservedNamespaceProblem } from './namespaces.js';
 
 /**
  * The scope developers declare workloads in: one namespace of one layer of one cluster.
@@ -25,7 +26,9 @@ export class Apps extends Chart {
     });
     this.namespace = namespace;
     const problem = dnsLabelError('namespace', namespace);
-    addCheck(this, () => (problem ? [problem] : []));
+    // Checked at synth time, once every platform component has claimed its namespace; a tenant
+    // owning the namespace reports it itself.
+    addCheck(this, () => [problem, this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined].filter((p): p is string => !!p));
   }
 
   /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */

@@ -1,4 +1,5 @@
 import { Construct, type IConstruct } from 'constructs';
+import type { FluxLockdownOptOut } from '../gitops/lockdown.js';
 import { Layer, type LayerProps } from '../platform/layer.js';
 import type { Provider } from '../providers/provider.js';
 import { Apps } from './apps.js';
@@ -35,6 +36,16 @@ export interface ClusterProps {
    * @default the provider profile's `traffic` ('gateway' on every built-in profile)
    */
   readonly traffic?: TrafficMode;
+  /**
+   * Flux's multi-tenancy lockdown: strata patches the controllers `flux bootstrap` installs in
+   * `clusters/<name>/flux-system/` with `--no-cross-namespace-refs=true`,
+   * `--default-service-account=default` and `--no-remote-bases=true`, so a tenant's Flux objects
+   * run as the tenant's ServiceAccount and stay in its namespace. Turn it off only with a reason,
+   * e.g. `{ enabled: false, reason: 'Flux Operator installs Flux with multitenant: true' }`.
+   * See https://fluxcd.io/flux/installation/configuration/multi-tenancy/
+   * @default the lockdown is on
+   */
+  readonly fluxLockdown?: FluxLockdownOptOut;
 }
 
 /** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
@@ -67,6 +78,14 @@ export interface GatewayRef {
 /** The layers every cluster starts with, in reconcile order: CRDs and controllers before their objects, apps last. */
 export const DEFAULT_LAYERS = ['infrastructure/controllers', 'infrastructure/configs', 'apps'] as const;
 
+/** What is wrong with a lockdown opt-out: it must say `enabled: false` and why. */
+function lockdownProblem(optOut: FluxLockdownOptOut | undefined): string | undefined {
+  if (optOut === undefined) return undefined;
+  if (optOut.enabled !== false) return `fluxLockdown.enabled ${show(optOut.enabled)} is not false: leave fluxLockdown out to keep the lockdown on`;
+  if (typeof optOut.reason !== 'string' || optOut.reason.trim() === '') return `fluxLockdown turns Flux's multi-tenancy lockdown off without a reason: say why (e.g. "Flux Operator installs Flux with multitenant: true")`;
+  return undefined;
+}
+
 const LAYER_SEGMENT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** One Kubernetes cluster of the fleet: its stage, region, provider and ordered layers. */
@@ -84,6 +103,8 @@ export class Cluster extends Construct {
   readonly region: string;
   readonly provider: Provider;
   readonly decryption?: Decryption;
+  /** Set when the cluster does without Flux's multi-tenancy lockdown (see `ClusterProps.fluxLockdown`). */
+  readonly fluxLockdown?: FluxLockdownOptOut;
   /**
    * What the platform installed on this cluster (e.g. `metrics-server`, `keda`, `cert-manager`,
    * `karpenter`): platform components add to it, workloads and autoscalers check it. Platform
@@ -113,12 +134,14 @@ export class Cluster extends Construct {
     this.region = props.region;
     this.provider = props.provider;
     this.decryption = props.decryption;
+    this.fluxLockdown = props.fluxLockdown;
     this.traffic = props.traffic ?? props.provider.traffic;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
     const problem = dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
-    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...this.layerGraphProblems()]);
+    const lockdown = lockdownProblem(props.fluxLockdown);
+    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...this.layerGraphProblems()]);
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
   }
 

@@ -140,6 +140,8 @@ export class Fleet extends App {
 
   /**
    * Declares workloads of one namespace on every cluster: `fleet.apps('shop', (apps, cluster) => ...)`.
+   * The namespace is a team's: a system namespace or one a platform component installs into is
+   * a synth error.
    * @param layer the layer they land in (default `apps`)
    */
   apps(namespace: string, define: (apps: Apps, cluster: Cluster) => void, layer = 'apps'): void {
@@ -296,6 +298,7 @@ export class Fleet extends App {
       return {
         name: cluster.name,
         stage: cluster.stage.name,
+        fluxLockdownOff: cluster.fluxLockdown?.reason.trim(),
         waivers: waivers.get(cluster),
         folders: cluster.layers.flatMap((layer) =>
           layer.folders().map((folder) => ({

@@ -5,6 +5,7 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
 import { MANAGED_BY, type Layer, type LayerFolder } from '../platform/layer.js';
+import { KUSTOMIZE_CONTROLLER } from './lockdown.js';
 import { FLUX_NAMESPACE } from './source.js';
 
 export interface LayerSyncProps {
@@ -22,7 +23,8 @@ export interface LayerSyncProps {
  * The Flux Kustomization that applies one folder of a layer, after the folders it depends on.
  * Every Kustomization lives in flux-system next to its GitRepository and its dependencies, so it
  * works under Flux's `--no-cross-namespace-refs` lockdown; a tenant's folder is applied as the
- * tenant's ServiceAccount (also in flux-system, bound only in the tenant's namespace).
+ * tenant's ServiceAccount (also in flux-system, bound only in the tenant's namespace), any other
+ * folder as `kustomize-controller`, so `--default-service-account` leaves it its rights.
  */
 export function declareLayerSync(scope: Construct, layer: Layer, folder: LayerFolder, props: LayerSyncProps): Kustomization {
   const name = folder.fluxName;
@@ -38,7 +40,8 @@ export function declareLayerSync(scope: Construct, layer: Layer, folder: LayerFo
       path: props.path,
       sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.sourceName },
       dependsOn: props.dependsOn.length > 0 ? props.dependsOn.map((d) => ({ name: d })) : undefined,
-      serviceAccountName: folder.serviceAccountName,
+      // Named even for the platform's folders: under the lockdown, none would mean `default`, with no rights.
+      serviceAccountName: folder.serviceAccountName ?? KUSTOMIZE_CONTROLLER,
       decryption: props.decryptionSecret
         ? { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: props.decryptionSecret } }
         : undefined,

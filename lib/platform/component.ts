@@ -12,6 +12,8 @@ import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../im
 import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
+import { claimNamespace } from '../fleet/namespaces.js';
+import { HELM_CONTROLLER } from '../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
@@ -134,7 +136,8 @@ function chartProblems(chart: ChartProps): string[] {
  *
  * The source and the HelmRelease live in flux-system (with `targetNamespace` and
  * `storageNamespace` set to the component's namespace), beside the Kustomizations and the
- * Alert that watch them, so nothing crosses a namespace under Flux's `--no-cross-namespace-refs`.
+ * Alert that watch them, so nothing crosses a namespace under Flux's `--no-cross-namespace-refs`,
+ * and the HelmRelease runs as `helm-controller`, as `--default-service-account` requires.
  */
 export class PlatformComponent extends Construct {
   readonly name: string;
@@ -154,6 +157,7 @@ export class PlatformComponent extends Construct {
 
     const cluster = Cluster.of(this);
     const labels = { ...MANAGED_BY, 'app.kubernetes.io/part-of': props.name };
+    claimNamespace(cluster, props.namespace, props.name);
     if (!SYSTEM_NAMESPACES.has(props.namespace) && firstToCreate(cluster, props.namespace)) {
       new k8s.KubeNamespace(this, 'namespace', { metadata: { name: props.namespace, labels: { ...MANAGED_BY } } });
     }
@@ -167,6 +171,8 @@ export class PlatformComponent extends Construct {
         interval: props.interval ?? '1h',
         timeout: props.timeout ?? '5m',
         releaseName: props.name,
+        // Under the lockdown a release naming no ServiceAccount would run as `default`, with no rights.
+        serviceAccountName: HELM_CONTROLLER,
         targetNamespace: props.namespace,
         storageNamespace: props.namespace,
         chartRef: oci ? { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: props.name } : undefined,

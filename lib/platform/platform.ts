@@ -42,6 +42,9 @@ export class Platform {
    * Declares a team's namespace: Pod Security `restricted`, quota, default requests and limits,
    * default-deny network policy with DNS, the team's group bound to `edit`, and its own Flux
    * identity, so `fleet.apps(name, ...)` reconciles into this namespace and no other.
+   * A system namespace (`default`, `flux-system`, `kube-node-lease`, `kube-public`, `kube-system`)
+   * or one a platform component installs into is refused: a synth error naming the tenant.
+   * @throws StrataError when a tenant of this name is declared twice
    */
   addTenant(name: string, props: TenantProps = {}): Tenant {
     const existing = this.configs.node.tryFindChild(`tenant-${name}`);

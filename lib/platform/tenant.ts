@@ -4,7 +4,9 @@ import { Capability } from '../fleet/capabilities.js';
 import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
+import { reservedNamespaceProblem } from '../fleet/namespaces.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
+import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access.js';
 import { MANAGED_BY } from './layer.js';
@@ -77,6 +79,7 @@ const ACME_SOLVER_PORT = 8089;
  * ServiceAccount `<name>-reconciler`, which lives in flux-system (where the Kustomization is:
  * Flux impersonates a ServiceAccount of the Kustomization's namespace) and is bound to
  * `cluster-admin` only inside the tenant's namespace, so the folder can change nothing else.
+ * A system namespace or one a platform component installs into is no tenant's (a synth error).
  */
 export class Tenant extends Construct {
   readonly name: string;
@@ -97,7 +100,10 @@ export class Tenant extends Construct {
     }
     const badQuantities = this.quantityProblems(props);
     const problems = [dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
-    addCheck(this, () => problems);
+    // A component's namespace is known only once the platform is declared, so this is checked late.
+    addCheck(this, () => [...problems, reservedNamespaceProblem(cluster, name, `tenant ${show(name)}`)].filter((p): p is string => !!p));
+    // Nothing of a tenant in a system namespace is declared: its objects would only add errors.
+    if (SYSTEM_NAMESPACES.has(name)) return;
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace: name, labels });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { StrataError } from '../fleet/errors.js';
+import { lockdownPatches, type KustomizePatch } from '../gitops/lockdown.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
@@ -47,12 +48,15 @@ export function objectFile(obj: ResolvedObject): string {
   return `${namespace}/${fileName(kind, metadata.name)}`;
 }
 
-function kustomizationFile(resources: readonly string[], comment?: string): string {
-  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, comment);
+function kustomizationFile(resources: readonly string[], comment?: string, patches?: readonly KustomizePatch[]): string {
+  const index = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] };
+  return toYaml(patches ? { ...index, patches: patches.map((p) => ({ patch: p.patch, target: { ...p.target } })) } : index, comment);
 }
 
 /** Comment line of `clusters/<name>/kustomization.yaml` naming the cluster's stage, for `npm run validate`. */
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
+/** Comment line of `clusters/<name>/kustomization.yaml` saying whether Flux's lockdown is patched in, and if not why. */
+export const LOCKDOWN_COMMENT = /^# flux-lockdown: off \((.*)\)$/m;
 
 function comment(obj: ResolvedObject): string {
   return `strata: ${obj.path}`;
@@ -95,6 +99,9 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
       yield [`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     }
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
-    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`)];
+    // The lockdown patches reach the controllers of clusters/<c>/flux-system/ once it is listed.
+    const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;
+    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}\nflux-lockdown: ${lockdown}`;
+    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), header, cluster.fluxLockdownOff === undefined ? lockdownPatches() : undefined)];
   }
 }

@@ -38,6 +38,11 @@ export interface ResolvedCluster {
   readonly folders: readonly ResolvedFolder[];
   /** Flux Kustomizations, one per folder, in reconcile order. */
   readonly layers: readonly ResolvedObject[];
+  /**
+   * Why the cluster does without Flux's multi-tenancy lockdown; undefined when the lockdown is
+   * on (`clusters/<name>/kustomization.yaml` then patches the bootstrapped controllers).
+   */
+  readonly fluxLockdownOff?: string;
   /** Flux sources strata declares (empty when the cluster uses the bootstrapped `flux-system`). */
   readonly sources: readonly ResolvedObject[];
   /**

@@ -16,13 +16,14 @@ export function waiversOn(obj: ResolvedObject): Map<string, string> {
   );
 }
 
-/** Problems with waiver annotations themselves: an unknown rule or an empty reason. */
+/** Problems with waiver annotations themselves: an unknown rule, one that cannot be waived, or an empty reason. */
 function annotationProblems(obj: ResolvedObject): Finding[] {
   return [...waiversOn(obj)].flatMap(([rule, reason]) => {
     const annotation = `${WAIVER_ANNOTATION_PREFIX}${rule}`;
     const known = ruleById(rule);
     if (!known) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives an unknown rule ${JSON.stringify(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})` }];
     if (known.waivedPerField) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives ${rule} for the whole object, but ${rule} is waived per field only: name the field (Waivers.allowPlaintextCredential)` }];
+    if (known.waivable === false) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives rule ${rule}, which cannot be waived: fix what it reports` }];
     if (reason.trim() === '') return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} has an empty reason: say why the rule does not apply` }];
     return [];
   });
@@ -36,7 +37,9 @@ function waiversFromAnnotations(objects: readonly ResolvedObject[]): WaiverRecor
   const groups = new Map<string, { path: string; rule: string; reason: string; objects: string[] }>();
   for (const obj of objects) {
     for (const [rule, reason] of waiversOn(obj)) {
-      if (!ruleById(rule) || reason.trim() === '') continue;
+      // Unknown, unwaivable and empty waivers are errors of their own (annotationProblems).
+      const known = ruleById(rule);
+      if (!known || known.waivable === false || reason.trim() === '') continue;
       const key = `${rule}\u0000${reason}`;
       const group = groups.get(key) ?? { path: obj.path, rule, reason, objects: [] };
       group.objects.push(obj.path);
@@ -48,6 +51,7 @@ function waiversFromAnnotations(objects: readonly ResolvedObject[]): WaiverRecor
 
 function isWaived(obj: ResolvedObject, rule: string): boolean {
   if (ruleById(rule)?.waivedPerField) return false;
+  if (ruleById(rule)?.waivable === false) return false;
   return (waiversOn(obj).get(rule) ?? '').trim() !== '';
 }
 

@@ -27,6 +27,12 @@ export interface Rule {
   /** Severity per stage of the cluster. */
   readonly severity: Readonly<Record<StageName, RuleSeverity>>;
   /**
+   * False for rules no waiver may excuse (plaintext secrets, a tenant escaping its namespace):
+   * a waiver of one is an error and its violations are reported anyway.
+   * @default true
+   */
+  readonly waivable?: boolean;
+  /**
    * Waived per object and field only (the rule reads its own field waivers), never for a whole
    * object: a `strata.dev/waive.<id>` annotation or `Waivers.waive` of it is an error. @default false
    */

@@ -36,7 +36,8 @@ export class Waivers {
   /**
    * Waives `rule` for every object under `scope`, e.g.
    * `Waivers.waive(exporter, 'pod-security-restricted', 'reads host metrics through hostPID')`.
-   * An empty reason or an unknown rule is an error; a waiver that waives nothing is a warning.
+   * An empty reason, an unknown rule or a rule that cannot be waived (`secret-plaintext`,
+   * `flux-lockdown`) is an error; a waiver that waives nothing is a warning.
    */
   static waive(scope: IConstruct, rule: string, reason: string): void {
     if (!ruleById(rule)) {
@@ -45,6 +46,10 @@ export class Waivers {
     }
     if (ruleById(rule)?.waivedPerField) {
       addCheck(scope, () => [`${rule} cannot be waived for whole objects: name the field with Waivers.allowPlaintextCredential(scope, { kind, field, reason })`]);
+      return;
+    }
+    if (ruleById(rule)?.waivable === false) {
+      addCheck(scope, () => [`rule ${rule} cannot be waived: fix what it reports`]);
       return;
     }
     if (typeof reason !== 'string' || reason.trim() === '') {

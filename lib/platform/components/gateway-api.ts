@@ -4,6 +4,7 @@ import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/
 import { Capability } from '../../fleet/capabilities.js';
 import { Cluster } from '../../fleet/cluster.js';
 import { addCheck, show } from '../../fleet/errors.js';
+import { KUSTOMIZE_CONTROLLER } from '../../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../../gitops/source.js';
 import { provideCapability, type IComponent } from '../component.js';
 import { Layer, MANAGED_BY } from '../layer.js';
@@ -56,6 +57,7 @@ export class GatewayApi implements IComponent {
         prune: false,
         wait: true,
         path: `./${GATEWAY_API_RELEASE.path}`,
+        serviceAccountName: KUSTOMIZE_CONTROLLER,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: this.name },
       },
     });

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { plaintextCredential } from './credentials.js';
+import { fluxLockdown } from './flux-lockdown.js';
 import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   fluxDependencyExists,
   fluxDependencyCycle,
   fluxPathProduced,
+  fluxLockdown,
   kedaAuthenticationExists,
   issuerExists,
 ];
