@@ -282,6 +282,7 @@ export class Fleet extends App {
       return {
         name: cluster.name,
         stage: cluster.stage.name,
+        kubernetesVersion: cluster.kubernetesVersion,
         waivers: waivers.get(cluster),
         folders: cluster.layers.flatMap((layer) =>
           layer.folders().map((folder) => ({

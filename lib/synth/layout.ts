@@ -1,3 +1,4 @@
+import { DEFAULT_KUBERNETES_VERSION } from '../fleet/kubernetes-version.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
@@ -16,6 +17,8 @@ function kustomizationFile(resources: readonly string[], comment?: string): stri
 
 /** Comment line of `clusters/<name>/kustomization.yaml` naming the cluster's stage, for `npm run validate`. */
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
+/** Comment line naming the cluster's Kubernetes version, written only when it is not the default. */
+export const KUBERNETES_VERSION_COMMENT = /^# kubernetes: (\S+)$/m;
 
 function comment(obj: ResolvedObject): string {
   return `strata: ${obj.path}`;
@@ -58,6 +61,7 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
       yield [`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     }
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
-    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}`)];
+    const version = cluster.kubernetesVersion !== undefined && cluster.kubernetesVersion !== DEFAULT_KUBERNETES_VERSION ? `\nkubernetes: ${cluster.kubernetesVersion}` : '';
+    yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), `strata: ${cluster.name}\nstage: ${cluster.stage}${version}`)];
   }
 }

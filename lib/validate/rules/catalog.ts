@@ -1,10 +1,15 @@
 import type { Rule } from '../rule.js';
+import { disruptionBudgetAllowsEviction } from './disruption.js';
+import { preStopSleep } from './lifecycle.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
+import { cronSchedule } from './schedule.js';
 import { secretPlaintext } from './secrets.js';
+import { serviceLinks } from './service-links.js';
+import { probePortDeclared, serviceTargetPort } from './wiring.js';
 import { imagePinned, podDisruptionBudget, readinessProbe, requiredLabels, resourcesRequired, topologySpread } from './workloads.js';
 
 /** Every policy rule a synth and `npm run validate` run, in report order. */
@@ -14,11 +19,17 @@ export const RULES: readonly Rule[] = [
   imagePinned,
   readinessProbe,
   podDisruptionBudget,
+  disruptionBudgetAllowsEviction,
   topologySpread,
   requiredLabels,
   secretPlaintext,
   tenantDefaultDeny,
   serviceSelectsPods,
+  serviceTargetPort,
+  probePortDeclared,
+  serviceLinks,
+  preStopSleep,
+  cronSchedule,
   ingressBackendExists,
   autoscalerTargetExists,
   fluxSourceExists,
