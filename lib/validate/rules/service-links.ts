@@ -9,7 +9,7 @@ function envPrefix(service: string): string {
 
 export const serviceLinks: Rule = {
   id: 'service-links',
-  summary: 'Every pod template in a namespace with Services sets enableServiceLinks: false. Otherwise the kubelet injects <SERVICE>_SERVICE_HOST, <SERVICE>_PORT=tcp://... and more for every Service of the namespace into every container, so a Service named redis sets REDIS_PORT in every pod and overrides what the app reads (DNS finds Services without them).',
+  summary: 'Every pod template in a namespace with Services sets enableServiceLinks: false. Otherwise the kubelet injects `<SERVICE>_SERVICE_HOST`, `<SERVICE>_PORT=tcp://...` and more for every Service of the namespace into every container, so a Service named redis sets REDIS_PORT in every pod and overrides what the app reads (DNS finds Services without them).',
   hint: 'set spec.enableServiceLinks: false on the pod template (strata workloads do), and find Services by DNS name',
   severity: ALWAYS_WARNING,
   check: (objects: ClusterObjects) =>
