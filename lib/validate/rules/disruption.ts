@@ -65,11 +65,8 @@ function blockViolations(objects: ClusterObjects, pdb: ResolvedObject, selected:
   if (allowed === undefined || allowed > 0) return [];
   const spec = rec(pdb.manifest.spec);
   const field = spec.maxUnavailable !== undefined ? `maxUnavailable ${JSON.stringify(spec.maxUnavailable)}` : `minAvailable ${JSON.stringify(spec.minAvailable)}`;
-  const workloads = running.map((c) => `${c.w.object.manifest.kind} ${nameOf(c.w.object)} (${c.fewest!.count}: ${c.fewest!.why})`).join(', ');
-  return [{
-    object: pdb,
-    message: `${field} allows no eviction when its pods are fewest, ${pods} of ${workloads}: node drains and cluster upgrades block on it`,
-  }];
+  const workloads = running.map((c) => `${c.w.object.manifest.kind} ${nameOf(c.w.object)} at ${c.fewest!.count} (${c.fewest!.why})`).join(', ');
+  return [{ object: pdb, message: `${field} allows no eviction when its pods are fewest: ${workloads}; node drains and cluster upgrades block on it` }];
 }
 
 /** Pairs of PDBs selecting the pods of one workload: the eviction API refuses those pods. */
