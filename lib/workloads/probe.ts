@@ -79,7 +79,8 @@ export class Probe {
     }
     if (typeof port === 'number' && !ports.some((p) => p.port === port)) {
       const declared = ports.map((p) => `${p.name}=${p.port}`).join(', ') || 'none';
-      problems.push(`${what}: port ${port} is not a port of this workload (ports: ${declared}): the kubelet would probe a port the container does not serve; name a declared port (e.g. ${show(ports[0]?.name ?? 'http')}) or declare ${port} in ports`);
+      const fix = ports.length > 0 ? `name a declared port (e.g. ${show(ports[0].name)}) or declare ${port} in ports` : `declare ${port} in ports`;
+      problems.push(`${what}: port ${port} is not a port of this workload (ports: ${declared}): the kubelet would probe a port the container does not serve; ${fix}`);
     }
     return problems;
   }
