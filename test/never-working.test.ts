@@ -47,6 +47,20 @@ describe('cron-schedule', () => {
     expect(reported(waived, 'cron-schedule')).toEqual([]);
   });
 
+  test('a hand-written CronJob whose schedule the API server rejects is an error that no waiver silences', () => {
+    const cronJob = (apps: Apps, schedule: string) =>
+      new k8s.KubeCronJob(apps, 'report', {
+        metadata: { name: 'report', labels: labelsFor('report'), annotations: { 'strata.dev/waive.cron-schedule': 'run by hand only' } },
+        spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'app', image: 'ghcr.io/acme/report:1.0.0' }] } } } } },
+      });
+    const errors = (schedule: string) => errorsOf(fleetOf('development', (apps) => cronJob(apps, schedule))).filter((e) => e.includes('schedule'));
+    expect(errors('0 3 * *')).toEqual([
+      'c/apps/shop/report: schedule "0 3 * *" is rejected by the API server: it has 4 fields, not 5 (use 5 fields "minute hour day-of-month month day-of-week", e.g. "0 3 * * *", or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)',
+    ]);
+    expect(errors('CRON_TZ=Europe/Berlin 0 3 * * *')).toEqual([expect.stringContaining('a time zone inside the schedule is not accepted by Kubernetes: use timeZone')]);
+    expect(errors('0 3 * * 7')).toEqual([expect.stringContaining('day-of-week 7 is out of range 0-6')]);
+  });
+
   test('a CronTask whose schedule never fires is an error', () => {
     expect(errorsOf(oneCluster((apps) => new CronTask(apps, 'report', { ...BASE, schedule: '0 0 30 2 *' })))).toEqual([
       'dev-eu/apps/shop/report/cron-job: schedule "0 0 30 2 *" never fires: day-of-month 30 falls in none of its months (feb: at most 29 days)',
