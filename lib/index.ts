@@ -14,6 +14,7 @@ export * from './fleet/capabilities.js';
 export * from './fleet/cluster.js';
 export * from './fleet/errors.js';
 export * from './fleet/fleet.js';
+export * from './fleet/kubernetes-version.js';
 export * from './fleet/names.js';
 export * from './fleet/stage.js';
 export * from './gitops/lockdown.js';

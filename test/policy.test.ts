@@ -202,11 +202,10 @@ describe('pod-disruption-budget', () => {
     expect(reported(keda, 'pod-disruption-budget')).toEqual([expect.stringContaining('runs up to 100 replicas')]);
   });
 
-  test('a PDB that allows no eviction fires; one selecting other pods does not count', () => {
+  test('a PDB that allows no eviction counts here (disruption-budget-allows-eviction reports it); one selecting other pods does not count', () => {
     const blocking = fleetOf('production', (apps) => patch.set(webWorkload(apps).pdb, '/spec/maxUnavailable', k8s.IntOrString.fromNumber(0)));
-    expect(reported(blocking, 'pod-disruption-budget')).toEqual([
-      `error [pod-disruption-budget] ${DEPLOYMENT}: PodDisruptionBudget web allows no eviction (maxUnavailable 0 or minAvailable 100%): node drains would block forever`,
-    ]);
+    expect(reported(blocking, 'pod-disruption-budget')).toEqual([]);
+    expect(reported(blocking, 'disruption-budget-allows-eviction')).toEqual([expect.stringContaining('maxUnavailable 0 allows no eviction')]);
     const elsewhere = fleetOf('production', (apps) => patch.set(webWorkload(apps).pdb, '/spec/selector/matchLabels/app.kubernetes.io~1name', 'other'));
     expect(reported(elsewhere, 'pod-disruption-budget')).toEqual([expect.stringContaining('no PodDisruptionBudget selects its pods')]);
   });

@@ -370,6 +370,7 @@ describe('probes', () => {
       `${PATH}: probes.startup: Probe.exec needs a command`,
       `${PATH}: probes.readiness.periodSeconds (0) must be an integer of at least 1`,
       `${PATH}: probes.readiness: path "ready" must start with "/"`,
+      `${PATH}: probes.readiness: port 80 is not a port of this workload (ports: none): the kubelet would probe a port the container does not serve; declare 80 in ports`,
     ]);
   });
 });

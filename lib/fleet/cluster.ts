@@ -4,6 +4,7 @@ import { Layer, type LayerProps } from '../platform/layer.js';
 import type { Provider } from '../providers/provider.js';
 import { Apps } from './apps.js';
 import { StrataError, addCheck, show } from './errors.js';
+import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblem, type KubernetesVersion } from './kubernetes-version.js';
 import { dnsLabelError } from './names.js';
 import type { Stage, StageValue } from './stage.js';
 
@@ -46,6 +47,16 @@ export interface ClusterProps {
    * @default the lockdown is on
    */
   readonly fluxLockdown?: FluxLockdownOptOut;
+  /**
+   * The Kubernetes minor version the cluster runs, `'1.<minor>'` ('1.27' … '1.35'). It decides
+   * what strata renders where Kubernetes offers something better (from '1.30': the native
+   * `sleep` preStop action instead of `exec: sleep`, which needs a sleep binary in the image) and
+   * which later fields the schema check accepts (docs/validation.md).
+   * https://kubernetes.io/releases/
+   * @default '1.27': the API version of strata's schemas
+   * @throws an error at synth for a version not in the list, naming the valid form
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
@@ -120,6 +131,8 @@ export class Cluster extends Construct {
   ingressPeer?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
   /** How traffic enters the cluster (see `ClusterProps.traffic`). */
   readonly traffic: TrafficMode;
+  /** The Kubernetes minor version the cluster runs (see `ClusterProps.kubernetesVersion`). */
+  readonly kubernetesVersion: KubernetesVersion;
   /** The gateway web services' routes attach to; set by the gateway component (`Components.gateway()`). */
   gateway?: GatewayRef;
   private readonly _domain?: string;
@@ -136,12 +149,14 @@ export class Cluster extends Construct {
     this.decryption = props.decryption;
     this.fluxLockdown = props.fluxLockdown;
     this.traffic = props.traffic ?? props.provider.traffic;
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
     const problem = dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     const lockdown = lockdownProblem(props.fluxLockdown);
-    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...this.layerGraphProblems()]);
+    const version = kubernetesVersionProblem(this.kubernetesVersion);
+    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...(version ? [version] : []), ...this.layerGraphProblems()]);
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
   }
 

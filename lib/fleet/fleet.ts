@@ -299,6 +299,7 @@ export class Fleet extends App {
         name: cluster.name,
         stage: cluster.stage.name,
         fluxLockdownOff: cluster.fluxLockdown?.reason.trim(),
+        kubernetesVersion: cluster.kubernetesVersion,
         waivers: waivers.get(cluster),
         folders: cluster.layers.flatMap((layer) =>
           layer.folders().map((folder) => ({

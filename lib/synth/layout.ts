@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StrataError } from '../fleet/errors.js';
 import { lockdownPatches, type KustomizePatch } from '../gitops/lockdown.js';
+import { DEFAULT_KUBERNETES_VERSION } from '../fleet/kubernetes-version.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
@@ -57,6 +58,8 @@ function kustomizationFile(resources: readonly string[], comment?: string, patch
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
 /** Comment line of `clusters/<name>/kustomization.yaml` saying whether Flux's lockdown is patched in, and if not why. */
 export const LOCKDOWN_COMMENT = /^# flux-lockdown: off \((.*)\)$/m;
+/** Comment line naming the cluster's Kubernetes version, written only when it is not the default. */
+export const KUBERNETES_VERSION_COMMENT = /^# kubernetes: (\S+)$/m;
 
 function comment(obj: ResolvedObject): string {
   return `strata: ${obj.path}`;
@@ -101,7 +104,8 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
     // The lockdown patches reach the controllers of clusters/<c>/flux-system/ once it is listed.
     const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;
-    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}\nflux-lockdown: ${lockdown}`;
+    const version = cluster.kubernetesVersion !== undefined && cluster.kubernetesVersion !== DEFAULT_KUBERNETES_VERSION ? `\nkubernetes: ${cluster.kubernetesVersion}` : '';
+    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}${version}\nflux-lockdown: ${lockdown}`;
     yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), header, cluster.fluxLockdownOff === undefined ? lockdownPatches() : undefined)];
   }
 }

@@ -35,6 +35,11 @@ export interface ResolvedCluster {
   readonly name: string;
   /** The stage the cluster serves: policy severities depend on it. */
   readonly stage: StageName;
+  /**
+   * The Kubernetes minor version the cluster runs, e.g. `1.30`: rules and the schema check
+   * accept what it has. @default '1.27' (DEFAULT_KUBERNETES_VERSION)
+   */
+  readonly kubernetesVersion?: string;
   readonly folders: readonly ResolvedFolder[];
   /** Flux Kustomizations, one per folder, in reconcile order. */
   readonly layers: readonly ResolvedObject[];

@@ -6,6 +6,8 @@ import { checkReferences } from '../validate/references.js';
 import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
 import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
+import { checkApiServerNames } from '../validate/api-names.js';
+import { checkCronSchedules } from '../validate/cron.js';
 import { layout, type LayoutOptions } from './layout.js';
 import type { FleetModel } from './model.js';
 
@@ -13,7 +15,7 @@ import type { FleetModel } from './model.js';
 export type ModelCheck = (model: FleetModel) => Finding[];
 
 export const DEFAULT_CHECKS: readonly ModelCheck[] = [
-  checkStructure, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
+  checkStructure, checkApiServerNames, checkCronSchedules, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
 ];
 
 /** Milliseconds spent per phase of a synth. */

@@ -5,7 +5,7 @@ import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
-import { LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
+import { KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
 import { DEFAULT_CHECKS, checkModel } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
@@ -82,6 +82,12 @@ function lockdownOffOf(dir: string, cluster: string): string | undefined {
   return existsSync(file) ? LOCKDOWN_COMMENT.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
 }
 
+/** The Kubernetes version written in `clusters/<name>/kustomization.yaml`; the default when none is. */
+function kubernetesVersionOf(dir: string, cluster: string): string | undefined {
+  const file = join(dir, 'clusters', cluster, KUSTOMIZATION);
+  return existsSync(file) ? KUBERNETES_VERSION_COMMENT.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+}
+
 /** Files a folder's kustomization.yaml does not list, and listed files that are missing. */
 function indexProblems(dir: string, files: readonly string[]): Finding[] {
   const findings: Finding[] = [];
@@ -146,6 +152,7 @@ export function readDist(dir: string): FleetModel {
     name,
     stage: stageOf(dir, name),
     fluxLockdownOff: lockdownOffOf(dir, name),
+    kubernetesVersion: kubernetesVersionOf(dir, name),
     folders: [...c.folders].map(([d, objects]): ResolvedFolder => ({ dir: d, objects })),
     layers: c.layers,
     sources: c.sources,

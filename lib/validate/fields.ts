@@ -2,6 +2,7 @@
 // not know is a bug (a typo in an escape-hatch patch, a field of a newer Kubernetes), and the API
 // server would drop it silently. imports/known-fields.ts holds every known key per type.
 import { KNOWN_FIELDS } from '../../imports/known-fields.js';
+import { NATIVE_SLEEP_SINCE, atLeast, type KubernetesVersion } from '../fleet/kubernetes-version.js';
 import type { Manifest } from '../synth/model.js';
 
 /**
@@ -72,7 +73,38 @@ export function hasKnownFields(apiVersion: string, kind: string): boolean {
   return `${apiVersion}/${kind}` in kinds();
 }
 
-type Problem = (path: string, key: string, known: readonly string[]) => string;
+/**
+ * Fields of Kubernetes releases after 1.27 that strata renders for clusters running them, so a
+ * cluster's `kubernetesVersion` admits them (and only its). Each is a key added to the type found
+ * at `path` (JSON keys) from `kind`; its value is left to the schema library, which knows the
+ * later API. The full per-version schemas replace this list.
+ */
+const LATER_FIELDS: readonly { readonly since: KubernetesVersion; readonly kind: string; readonly path: readonly string[]; readonly key: string }[] = [
+  // LifecycleHandler.sleep (KEP-3960): preStop and postStart share the type.
+  { since: NATIVE_SLEEP_SINCE, kind: 'v1/Pod', path: ['spec', 'containers', 'lifecycle', 'preStop'], key: 'sleep' },
+];
+
+/** The type index a later field is added to. */
+function laterType(later: (typeof LATER_FIELDS)[number]): number {
+  let type: number | undefined = kinds()[later.kind];
+  for (const key of later.path) type = type === undefined ? undefined : typeIndex(type).byJson.get(key)?.type;
+  if (type === undefined || type < 0) throw new Error(`known fields: no type at ${later.kind} ${later.path.join('.')}`);
+  return type;
+}
+
+/** The later fields a cluster of `version` has: type index → JSON key → field. */
+function laterFields(version: string | undefined): ReadonlyMap<number, ReadonlyMap<string, Field>> {
+  const extra = new Map<number, Map<string, Field>>();
+  for (const later of LATER_FIELDS.filter((f) => atLeast(version, f.since))) {
+    const type = laterType(later);
+    const fields = extra.get(type) ?? new Map<string, Field>();
+    fields.set(later.key, { json: later.key, ref: 0, shape: 'leaf', type: -1 });
+    extra.set(type, fields);
+  }
+  return extra;
+}
+
+type Problem = (path: string, key: string, known: readonly string[], type: number) => string;
 
 /**
  * Walks `value` along the tree, in JSON keys (`space` json) or in the binding's prop names
@@ -81,7 +113,14 @@ type Problem = (path: string, key: string, known: readonly string[]) => string;
  * always without a problem, so the path of a field (`/spec/template/...`) is kept as a stack of
  * keys and only written out for a problem.
  */
-function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: Problem, wrapped?: (path: string) => string): string[] {
+function walk(
+  value: unknown,
+  kindKey: string,
+  space: 'json' | 'prop',
+  unknown: Problem,
+  wrapped?: (path: string) => string,
+  later: ReadonlyMap<number, ReadonlyMap<string, Field>> = new Map(),
+): string[] {
   const root = kinds()[kindKey];
   if (root === undefined) return [];
   const problems: string[] = [];
@@ -97,9 +136,9 @@ function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: 
     for (const key in node) {
       if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
       const child = node[key];
-      const field = fields.get(key);
+      const field = fields.get(key) ?? later.get(type)?.get(key);
       if (!field) {
-        if (!extras.includes(key)) problems.push(unknown(pathTo(key), key, [...fields.keys(), ...extras]));
+        if (!extras.includes(key)) problems.push(unknown(pathTo(key), key, [...fields.keys(), ...(later.get(type)?.keys() ?? []), ...extras], type));
         continue;
       }
       if (field.shape === 'leaf' || ((field.shape === 'wrapped' || field.shape === 'wrapped-map') && !wrapped)) continue;
@@ -134,12 +173,23 @@ function walk(value: unknown, kindKey: string, space: 'json' | 'prop', unknown: 
   return problems;
 }
 
+/** Later fields per Kubernetes version, computed once per version. */
+const laterByVersion = new Map<string | undefined, ReadonlyMap<number, ReadonlyMap<string, Field>>>();
+
 /**
  * Every field of `manifest` its Kubernetes 1.27 or CRD schema does not know, as
- * `/spec/replicass is an unknown field (did you mean "replicas"?)`. Empty when the kind has no tree.
+ * `/spec/replicass is an unknown field (did you mean "replicas"?)`, except the LATER_FIELDS of
+ * the cluster's `kubernetesVersion` (default 1.27). Empty when the kind has no tree.
  */
-export function unknownFields(manifest: Manifest): string[] {
-  return walk(manifest, `${manifest.apiVersion}/${manifest.kind}`, 'json', (path, key, known) => `${path} is an unknown field${suggest(key, known)}`);
+export function unknownFields(manifest: Manifest, kubernetesVersion?: string): string[] {
+  let later = laterByVersion.get(kubernetesVersion);
+  if (!later) laterByVersion.set(kubernetesVersion, (later = laterFields(kubernetesVersion)));
+  const since = (key: string, type: number) => LATER_FIELDS.find((f) => f.key === key && laterType(f) === type)?.since;
+  const unknown: Problem = (path, key, known, type) => {
+    const version = since(key, type);
+    return `${path} is an unknown field${version ? ` before Kubernetes ${version}: set the cluster's kubernetesVersion to ${version} or later where it runs one` : suggest(key, known)}`;
+  };
+  return walk(manifest, `${manifest.apiVersion}/${manifest.kind}`, 'json', unknown, undefined, later);
 }
 
 /**

@@ -46,3 +46,5 @@ export const ALWAYS_ERROR: Rule['severity'] = { development: 'error', staging: '
 export const WARN_IN_DEVELOPMENT: Rule['severity'] = { development: 'warning', staging: 'error', production: 'error' };
 /** Severities for a rule about production resilience: off in development, a warning in staging. */
 export const PRODUCTION_ONLY: Rule['severity'] = { development: 'off', staging: 'warning', production: 'error' };
+/** Severities for a rule whose findings are judgements everywhere: printed, never blocking. */
+export const ALWAYS_WARNING: Rule['severity'] = { development: 'warning', staging: 'warning', production: 'warning' };

@@ -19,16 +19,17 @@ export function registerSchema(model: ValidatingModel): void {
 
 /**
  * The schema errors of one manifest, as readable strings; empty when it is valid. Fields the
- * schema does not know are errors too (the API server would drop them silently).
+ * schema does not know are errors too (the API server would drop them silently), except the
+ * later fields the cluster's `kubernetesVersion` has (lib/validate/fields.ts LATER_FIELDS).
  */
-export function schemaErrors(manifest: Manifest): string[] {
+export function schemaErrors(manifest: Manifest, kubernetesVersion?: string): string[] {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return [`not an object: ${JSON.stringify(manifest)}`];
   const model = registry.get(`${manifest.apiVersion}/${manifest.kind}`);
   const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
   if (!model) {
     return [`${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated (register one with registerSchema)`];
   }
-  const unknown = unknownFields(manifest).map((p) => `${what}: schema ${manifest.apiVersion}: ${p}`);
+  const unknown = unknownFields(manifest, kubernetesVersion).map((p) => `${what}: schema ${manifest.apiVersion}: ${p}`);
   return [...modelErrors(model, forSchema(manifest), what, manifest.apiVersion), ...unknown];
 }
 
@@ -67,7 +68,7 @@ export function checkSchemas(model: FleetModel): Finding[] {
   const findings: Finding[] = [];
   for (const cluster of model.clusters) {
     for (const obj of [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources]) {
-      for (const message of schemaErrors(obj.manifest)) findings.push({ path: obj.path, message });
+      for (const message of schemaErrors(obj.manifest, cluster.kubernetesVersion)) findings.push({ path: obj.path, message });
     }
   }
   return findings;

@@ -3,6 +3,7 @@ import { StrataError, show } from '../fleet/errors.js';
 import type { Stage, StageValue } from '../fleet/stage.js';
 import { Env, type EnvValue } from './env.js';
 import { imageProblems } from './image.js';
+import { drainLifecycle } from './lifecycle.js';
 import type { PortOptions, ResolvedPort } from './ports.js';
 import type { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
@@ -89,6 +90,8 @@ export interface ContainerContext {
   readonly security: SecurityOptions;
   /** Seconds the preStop hook sleeps; 0 renders no hook. */
   readonly drainSeconds: number;
+  /** The cluster's Kubernetes version: from 1.30 the hook is the native sleep action. */
+  readonly kubernetesVersion: string;
   /** Persistent volume claims to mount (StatefulService), by claim name. */
   readonly claims?: readonly { readonly name: string; readonly path: string }[];
 }
@@ -99,6 +102,8 @@ export interface BuiltContainer {
   readonly volumes: k8s.Volume[];
   /** Data of the `<name>-config` ConfigMap, when config files are declared. */
   readonly configData?: Record<string, string>;
+  /** Seconds of the native preStop sleep the workload object must carry (see lifecycle.ts). */
+  readonly nativeSleep?: number;
 }
 
 /** Scratch space for a read-only root filesystem; bounded so a runaway writer cannot fill the node. */
@@ -118,6 +123,7 @@ export function buildContainer(options: ContainerOptions, ctx: ContainerContext,
   }
   const mounts = buildMounts(options, ctx, problems);
   const resources = options.resources ?? ({} as Resources);
+  const drain = drainLifecycle(ctx.drainSeconds, ctx.kubernetesVersion);
   const container: k8s.Container = {
     name: ctx.name,
     image: options.image,
@@ -133,11 +139,11 @@ export function buildContainer(options: ContainerOptions, ctx: ContainerContext,
     readinessProbe: probes.readiness ? probes.readiness.toProbe(ctx.ports) : undefined,
     livenessProbe: probes.liveness ? probes.liveness.toProbe(ctx.ports) : undefined,
     // Keeps serving while endpoints and load balancers stop routing to the pod, then SIGTERM.
-    lifecycle: ctx.drainSeconds > 0 ? { preStop: { exec: { command: ['sleep', String(ctx.drainSeconds)] } } } : undefined,
+    lifecycle: drain.lifecycle,
     securityContext: containerSecurityContext(ctx.security),
     volumeMounts: mounts.volumeMounts,
   };
-  return { container, volumes: mounts.volumes, configData: options.configFiles && { ...options.configFiles.files } };
+  return { container, volumes: mounts.volumes, configData: options.configFiles && { ...options.configFiles.files }, nativeSleep: drain.nativeSleep };
 }
 
 function quantities(values: Record<string, string | undefined>): Record<string, k8s.Quantity> {

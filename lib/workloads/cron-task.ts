@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { show } from '../fleet/errors.js';
 import { selectorLabels } from './network.js';
 import type { PodOptions } from './pod.js';
+import { addNativeSleep } from './lifecycle.js';
 import { scheduleProblems, timeZoneProblems } from './schedule.js';
 import { Workload, type StageProps } from './workload.js';
 
@@ -71,7 +72,7 @@ export class CronTask extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    new k8s.KubeCronJob(this, 'cron-job', {
+    const cronJob = new k8s.KubeCronJob(this, 'cron-job', {
       metadata: { name: this.name, labels: this.selector },
       spec: {
         schedule: o.schedule,
@@ -87,6 +88,7 @@ export class CronTask extends Workload {
         },
       },
     });
+    addNativeSleep(cronJob, pod.nativeSleep);
   }
 
   private countProblems(o: CronTaskOptions): string[] {

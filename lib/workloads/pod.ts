@@ -8,6 +8,7 @@ import { MANAGED_BY } from '../platform/layer.js';
 import { Waivers } from '../validate/waivers.js';
 import { buildContainer, type ContainerOptions, type Probes } from './container.js';
 import { imageVersion } from './image.js';
+import type { NativeSleep } from './lifecycle.js';
 import type { IPeer } from './network.js';
 import type { ResolvedPort } from './ports.js';
 import { podSecurityContext, restrictedOptOuts, securityProblems, type SecurityOptions } from './security.js';
@@ -21,7 +22,10 @@ export interface ShutdownOptions {
   readonly gracePeriodSeconds?: number;
   /**
    * Seconds a preStop hook sleeps before the container gets SIGTERM, so endpoints and load
-   * balancers stop routing to the pod first. Needs a `sleep` binary in the image; 0 renders no hook.
+   * balancers stop routing to the pod first; 0 renders no hook. On clusters running Kubernetes
+   * 1.30 or later (`kubernetesVersion`) it is the native `sleep` action; below, an `exec` of
+   * `sleep`, which needs a sleep binary in the image.
+   * https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#hook-handler-implementations
    * @default 5 for workloads behind a Service (WebService, StatefulService), else 0
    */
   readonly drainSeconds?: number;
@@ -85,6 +89,8 @@ export interface BuiltPod {
   readonly containers: ContainerRequests[];
   /** Data of the `<name>-config` ConfigMap, when config files are declared. */
   readonly configData?: Record<string, string>;
+  /** The native preStop sleep to add to the workload object (`addNativeSleep`). */
+  readonly nativeSleep?: NativeSleep;
 }
 
 /** Annotation on the pod template carrying a checksum of the config files, so a change rolls the pods. */
@@ -102,7 +108,7 @@ export function buildPod(options: PodOptions, ctx: PodContext, problems: string[
   problems.push(...shutdownProblems(grace, drain));
   const built = buildContainer(
     options,
-    { name: ctx.name, stage: ctx.cluster.stage, ports: ctx.ports, defaultProbes: ctx.defaultProbes, security, drainSeconds: drain, claims: ctx.claims },
+    { name: ctx.name, stage: ctx.cluster.stage, ports: ctx.ports, defaultProbes: ctx.defaultProbes, security, drainSeconds: drain, kubernetesVersion: ctx.cluster.kubernetesVersion, claims: ctx.claims },
     problems,
   );
   const version = typeof options.image === 'string' ? imageVersion(options.image) : undefined;
@@ -114,6 +120,9 @@ export function buildPod(options: PodOptions, ctx: PodContext, problems: string[
     spec: {
       serviceAccountName: ctx.name,
       automountServiceAccountToken: options.serviceAccount?.automountToken === true,
+      // No <SERVICE>_PORT=tcp://... variables for every Service of the namespace: a Service named
+      // like a setting the app reads (redis → REDIS_PORT) would override it. DNS finds Services.
+      enableServiceLinks: false,
       securityContext: podSecurityContext(security),
       terminationGracePeriodSeconds: grace,
       restartPolicy: ctx.restartPolicy,
@@ -123,7 +132,8 @@ export function buildPod(options: PodOptions, ctx: PodContext, problems: string[
     },
   };
   const resources = options.resources ?? {};
-  return { template, containers: [{ name: ctx.name, cpu: resources.cpu, memory: resources.memory }], configData: built.configData };
+  const nativeSleep = built.nativeSleep === undefined ? undefined : { container: ctx.name, seconds: built.nativeSleep };
+  return { template, containers: [{ name: ctx.name, cpu: resources.cpu, memory: resources.memory }], configData: built.configData, nativeSleep };
 }
 
 /** Labels of the pods: the selector, plus what a human filters by; the version never selects. */

@@ -19,7 +19,7 @@ export interface ProbeOptions {
 /** A probe that connects to a port. */
 export interface PortProbeOptions extends ProbeOptions {
   /**
-   * Port name or number.
+   * Port name or number; either must be one of the workload's ports (the container serves it).
    * @default the workload's first port (`http` on a WebService)
    */
   readonly port?: string | number;
@@ -76,6 +76,11 @@ export class Probe {
     if (port === undefined && ports.length === 0) problems.push(`${what}: Probe.${this.action.kind} needs a port, and the workload declares none`);
     if (typeof port === 'string' && !ports.some((p) => p.name === port)) {
       problems.push(`${what}: port ${show(port)} is not a port of this workload (ports: ${ports.map((p) => p.name).join(', ') || 'none'})`);
+    }
+    if (typeof port === 'number' && !ports.some((p) => p.port === port)) {
+      const declared = ports.map((p) => `${p.name}=${p.port}`).join(', ') || 'none';
+      const fix = ports.length > 0 ? `name a declared port (e.g. ${show(ports[0].name)}) or declare ${port} in ports` : `declare ${port} in ports`;
+      problems.push(`${what}: port ${port} is not a port of this workload (ports: ${declared}): the kubelet would probe a port the container does not serve; ${fix}`);
     }
     return problems;
   }

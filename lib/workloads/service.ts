@@ -2,6 +2,17 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { selectorLabels } from './network.js';
 import type { ResolvedPort } from './ports.js';
+import { serviceNameProblem, serviceNameSuggestion } from '../validate/api-names.js';
+
+/**
+ * Problems of a workload name that also names its Service: the API server rejects a Service
+ * name that is not a DNS-1035 label (`3d-viewer`), although the Deployment of that name is valid.
+ */
+export function serviceNameProblems(kind: string, name: string): string[] {
+  const problem = serviceNameProblem(name);
+  if (!problem) return [];
+  return [`${kind} name "${name}" cannot name its Service: ${problem}, so the API server rejects a Service "${name}"; rename the workload, e.g. "${serviceNameSuggestion(name)}" (or set name)`];
+}
 
 /**
  * The Service of a WebService (ClusterIP) or StatefulService (headless: DNS names per pod).

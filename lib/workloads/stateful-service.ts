@@ -7,8 +7,9 @@ import { selectorLabels } from './network.js';
 import type { PodOptions } from './pod.js';
 import { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
+import { addNativeSleep } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
-import { renderService } from './service.js';
+import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
 
 /** A persistent volume per pod, from a volume claim template. */
@@ -55,6 +56,7 @@ const MAX_STATEFULSET_NAME = 52;
 export class StatefulService extends Workload {
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id, 'StatefulService', props.name);
+    this.problems.push(...serviceNameProblems('StatefulService', this.name));
     const o = this.resolveProps<StatefulServiceOptions>(props);
     if (this.name.length > MAX_STATEFULSET_NAME) {
       this.problems.push(`StatefulService name ${show(this.name)} has ${this.name.length} characters; at most ${MAX_STATEFULSET_NAME} fit, since Kubernetes labels its pods with the name and an 11-character revision suffix`);
@@ -78,7 +80,7 @@ export class StatefulService extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    new k8s.KubeStatefulSet(this, 'stateful-set', {
+    const statefulSet = new k8s.KubeStatefulSet(this, 'stateful-set', {
       metadata: { name: this.name, labels: this.selector },
       spec: {
         serviceName: this.name,
@@ -89,6 +91,7 @@ export class StatefulService extends Workload {
         volumeClaimTemplates: storage.length > 0 ? storage.map(([name, claim]) => this.claimTemplate(name, claim)) : undefined,
       },
     });
+    addNativeSleep(statefulSet, pod.nativeSleep);
     renderService(this, { name: this.name, ports, headless: true });
     if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.name, namespace: this.namespace, containers: pod.containers };

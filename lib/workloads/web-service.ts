@@ -12,8 +12,9 @@ import { Peer } from './network.js';
 import type { PodOptions } from './pod.js';
 import type { ResolvedPort } from './ports.js';
 import { Probe } from './probe.js';
+import { addNativeSleep } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
-import { renderService } from './service.js';
+import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
 
 /** Another path prefix of a web service's host, served by another web service. */
@@ -108,6 +109,7 @@ export class WebService extends Workload {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, 'WebService', props.name);
+    this.problems.push(...serviceNameProblems('WebService', this.name));
     const o = this.resolveProps<WebServiceOptions>(props);
     this.protocol = o.protocol ?? 'http';
     this.isCanary = o.canaryOf !== undefined;
@@ -146,7 +148,7 @@ export class WebService extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
+    addNativeSleep(renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template }), pod.nativeSleep);
     renderService(this, { name: this.name, ports });
     if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
     if (route) renderRoute(this, this.cluster, route);

@@ -1,6 +1,6 @@
 // Fixtures for policy tests: a fleet of one cluster, and a workload rendered the way a good
 // strata workload is (restricted security context, requests and memory limit, pinned image,
-// readiness probe, spread, PDB, autoscaler), so a test breaks exactly one thing with a patch.
+// readiness probe, spread, PDB, autoscaler, no service links), so a test breaks exactly one thing with a patch.
 import { JsonPatch, type ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -63,6 +63,7 @@ export function webWorkload(scope: Construct, name = 'web'): Workload {
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
+          enableServiceLinks: false,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'app',

@@ -2,13 +2,18 @@ import type { Rule } from '../rule.js';
 import { plaintextCredential } from './credentials.js';
 import { fluxLockdown } from './flux-lockdown.js';
 import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
+import { disruptionBudgetAllowsEviction } from './disruption.js';
+import { preStopSleep } from './lifecycle.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import { routeConflict } from './routes.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
+import { cronSchedule } from './schedule.js';
 import { secretPlaintext } from './secrets.js';
+import { serviceLinks } from './service-links.js';
+import { probePortDeclared, serviceTargetPort } from './wiring.js';
 import { imagePinned, podDisruptionBudget, readinessProbe, requiredLabels, resourcesRequired, topologySpread } from './workloads.js';
 
 /** Every policy rule a synth and `npm run validate` run, in report order. */
@@ -18,12 +23,18 @@ export const RULES: readonly Rule[] = [
   imagePinned,
   readinessProbe,
   podDisruptionBudget,
+  disruptionBudgetAllowsEviction,
   topologySpread,
   requiredLabels,
   secretPlaintext,
   plaintextCredential,
   tenantDefaultDeny,
   serviceSelectsPods,
+  serviceTargetPort,
+  probePortDeclared,
+  serviceLinks,
+  preStopSleep,
+  cronSchedule,
   ingressBackendExists,
   routeConflict,
   autoscalerTargetExists,

@@ -151,15 +151,9 @@ export function maxReplicas(objects: ClusterObjects, object: ResolvedObject): nu
   return Math.max(own ?? (scaled.length > 0 ? 0 : 1), ...scaled);
 }
 
-/** A PDB that allows no voluntary eviction at all blocks node drains forever. */
-function blocksEveryEviction(pdb: ResolvedObject): boolean {
-  const spec = rec(pdb.manifest.spec);
-  return spec.maxUnavailable === 0 || spec.maxUnavailable === '0%' || spec.minAvailable === '100%';
-}
-
 export const podDisruptionBudget: Rule = {
   id: 'pod-disruption-budget',
-  summary: 'Every workload running more than one replica (or autoscaled above one) has a PodDisruptionBudget selecting its pods that still allows an eviction, so node drains and upgrades keep it available without blocking.',
+  summary: 'Every workload running more than one replica (or autoscaled above one) has a PodDisruptionBudget selecting its pods, so node drains and upgrades keep it available (`disruption-budget-allows-eviction` checks that the budget still lets them through).',
   hint: 'add a PodDisruptionBudget with the workload\'s selector and maxUnavailable: 1 (or a minAvailable below the replica count)',
   severity: PRODUCTION_ONLY,
   check: (objects) =>
@@ -167,11 +161,7 @@ export const podDisruptionBudget: Rule = {
       const replicas = maxReplicas(objects, object);
       if (replicas <= 1) return [];
       const pdbs = objects.ofKindIn('PodDisruptionBudget', namespaceOf(object)).filter((p) => selectorMatches(rec(p.manifest.spec).selector, template.labels));
-      if (pdbs.length === 0) return [{ object, message: `runs up to ${replicas} replicas but no PodDisruptionBudget selects its pods: a node drain may evict them all at once` }];
-      return pdbs.filter(blocksEveryEviction).map((p) => ({
-        object,
-        message: `PodDisruptionBudget ${nameOf(p)} allows no eviction (maxUnavailable 0 or minAvailable 100%): node drains would block forever`,
-      }));
+      return pdbs.length > 0 ? [] : [{ object, message: `runs up to ${replicas} replicas but no PodDisruptionBudget selects its pods: a node drain may evict them all at once` }];
     }),
 };
 
