@@ -1,3 +1,6 @@
+import { limitRangeCoherent, requestsWithinLimits } from '../capacity/limits.js';
+import { quotaAdmission, quotaConcurrentRollouts } from '../capacity/quota.js';
+import { nodePoolLimits, topologySpreadZones } from '../capacity/scheduling.js';
 import type { Rule } from '../rule.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
@@ -25,6 +28,12 @@ export const RULES: readonly Rule[] = [
   fluxDependencyExists,
   kedaAuthenticationExists,
   issuerExists,
+  requestsWithinLimits,
+  limitRangeCoherent,
+  quotaAdmission,
+  quotaConcurrentRollouts,
+  nodePoolLimits,
+  topologySpreadZones,
 ];
 
 export function ruleById(id: string): Rule | undefined {
