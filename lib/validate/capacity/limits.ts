@@ -42,7 +42,7 @@ function incoherent(limitRange: ResolvedObject): Violation[] {
         found.push({
           object: limitRange,
           message:
-            `limits[${i}] (type ${String(raw.type)}): ${name(low)} ${resource} ${formatResource(resource, a)} is greater than ${name(high)} ${formatResource(resource, b)}, ` +
+            `limits[${i}] (type ${String(raw.type)}): ${name(low)} ${resource} ${formatResource(resource, a)} is greater than ${name(high)} ${resource} ${formatResource(resource, b)}, ` +
             'so the API server rejects the LimitRange (it requires min ≤ defaultRequest ≤ default ≤ max)',
           hint: `make ${resource} satisfy min ≤ defaultRequest ≤ default ≤ max in limits[${i}]`,
         });

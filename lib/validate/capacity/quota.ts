@@ -142,13 +142,13 @@ function overScale(quota: ResolvedObject, key: string, hard: number, charge: Cha
   const largestSurge = t.largest ? t.largest.demand.surge * t.largest.each : 0;
   const names = list(parts.map((p) => workloadName(p.demand.object)), 3);
   if (scale + largestSurge > hard) {
-    const surge = t.largest ? ` + ${fmt(largestSurge)} rollout surge of ${workloadName(t.largest.demand.object)} (${t.largest.demand.surge} extra pod${t.largest.demand.surge === 1 ? '' : 's'})` : '';
     const asked = scale + largestSurge;
+    const surge = t.largest ? ` + ${fmt(largestSurge)} rollout surge of ${workloadName(t.largest.demand.object)} (${t.largest.demand.surge} extra pod${t.largest.demand.surge === 1 ? '' : 's'}) = ${fmt(asked)}` : '';
     return {
       admission: {
         object: quota,
         message:
-          `${quotaName(quota)} allows ${key} ${fmt(hard)}, but at max scale the namespace asks for ${fmt(scale)}${surge}: ${fmt(asked)}, ${fmt(asked - hard)} over, ` +
+          `${quotaName(quota)} allows ${key} ${fmt(hard)}, but at max scale the namespace asks for ${fmt(scale)}${surge}, ${fmt(asked - hard)} over, ` +
           `so the API server refuses pods ${scale > hard ? 'before the autoscalers reach their maximum' : 'of a rollout at max scale, which then stalls'} (${list(contributions)})`,
         hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)} (the tenant's quota), or lower the maximum replicas, concurrency or requests of ${names}`,
       },
@@ -161,7 +161,7 @@ function overScale(quota: ResolvedObject, key: string, hard: number, charge: Cha
         object: quota,
         message:
           `${quotaName(quota)} allows ${key} ${fmt(hard)}: at max scale the namespace asks for ${fmt(scale)}, and rolling out its ${t.surging} Deployments at once ` +
-          `(one Flux reconcile that changes them all) adds ${fmt(t.allSurge)} surge: ${fmt(asked)}, ${fmt(asked - hard)} over, so some rollouts wait for quota`,
+          `(one Flux reconcile that changes them all) adds ${fmt(t.allSurge)} surge = ${fmt(asked)}, ${fmt(asked - hard)} over, so some rollouts wait for quota`,
         hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)}, or lower rollingUpdate.maxSurge of the largest Deployments`,
       },
     };
