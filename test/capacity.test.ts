@@ -79,7 +79,7 @@ describe('quota-admission: typed workloads at max scale', () => {
       }
       return undefined;
     })();
-    expect(finding?.hint).toBe("raise requests.memory of ResourceQuota quota to at least 29Gi (the tenant's quota), or lower the maximum replicas, concurrency or requests of Deployment api, Deployment web");
+    expect(finding?.hint).toBe("raise requests.memory of ResourceQuota quota to at least 29Gi (the quota of tenant shop), or lower the maximum replicas, concurrency or requests of Deployment api, Deployment web");
   });
 
   const twoServices = (memory: string) =>
@@ -211,6 +211,25 @@ describe('quota-admission: what a quota requires and counts', () => {
         'container "app" states no limits.cpu and no LimitRange of the namespace gives it a default',
     ]);
     expect(reported(capacityFleet(define(true)), 'quota-admission')).toEqual([]);
+  });
+
+  test('a namespace without LimitRange defaults: a container without a memory request is refused under requests.memory', () => {
+    const errors = reported(capacityFleet(() => undefined, {
+      platform: (p) => {
+        const at = p.configs;
+        new ApiObject(at, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'batch' } });
+        new ApiObject(at, 'quota', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'mem', namespace: 'batch' }, spec: { hard: { 'requests.memory': '1Gi' } } });
+        const labels = labelsFor('job');
+        new ApiObject(at, 'deploy', {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'job', namespace: 'batch', labels },
+          spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/job:1.0.0', resources: { requests: { cpu: '100m' } } }] } } },
+        });
+      },
+    }), 'quota-admission');
+    expect(errors).toEqual([
+      'error [quota-admission] c/infrastructure/configs/deploy: ResourceQuota mem of namespace "batch" tracks requests.memory, so the API server refuses every pod of Deployment job: ' +
+        'container "app" states no requests.memory and no LimitRange of the namespace gives it a defaultRequest',
+    ]);
   });
 
   test('object counts: count/deployments.apps and configmaps (with the kube-root-ca.crt Kubernetes adds)', () => {

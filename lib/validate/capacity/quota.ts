@@ -4,7 +4,7 @@
 // https://kubernetes.io/docs/concepts/policy/resource-quotas/
 import { parseQuantity } from '../../fleet/quantity.js';
 import type { ResolvedObject } from '../../synth/model.js';
-import { arr, nameOf, namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
+import { arr, labelsOf, nameOf, namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 import { formatResource, namespaceDemand, workloadName, type Demand } from './demand.js';
 
@@ -94,6 +94,12 @@ function list(parts: readonly string[], max = 5): string {
   return parts.length <= max ? parts.join(', ') : `${parts.slice(0, max).join(', ')} and ${parts.length - max} more`;
 }
 
+/** ` (the quota of tenant shop)` for a quota a tenant declares, so the fix points at `addTenant`. */
+function tenantOf(quota: ResolvedObject): string {
+  const tenant = labelsOf(rec(quota.manifest.metadata).labels)['toolkit.fluxcd.io/tenant'];
+  return tenant ? ` (the quota of tenant ${tenant})` : '';
+}
+
 /** Where a quota lives, for messages. */
 function quotaName(quota: ResolvedObject): string {
   return `ResourceQuota ${nameOf(quota)} of namespace ${JSON.stringify(namespaceOf(quota))}`;
@@ -150,7 +156,7 @@ function overScale(quota: ResolvedObject, key: string, hard: number, charge: Cha
         message:
           `${quotaName(quota)} allows ${key} ${fmt(hard)}, but at max scale the namespace asks for ${fmt(scale)}${surge}, ${fmt(asked - hard)} over, ` +
           `so the API server refuses pods ${scale > hard ? 'before the autoscalers reach their maximum' : 'of a rollout at max scale, which then stalls'} (${list(contributions)})`,
-        hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)} (the tenant's quota), or lower the maximum replicas, concurrency or requests of ${names}`,
+        hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)}${tenantOf(quota)}, or lower the maximum replicas, concurrency or requests of ${names}`,
       },
     };
   }
