@@ -6,19 +6,20 @@ import {
   Autoscaling, CronTask, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker,
   type Apps, type Cluster, type ContainerDefaults, type Platform, type TenantQuota,
 } from '../lib/index.js';
-import { BASE } from './support/fleets.js';
+import { BASE, errorsOf } from './support/fleets.js';
 import { labelsFor, reported, webWorkload } from './support/policy.js';
 
 interface CapacityFleet {
+  readonly provider?: Provider;
   readonly quota?: TenantQuota;
   readonly defaults?: ContainerDefaults;
   readonly platform?: (platform: Platform, cluster: Cluster) => void;
 }
 
-/** One development cluster `c` (aws, Karpenter) with tenant `shop` and its apps. */
+/** One development cluster `c` (aws with Karpenter, unless told otherwise) with tenant `shop` and its apps. */
 function capacityFleet(apps: (apps: Apps) => void, options: CapacityFleet = {}): Fleet {
   const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
-  fleet.addCluster('c', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws() });
+  fleet.addCluster('c', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: options.provider ?? Provider.aws() });
   fleet.platform((p, cluster) => {
     p.addTenant('shop', { quota: options.quota, defaults: options.defaults, podSecurity: 'privileged' });
     options.platform?.(p, cluster);
@@ -325,6 +326,17 @@ describe('node-pool-limits', () => {
       'error [node-pool-limits] c/infrastructure/configs/node-pool-tiny/nodepool: limits (cpu 1, memory 4Gi) cannot hold even one node of the 9 instance types its requirements allow ' +
         '(the smallest is m7i.large: 2 vCPU, 8Gi): Karpenter never launches a node for this pool',
     ]);
+  });
+
+  test('typed, without Karpenter (the cloud manages the node group, nothing is rendered): limits below the declared node size', () => {
+    const fleet = (limits: { cpu: number; memory: string }) => capacityFleet(() => undefined, {
+      provider: Provider.gcp(),
+      platform: (p) => new NodePool(p, 'general', { cpu: { max: 8 }, memory: { max: '32Gi' }, limits }),
+    });
+    expect(errorsOf(fleet({ cpu: 4, memory: '64Gi' }))).toEqual([
+      'c/infrastructure/configs/node-pool-general: node pool "general": limits (cpu 4, memory "64Gi") cannot hold even one of its nodes (the smallest is 8 vCPU / 32Gi nodes): raise the limits or declare smaller nodes',
+    ]);
+    expect(reported(fleet({ cpu: 8, memory: '32Gi' }))).toEqual([]);
   });
 
   test('hand-written: one allowed instance type larger than the limits; a pool of families strata does not know is not judged', () => {
