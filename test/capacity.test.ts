@@ -63,7 +63,7 @@ describe('quota-admission: typed workloads at max scale', () => {
     // 4 × 1Gi + 20 × 1Gi = 24Gi; api's surge is 25% of 20 = 5 pods = 5Gi.
     expect(errors).toContain(
       `error [quota-admission] ${QUOTA}: ResourceQuota quota of namespace "shop" allows requests.memory 6Gi, but at max scale the namespace asks for 24Gi + 5Gi rollout surge of Deployment api (5 extra pods) = 29Gi, ` +
-        '23Gi over, so the API server refuses pods before the autoscalers reach their maximum (Deployment api 20 replicas at most × 1Gi, Deployment web 4 replicas × 1Gi)',
+        '23Gi over, so the API server refuses pods before the workloads reach max scale (Deployment api 20 replicas at most × 1Gi, Deployment web 4 replicas × 1Gi)',
     );
     // 24 × 250m = 6 cores + 5 × 250m surge; memoryLimit defaults to memory, and the limits sum the same way.
     expect(errors.find((e) => e.includes('allows requests.cpu 4,'))).toContain('asks for 6 + 1250m rollout surge of Deployment api (5 extra pods) = 7250m, 3250m over');
@@ -123,7 +123,7 @@ describe('quota-admission: typed workloads at max scale', () => {
     }, { quota: { cpu: '10', memory: '10Gi', storage: '50Gi' } }), 'quota-admission');
     expect(errors).toEqual([
       `error [quota-admission] ${QUOTA}: ResourceQuota quota of namespace "shop" allows requests.storage 50Gi, but at max scale the namespace asks for 60Gi, 10Gi over, ` +
-        'so the API server refuses pods before the autoscalers reach their maximum (StatefulSet db 3 replicas × 20Gi)',
+        'so the API server refuses pods before the workloads reach max scale (StatefulSet db 3 replicas × 20Gi)',
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('quota-admission: hand-written objects', () => {
     }), 'quota-admission');
     expect(errors).toEqual([
       'error [quota-admission] c/apps/shop/quota-pods: ResourceQuota pods of namespace "shop" allows pods 10, but at max scale the namespace asks for 18 + 2 rollout surge of Deployment web (2 extra pods) = 20, 10 over, ' +
-        'so the API server refuses pods before the autoscalers reach their maximum (ScaledJob batch 3 jobs × 2 pods (maxReplicaCount), Deployment web 5 replicas at most, ' +
+        'so the API server refuses pods before the workloads reach max scale (ScaledJob batch 3 jobs × 2 pods (maxReplicaCount), Deployment web 5 replicas at most, ' +
         'CronJob report 2 runs × 2 pods (concurrencyPolicy Allow), Job migrate parallelism 3)',
     ]);
   });
@@ -183,7 +183,7 @@ describe('quota-admission: hand-written objects', () => {
     // 4 × 128Mi + 1152Mi = 1664Mi, + 128Mi surge = 1792Mi.
     expect(errors).toEqual([
       'error [quota-admission] c/apps/shop/quota-memory: ResourceQuota memory of namespace "shop" allows requests.memory 1536Mi, but at max scale the namespace asks for 1664Mi + 128Mi rollout surge of Deployment plain (1 extra pod) = 1792Mi, ' +
-        '256Mi over, so the API server refuses pods before the autoscalers reach their maximum (Pod tool 1 pod × 1152Mi, Deployment plain 4 replicas × 128Mi)',
+        '256Mi over, so the API server refuses pods before the workloads reach max scale (Pod tool 1 pod × 1152Mi, Deployment plain 4 replicas × 128Mi)',
     ]);
   });
 });

@@ -134,45 +134,61 @@ function contribution(key: string, p: Part): string {
   return `${workloadName(p.demand.object)} ${p.demand.why}${each}`;
 }
 
-/** A pod-based charge of one quota over the namespace's workloads at max scale. */
-function overScale(quota: ResolvedObject, key: string, hard: number, charge: Charge, demands: readonly Demand[], extra: { count: number; storage: number; names: string[] }): { admission?: Violation; rollouts?: Violation } {
+/** A pod-based charge summed over the namespace: what it asks at max scale, and who asks it. */
+interface Sum {
+  readonly quota: ResolvedObject;
+  readonly key: string;
+  readonly hard: number;
+  readonly parts: readonly Part[];
+  readonly scale: number;
+  readonly totals: ReturnType<typeof totals>;
+  readonly contributions: readonly string[];
+}
+
+function sumOf(quota: ResolvedObject, key: string, hard: number, charge: Charge, demands: readonly Demand[], claims: ReturnType<typeof standaloneClaims>): Sum {
   const parts = partsOf(charge, demands);
+  const standalone = charge.type === 'storage' ? claims.storage : charge.type === 'claims' ? claims.count : 0;
   const t = totals(parts);
-  const standalone = charge.type === 'storage' ? extra.storage : charge.type === 'claims' ? extra.count : 0;
-  const scale = t.scale + standalone;
-  const fmt = (v: number) => formatResource(key, v);
   const contributions = [
     ...parts.map((p) => contribution(key, p)),
-    ...(standalone > 0 ? [`PersistentVolumeClaim ${extra.names.join(', ')} ${fmt(standalone)}`] : []),
+    ...(standalone > 0 ? [`PersistentVolumeClaim ${claims.names.join(', ')} ${formatResource(key, standalone)}`] : []),
   ];
-  const largestSurge = t.largest ? t.largest.demand.surge * t.largest.each : 0;
-  const names = list(parts.map((p) => workloadName(p.demand.object)), 3);
-  if (scale + largestSurge > hard) {
-    const asked = scale + largestSurge;
-    const surge = t.largest ? ` + ${fmt(largestSurge)} rollout surge of ${workloadName(t.largest.demand.object)} (${t.largest.demand.surge} extra pod${t.largest.demand.surge === 1 ? '' : 's'}) = ${fmt(asked)}` : '';
-    return {
-      admission: {
-        object: quota,
-        message:
-          `${quotaName(quota)} allows ${key} ${fmt(hard)}, but at max scale the namespace asks for ${fmt(scale)}${surge}, ${fmt(asked - hard)} over, ` +
-          `so the API server refuses pods ${scale > hard ? 'before the autoscalers reach their maximum' : 'of a rollout at max scale, which then stalls'} (${list(contributions)})`,
-        hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)}${tenantOf(quota)}, or lower the maximum replicas, concurrency or requests of ${names}`,
-      },
-    };
-  }
-  if (t.surging > 1 && scale + t.allSurge > hard) {
-    const asked = scale + t.allSurge;
-    return {
-      rollouts: {
-        object: quota,
-        message:
-          `${quotaName(quota)} allows ${key} ${fmt(hard)}: at max scale the namespace asks for ${fmt(scale)}, and rolling out its ${t.surging} Deployments at once ` +
-          `(one Flux reconcile that changes them all) adds ${fmt(t.allSurge)} surge = ${fmt(asked)}, ${fmt(asked - hard)} over, so some rollouts wait for quota`,
-        hint: `raise ${key} of ResourceQuota ${nameOf(quota)} to at least ${fmt(asked)}, or lower rollingUpdate.maxSurge of the largest Deployments`,
-      },
-    };
-  }
-  return {};
+  return { quota, key, hard, parts, scale: t.scale + standalone, totals: t, contributions };
+}
+
+/** Max scale plus the largest single rollout surge over the quota: certain refusals. */
+function admissionViolation(s: Sum): Violation | undefined {
+  const { largest } = s.totals;
+  const surge = largest ? largest.demand.surge * largest.each : 0;
+  const asked = s.scale + surge;
+  if (asked <= s.hard) return undefined;
+  const fmt = (v: number) => formatResource(s.key, v);
+  const surged = largest ? ` + ${fmt(surge)} rollout surge of ${workloadName(largest.demand.object)} (${largest.demand.surge} extra pod${largest.demand.surge === 1 ? '' : 's'}) = ${fmt(asked)}` : '';
+  const when = s.scale > s.hard ? 'before the workloads reach max scale' : 'of a rollout at max scale, which then stalls';
+  return {
+    object: s.quota,
+    message:
+      `${quotaName(s.quota)} allows ${s.key} ${fmt(s.hard)}, but at max scale the namespace asks for ${fmt(s.scale)}${surged}, ${fmt(asked - s.hard)} over, ` +
+      `so the API server refuses pods ${when} (${list(s.contributions)})`,
+    hint:
+      `raise ${s.key} of ResourceQuota ${nameOf(s.quota)} to at least ${fmt(asked)}${tenantOf(s.quota)}, ` +
+      `or lower the maximum replicas, concurrency or requests of ${list(s.parts.map((p) => workloadName(p.demand.object)), 3)}`,
+  };
+}
+
+/** Max scale plus every Deployment's surge at once over the quota: a judgement, since such rollouts wait rather than fail. */
+function rolloutsViolation(s: Sum): Violation | undefined {
+  const { allSurge, surging } = s.totals;
+  const asked = s.scale + allSurge;
+  if (surging < 2 || asked <= s.hard) return undefined;
+  const fmt = (v: number) => formatResource(s.key, v);
+  return {
+    object: s.quota,
+    message:
+      `${quotaName(s.quota)} allows ${s.key} ${fmt(s.hard)}: at max scale the namespace asks for ${fmt(s.scale)}, and rolling out its ${surging} Deployments at once ` +
+      `(one Flux reconcile that changes them all) adds ${fmt(allSurge)} surge = ${fmt(asked)}, ${fmt(asked - s.hard)} over, so some rollouts wait for quota`,
+    hint: `raise ${s.key} of ResourceQuota ${nameOf(s.quota)} to at least ${fmt(asked)}, or lower rollingUpdate.maxSurge of the largest Deployments`,
+  };
 }
 
 /** An object-count charge (`count/deployments.apps`, `services`, ...) against the objects the namespace declares. */
@@ -213,7 +229,7 @@ function checkQuota(objects: ClusterObjects, quota: ResolvedObject): { admission
   if (scoped(quota)) return result;
   const namespace = namespaceOf(quota);
   const demands = namespaceDemand(objects, namespace);
-  const extra = standaloneClaims(objects, namespace);
+  const claims = standaloneClaims(objects, namespace);
   for (const [key, raw] of Object.entries(rec(rec(quota.manifest.spec).hard))) {
     const hard = parseQuantity(raw);
     const charge = chargeOf(key);
@@ -224,8 +240,10 @@ function checkQuota(objects: ClusterObjects, quota: ResolvedObject): { admission
       continue;
     }
     result.admission.push(...unstated(quota, key, charge, demands));
-    const { admission, rollouts } = overScale(quota, key, hard, charge, demands, extra);
+    const sum = sumOf(quota, key, hard, charge, demands, claims);
+    const admission = admissionViolation(sum);
     if (admission) result.admission.push(admission);
+    const rollouts = admission ? undefined : rolloutsViolation(sum);
     if (rollouts) result.rollouts.push(rollouts);
   }
   return result;
