@@ -42,7 +42,7 @@ export interface AdmittedPod {
   readonly containers: readonly AdmittedContainer[];
   /** Effective requests: max(largest init container, sum of containers) + pod overhead, per resource any container requests. */
   readonly requests: ResourceValues;
-  /** Effective limits, the same way; a resource some container leaves unlimited is absent. */
+  /** Effective limits, the same way, over the containers that state one (as ResourceQuota sums them). */
   readonly limits: ResourceValues;
 }
 
@@ -107,13 +107,14 @@ function overheadOf(objects: ClusterObjects, pod: Json): Record<string, number> 
   return rc ? quantities(rec(rec(rc.manifest).overhead).podFixed) : {};
 }
 
-/** Sums containers, takes the larger of that and the largest init container, adds the overhead. */
-function effective(containers: readonly AdmittedContainer[], pick: (c: AdmittedContainer) => Readonly<Record<string, Admitted>>, overhead: Record<string, number>, complete: boolean): Record<string, number> {
-  const names = new Set(containers.flatMap((c) => Object.keys(pick(c))));
+/**
+ * Sums containers, takes the larger of that and the largest init container, adds the overhead:
+ * to every request, but to a limit only where some container states one (resourcehelper.PodLimits).
+ */
+function effective(containers: readonly AdmittedContainer[], pick: (c: AdmittedContainer) => Readonly<Record<string, Admitted>>, overhead: Record<string, number>, overheadAlone: boolean): Record<string, number> {
+  const names = new Set([...containers.flatMap((c) => Object.keys(pick(c))), ...(overheadAlone ? Object.keys(overhead) : [])]);
   const out: Record<string, number> = {};
   for (const r of names) {
-    // A limit is finite only when every container has one.
-    if (complete && !containers.every((c) => pick(c)[r] !== undefined)) continue;
     const main = containers.filter((c) => c.field === 'containers').reduce((sum, c) => sum + (pick(c)[r]?.value ?? 0), 0);
     const init = Math.max(0, ...containers.filter((c) => c.field === 'initContainers').map((c) => pick(c)[r]?.value ?? 0));
     out[r] = Math.max(main, init) + (overhead[r] ?? 0);
@@ -129,7 +130,7 @@ export function admittedPod(objects: ClusterObjects, object: ResolvedObject, pod
     const limits = namespaceLimits(objects, namespace);
     const containers = containersOf(pod, ['initContainers', 'containers']).map((c) => admitContainer(c.spec, c.name, c.field as AdmittedContainer['field'], limits));
     const overhead = overheadOf(objects, pod);
-    found = { containers, requests: effective(containers, (c) => c.requests, overhead, false), limits: effective(containers, (c) => c.limits, overhead, true) };
+    found = { containers, requests: effective(containers, (c) => c.requests, overhead, true), limits: effective(containers, (c) => c.limits, overhead, false) };
     cache.set(object, found);
   }
   return found;
