@@ -156,6 +156,27 @@ describe('quota-admission: hand-written objects', () => {
     ]);
   });
 
+  test('limits sum over the containers that state one (a container without a limit adds nothing)', () => {
+    const errors = reported(capacityFleet((apps) => {
+      handQuota(apps, 'disk', { 'limits.ephemeral-storage': '1Gi' });
+      const labels = labelsFor('cache');
+      new ApiObject(apps, 'cache', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cache', labels },
+        spec: {
+          replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [
+            { name: 'app', image: 'ghcr.io/acme/cache:1.0.0', resources: { limits: { 'ephemeral-storage': '2Gi' } } },
+            { name: 'sidecar', image: 'ghcr.io/acme/sidecar:1.0.0' },
+          ] } },
+        },
+      });
+    }), 'quota-admission');
+    expect(errors).toEqual([
+      'error [quota-admission] c/apps/shop/quota-disk: ResourceQuota disk of namespace "shop" allows limits.ephemeral-storage 1Gi, but at max scale the namespace asks for 2Gi, 1Gi over, ' +
+        'so the API server refuses pods before the workloads reach max scale (Deployment cache 1 replica × 2Gi)',
+    ]);
+  });
+
   test('Recreate has no surge and a StatefulSet rolls without one', () => {
     const errors = reported(capacityFleet((apps) => {
       handQuota(apps, 'pods', { pods: 5 });
@@ -294,19 +315,21 @@ describe('limit-range-coherent', () => {
     ]);
   });
 
-  test('hand-written: a default above the max, a min above the default request it implies, a Pod min above its max', () => {
+  test('hand-written: a default above the max, a min above the default request it implies, a Pod min above its max, a default request above the max', () => {
     const errors = reported(capacityFleet((apps) => new ApiObject(apps, 'lr', {
       apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'bad' },
       spec: { limits: [
         { type: 'Container', max: { memory: '1Gi' }, default: { memory: '2Gi' } },
         { type: 'Container', min: { cpu: '1' }, default: { cpu: '500m' } },
         { type: 'Pod', min: { cpu: '2' }, max: { cpu: '1' } },
+        { type: 'Container', max: { cpu: '1' }, defaultRequest: { cpu: '2' } },
       ] },
     })), 'limit-range-coherent');
     expect(errors).toEqual([
       'error [limit-range-coherent] c/apps/shop/lr: limits[0] (type Container): default memory 2Gi is greater than max memory 1Gi, so the API server rejects the LimitRange (it requires min ≤ defaultRequest ≤ default ≤ max)',
       expect.stringContaining('limits[1] (type Container): min cpu 1 is greater than defaultRequest (taken from default) cpu 500m'),
       expect.stringContaining('limits[2] (type Pod): min cpu 2 is greater than max cpu 1'),
+      expect.stringContaining('limits[3] (type Container): defaultRequest cpu 2 is greater than default (taken from max) cpu 1'),
     ]);
   });
 });

@@ -19,7 +19,8 @@ const ORDER: readonly (readonly [Field, Field])[] = [
 function origin(raw: Record<string, unknown>, field: Field, resource: string): string {
   if (rec(raw[field])[resource] !== undefined) return field;
   if (field === 'default') return 'default (taken from max)';
-  if (field === 'defaultRequest') return rec(raw.default)[resource] !== undefined || rec(raw.max)[resource] !== undefined ? 'defaultRequest (taken from default)' : 'defaultRequest (taken from min)';
+  // Taken from min, a defaultRequest equals it and exceeds nothing min does not: only the one taken from default is reported.
+  if (field === 'defaultRequest') return 'defaultRequest (taken from default)';
   return field;
 }
 
