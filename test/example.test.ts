@@ -24,6 +24,11 @@ describe('the example fleet', () => {
     expect(Testing.synth(fleet, { cluster: name }).files).toMatchSnapshot();
   });
 
+  test('admits and places every workload at max scale: no finding of the capacity and scheduling rules', () => {
+    const capacity = ['requests-within-limits', 'limit-range-coherent', 'quota-admission', 'quota-concurrent-rollouts', 'node-pool-limits', 'topology-spread-zones'];
+    expect(fleet.render().warnings.filter((w) => capacity.includes(w.rule ?? ''))).toEqual([]);
+  });
+
   test('spans two stages, two regions and two providers', () => {
     expect(new Set(fleet.clusters.map((c) => c.stage.name)).size).toBeGreaterThanOrEqual(2);
     expect(new Set(fleet.clusters.map((c) => c.region)).size).toBeGreaterThanOrEqual(2);

@@ -100,3 +100,73 @@ export function allocatable(cpu: number, memory: number): { cpu: number; memory:
   }
   return { cpu: cpu - reserved, memory: memory * 0.925 - 255 * MiB - 100 * MiB };
 }
+
+/** One Karpenter NodePool requirement (`spec.template.spec.requirements[]`). https://karpenter.sh/docs/concepts/nodepools/#spectemplatespecrequirements */
+export interface NodeRequirement {
+  readonly key: string;
+  /** `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt` or `Lt`. */
+  readonly operator: string;
+  /** @default none */
+  readonly values?: readonly string[];
+}
+
+/** The value of the node label `key` on a node of type `t`, or undefined for labels the table does not describe. */
+function labelOf(t: InstanceType, key: string): string | undefined {
+  switch (key) {
+    case 'node.kubernetes.io/instance-type': return t.name;
+    case 'karpenter.k8s.aws/instance-family': return t.family;
+    case 'karpenter.k8s.aws/instance-size': return t.size;
+    case 'karpenter.k8s.aws/instance-category': return t.category;
+    case 'karpenter.k8s.aws/instance-generation': return String(t.generation);
+    case 'karpenter.k8s.aws/instance-cpu': return String(t.cpu);
+    case 'karpenter.k8s.aws/instance-memory': return String(t.memory / MiB);
+    case 'kubernetes.io/arch': return t.architecture;
+    default: return undefined;
+  }
+}
+
+function satisfies(t: InstanceType, r: NodeRequirement): boolean {
+  const value = labelOf(t, r.key);
+  // A label the table does not describe (capacity type, zone, os, ...) rules no instance type out.
+  if (value === undefined) return true;
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In': return values.includes(value);
+    case 'NotIn': return !values.includes(value);
+    case 'Exists': return true;
+    case 'DoesNotExist': return false;
+    case 'Gt': return Number(value) > Number(values[0]);
+    case 'Lt': return Number(value) < Number(values[0]);
+    default: return true;
+  }
+}
+
+/**
+ * The instance types of the table a Karpenter NodePool's requirements allow, smallest first (by
+ * vCPUs, then memory). Requirements on labels the table does not describe are ignored, so the
+ * result may be wider than what Karpenter launches, never narrower among the types strata knows;
+ * empty when the pool only allows types strata does not know (GPU, metal, storage families).
+ */
+export function instanceTypesAllowed(requirements: readonly NodeRequirement[]): InstanceType[] {
+  return INSTANCE_TYPES.filter((t) => requirements.every((r) => satisfies(t, r))).sort((a, b) => a.cpu - b.cpu || a.memory - b.memory || (a.name < b.name ? -1 : 1));
+}
+
+const KNOWN_VALUES: Readonly<Record<string, ReadonlySet<string>>> = {
+  'node.kubernetes.io/instance-type': new Set(INSTANCE_TYPES.map((t) => t.name)),
+  'karpenter.k8s.aws/instance-family': INSTANCE_FAMILIES,
+  'karpenter.k8s.aws/instance-size': INSTANCE_SIZES,
+  'karpenter.k8s.aws/instance-category': new Set(INSTANCE_TYPES.map((t) => t.category)),
+};
+
+const NAMING_KEYS = ['node.kubernetes.io/instance-type', 'karpenter.k8s.aws/instance-family', 'karpenter.k8s.aws/instance-category'];
+
+/**
+ * Whether the table describes what `requirements` allow: they name the types, families or
+ * categories (`In`), and every name, family, size and category they name is in the table. A pool
+ * open to any family, or naming one the table lacks (`p5`, `t2`), may launch nodes smaller or
+ * larger than strata knows of.
+ */
+export function describesEveryAllowed(requirements: readonly NodeRequirement[]): boolean {
+  const known = requirements.every((r) => r.operator !== 'In' || !(r.key in KNOWN_VALUES) || (r.values ?? []).every((v) => KNOWN_VALUES[r.key].has(v)));
+  return known && requirements.some((r) => r.operator === 'In' && NAMING_KEYS.includes(r.key));
+}

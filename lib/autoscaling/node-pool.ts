@@ -24,7 +24,7 @@ import type { StageValue } from '../fleet/stage.js';
 import type { Platform } from '../platform/platform.js';
 import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type Architecture, type InstanceType } from './instance-types.js';
 import { fitProblems } from './node-fit.js';
-import { MiB, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
+import { MiB, formatMemory, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
 
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -268,7 +268,10 @@ export class NodePool extends Construct {
       problems.push(`node pool ${show(this.name)}: memory.min (${show(memory!.min)}) is greater than memory.max (${show(memory!.max)})`);
     }
     if (limits) {
-      problems.push(...optional(quantityError(`node pool ${show(this.name)}: limits.cpu`, limits.cpu)), ...optional(quantityError(`node pool ${show(this.name)}: limits.memory`, limits.memory)));
+      const bad = [...optional(quantityError(`node pool ${show(this.name)}: limits.cpu`, limits.cpu)), ...optional(quantityError(`node pool ${show(this.name)}: limits.memory`, limits.memory))];
+      problems.push(...bad);
+      // Karpenter pools render a NodePool, which the node-pool-limits rule checks; the others render nothing to check.
+      if (bad.length === 0 && !this.karpenter) problems.push(...optional(this.limitsBelowOneNode(limits)));
     } else if (this.karpenter) {
       problems.push(`node pool ${show(this.name)} has no limits: a Karpenter NodePool without limits launches nodes without bound; set limits: { cpu, memory } (e.g. { cpu: 200, memory: '800Gi' })`);
     }
@@ -279,6 +282,16 @@ export class NodePool extends Construct {
       }
     }
     return problems;
+  }
+
+  /** A problem when `limits` cannot hold even the smallest node the pool declares. */
+  private limitsBelowOneNode(limits: NonNullable<NodePoolProps['limits']>): string | undefined {
+    const cpu = parseQuantity(limits.cpu) ?? Infinity;
+    const memory = parseQuantity(limits.memory) ?? Infinity;
+    if (this.shapes.length === 0 || this.shapes.some((s) => s.cpu <= cpu && s.memory <= memory)) return undefined;
+    const smallest = [...this.shapes].sort((a, b) => a.cpu - b.cpu || a.memory - b.memory)[0];
+    const what = instanceType(smallest.name) ? `${smallest.name}: ${smallest.cpu} vCPU, ${formatMemory(smallest.memory)}` : smallest.name;
+    return `node pool ${show(this.name)}: limits (cpu ${show(limits.cpu)}, memory ${show(limits.memory)}) cannot hold even one of its nodes (the smallest is ${what}): raise the limits or declare smaller nodes`;
   }
 
   /** Renders (when `declare`) the Karpenter NodePool and its EC2NodeClass; returns the problems of their props. */

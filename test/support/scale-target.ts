@@ -48,6 +48,8 @@ export class FakeWorkload extends Construct {
                 ...(c.cpu ? { cpu: k8s.Quantity.fromString(c.cpu) } : {}),
                 ...(c.memory ? { memory: k8s.Quantity.fromString(c.memory) } : {}),
               },
+              // The tenant's LimitRange would otherwise give a 1Gi limit below a larger request, which the API server rejects.
+              limits: c.memory ? { memory: k8s.Quantity.fromString(c.memory) } : undefined,
             },
           })),
         },

@@ -1,3 +1,6 @@
+import { limitRangeCoherent, requestsWithinLimits } from '../capacity/limits.js';
+import { quotaAdmission, quotaConcurrentRollouts } from '../capacity/quota.js';
+import { nodePoolLimits, topologySpreadZones } from '../capacity/scheduling.js';
 import type { Rule } from '../rule.js';
 import { plaintextCredential } from './credentials.js';
 import { fluxLockdown } from './flux-lockdown.js';
@@ -45,6 +48,12 @@ export const RULES: readonly Rule[] = [
   fluxLockdown,
   kedaAuthenticationExists,
   issuerExists,
+  requestsWithinLimits,
+  limitRangeCoherent,
+  quotaAdmission,
+  quotaConcurrentRollouts,
+  nodePoolLimits,
+  topologySpreadZones,
 ];
 
 export function ruleById(id: string): Rule | undefined {
