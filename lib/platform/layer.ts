@@ -1,6 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
-import type { Apps } from '../fleet/apps.js';
 import { addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 
@@ -62,6 +61,15 @@ export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
 
 /** Labels every object strata renders carries. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'strata' } as const;
+
+/**
+ * What a layer reads of a namespace scope (`fleet.apps(namespace, ...)`, the fleet's `Apps`
+ * chart): stated here so the layer does not depend on the fleet above it.
+ */
+interface NamespaceScope extends Chart {
+  readonly namespace: string;
+  readonly serviceAccountName?: string;
+}
 
 const LAYER_BRAND = Symbol.for('strata.Layer');
 
@@ -132,8 +140,8 @@ export class Layer extends Chart {
    * The namespace scopes (`fleet.apps(namespace, ...)`) declared in this layer, in declaration
    * order. A scope with an invalid namespace (reported by the scope itself) gets no folder.
    */
-  private namespaceScopes(): Apps[] {
-    return this.node.children.filter((c): c is Apps => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace));
+  private namespaceScopes(): NamespaceScope[] {
+    return this.node.children.filter((c): c is NamespaceScope => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace));
   }
 
   /**

@@ -3,8 +3,10 @@
 import type { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-27';
 import { NATIVE_SLEEP_SINCE, atLeast } from '../fleet/kubernetes-version.js';
-import type { Manifest } from '../synth/model.js';
 import { arr, podTemplate, rec } from '../validate/objects.js';
+
+/** The object `podTemplate` reads: a construct path and a rendered manifest. */
+type Rendered = Parameters<typeof podTemplate>[0];
 
 /** A preStop sleep of one container, rendered natively (`lifecycle.preStop.sleep.seconds`). */
 export interface NativeSleep {
@@ -32,7 +34,7 @@ export function addNativeSleep<T extends ApiObject>(obj: T, sleep: NativeSleep |
   if (!sleep) return obj;
   const render = obj.toJson.bind(obj);
   obj.toJson = () => {
-    const manifest = render() as Manifest;
+    const manifest = render() as Rendered['manifest'];
     const template = podTemplate({ path: '', manifest });
     for (const container of arr(template?.spec.containers).map(rec)) {
       if (container.name === sleep.container) container.lifecycle = { ...rec(container.lifecycle), preStop: { sleep: { seconds: sleep.seconds } } };
