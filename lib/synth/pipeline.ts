@@ -6,6 +6,7 @@ import { checkReferences } from '../validate/references.js';
 import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
 import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
+import { checkNames } from '../validate/rules/names.js';
 import { layout, type LayoutOptions } from './layout.js';
 import type { FleetModel } from './model.js';
 
@@ -13,7 +14,7 @@ import type { FleetModel } from './model.js';
 export type ModelCheck = (model: FleetModel) => Finding[];
 
 export const DEFAULT_CHECKS: readonly ModelCheck[] = [
-  checkStructure, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
+  checkStructure, checkNames, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
 ];
 
 /** Milliseconds spent per phase of a synth. */
