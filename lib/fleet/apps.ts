@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
-import { dnsLabelError } from './names.js';
+import { constructId, constructIdError, dnsLabelError } from './names.js';
 
 /**
  * The scope developers declare workloads in: one namespace of one layer of one cluster.
@@ -18,13 +18,13 @@ export class Apps extends Chart {
   serviceAccountName?: string;
 
   constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
-    super(scope, namespace, {
+    super(scope, constructId(namespace), {
       namespace,
       disableResourceNameHashes: true,
       labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': namespace },
     });
     this.namespace = namespace;
-    const problem = dnsLabelError('namespace', namespace);
+    const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
     addCheck(this, () => (problem ? [problem] : []));
   }
 

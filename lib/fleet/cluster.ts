@@ -3,7 +3,7 @@ import { Layer, type LayerProps } from '../platform/layer.js';
 import type { Provider } from '../providers/provider.js';
 import { Apps } from './apps.js';
 import { StrataError, addCheck, show } from './errors.js';
-import { dnsLabelError } from './names.js';
+import { constructId, constructIdError, dnsLabelError } from './names.js';
 import type { Stage, StageValue } from './stage.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
@@ -107,7 +107,7 @@ export class Cluster extends Construct {
   private invalidLayers = 0;
 
   constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
-    super(scope, name);
+    super(scope, constructId(name));
     this.name = name;
     this.stage = props.stage;
     this.region = props.region;
@@ -115,7 +115,7 @@ export class Cluster extends Construct {
     this.decryption = props.decryption;
     this.traffic = props.traffic ?? props.provider.traffic;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
-    const problem = dnsLabelError('cluster name', name);
+    const problem = constructIdError('cluster name', name) ?? dnsLabelError('cluster name', name);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...this.layerGraphProblems()]);
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
@@ -191,7 +191,7 @@ export class Cluster extends Construct {
 
   private layerPathProblem(path: string): string | undefined {
     const segments = typeof path === 'string' ? path.split('/') : [];
-    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63)) {
+    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63 || constructIdError('', s))) {
       return `layer path ${show(path)} is invalid: use DNS-1123 labels joined by '/', e.g. "infrastructure/controllers"`;
     }
     if (this.hasLayer(path)) return `layer ${show(path)} is declared twice`;

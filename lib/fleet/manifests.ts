@@ -20,6 +20,7 @@ import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh.js';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
 import type { Manifest } from '../synth/model.js';
+import { renamedCount, restoreKeys } from './plain-keys.js';
 import { droppedFields } from '../validate/fields.js';
 
 /** An object resolved once. */
@@ -56,7 +57,14 @@ function isBinding(cls: unknown): cls is Binding {
   return bindings.has(cls);
 }
 
+/** `obj` resolved, with the keys `PlainKeysResolver` renamed for cdk8s named back. */
 function resolveObject(obj: ApiObject): Resolution {
+  const before = renamedCount();
+  const resolution = resolveWithCdk8s(obj);
+  return renamedCount() === before ? resolution : { manifest: restoreKeys(resolution.manifest), drops: resolution.drops };
+}
+
+function resolveWithCdk8s(obj: ApiObject): Resolution {
   const cls = obj.constructor;
   if (isBinding(cls) && Object.getPrototypeOf(obj) === cls.prototype && obj.toJson === cls.prototype.toJson) {
     const props = ApiObject.prototype.toJson.call(obj) as Manifest;
