@@ -6,6 +6,7 @@ import {
 } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
 import { MANAGED_BY, type Layer, type LayerFolder } from '../platform/layer.js';
 import { FLUX_NAMESPACE } from './source.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 export interface LayerSyncProps {
   /** Folder of the layer inside the repository, e.g. `./dist/prod-eu/apps/shop`. */
@@ -67,5 +68,5 @@ export function syncDependsOn(layer: Layer, layers: readonly Layer[]): string[] 
     const dep = layers.find((l) => l.path === path);
     return dep ? syncNamesOf(dep, layers) : [];
   });
-  return [...new Set(names)];
+  return canonicalSet(names);
 }

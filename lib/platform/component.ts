@@ -16,6 +16,7 @@ import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
 import type { Platform } from './platform.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 /** Something `platform.install()` accepts: a component of the catalog (`Components.*`) or your own. */
 export interface IComponent {
@@ -186,7 +187,7 @@ export class PlatformComponent extends Construct {
           cleanupOnFail: true,
           remediation: { retries, remediateLastFailure: true },
         },
-        dependsOn: props.dependsOn && props.dependsOn.length > 0 ? props.dependsOn.map((name) => ({ name })) : undefined,
+        dependsOn: props.dependsOn && props.dependsOn.length > 0 ? canonicalSet(props.dependsOn).map((name) => ({ name })) : undefined,
         values: props.values && Object.keys(props.values).length > 0 ? props.values : undefined,
       },
     });
