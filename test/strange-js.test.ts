@@ -1,7 +1,7 @@
 // Strange but legal JavaScript is a collected, clear error or a correct round-trip, never a crash:
 // objects without a prototype, own keys named `__proto__` or `constructor`, empty names and names
 // of Object.prototype members, NaN.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { parse } from 'yaml';
 import { Components, Fleet, Provider, Stage, WebService } from '../lib/index.js';
 import { show } from '../lib/fleet/errors.js';
@@ -76,6 +76,11 @@ describe('strange but legal JavaScript', () => {
     expect(errorsOf(oneCluster((apps) => void new ApiObject(apps, '', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } })))).toEqual([
       'dev-eu: a construct id is empty: every construct inside the fleet needs a non-empty id',
     ]);
+  });
+
+  test('a JSON patch that does not apply is named, not reported as a TypeError inside cdk8s', () => {
+    const fleet = oneCluster((apps) => new ApiObject(apps, 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }).addJsonPatch(JsonPatch.add('/spec/template/x', 1)));
+    expect(errorsOf(fleet)).toEqual([expect.stringMatching(/^dev-eu\/apps\/shop\/c: ConfigMap c: JSON patch add \/spec\/template\/x does not apply \(.+\): every part of the path but the last must exist$/)]);
   });
 
   test('a layer path segment named like an Object.prototype member is an invalid layer path', () => {
