@@ -100,9 +100,14 @@ describe('strange but legal JavaScript', () => {
     expect(show('a')).toBe('"a"');
   });
 
-  test('NaN in a manifest is a collected error naming the field, not a crash in the YAML writer', () => {
+  test('NaN, Infinity or a bigint in a manifest is a collected error naming the field, not a crash in the YAML writer', () => {
     const fleet = oneCluster((apps) => void new ApiObject(apps, 'c', { apiVersion: 'acme.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: { ratio: NaN } }));
     expect(errorsOf(fleet)).toContain('dev-eu/apps/shop/c: spec.ratio: is NaN, which JSON and YAML cannot hold');
+    const big = oneCluster((apps) => void new ApiObject(apps, 'c', { apiVersion: 'acme.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: { replicas: 3n, items: [Infinity] } }));
+    expect(errorsOf(big)).toEqual(expect.arrayContaining([
+      'dev-eu/apps/shop/c: spec.items[0]: is Infinity, which JSON and YAML cannot hold',
+      'dev-eu/apps/shop/c: spec.replicas: is a bigint, which JSON and YAML cannot hold',
+    ]));
   });
 
   test('a repositoryPath that would add ignore rules is a collected error', () => {

@@ -93,26 +93,58 @@ export function digestProblem(digest: string): string | undefined {
 
 type Report = (field: string, message: string) => void;
 
-/** Every string and key of the manifest: what kustomize cannot build unchanged, and numbers JSON cannot hold. */
-function checkValues(value: unknown, field: string, report: Report): void {
+/** `spec.template.metadata` from the keys and indices leading to a value. */
+function fieldOf(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
+ * Every string and key of the manifest: what kustomize cannot build unchanged, and numbers JSON
+ * cannot hold. It visits every value of every object, so the field path is kept as a stack and
+ * only joined for a report.
+ */
+function checkValues(value: unknown, path: (string | number)[], report: Report): void {
   if (typeof value === 'string') {
     if (UNUSUAL.test(value)) {
       const problem = unbuildableProblem(value);
-      if (problem) report(field, `${show(value)} ${problem}`);
+      if (problem) report(fieldOf(path), `${show(value)} ${problem}`);
     }
   } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) report(field, `is ${value}, which JSON and YAML cannot hold`);
+    if (!Number.isFinite(value)) report(fieldOf(path), `is ${value}, which JSON and YAML cannot hold`);
+  } else if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') {
+    report(fieldOf(path), `is a ${typeof value}, which JSON and YAML cannot hold`);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkValues(v, `${field}[${i}]`, report));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      checkValues(value[i], path, report);
+      path.pop();
+    }
   } else if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
-      const child = field ? `${field}.${key}` : key;
       if (key.length > 170 || key === '<<' || UNUSUAL.test(key)) {
         const problem = unbuildableKeyProblem(key);
-        if (problem) report(field || '(top level)', `key ${show(key)} ${problem}`);
+        if (problem) report(fieldOf(path) || '(top level)', `key ${show(key)} ${problem}`);
       }
-      checkValues((value as Json)[key], child, report);
+      path.push(key);
+      checkValues((value as Json)[key], path, report);
+      path.pop();
     }
+  }
+}
+
+/**
+ * What in an object's JSON text may hide a problem `checkValues` reports: an unusual character, the
+ * escape JSON writes for a lone surrogate, a `"<<"` key, a `null` (which is also what JSON writes
+ * for NaN and Infinity) or a key longer than 170 characters. Most objects have none, and one native
+ * `JSON.stringify` plus this test is much cheaper than visiting every value.
+ */
+const MAYBE_UNBUILDABLE = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]|\\u[dD][89a-fA-F]|"<<"|null|"(?:[^"\\]|\\.){171,}":/;
+
+function mayBeUnbuildable(manifest: Json): boolean {
+  try {
+    return MAYBE_UNBUILDABLE.test(JSON.stringify(manifest));
+  } catch {
+    return true; // a bigint, say: let checkValues name it
   }
 }
 
@@ -272,7 +304,7 @@ export function objectNameProblems(obj: ResolvedObject): { field: string; messag
   const problems: { field: string; message: string }[] = [];
   const report: Report = (field, message) => problems.push({ field, message });
   const manifest = obj.manifest as unknown as Json;
-  checkValues(manifest, '', report);
+  if (mayBeUnbuildable(manifest)) checkValues(manifest, [], report);
   checkMetadata(manifest.metadata, 'metadata', report);
   const kind = obj.manifest.kind;
   const template = podTemplate(obj);
