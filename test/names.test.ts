@@ -1,7 +1,7 @@
 // Names, keys and values Kubernetes or kustomize reject are errors at synth time, on typed and
 // hand-written objects alike (lib/validate/rules/names.ts).
 import { ApiObject } from 'cdk8s';
-import { WebService } from '../lib/index.js';
+import { Fleet, Provider, Stage, WebService } from '../lib/index.js';
 import { errorsOf, oneCluster } from './support/fleets.js';
 
 const BASE = { image: 'ghcr.io/acme/web:1.4.2', port: 8080, resources: { cpu: '250m', memory: '256Mi' } } as const;
@@ -126,6 +126,10 @@ describe('names and keys Kubernetes validates', () => {
       expect(errorsFor(repo(bad))).toContain(at('spec.ref.branch', `${JSON.stringify(bad)} is not a Git branch name (no spaces, control characters, ~^:?*[\\, "..", "@{" or "//"; no part starting with "." or ending with ".lock"; not starting with "-" or ending with "/" or ".")`));
     }
     expect(() => oneCluster((apps) => void new ApiObject(apps, 'o0', repo('release/1.x') as never)).render()).not.toThrow();
+    // The fleet's own GitRepository: a newline in the branch is an error, not a second line.
+    const fleet = new Fleet({ name: 'acme', repository: { url: 'https://example.com/r.git', branch: 'main\nx' } });
+    fleet.addCluster('dev', { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });
+    expect(errorsOf(fleet)).toEqual([expect.stringMatching(/^dev\/flux\/acme: spec\.ref\.branch: "main\\nx" is not a Git branch name/)]);
   });
 
   test('typed constructs get the same checks: an env var named ".." passes the construct, not the API server', () => {
