@@ -98,6 +98,7 @@ describe('strange but legal JavaScript', () => {
     expect(show(nullProto({ x: 1 }))).toBe('{"x":1}');
     expect(show(cycle)).toBe('{"a":1,"self":[circular]}');
     expect(show('a')).toBe('"a"');
+    expect(show('main\nx\u2028y\u0085')).toBe('"main\\nx\\u2028y\\u0085"');
   });
 
   test('NaN, Infinity or a bigint in a manifest is a collected error naming the field, not a crash in the YAML writer', () => {

@@ -102,13 +102,19 @@ export function addCheck(scope: IConstruct, check: () => string[]): void {
 }
 
 /**
- * Renders a value for an error message: strings quoted, everything else like JSON, except that
+ * Renders a value for an error message: strings quoted (with line breaks and controls escaped),
+ * everything else like JSON, except that
  * what JSON cannot say is said as JavaScript would (`NaN`, `Infinity`, `-0`, `undefined`, `12n`),
  * an object without a prototype is shown like any other, and a cycle is `[circular]`.
  */
 export function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : showValue(value, new Set());
+  if (typeof value !== 'string') return showValue(value, new Set());
+  // Line breaks and controls escaped, so a value cannot add lines to the report or hide in it.
+  return UNPRINTABLE.test(value) ? JSON.stringify(value).replace(UNPRINTABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : `"${value}"`;
 }
+
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+const UNPRINTABLE_ALL = /[\x7f-\x9f\u2028\u2029]/g;
 
 function showValue(value: unknown, seen: Set<object>): string {
   switch (typeof value) {
