@@ -14,9 +14,10 @@ import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
-import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
+import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
-import { dnsLabelError } from './names.js';
+import { dnsLabelError, repositoryPathError } from './names.js';
+import { PlainKeysResolver } from './plain-keys.js';
 
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
@@ -93,14 +94,14 @@ export class Fleet extends App {
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
 
   constructor(props: FleetProps) {
-    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' });
+    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new PlainKeysResolver()] });
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
-    const problem = dnsLabelError('fleet name', props.name);
-    addCheck(this, () => (problem ? [problem] : []));
+    const problems = [dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined);
+    addCheck(this, () => problems);
   }
 
   get clusters(): readonly Cluster[] {
@@ -238,14 +239,14 @@ export class Fleet extends App {
           try {
             definition.run(cluster);
           } catch (e) {
-            findings.push({ path: cluster.node.path, message: describe(e) });
+            findings.push({ path: cluster.node.path, message: describeError(e) });
           }
         }
         if (phase === 'platform') {
           try {
             settlePlatform(cluster);
           } catch (e) {
-            findings.push({ path: cluster.node.path, message: describe(e) });
+            findings.push({ path: cluster.node.path, message: describeError(e) });
           }
         }
       }
@@ -289,7 +290,7 @@ export class Fleet extends App {
           for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
           return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
-          findings.push({ path: obj.node.path, message: describe(e) });
+          findings.push({ path: obj.node.path, message: describeError(e) });
           return [];
         }
       });
@@ -328,8 +329,4 @@ function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator
   }
 }
 
-function describe(e: unknown): string {
-  if (e instanceof StrataError) return e.message;
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
-}
+
