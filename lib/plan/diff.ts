@@ -26,7 +26,9 @@ export function formatPath(path: readonly (string | number)[], root: unknown): s
   for (const key of path) {
     const next = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
     if (typeof key === 'number') {
-      const name = next !== null && typeof next === 'object' ? (next as { name?: unknown }).name : undefined;
+      // Containers, ports and env are named by `name`; claim templates by `metadata.name`.
+      const item = next !== null && typeof next === 'object' ? (next as { name?: unknown; metadata?: { name?: unknown } }) : undefined;
+      const name = item?.name ?? item?.metadata?.name;
       out += typeof name === 'string' ? `[${name}]` : `[${key}]`;
     } else {
       out += /^[A-Za-z_$][\w$]*$/.test(key) ? `${out ? '.' : ''}${key}` : `[${JSON.stringify(key)}]`;
