@@ -27,7 +27,7 @@ export function committedRepository(files: ReadonlyMap<string, string> | Record<
   git(repo, 'init', '-q', '-b', 'main');
   writeFiles(join(repo, 'dist'), files);
   git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'synthesized');
+  git(repo, 'commit', '-q', '--allow-empty', '-m', 'synthesized');
   return repo;
 }
 
