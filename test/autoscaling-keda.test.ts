@@ -191,9 +191,12 @@ describe('secrets never reach Git', () => {
     ]);
   });
 
-  test('credentials inside a URL are an error', () => {
+  test('credentials inside a URL are an error of the rendered trigger metadata (rule plaintext-credential), masked', () => {
     expect(errors({ min: 1, max: 5, triggers: [Trigger.prometheus({ serverAddress: 'https://admin:hunter2@prom.acme.dev', query: 'up', threshold: 1 })] })).toEqual([
-      at('autoscaling.triggers[0] (prometheus).serverAddress carries credentials: they would be committed to Git; reference them from a Secret with auth instead'),
+      'dev-eu/apps/shop/orders/scaled-object: spec.triggers[0].metadata.serverAddress holds a URL with a password (https://admin:****@prom.acme.dev) in plaintext',
+    ]);
+    expect(errors({ min: 1, max: 5, triggers: [Trigger.prometheus({ serverAddress: 'https://c2VjcmV0dG9rZW4@prom.acme.dev', query: 'up', threshold: 1 })] })).toEqual([
+      'dev-eu/apps/shop/orders/scaled-object: spec.triggers[0].metadata.serverAddress holds a URL with credentials in its userinfo (https://****@prom.acme.dev) in plaintext',
     ]);
   });
 });

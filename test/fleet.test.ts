@@ -88,12 +88,12 @@ describe('fleet errors', () => {
       c.addLayer('a', { dependsOn: ['b'] });
       c.addLayer('b', { dependsOn: ['a'] });
     });
-    expect(errorsOf(fleet)).toEqual(['dev-eu: layer dependency cycle: a → b → a']);
+    expect(errorsOf(fleet)).toEqual(['dev-eu/flux/a: dependsOn cycle Kustomization flux-system/a → flux-system/b → flux-system/a: Flux would never reconcile any of them']);
   });
 
   test('a layer depending on itself is an error', () => {
     const fleet = fleetWith((f) => f.cluster('dev-eu').addLayer('a', { dependsOn: ['a'] }));
-    expect(errorsOf(fleet)).toEqual(['dev-eu: layer "a" depends on itself']);
+    expect(errorsOf(fleet)).toEqual(['dev-eu/flux/a: Kustomization flux-system/a depends on itself (spec.dependsOn): Flux would never reconcile it']);
   });
 
   test('an unknown layer or cluster named in code is an error listing the known ones', () => {

@@ -204,7 +204,7 @@ describe('exposure', () => {
   test('one host and path claimed by two routes on the same listener is an error', () => {
     const errors = webErrors({ host: 'shop', paths: ['/api', '/'] }, (apps) => new WebService(apps, 'first', { ...BASE, host: 'shop.dev-eu.acme.dev', paths: ['/api/'] }));
     expect(errors).toEqual([
-      `${PATH}: host "shop.dev-eu.acme.dev" path "/api" on the https listener is also claimed by dev-eu/apps/shop/first: one host and path belong to one route per listener`,
+      `${PATH}/http-route: host "shop.dev-eu.acme.dev" path "/api" on the listener "https" of gateway "gateway/public" is also claimed by HTTPRoute shop/first (dev-eu/apps/shop/first/http-route): one host and path belong to one route per listener`,
     ]);
   });
 

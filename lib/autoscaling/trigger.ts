@@ -431,7 +431,7 @@ function urlProblems(what: string, value: unknown, protocols: readonly string[])
     return [`${what} (${show(value)}) is not a URL`];
   }
   if (!protocols.includes(url.protocol)) return [`${what} (${show(value)}) must be an ${protocols.map((p) => p.slice(0, -1)).join(' or ')} URL`];
-  if (url.username || url.password) return [`${what} carries credentials: they would be committed to Git; reference them from a Secret with auth instead`];
+  // Credentials in the URL are the rule plaintext-credential's, on the rendered trigger metadata.
   return [];
 }
 

@@ -203,43 +203,18 @@ export class Cluster extends Construct {
     return undefined;
   }
 
-  /** Unknown dependencies and cycles, found once every layer is declared. */
+  /**
+   * Unknown dependencies, found once every layer is declared. Cycles are the rule
+   * flux-dependency-cycle's, on the rendered Kustomizations.
+   */
   private layerGraphProblems(): string[] {
     const known = new Set(this._layers.map((l) => l.path));
     const problems: string[] = [];
     for (const layer of this._layers) {
       for (const dep of layer.dependsOn) {
         if (!known.has(dep)) problems.push(`layer ${show(layer.path)} depends on unknown layer ${show(dep)} (layers: ${[...known].join(', ')})`);
-        if (dep === layer.path) problems.push(`layer ${show(layer.path)} depends on itself`);
       }
     }
-    const cycle = findCycle(this._layers);
-    if (cycle) problems.push(`layer dependency cycle: ${cycle.join(' → ')}`);
     return problems;
   }
-}
-
-/** The first dependency cycle among layers (as a closed path), or undefined. Self-loops are reported separately. */
-function findCycle(layers: readonly Layer[]): string[] | undefined {
-  const deps = new Map(layers.map((l) => [l.path, l.dependsOn.filter((d) => d !== l.path)]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | undefined => {
-    if (state.get(node) === 'done') return undefined;
-    if (state.get(node) === 'visiting') return [...stack.slice(stack.indexOf(node)), node];
-    state.set(node, 'visiting');
-    stack.push(node);
-    for (const dep of deps.get(node) ?? []) {
-      const cycle = visit(dep);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(node, 'done');
-    return undefined;
-  };
-  for (const layer of layers) {
-    const cycle = visit(layer.path);
-    if (cycle) return cycle;
-  }
-  return undefined;
 }

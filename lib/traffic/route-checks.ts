@@ -1,4 +1,4 @@
-import type { Cluster, GatewayRef } from '../fleet/cluster.js';
+import type { GatewayRef } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
 import type { RouteTimeouts } from './route-spec.js';
 
@@ -35,11 +35,6 @@ export function pathProblem(what: string, path: unknown): string | undefined {
   return valid ? undefined : `${what} ${show(path)} is not a path prefix: start with "/" and use no "//", "/./", "/../", "%2F", "?", "#" or spaces`;
 }
 
-/** A path prefix as Gateway API compares it: a trailing slash does not count. */
-export function normalizePath(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
-}
-
 /**
  * A host outside the gateway listener's hostname: the listener would never match it. On the HTTPS
  * listener it must also be one label under the domain, the reach of its wildcard certificate.
@@ -53,21 +48,5 @@ export function listenerHostProblem(gateway: GatewayRef, host: string, tls: bool
   if (tls && label.includes('.')) {
     return `host ${show(host)} is outside ${where}, whose wildcard certificate covers one label: use a name directly under ${show(zone)}, such as ${show(label.split('.')[0])}`;
   }
-  return undefined;
-}
-
-/** Host and path claims per cluster and listener: two routes matching the same requests would fight over them. */
-const CLAIMS = new WeakMap<Cluster, Map<string, string>>();
-
-/** Claims `host` + `path` on `listener` for `owner` (a construct path); the problem when another route already has it. */
-export function claimHostPath(cluster: Cluster, listener: string, host: string, path: string, owner: string): string | undefined {
-  let claims = CLAIMS.get(cluster);
-  if (!claims) CLAIMS.set(cluster, (claims = new Map()));
-  const key = `${listener} ${host}${normalizePath(path)}`;
-  const first = claims.get(key);
-  if (first && first !== owner) {
-    return `host ${show(host)} path ${show(path)} on the ${listener} listener is also claimed by ${first}: one host and path belong to one route per listener`;
-  }
-  claims.set(key, owner);
   return undefined;
 }

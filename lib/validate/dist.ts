@@ -131,6 +131,11 @@ export function readDist(dir: string): FleetModel {
       entry.folders.set(folder, [...(entry.folders.get(folder) ?? []), ...objects]);
     }
   }
+  // A folder with a kustomization.yaml and no object yet is still one Flux applies (a layer's paths point at it).
+  for (const index of ours.filter((f) => posix.basename(f) === KUSTOMIZATION && !f.startsWith('clusters/'))) {
+    const entry = clusters.get(clusterOfFile(index));
+    if (entry && !entry.folders.has(posix.dirname(index))) entry.folders.set(posix.dirname(index), []);
+  }
   const resolved: ResolvedCluster[] = [...clusters].map(([name, c]) => ({
     name,
     stage: stageOf(dir, name),

@@ -20,7 +20,9 @@ export function waiversOn(obj: ResolvedObject): Map<string, string> {
 function annotationProblems(obj: ResolvedObject): Finding[] {
   return [...waiversOn(obj)].flatMap(([rule, reason]) => {
     const annotation = `${WAIVER_ANNOTATION_PREFIX}${rule}`;
-    if (!ruleById(rule)) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives an unknown rule ${JSON.stringify(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})` }];
+    const known = ruleById(rule);
+    if (!known) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives an unknown rule ${JSON.stringify(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})` }];
+    if (known.waivedPerField) return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} waives ${rule} for the whole object, but ${rule} is waived per field only: name the field (Waivers.allowPlaintextCredential)` }];
     if (reason.trim() === '') return [{ path: obj.path, object: describe(obj), message: `annotation ${annotation} has an empty reason: say why the rule does not apply` }];
     return [];
   });
@@ -45,6 +47,7 @@ function waiversFromAnnotations(objects: readonly ResolvedObject[]): WaiverRecor
 }
 
 function isWaived(obj: ResolvedObject, rule: string): boolean {
+  if (ruleById(rule)?.waivedPerField) return false;
   return (waiversOn(obj).get(rule) ?? '').trim() !== '';
 }
 
@@ -66,7 +69,7 @@ function checkCluster(cluster: ResolvedCluster): Finding[] {
       // Recorded even when off or waived: a waiver is used when its rule fired, whatever the stage.
       fired.add(`${rule.id}\u0000${v.object.path}`);
       if (severity === 'off' || isWaived(v.object, rule.id)) continue;
-      findings.push({ path: v.object.path, object: describe(v.object), rule: rule.id, severity, message: v.message, hint: v.hint ?? rule.hint });
+      findings.push({ path: v.object.path, object: describe(v.object), rule: rule.id, severity: v.severity ?? severity, message: v.message, hint: v.hint ?? rule.hint });
     }
   }
   for (const w of cluster.waivers ?? waiversFromAnnotations(objects.all)) {

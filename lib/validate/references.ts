@@ -30,7 +30,7 @@ function foldersBefore(cluster: ResolvedCluster): Map<string, Set<string>> {
     const known = before.get(dir);
     if (known) return known;
     const result = new Set<string>();
-    if (trail.has(dir)) return result; // cycles are reported by the cluster's layer check
+    if (trail.has(dir)) return result; // cycles are the rule flux-dependency-cycle's
     trail.add(dir);
     for (const name of deps.get(dir) ?? []) {
       const dep = folderOf.get(name);

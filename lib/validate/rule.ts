@@ -12,6 +12,8 @@ export interface Violation {
   readonly message: string;
   /** How to fix this particular violation. @default the rule's hint */
   readonly hint?: string;
+  /** A lesser severity for this violation (e.g. a field waiver that waives nothing). @default the rule's */
+  readonly severity?: 'warning';
 }
 
 /** A policy rule over the rendered objects of one cluster. */
@@ -24,6 +26,11 @@ export interface Rule {
   readonly hint: string;
   /** Severity per stage of the cluster. */
   readonly severity: Readonly<Record<StageName, RuleSeverity>>;
+  /**
+   * Waived per object and field only (the rule reads its own field waivers), never for a whole
+   * object: a `strata.dev/waive.<id>` annotation or `Waivers.waive` of it is an error. @default false
+   */
+  readonly waivedPerField?: boolean;
   check(objects: ClusterObjects): Violation[];
 }
 

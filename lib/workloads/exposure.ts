@@ -7,7 +7,7 @@ import { isExposed } from '../traffic/gateway-access.js';
 import { renderGrpcRoute } from '../traffic/grpc-route.js';
 import { renderHttpRoute } from '../traffic/http-route.js';
 import { renderIngress } from '../traffic/ingress.js';
-import { claimHostPath, listenerHostProblem } from '../traffic/route-checks.js';
+import { listenerHostProblem } from '../traffic/route-checks.js';
 import type { RouteSpec } from '../traffic/route-spec.js';
 import { selectorLabels } from './network.js';
 
@@ -35,19 +35,12 @@ export function ingressCannot(cluster: Cluster, what: string): string {
   return `cluster ${show(cluster.name)} routes through Ingress (traffic "ingress"), which cannot express ${what}: route the cluster through the gateway, or leave it out here`;
 }
 
-/** The listener a route of `tls` attaches to (on Ingress: the entry point of that scheme). */
-export function listenerOf(cluster: Cluster, tls: boolean): string {
-  const gateway = cluster.traffic === 'gateway' ? cluster.gateway : undefined;
-  if (gateway) return tls ? gateway.httpsListener : gateway.httpListener;
-  return tls ? 'https' : 'http';
-}
-
 /**
  * Problems of exposing `route` on `cluster`: a bad host or one outside the gateway's hostname, a
  * namespace not exposed, no gateway (or ingress controller) for the cluster's traffic mode, HTTPS
- * without an issuer, a host and path another route already claims. `owner` is the construct path.
+ * without an issuer.
  */
-export function routeProblems(cluster: Cluster, route: RouteSpec, owner: string): string[] {
+export function routeProblems(cluster: Cluster, route: RouteSpec): string[] {
   const problem = dnsSubdomainError('host', route.host);
   if (problem) return [problem];
   const problems: string[] = [];
@@ -69,13 +62,7 @@ export function routeProblems(cluster: Cluster, route: RouteSpec, owner: string)
   if (route.tls && !cluster.tlsIssuer) {
     problems.push(`host ${show(route.host)} is served over HTTPS, but cluster ${show(cluster.name)} has no TLS issuer: install cert-manager on the platform, or set tls: false for plain HTTP`);
   }
-  const listener = listenerOf(cluster, route.tls);
-  // A GRPCRoute takes every request of its host.
-  const paths = route.protocol === 'grpc' ? ['/'] : route.rules.flatMap((r) => r.paths);
-  for (const path of paths) {
-    const taken = claimHostPath(cluster, listener, route.host, path, owner);
-    if (taken) problems.push(taken);
-  }
+  // Two routes claiming one host and path are the rule route-conflict's, on the rendered routes.
   return problems;
 }
 

@@ -171,7 +171,7 @@ export class WebService extends Workload {
     const rules: RouteRule[] = [{ paths, backends: () => this.weighted(self) }, ...(o.routes ?? []).map((r, i) => this.pathRoute(r, i))];
     const spec: RouteSpec = { name: this.name, namespace: this.namespace, host, tls: o.tls ?? true, protocol: this.protocol, rules, timeouts: o.timeouts };
     if (pathErrors.length > 0) return undefined;
-    this.problems.push(...routeProblems(this.cluster, spec, this.node.path));
+    this.problems.push(...routeProblems(this.cluster, spec));
     markRouted(this.cluster, this.namespace, this.name);
     this.lateChecks.push(() => this.shareProblems(host));
     return spec;

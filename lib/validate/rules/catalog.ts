@@ -1,6 +1,9 @@
 import type { Rule } from '../rule.js';
+import { plaintextCredential } from './credentials.js';
+import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
+import { routeConflict } from './routes.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
@@ -17,12 +20,16 @@ export const RULES: readonly Rule[] = [
   topologySpread,
   requiredLabels,
   secretPlaintext,
+  plaintextCredential,
   tenantDefaultDeny,
   serviceSelectsPods,
   ingressBackendExists,
+  routeConflict,
   autoscalerTargetExists,
   fluxSourceExists,
   fluxDependencyExists,
+  fluxDependencyCycle,
+  fluxPathProduced,
   kedaAuthenticationExists,
   issuerExists,
 ];
