@@ -300,10 +300,26 @@ describe('plan: acknowledgements in code', () => {
     expect(plan.totals).toMatchObject({ destructive: 1, acknowledged: 1 });
   });
 
+  test('acknowledging a removed Kustomization covers what its garbage collection deletes', () => {
+    const before = oneCluster(() => undefined);
+    before.addLayer('extra');
+    before.eachCluster((cluster) => configMap(cluster.appsIn('shop', 'extra')));
+    const after = oneCluster((apps) => { configMap(apps, {}, 'other', 'other'); Plan.allowRemoval(apps, { kind: 'Kustomization', namespace: 'flux-system', name: 'extra' }, 'layer retired'); });
+    const plan = planOf(before, after);
+    expect(changeOf(plan, 'Kustomization', 'extra').acknowledged).toBe('layer retired');
+    expect(changeOf(plan, 'ConfigMap', 'settings')).toMatchObject({ acknowledged: 'layer retired', hazards: [expect.objectContaining({ rule: 'kustomization-removed' })] });
+  });
+
   test('an empty reason, or nothing to carry it, is a synth error', () => {
     expect(errorsOf(oneCluster((apps) => Plan.allowDestructive(configMap(apps), ' ')))).toContainEqual(expect.stringContaining('Plan.allowDestructive has an empty reason'));
+    expect(errorsOf(oneCluster((apps) => { configMap(apps); Plan.allowRemoval(apps, { kind: 'ConfigMap', name: 'x' }, ''); }))).toContainEqual(
+      expect.stringContaining('Plan.allowRemoval has an empty reason: say why the destructive change is intended'),
+    );
     expect(errorsOf(oneCluster((apps) => Plan.allowRemoval(apps, { kind: 'ConfigMap', name: 'x' }, 'why')))).toContainEqual(
-      expect.stringContaining('Plan.allowRemoval: no Kubernetes object under this construct to carry the acknowledgement'),
+      expect.stringContaining('dev-eu/apps/shop: Plan.allowRemoval: no Kubernetes object under this construct to carry the acknowledgement'),
+    );
+    expect(errorsOf(oneCluster((apps) => Plan.allowDestructive(apps, 'why')))).toContainEqual(
+      expect.stringContaining('Plan.allowDestructive: no Kubernetes object under this construct to carry the acknowledgement'),
     );
   });
 });

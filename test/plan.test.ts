@@ -105,6 +105,13 @@ describe('plan: bases', () => {
     expect(() => resolveBase('no-such-ref', 'dist', repo)).toThrow('--base no-such-ref: neither a folder nor a git commit');
   });
 
+  test('a base that is a file, or no repository to take HEAD from, is a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-plan-nogit-'));
+    writeFiles(dir, { 'notes.txt': 'x' });
+    expect(() => resolveBase('notes.txt', 'dist', dir)).toThrow('--base notes.txt: not a folder');
+    expect(() => resolveBase(undefined, 'dist', dir)).toThrow(`${dir} is not in a git repository: pass --base <dir> to compare with a dist/ folder`);
+  });
+
   test('a commit without dist/ is an empty base: everything is added', () => {
     const repo = committedRepository({});
     const base = resolveBase(undefined, 'elsewhere', repo);
