@@ -47,6 +47,14 @@ describe('synth summary line', () => {
     expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster(() => undefined))).toMatch(/: 1 removed, 1 destructive: run `npm run plan`/);
   });
 
+  test('a renamed object is one move, flagged', () => {
+    const claim = (name: string) => (apps: Apps) => new ApiObject(apps, 'claim', {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '1Gi' } } },
+    });
+    expect(summaryOf(oneCluster(claim('scratch')), oneCluster(claim('scratch-2')))).toMatch(/: 1 moved, 1 destructive: run `npm run plan`/);
+  });
+
   test('an unchanged tree', () => {
     expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => settings(apps, 'info')))).toMatch(/^strata: no changes against the previous .*dist\/$/);
   });

@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../synth/model.js';
 import { BOOTSTRAP_DIR } from '../synth/writer.js';
-import { readDist } from '../validate/dist.js';
+import { constructPath, leadingComment, readDist } from '../validate/dist.js';
 import { rec, str } from '../validate/objects.js';
 import { groupOf, idKey, idOf, type ObjectId } from './identity.js';
 
@@ -89,7 +89,11 @@ function isNamespaced(entry: TreeEntry): boolean {
 /** Builds the tree from objects read out of dist/ files (`clusters/<c>/…` and `<c>/…`). */
 export function buildTree(entries: Iterable<TreeEntry>): PlanTree {
   const byCluster = new Map<string, TreeEntry[]>();
-  for (const e of entries) byCluster.set(e.cluster, [...(byCluster.get(e.cluster) ?? []), e]);
+  for (const e of entries) {
+    const list = byCluster.get(e.cluster);
+    if (list) list.push(e);
+    else byCluster.set(e.cluster, [e]);
+  }
   const clusters = new Map<string, ClusterTree>();
   for (const [name, list] of [...byCluster].sort(([a], [b]) => a.localeCompare(b))) {
     const layers = new Map<string, LayerSync>();
@@ -138,7 +142,7 @@ export function* entriesOfFiles(files: Iterable<readonly [string, string]>): Gen
       if (doc.errors.length > 0) continue;
       const manifest = rec(doc.toJS()) as Manifest;
       if (typeof manifest.kind !== 'string' || typeof manifest.apiVersion !== 'string' || typeof rec(manifest.metadata).name !== 'string') continue;
-      const path = /^ ?strata: (\S+)$/m.exec(doc.commentBefore ?? '')?.[1];
+      const path = constructPath(leadingComment(doc));
       yield { cluster: clusterOfFile(file), file, manifest, ...(path ? { path } : {}) };
     }
   }
