@@ -5,6 +5,8 @@ import type { IConstruct } from 'constructs';
 import { Fleet, Plan, Provider, Stage, StatefulService, Waivers, type Apps, type Cluster } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
 import { oneCluster, shopFleet } from './support/fleets.js';
+import { planTrees } from '../lib/plan/plan.js';
+import { buildTree, entriesOfFiles } from '../lib/plan/tree.js';
 import { changeOf, changesOf, planOf, rulesOf } from './support/plan.js';
 
 const RESOURCES = { cpu: '100m', memory: '128Mi' };
@@ -321,5 +323,64 @@ describe('plan: acknowledgements in code', () => {
     expect(errorsOf(oneCluster((apps) => Plan.allowDestructive(apps, 'why')))).toContainEqual(
       expect.stringContaining('Plan.allowDestructive: no Kubernetes object under this construct to carry the acknowledgement'),
     );
+  });
+});
+
+describe('plan: Kustomization fields strata never writes, on trees edited by hand', () => {
+  // A GitOps repository may hold layers edited by hand; the plan reads whatever the trees say.
+  const base = () => oneCluster((apps) => { claim(apps); configMap(apps); }).render().files;
+  const edit = (files: ReadonlyMap<string, string>, spec: string) =>
+    new Map([...files].map(([path, text]) => [path, path === 'clusters/dev-eu/layers.yaml' ? text.replace(/(name: apps-shop\n  namespace: flux-system\nspec:\n)/, `$1${spec}`) : text]));
+  const planFiles = (before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>) =>
+    planTrees(buildTree(entriesOfFiles(before)), buildTree(entriesOfFiles(after)));
+
+  test('targetNamespace moves every namespaced object: each is created anew and pruned from the old namespace', () => {
+    const files = base();
+    const plan = planFiles(files, edit(files, '  targetNamespace: shop-v2\n'));
+    expect(changeOf(plan, 'Kustomization', 'apps-shop').hazards).toEqual([
+      expect.objectContaining({ rule: 'kustomization-target-namespace', field: 'spec.targetNamespace', before: undefined, after: 'shop-v2' }),
+    ]);
+    const moved = changeOf(plan, 'PersistentVolumeClaim', 'scratch');
+    expect(moved).toMatchObject({ action: 'moved', id: { namespace: 'shop-v2' }, from: { id: { namespace: 'shop' } } });
+    expect(rulesOf(moved)).toEqual(['moved-identity', 'delete-claim']);
+  });
+
+  test('spec.path', () => {
+    const files = base();
+    const plan = planFiles(files, new Map([...files].map(([p, t]) => [p, p === 'clusters/dev-eu/layers.yaml' ? t.replace('path: ./dist/dev-eu/apps/shop', 'path: ./dist/dev-eu/apps/shop-v2') : t])));
+    expect(changeOf(plan, 'Kustomization', 'apps-shop').hazards).toEqual([
+      expect.objectContaining({ rule: 'kustomization-path', before: './dist/dev-eu/apps/shop', after: './dist/dev-eu/apps/shop-v2' }),
+    ]);
+    const left = changeOf(plan, 'ConfigMap', 'settings');
+    expect(left).toMatchObject({ action: 'moved', kustomization: '', from: { kustomization: 'apps-shop' } });
+    expect(left.hazards).toEqual([expect.objectContaining({ rule: 'prune', effect: "no Kustomization's path covers its folder any more: apps-shop prunes it from the cluster" })]);
+  });
+
+  test('with spec.force, an immutable change is a delete and recreate rather than a failed apply', () => {
+    const files = base();
+    const shrunk = oneCluster((apps) => { claim(apps, { resources: { requests: { storage: '5Gi' } } }); configMap(apps); }).render().files;
+    const plan = planFiles(edit(files, '  force: true\n'), edit(shrunk, '  force: true\n'));
+    expect(changeOf(plan, 'PersistentVolumeClaim', 'scratch').hazards[0].effect)
+      .toContain('Kustomization apps-shop has spec.force: Flux deletes the object and creates it anew');
+  });
+
+  test('a StatefulSet removed with whenDeleted: Delete takes its claims', () => {
+    const db = (apps: Apps) => waived(new ApiObject(apps, 'db', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete' }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } } },
+    }), 'pod-security-restricted');
+    const plan = planOf(privileged(db), privileged(() => undefined));
+    expect(changeOf(plan, 'StatefulSet', 'db').hazards[1].effect).toContain('its PersistentVolumeClaims and their data are deleted too (whenDeleted: Delete)');
+  });
+
+  test('a Service given another cluster IP, or made ExternalName', () => {
+    const ip = changeOf(planOf(oneCluster((apps) => service(apps, { clusterIP: '10.0.0.10' })), oneCluster((apps) => service(apps, { clusterIP: '10.0.0.11' }))), 'Service', 'legacy');
+    expect(ip.hazards).toEqual([expect.objectContaining({ rule: 'immutable-cluster-ip', before: '10.0.0.10', after: '10.0.0.11' })]);
+    const unset = planOf(oneCluster((apps) => service(apps, { clusterIP: '10.0.0.10' })), oneCluster((apps) => service(apps, {})));
+    expect(changeOf(unset, 'Service', 'legacy').hazards).toEqual([]);
+    const external = planOf(oneCluster((apps) => service(apps, {})), oneCluster((apps) => service(apps, { type: 'ExternalName', externalName: 'legacy.acme.dev' })));
+    expect(changeOf(external, 'Service', 'legacy').hazards).toEqual([
+      expect.objectContaining({ rule: 'service-type', before: 'ClusterIP', after: 'ExternalName', effect: 'the cluster IP is released: clients that use it lose the Service' }),
+    ]);
   });
 });

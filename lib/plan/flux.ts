@@ -34,7 +34,11 @@ export function pruneOutcome(obj: TreeObject, base: ClusterTree, head: ClusterTr
 }
 
 /** An object that stays in Git but is now applied by another Kustomization. */
-export function moveHazard(before: TreeObject, after: TreeObject, head: ClusterTree): Hazard {
+export function moveHazard(before: TreeObject, after: TreeObject, head: ClusterTree): Hazard | undefined {
+  if (before.owner === NO_KUSTOMIZATION) return undefined; // nothing applied it: now something does
+  if (after.owner === NO_KUSTOMIZATION) {
+    return { rule: 'prune', field: 'Kustomization', before: before.owner, effect: `no Kustomization's path covers its folder any more: ${before.owner} prunes it from the cluster` };
+  }
   const removed = before.owner !== BOOTSTRAP_KUSTOMIZATION && !head.layers.has(before.owner);
   const effect = removed
     ? `Kustomization ${before.owner} is removed: Flux garbage-collects it, then ${after.owner} creates it anew (pods restart; data and status are lost)`

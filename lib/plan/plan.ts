@@ -64,7 +64,8 @@ export function blocking(change: ObjectChange): boolean {
 function changedHazards(before: TreeObject, after: TreeObject, head: ClusterTree): Hazard[] {
   const force = at(head.layers.get(after.owner)?.manifest, 'spec.force') === true;
   const hazards: Hazard[] = [];
-  if (before.owner !== after.owner) hazards.push(moveHazard(before, after, head));
+  const moved = before.owner !== after.owner ? moveHazard(before, after, head) : undefined;
+  if (moved) hazards.push(moved);
   hazards.push(...immutableHazards(before.manifest, after.manifest, after.owner, force));
   if (isFluxKustomization(after.manifest)) hazards.push(...kustomizationHazards(before.manifest, after.manifest));
   if (after.manifest.kind === 'HelmRelease') hazards.push(...helmReleaseHazards(before.manifest, after.manifest));
