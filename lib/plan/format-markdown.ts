@@ -28,7 +28,9 @@ export function formatMarkdown(plan: PlanResult, base: string): string {
     for (const [name, changes] of byKustomization) {
       lines.push(`**${kustomizationLabel(name)}**`, '', '```diff');
       for (const c of [...changes].sort((a, b) => Number(b.hazards.length > 0) - Number(a.hazards.length > 0))) {
-        lines.push(`${c.action === 'added' ? '+' : c.action === 'removed' ? '-' : '!'} ${headline(c)}`);
+        // diff highlighting: destructive in orange (!), additions green, removals red, the rest plain.
+        const mark = c.hazards.length > 0 ? '!' : c.action === 'added' ? '+' : c.action === 'removed' ? '-' : ' ';
+        lines.push(`${mark} ${headline(c)}`);
         for (const h of c.hazards) lines.push(`!   ✗ ${describeHazard(h)}`);
         if (c.note) lines.push(`#   ${c.note}`);
         for (const f of fieldLines(c)) lines.push(`    ${f}`);
