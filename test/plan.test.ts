@@ -153,6 +153,8 @@ describe('plan: formats', () => {
     expect(md.indexOf('#### ⚠️ Destructive changes')).toBeLessThan(md.indexOf('<details><summary><b>dev-eu</b>: 3 changed, 1 destructive</summary>'));
     expect(md).toContain('- `~ PersistentVolumeClaim shop/scratch` in Kustomization apps-shop on dev-eu, prod-eu (**not acknowledged**)');
     expect(md).toContain('<details><summary><b>prod-eu</b>');
+    expect(md).toContain('```diff\n! ~ PersistentVolumeClaim shop/scratch\n!   ✗ spec.resources.requests.storage: 10Gi → 5Gi');
+    expect(md).toContain('\n  ~ ConfigMap shop/settings\n    data.level: info → debug\n');
   });
 
   test('json: every change, groups and the blocking count', () => {

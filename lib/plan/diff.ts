@@ -68,8 +68,3 @@ export function describeField(f: FieldChange): string {
   if (f.type === 'removed') return `${f.path}: - ${formatValue(f.before)}`;
   return `${f.path}: ${formatValue(f.before)} → ${formatValue(f.after)}`;
 }
-
-/** True when the field at `path` (dot/bracket text) or below it changed. */
-export function touches(changes: readonly FieldChange[], prefix: string): FieldChange[] {
-  return changes.filter((c) => c.path === prefix || c.path.startsWith(`${prefix}.`) || c.path.startsWith(`${prefix}[`));
-}
