@@ -8,6 +8,7 @@ import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
@@ -181,12 +182,13 @@ export class Fleet extends App {
       const spent = { ms: 0 };
       t = performance.now();
       const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
-      const written = writeTree(this.outdir, timedIterable(files, spent), model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
+      const changes = trackChanges(this.outdir, timedIterable(files, spent), clusters?.length ? model.clusters.map((c) => c.name) : undefined);
+      const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
       timings.layout = spent.ms;
       timings.write = performance.now() - t - spent.ms;
       const result: Synthesized = { model, warnings, timings, files: written };
       if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
-      if (!process.env.STRATA_QUIET) console.log(summarize(result, this.outdir));
+      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
       if (e instanceof OutputError) {
