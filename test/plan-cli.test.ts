@@ -1,7 +1,7 @@
 // `npm run plan` end to end, as a new user meets it: the example fleet and its synthesized dist/
 // committed to a fresh git repository, then the fleet definition changed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { listFiles } from '../lib/synth/writer.js';
@@ -57,6 +57,16 @@ describe('npm run plan', () => {
     const allowed = plan('--allow-destructive', '--format', 'json');
     expect(allowed.status).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ blocking: 3, totals: { changed: 6, destructive: 3 } });
+  });
+
+  test('an interrupted synth is recovered first: its leftover beside dist/ is removed and said', () => {
+    writeFileSync(join(project, 'main.ts'), readFileSync(join(ROOT, 'main.ts'), 'utf8'));
+    mkdirSync(join(project, 'dist.tmp-999999', 'shop'), { recursive: true });
+    writeFileSync(join(project, 'dist.tmp-999999', 'shop', 'half-written.yaml'), 'kind: Deploy');
+    const r = plan();
+    expect(r.stderr).toContain('strata: removed 1 leftover(s) of an interrupted synth: dist.tmp-999999');
+    expect(existsSync(join(project, 'dist.tmp-999999'))).toBe(false);
+    expect(r.status).toBe(0);
   });
 
   test('a failed synth is reported as such (exit 1)', () => {
