@@ -5,7 +5,7 @@ import { Layer, MANAGED_BY, type LayerProps } from '../platform/layer.js';
 import type { Provider, TrafficMode, TrafficPeer } from '../providers/provider.js';
 import { StrataError, addCheck, show } from './errors.js';
 import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblem, type KubernetesVersion } from './kubernetes-version.js';
-import { dnsLabelError } from './names.js';
+import { constructId, constructIdError, dnsLabelError } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
 
@@ -130,7 +130,7 @@ export class Cluster extends Construct {
   private invalidLayers = 0;
 
   constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
-    super(scope, name);
+    super(scope, constructId(name));
     this.name = name;
     this.stage = props.stage;
     this.region = props.region;
@@ -141,7 +141,7 @@ export class Cluster extends Construct {
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
-    const problem = dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
+    const problem = constructIdError('cluster name', name) ?? dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     const lockdown = lockdownProblem(props.fluxLockdown);
     const version = kubernetesVersionProblem(this.kubernetesVersion);
@@ -219,7 +219,7 @@ export class Cluster extends Construct {
 
   private layerPathProblem(path: string): string | undefined {
     const segments = typeof path === 'string' ? path.split('/') : [];
-    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63)) {
+    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63 || constructIdError('', s))) {
       return `layer path ${show(path)} is invalid: use DNS-1123 labels joined by '/', e.g. "infrastructure/controllers"`;
     }
     if (this.hasLayer(path)) return `layer ${show(path)} is declared twice`;
@@ -262,13 +262,13 @@ export class Apps extends Chart {
   serviceAccountName?: string;
 
   constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
-    super(scope, namespace, {
+    super(scope, constructId(namespace), {
       namespace,
       disableResourceNameHashes: true,
       labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': namespace },
     });
     this.namespace = namespace;
-    const problem = dnsLabelError('namespace', namespace);
+    const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
     // Checked at synth time, once every platform component has claimed its namespace; a tenant
     // owning the namespace reports it itself.
     addCheck(this, () => [problem, this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined].filter((p): p is string => !!p));
