@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
+import { networkFlowAllowed, triggerSourceReachable } from './reachability.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
@@ -20,6 +21,8 @@ export const RULES: readonly Rule[] = [
   tenantDefaultDeny,
   serviceSelectsPods,
   ingressBackendExists,
+  networkFlowAllowed,
+  triggerSourceReachable,
   autoscalerTargetExists,
   fluxSourceExists,
   fluxDependencyExists,
