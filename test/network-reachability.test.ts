@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import { fleet as example } from '../main.js';
 import {
-  Autoscaling, Egress, Peer, Provider, SecretKey, Stage, StatefulService, Trigger, Worker, type Fleet, type IEgressTarget,
+  Autoscaling, Egress, Peer, Provider, ScaledJob, SecretKey, Stage, StatefulService, Trigger, Worker, type Fleet, type IEgressTarget,
 } from '../lib/index.js';
 import type { ResolvedCluster } from '../lib/synth/model.js';
 import { parseCidr } from '../lib/validate/network/cidr.js';
@@ -299,5 +299,32 @@ describe('generated fleets', () => {
       const declared = new Set(edges.map(([from, to]) => `${from}>${to}`));
       expect(flows.filter((f) => !/StatefulSet shop\/(\w) → StatefulSet shop\/\1 /.test(f))).toHaveLength(declared.size);
     }), { numRuns: 15 });
+  });
+});
+
+describe('ScaledJob egress', () => {
+  const podSpec = { containers: [{ name: 'enc', image, resources: { requests: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') }, limits: { memory: k8s.Quantity.fromString('1Gi') } } }] };
+  const jobFleet = (egress?: IEgressTarget[]) => shopFleet((apps, cluster) => {
+    cluster.capabilities.add('keda');
+    new ScaledJob(apps, 'encode', {
+      podSpec, max: 5, egress, triggers: [Trigger.sqs({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/videos', queueLength: 1 })],
+    });
+  }, { clusters: { c: { stage: Stage.PRODUCTION } } });
+
+  test('renders <id>-egress for its pods, which lets the trigger\'s source be reached', () => {
+    const fleet = jobFleet([Egress.toAnyAddress({ ports: [443] })]);
+    const objects = rendered(fleet)[0].folders.flatMap((f) => f.objects);
+    expect(objects.find((o) => o.manifest.metadata.name === 'encode-egress')?.manifest.spec).toEqual({
+      podSelector: { matchLabels: labelsFor('encode') },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+    });
+  });
+
+  test('without it, the SQS source is unreachable; a bad destination is an error', () => {
+    expect(errorsOf(jobFleet())).toEqual([
+      'c/apps/shop/encode/scaled-job: trigger "aws-sqs-queue" (aws-sqs-queue) scales ScaledJob shop/encode, which cannot open TCP 443 anywhere: NetworkPolicies shop/allow-dns, shop/default-deny limit its egress and none allows that port, so it cannot reach its source',
+    ]);
+    expect(errorsOf(jobFleet([Egress.toAnyAddress({ ports: [0] })]))).toContain('c/apps/shop/encode: Egress.toAnyAddress(): port 0 is not a port number (1-65535)');
   });
 });
