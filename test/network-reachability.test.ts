@@ -30,7 +30,7 @@ function flowsOf(cluster: ResolvedCluster, keep: (kind: string, name: string) =>
   return declaredFlows(objects, model).map((flow) => {
     const v = model.flow(flow.from, flow.to, flow.port);
     const verdict = (x: { allowed: boolean }) => (x.allowed ? 'allowed' : 'blocked');
-    return `${flow.from.name} → ${flow.to.name} ${flow.port.protocol}/${flow.port.port}: egress ${verdict(v.egress)}, ingress ${verdict(v.ingress)}`;
+    return `${flow.from.name ?? ''} → ${flow.to.name} ${flow.port.protocol}/${flow.port.port}: egress ${verdict(v.egress)}, ingress ${verdict(v.ingress)}`;
   }).sort();
 }
 
@@ -42,10 +42,14 @@ describe('the example fleet', () => {
   const clusters = rendered(example);
 
   test.each(clusters.map((c) => [c.name, c] as const))('every declared flow of %s is allowed on both ends', (_name, cluster) => {
+    const gateway = cluster.name === 'prod-us'
+      ? ['the data plane of Gateway gateway/public (130.211.0.0/22)', 'the data plane of Gateway gateway/public (35.191.0.0/16)'] // GKE's front ends
+      : ['the data plane of Gateway gateway/public']; // Envoy's pods
     expect(flowsOf(cluster)).toEqual([
       'Deployment shop/orders → StatefulSet shop/orders-db TCP/5432: egress allowed, ingress allowed',
       'Deployment shop/storefront → StatefulSet shop/orders-db TCP/5432: egress allowed, ingress allowed',
-    ]);
+      ...gateway.map((g) => `${g} → Deployment shop/storefront TCP/8080: egress allowed, ingress allowed`),
+    ].sort());
   });
 
   test('without the Egress policies strata now writes, the six client flows are blocked by the clients\' egress (the reported bug)', () => {
@@ -197,7 +201,7 @@ describe('network-flow-allowed on hand-written objects', () => {
       });
     });
     expect(reported(fleet, 'network-flow-allowed')).toEqual([
-      'error [network-flow-allowed] c/apps/shop/api: Deployment shop/web → Deployment shop/api on TCP 8080 (declared by NetworkPolicy shop/web-egress) is blocked at the server: NetworkPolicy shop/default-deny limit the ingress of Deployment shop/api and none admits it; the client side is allowed by NetworkPolicy shop/web-egress',
+      'error [network-flow-allowed] c/apps/shop/api: Deployment shop/web → Deployment shop/api on TCP 8080 (declared by NetworkPolicy shop/web-egress) is blocked at the server: NetworkPolicy shop/default-deny limits the ingress of Deployment shop/api and none admits it; the client side is allowed by NetworkPolicy shop/web-egress',
     ]);
   });
 
@@ -215,6 +219,26 @@ describe('network-flow-allowed on hand-written objects', () => {
       'error [network-flow-allowed] c/apps/shop/kv server',
     ]);
     expect(reported(fleet, 'network-flow-allowed')[0]).toContain('StatefulSet shop/kv → StatefulSet shop/kv on TCP 7000 (declared by StatefulSet shop/kv (replicas through headless Service kv))');
+  });
+});
+
+describe('route flows', () => {
+  test('an HTTPRoute is a flow from its Gateway\'s data plane to the backend pods on the Service\'s target port, checked at the server', () => {
+    const fleet = fleetOf('production', (apps) => {
+      webWorkload(apps, 'web');
+      new ApiObject(apps, 'gw', {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway',
+        metadata: { name: 'edge', annotations: { 'strata.dev/data-plane': JSON.stringify({ cidrs: ['35.191.0.0/16'] }) } },
+        spec: { gatewayClassName: 'gke-l7-global-external-managed', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+      });
+      new ApiObject(apps, 'route', {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web' },
+        spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      });
+    }, (_platform, cluster) => cluster.capabilities.add('gateway-api'));
+    expect(reported(fleet, 'network-flow-allowed')).toEqual([
+      'error [network-flow-allowed] c/apps/shop/web: the data plane of Gateway shop/edge (35.191.0.0/16) → Deployment shop/web on TCP 8080 (declared by HTTPRoute shop/web) is blocked at the server: NetworkPolicy shop/default-deny limits the ingress of Deployment shop/web and none admits it; the client side does not restrict it',
+    ]);
   });
 });
 

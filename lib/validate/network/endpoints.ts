@@ -30,6 +30,8 @@ export interface PodEndpoint {
 export interface AddressEndpoint {
   readonly kind: 'address';
   readonly cidr: Cidr;
+  /** How reports name it. @default the CIDR */
+  readonly name?: string;
 }
 
 export type Endpoint = PodEndpoint | AddressEndpoint;

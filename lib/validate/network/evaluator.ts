@@ -114,9 +114,9 @@ export class NetworkModel {
     return { allowed: allowedBy !== undefined, isolating, allowedBy };
   }
 
-  /** Both ends of a connection from pods `from` to `to` on `port`. */
-  flow(from: PodEndpoint, to: PodEndpoint, port: Port): FlowVerdict {
-    return { egress: this.check('Egress', from, to, port), ingress: this.check('Ingress', to, from, port) };
+  /** Both ends of a connection from `from` to pods `to` on `port`; addresses outside the cluster have no egress to check. */
+  flow(from: Endpoint, to: PodEndpoint, port: Port): FlowVerdict {
+    return { egress: from.kind === 'pod' ? this.check('Egress', from, to, port) : ALLOWED, ingress: this.check('Ingress', to, from, port) };
   }
 
   /**

@@ -9,31 +9,34 @@ import type { Policy } from '../network/policy.js';
 import { namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
 
-function names(policies: readonly Policy[]): string {
-  return `NetworkPolic${policies.length === 1 ? 'y' : 'ies'} ${policies.map((p) => p.id).join(', ')}`;
+/** `NetworkPolicy a limits` or `NetworkPolicies a, b limit`. */
+function limit(policies: readonly Policy[]): string {
+  const ids = policies.map((p) => p.id).join(', ');
+  return policies.length === 1 ? `NetworkPolicy ${ids} limits` : `NetworkPolicies ${ids} limit`;
 }
 
 /** How the other end treats the flow, for a message about the blocked one. */
-function otherEnd(verdict: Verdict, side: string): string {
-  if (verdict.isolating.length === 0) return `${side} does not restrict it`;
-  return verdict.allowedBy ? `${side} is allowed by NetworkPolicy ${verdict.allowedBy.id}` : `${side} is blocked too`;
+function otherEnd(verdict: Verdict): string {
+  if (verdict.isolating.length === 0) return 'does not restrict it';
+  return verdict.allowedBy ? `is allowed by NetworkPolicy ${verdict.allowedBy.id}` : 'is blocked too';
 }
 
 function flowViolations(flow: Flow, egress: Verdict, ingress: Verdict): Violation[] {
-  const what = `${flow.from.name} → ${flow.to.name} on ${flow.port.protocol} ${flow.port.port} (declared by ${flow.declaredBy})`;
+  const client = flow.from.kind === 'pod' ? flow.from.name : flow.from.name ?? flow.from.cidr.text;
+  const what = `${client} → ${flow.to.name} on ${flow.port.protocol} ${flow.port.port} (declared by ${flow.declaredBy})`;
   const violations: Violation[] = [];
-  if (!egress.allowed) {
+  if (!egress.allowed && flow.from.kind === 'pod') {
     violations.push({
       object: flow.from.object,
-      message: `${what} is blocked at the client: ${names(egress.isolating)} limit the egress of ${flow.from.name} and none allows it; the server side ${otherEnd(ingress, '').trim()}`,
-      hint: `add an Egress rule selecting ${flow.from.name}'s pods, to the pods of ${flow.to.name} on ${flow.port.protocol} ${flow.port.port} (strata workloads get it from the server's allowFrom)`,
+      message: `${what} is blocked at the client: ${limit(egress.isolating)} the egress of ${client} and none allows it; the server side ${otherEnd(ingress)}`,
+      hint: `add an Egress rule selecting ${client}'s pods, to the pods of ${flow.to.name} on ${flow.port.protocol} ${flow.port.port} (strata workloads get it from the server's allowFrom)`,
     });
   }
   if (!ingress.allowed) {
     violations.push({
       object: flow.to.object,
-      message: `${what} is blocked at the server: ${names(ingress.isolating)} limit the ingress of ${flow.to.name} and none admits it; the client side ${otherEnd(egress, '').trim()}`,
-      hint: `admit ${flow.from.name} in a NetworkPolicy selecting ${flow.to.name}'s pods on ${flow.port.protocol} ${flow.port.port} (strata workloads: allowFrom)`,
+      message: `${what} is blocked at the server: ${limit(ingress.isolating)} the ingress of ${flow.to.name} and none admits it; the client side ${otherEnd(egress)}`,
+      hint: `admit ${client} in a NetworkPolicy selecting ${flow.to.name}'s pods on ${flow.port.protocol} ${flow.port.port} (strata workloads: allowFrom)`,
     });
   }
   return violations;
@@ -41,7 +44,7 @@ function flowViolations(flow: Flow, egress: Verdict, ingress: Verdict): Violatio
 
 export const networkFlowAllowed: Rule = {
   id: 'network-flow-allowed',
-  summary: 'Every flow the cluster declares between its pods — a NetworkPolicy rule naming pods as peers (Ingress from them, Egress to them), the replicas of a StatefulSet behind a headless Service — is allowed by the NetworkPolicies of both ends (the client\'s Egress and the server\'s Ingress), evaluated with the Kubernetes semantics.',
+  summary: 'Every flow the cluster declares — a NetworkPolicy rule naming pods as peers (Ingress from them, Egress to them), the replicas of a StatefulSet behind a headless Service, an HTTPRoute/GRPCRoute from its Gateway\'s data plane to the backend\'s pods — is allowed by the NetworkPolicies of both ends (the client\'s Egress and the server\'s Ingress), evaluated with the Kubernetes semantics.',
   hint: 'allow the flow on the blocked end: an Egress rule on the client, an Ingress rule on the server',
   severity: ALWAYS_ERROR,
   check(objects) {
@@ -77,7 +80,7 @@ export const triggerSourceReachable: Rule = {
         if (isolating.length === 0 || model.egressOnPort(pods, source.port)) return [];
         return [{
           object: scaler,
-          message: `trigger ${JSON.stringify(source.name)} (${source.type}) scales ${pods.name}, which cannot open ${source.port.protocol} ${source.port.port} anywhere: ${names(isolating)} limit its egress and none allows that port, so it cannot reach its source`,
+          message: `trigger ${JSON.stringify(source.name)} (${source.type}) scales ${pods.name}, which cannot open ${source.port.protocol} ${source.port.port} anywhere: ${limit(isolating)} its egress and none allows that port, so it cannot reach its source`,
           hint: `declare where the ${source.type} source is: egress: [Egress.toCidr("<its address range>", { ports: [${source.port.port}] })] on ${pods.name} (or Egress.toAnyAddress({ ports: [${source.port.port}] }) for a name-only endpoint), or waive with a reason`,
         }];
       });
