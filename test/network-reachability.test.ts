@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import { fleet as example } from '../main.js';
 import {
-  Autoscaling, Egress, Peer, Provider, ScaledJob, SecretKey, Stage, StatefulService, Trigger, Worker, type Fleet, type IEgressTarget,
+  Autoscaling, CronTask, Egress, Peer, Provider, ScaledJob, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, type Fleet, type IEgressTarget,
 } from '../lib/index.js';
 import type { ResolvedCluster } from '../lib/synth/model.js';
 import { parseCidr } from '../lib/validate/network/cidr.js';
@@ -219,6 +219,61 @@ describe('network-flow-allowed on hand-written objects', () => {
       'error [network-flow-allowed] c/apps/shop/kv server',
     ]);
     expect(reported(fleet, 'network-flow-allowed')[0]).toContain('StatefulSet shop/kv → StatefulSet shop/kv on TCP 7000 (declared by StatefulSet shop/kv (replicas through headless Service kv))');
+  });
+});
+
+describe('every kind that runs pods', () => {
+  test('a typed CronTask and WebService admitted by a server get the mirrored Egress rule; the flows pass', () => {
+    const fleet = shopFleet((apps) => {
+      const report = new CronTask(apps, 'report', { image, resources, schedule: '@daily' });
+      const web = new WebService(apps, 'web', { image, resources });
+      new StatefulService(apps, 'db', { image, resources, ports: [{ name: 'pg', port: 5432 }], storage: { data: { path: '/d', size: '1Gi' } }, allowFrom: [report, web] });
+    });
+    for (const cluster of rendered(fleet)) {
+      expect(flowsOf(cluster)).toEqual([
+        'CronJob shop/report → StatefulSet shop/db TCP/5432: egress allowed, ingress allowed',
+        'Deployment shop/web → StatefulSet shop/db TCP/5432: egress allowed, ingress allowed',
+      ]);
+    }
+  });
+
+  test.each([
+    ['CronJob', 'batch/v1', (labels: Record<string, string>) => ({ schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image }] } } } } })],
+    ['DaemonSet', 'apps/v1', (labels: Record<string, string>) => ({ selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image }] } } })],
+    ['Job', 'batch/v1', (labels: Record<string, string>) => ({ template: { metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image }] } } })],
+  ] as const)('a hand-written %s named by an Ingress rule is checked as a client', (kind, apiVersion, spec) => {
+    const fleet = fleetOf('production', (apps) => {
+      webWorkload(apps, 'api');
+      new ApiObject(apps, 'client', { apiVersion, kind, metadata: { name: 'client' }, spec: spec(labelsFor('client')) });
+      new ApiObject(apps, 'api-ingress', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-ingress' },
+        spec: { podSelector: { matchLabels: labelsFor('api') }, ingress: [{ from: [{ podSelector: { matchLabels: labelsFor('client') } }], ports: [{ port: 8080 }] }] },
+      });
+    });
+    expect(reported(fleet, 'network-flow-allowed')).toEqual([
+      `error [network-flow-allowed] c/apps/shop/client: ${kind} shop/client → Deployment shop/api on TCP 8080 (declared by NetworkPolicy shop/api-ingress) is blocked at the client: NetworkPolicies shop/allow-dns, shop/default-deny limit the egress of ${kind} shop/client and none allows it; the server side is allowed by NetworkPolicy shop/api-ingress`,
+    ]);
+  });
+
+  test('a GRPCRoute is a flow like an HTTPRoute', () => {
+    const fleet = fleetOf('production', (apps) => {
+      webWorkload(apps, 'web');
+      new ApiObject(apps, 'gw', {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway',
+        metadata: { name: 'edge', annotations: { 'strata.dev/data-plane': JSON.stringify({ namespace: 'envoy', podLabels: { app: 'envoy' } }) } },
+        spec: { gatewayClassName: 'envoy', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+      });
+      new ApiObject(apps, 'route', {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'web' },
+        spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      });
+      new ApiObject(apps, 'web-ingress', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-ingress' },
+        spec: { podSelector: { matchLabels: labelsFor('web') }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy' } }, podSelector: { matchLabels: { app: 'envoy' } } }], ports: [{ port: 'http' }] }] },
+      });
+    }, (_platform, cluster) => cluster.capabilities.add('gateway-api'));
+    expect(reported(fleet, 'network-flow-allowed')).toEqual([]);
+    expect(flowsOf(fleet.render().model.clusters[0])).toEqual(['the data plane of Gateway shop/edge → Deployment shop/web TCP/8080: egress allowed, ingress allowed']);
   });
 });
 
