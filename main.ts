@@ -1,7 +1,7 @@
 // The example fleet: three clusters on two stages, two regions and two providers, the platform
 // catalog everywhere, and one team's apps (web, queue worker, database, nightly job) on each.
 import {
-  Autoscaling, Components, CronTask, Env, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, perStage,
+  Autoscaling, Components, CronTask, Egress, Env, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, perStage,
 } from './lib/index.js';
 
 export const fleet = new Fleet({
@@ -51,6 +51,8 @@ fleet.apps('shop', (apps) => {
       max: 50,
       triggers: [Trigger.rabbitmq({ queue: 'orders', length: 20, auth: { host: SecretKey.of('rabbitmq', 'url') } })],
     }),
+    // The broker runs outside the cluster, in the peered network 10.64.0.0/24 (AMQP).
+    egress: [Egress.toCidr('10.64.0.0/24', { ports: [5672] })],
   });
   new StatefulService(apps, 'orders-db', {
     image: 'ghcr.io/acme/orders-db:16.2',

@@ -5,7 +5,7 @@
 // a WebService with a host and a cpu HPA, a queue Worker scaled by KEDA, a CronTask and a
 // StatefulService admitting the other two.
 import {
-  Autoscaling, Components, CronTask, Env, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, perStage,
+  Autoscaling, Components, CronTask, Egress, Env, Fleet, NodePool, Provider, SecretKey, Stage, StatefulService, Trigger, WebService, Worker, perStage,
 } from '../lib/index.js';
 
 /** Workloads per tenant namespace: one team's share of a cluster. */
@@ -76,6 +76,7 @@ export function benchFleet(clusters: number, perCluster: number, outdir: string)
                 max: 50,
                 triggers: [Trigger.rabbitmq({ queue: `jobs-${n}`, length: 20, auth: { host: SecretKey.of('rabbitmq', 'url') } })],
               }),
+              egress: [Egress.toCidr('10.64.0.0/24', { ports: [5672] })], // the broker, as main.ts declares it
             });
             break;
           case 2:

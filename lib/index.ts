@@ -40,7 +40,8 @@ export { type ConfigFiles, type ContainerOptions, type Probes, type Resources } 
 export { CronTask, type CronTaskOptions, type CronTaskProps } from './workloads/cron-task.js';
 export { type RollingUpdateOptions } from './workloads/deployment.js';
 export { Env, type EnvReferenceOptions, type EnvValue } from './workloads/env.js';
-export { Peer, type IPeer, type PeerContext } from './workloads/network.js';
+export { Peer, type IPeer, type PeerContext, type WorkloadRef } from './workloads/network.js';
+export { Egress, type EgressPort, type IEgressTarget } from './workloads/egress.js';
 export { type PodOptions, type ServiceAccountOptions, type ShutdownOptions } from './workloads/pod.js';
 export { type PortOptions } from './workloads/ports.js';
 export { Probe, type HttpProbeOptions, type PortProbeOptions, type ProbeOptions } from './workloads/probe.js';

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Autoscaling, Duration, ScaledJob, SecretKey, Trigger, perStage, type EventAutoscalingOptions, type ScaledJobProps } from '../lib/index.js';
+import { Autoscaling, Duration, Egress, ScaledJob, SecretKey, Trigger, perStage, type EventAutoscalingOptions, type ScaledJobProps } from '../lib/index.js';
 import { errorsOf, filesOf, objectOf, objectsOf, testFleet } from './support/autoscaling-fleets.js';
 import { FakeWorkload, type FakeContainer } from './support/scale-target.js';
 
@@ -367,7 +367,7 @@ describe('ScaledJob', () => {
     testFleet({
       capabilities,
       clusters: ['dev-eu', 'prod-eu'],
-      apps: (apps) => new ScaledJob(apps, 'encode', { podSpec, max: perStage({ development: 2, production: 20 }), triggers: [Trigger.sqs({ queueUrl: SQS_URL, queueLength: 1 })], ...props }),
+      apps: (apps) => new ScaledJob(apps, 'encode', { podSpec, max: perStage({ development: 2, production: 20 }), triggers: [Trigger.sqs({ queueUrl: SQS_URL, queueLength: 1 })], egress: [Egress.toAnyAddress({ ports: [443] })], ...props }),
     });
   const jobErrors = (props: Partial<ScaledJobProps>, capabilities?: string[]) => errorsOf(jobFleet(props, capabilities)).filter((e) => e.startsWith('dev-eu/'));
 

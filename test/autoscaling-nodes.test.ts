@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   Autoscaling,
   DEFAULT_AMI_ALIAS,
+  Egress,
   Duration,
   Fleet,
   INSTANCE_FAMILIES,
@@ -387,6 +388,7 @@ describe('the whole loop', () => {
         podSpec: { containers: [{ name: 'enc', image: 'e:1', resources: { requests: { cpu: k8s.Quantity.fromString('2'), memory: k8s.Quantity.fromString('4Gi') }, limits: { memory: k8s.Quantity.fromString('4Gi') } } }] },
         max: 5,
         triggers: [Trigger.sqs({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/videos', queueLength: 1 })],
+        egress: [Egress.toAnyAddress({ ports: [443] })],
       });
     });
     process.exitCode = 0;

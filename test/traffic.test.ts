@@ -92,7 +92,7 @@ describe('gateway components', () => {
   test('without an issuer the gateway serves plain HTTP only: no HTTPS listener, no redirect', () => {
     const plain = all(platformFleet((p) => p.install(Components.gateway())));
     expect(get(plain, 'Gateway', 'public').spec.listeners.map((l: { name: string }) => l.name)).toEqual(['http']);
-    expect(get(plain, 'Gateway', 'public').metadata.annotations).toBeUndefined();
+    expect(get(plain, 'Gateway', 'public').metadata.annotations?.['cert-manager.io/cluster-issuer']).toBeUndefined();
     expect(plain.some((o) => o.kind === 'HTTPRoute')).toBe(false);
   });
 

@@ -604,8 +604,9 @@ describe('network', () => {
       ingress: [
         {
           from: [
-            { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } } },
+            // Canonical order (sorted), whatever the order of allowFrom.
             { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+            { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } } },
             { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'worker', 'app.kubernetes.io/instance': 'worker' } } },
           ],
           ports: [{ port: 5432, protocol: 'TCP' }],
@@ -626,9 +627,9 @@ describe('network', () => {
     }, { tenants: ['shop', 'api'], traffic: 'ingress' });
     expect(find(objectsOf(fleet), 'NetworkPolicy', 'web-ingress').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'api' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: INGRESS_PEER.podLabels } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'old' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'legacy', 'app.kubernetes.io/instance': 'legacy' } } },
       { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'local', 'app.kubernetes.io/instance': 'local' } } },
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: INGRESS_PEER.podLabels } },
     ]);
   });
 });
@@ -657,7 +658,7 @@ describe('stable names and selectors', () => {
     const objects = objectsOf(shopFleet((apps) => declare(apps)), 'prod-eu');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/storefront-config', 'CronJob/report', 'Deployment/orders', 'Deployment/storefront', 'HTTPRoute/storefront',
-      'NetworkPolicy/orders-db-ingress', 'NetworkPolicy/orders-ingress', 'NetworkPolicy/report-ingress', 'NetworkPolicy/storefront-ingress',
+      'NetworkPolicy/orders-db-ingress', 'NetworkPolicy/orders-ingress', 'NetworkPolicy/report-ingress', 'NetworkPolicy/storefront-egress', 'NetworkPolicy/storefront-ingress',
       'PodDisruptionBudget/orders', 'PodDisruptionBudget/storefront', 'Service/orders-db', 'Service/storefront',
       'ServiceAccount/orders', 'ServiceAccount/orders-db', 'ServiceAccount/report', 'ServiceAccount/storefront', 'StatefulSet/orders-db',
     ]);

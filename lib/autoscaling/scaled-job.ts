@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import type { k8s } from 'cdk8s-plus-27';
+import { Duration, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   ScaledJob as KedaScaledJob,
@@ -73,6 +73,24 @@ export interface ScaledJobProps {
   readonly rollout?: 'gradual' | 'immediate';
   /** Extra labels on the ScaledJob and its pods. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Where the Jobs' pods may open connections, e.g. the queue they consume from:
+   * `[Egress.toCidr('10.64.0.0/24', { ports: [5672] })]`. Rendered as NetworkPolicy
+   * `<id>-egress`; in a tenant namespace (default-deny) nothing else but DNS is reachable.
+   * @default none: no policy of its own
+   */
+  readonly egress?: readonly EgressDestination[];
+}
+
+/**
+ * An egress destination (`Egress.toCidr`, `Egress.toAnyAddress`, `Egress.toWorkload` of
+ * lib/workloads), as the ScaledJob renders it.
+ */
+export interface EgressDestination {
+  /** What is wrong with it; empty when it can be rendered. */
+  problems(): string[];
+  /** Its NetworkPolicy egress rule, seen from the job's namespace. */
+  egressRule(context: { readonly cluster: Cluster; readonly namespace: string }): k8s.NetworkPolicyEgressRule;
 }
 
 const JOB_RESTART_POLICIES = ['Never', 'OnFailure'];
@@ -128,7 +146,19 @@ export class ScaledJob extends Construct {
         triggers: declareTriggers(this, { name: id, namespace, labels }, props.triggers ?? []),
       },
     });
+    const egress = props.egress ?? [];
+    if (egress.length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'egress-policy', {
+        metadata: { name: `${id}-egress`, namespace, labels: { ...labels } },
+        spec: {
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': id, 'app.kubernetes.io/instance': id } },
+          policyTypes: ['Egress'],
+          egress: Lazy.any({ produce: () => egress.filter((d) => d.problems().length === 0).map((d) => d.egressRule({ cluster, namespace: namespace ?? 'default' })) }),
+        },
+      });
+    }
     addCheck(this, () => [
+      ...egress.flatMap((d) => d.problems()),
       ...boundsProblems(min, max, true, 'scaledJob'),
       ...problems,
       ...this.jobProblems(props),

@@ -6,7 +6,7 @@ import { BOOTSTRAP_SOURCE, declareSource, type RepositoryProps } from '../gitops
 import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
-import { settlePlatform } from '../platform/settle.js';
+import { settleApps, settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
@@ -243,12 +243,11 @@ export class Fleet extends App {
             findings.push({ path: cluster.node.path, message: describeError(e) });
           }
         }
-        if (phase === 'platform') {
-          try {
-            settlePlatform(cluster);
-          } catch (e) {
-            findings.push({ path: cluster.node.path, message: describeError(e) });
-          }
+        try {
+          if (phase === 'platform') settlePlatform(cluster);
+          else settleApps(cluster);
+        } catch (e) {
+          findings.push({ path: cluster.node.path, message: describeError(e) });
         }
       }
       this.declareSync(cluster);

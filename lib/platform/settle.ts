@@ -18,3 +18,21 @@ export function settlePlatform(cluster: Cluster): void {
   pending.delete(cluster);
   for (const work of list) work();
 }
+
+const afterApps = new WeakMap<Cluster, (() => void)[]>();
+
+/**
+ * Runs `work` every time the fleet has run a cluster's app definitions, so it sees every
+ * workload, e.g. a workload's Egress policy, which exists only once another workload admits it
+ * or it declares a destination. Work is kept (a later render runs it again), so it must be idempotent.
+ */
+export function whenAppsSettled(cluster: Cluster, work: () => void): void {
+  let list = afterApps.get(cluster);
+  if (!list) afterApps.set(cluster, (list = []));
+  list.push(work);
+}
+
+/** Runs the work registered with `whenAppsSettled`, in registration order. */
+export function settleApps(cluster: Cluster): void {
+  for (const work of afterApps.get(cluster) ?? []) work();
+}

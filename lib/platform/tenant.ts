@@ -138,16 +138,18 @@ export class Tenant extends Construct {
       metadata: metadata('default-deny'),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
+    const dns = cluster.provider.dns;
     new k8s.KubeNetworkPolicy(this, 'allow-dns', {
       metadata: metadata('allow-dns'),
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
+          // Where the provider's resolvers run: pods, and node-local caches on host addresses.
+          to: [
+            ...dns.pods.map((p) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } }, podSelector: { matchLabels: { ...p.podLabels } } })),
+            ...dns.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ],
           ports: [
             { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
             { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },

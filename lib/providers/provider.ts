@@ -23,6 +23,31 @@ export interface ManagedGateway {
   readonly dataPlane: TrafficPeer;
 }
 
+/**
+ * Where pods' DNS queries are answered on a provider: what the tenants' `allow-dns`
+ * NetworkPolicy must let every pod reach on port 53 (UDP and TCP).
+ */
+export interface DnsResolvers {
+  /** Resolver pods, by namespace and labels (CoreDNS or kube-dns). */
+  readonly pods: readonly { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }[];
+  /**
+   * Resolvers reached at an address rather than as pods: a node-local cache listening on a
+   * link-local address with host networking (which pod selectors never match), or a metadata
+   * server answering DNS.
+   */
+  readonly cidrs: readonly string[];
+}
+
+/** CoreDNS on EKS and AKS and kube-dns on GKE all run in kube-system labelled `k8s-app: kube-dns`. */
+const CLUSTER_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
+/**
+ * The address NodeLocal DNSCache listens on by default, on every node with host networking:
+ * https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/
+ */
+export const NODE_LOCAL_DNS = '169.254.20.10/32';
+/** The GKE metadata server, which answers pods' DNS when the cluster uses Cloud DNS: https://cloud.google.com/kubernetes-engine/docs/how-to/cloud-dns */
+export const GKE_METADATA_SERVER = '169.254.169.254/32';
+
 /** Which node autoscaler a provider runs. */
 export type NodeAutoscalerFlavour = 'karpenter' | 'cluster-autoscaler';
 
@@ -67,6 +92,8 @@ export interface ProviderProfile {
    * would fight over the `v1beta1.metrics.k8s.io` APIService, so the component only records it.
    */
   readonly managedMetricsServer?: boolean;
+  /** Where pods' DNS queries go (the `allow-dns` policy admits them all). */
+  readonly dns: DnsResolvers;
 }
 
 /** Overrides for a provider's defaults. */
@@ -109,6 +136,8 @@ export class Provider implements ProviderProfile {
       nodeAutoscaler: 'karpenter',
       // Route 53 with ambient credentials: give cert-manager's ServiceAccount an IAM role (IRSA or Pod Identity).
       acmeDns01: { route53: {} },
+      // CoreDNS, and the NodeLocal DNSCache EKS clusters commonly add.
+      dns: { pods: [CLUSTER_DNS], cidrs: [NODE_LOCAL_DNS] },
       ...DEFAULTS,
       ...overrides,
     });
@@ -124,6 +153,10 @@ export class Provider implements ProviderProfile {
       externalDnsProvider: 'google',
       nodeAutoscaler: 'cluster-autoscaler',
       managedMetricsServer: true,
+      // kube-dns; NodeLocal DNSCache (the default on Autopilot and on Standard from 1.33.1);
+      // the metadata server where the cluster resolves through Cloud DNS.
+      // https://cloud.google.com/kubernetes-engine/docs/how-to/nodelocal-dns-cache
+      dns: { pods: [CLUSTER_DNS], cidrs: [NODE_LOCAL_DNS, GKE_METADATA_SERVER] },
       ...DEFAULTS,
       // GKE's Gateway controller: enable it on the cluster (`--gateway-api=standard`); it brings the Gateway API CRDs.
       gatewayController: 'managed',
@@ -143,6 +176,7 @@ export class Provider implements ProviderProfile {
       externalDnsProvider: 'azure',
       nodeAutoscaler: 'cluster-autoscaler',
       managedMetricsServer: true,
+      dns: { pods: [CLUSTER_DNS], cidrs: [] },
       ...DEFAULTS,
       ...overrides,
     });
@@ -155,6 +189,8 @@ export class Provider implements ProviderProfile {
       storageClass: 'standard',
       loadBalancerAnnotations: {},
       ingressClass: INGRESS_CLASS,
+      // CoreDNS, and NodeLocal DNSCache where the cluster runs it (kubeadm and kubespray can).
+      dns: { pods: [CLUSTER_DNS], cidrs: [NODE_LOCAL_DNS] },
       ...DEFAULTS,
       ...overrides,
     });
@@ -173,6 +209,7 @@ export class Provider implements ProviderProfile {
   readonly managedGateway?: ManagedGateway;
   readonly acmeDns01?: AcmeDns01Solver;
   readonly managedMetricsServer?: boolean;
+  readonly dns: DnsResolvers;
 
   private constructor(profile: ProviderProfile) {
     this.name = profile.name;
@@ -188,5 +225,6 @@ export class Provider implements ProviderProfile {
     this.managedGateway = profile.managedGateway;
     this.acmeDns01 = profile.acmeDns01;
     this.managedMetricsServer = profile.managedMetricsServer;
+    this.dns = profile.dns;
   }
 }

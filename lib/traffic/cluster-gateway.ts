@@ -8,6 +8,7 @@ import {
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
 } from '../../imports/gateway-api-httproute-gateway.networking.k8s.io.js';
+import { DATA_PLANE_ANNOTATION } from '../fleet/annotations.js';
 import type { GatewayRef } from '../fleet/cluster.js';
 import { GATEWAY_ACCESS_LABEL } from './gateway-access.js';
 import { MANAGED_BY } from '../platform/layer.js';
@@ -75,7 +76,10 @@ export class ClusterGateway extends Construct {
         name: gateway.name,
         namespace: gateway.namespace,
         labels: { ...MANAGED_BY },
-        annotations: props.issuer ? { [CLUSTER_ISSUER_ANNOTATION]: props.issuer } : undefined,
+        annotations: {
+          ...(props.issuer ? { [CLUSTER_ISSUER_ANNOTATION]: props.issuer } : {}),
+          [DATA_PLANE_ANNOTATION]: JSON.stringify(gateway.dataPlane),
+        },
       },
       spec: {
         gatewayClassName: props.className,

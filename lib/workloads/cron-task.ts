@@ -68,7 +68,7 @@ export class CronTask extends Workload {
     this.problems.push(...scheduleProblems(o.schedule), ...timeZoneProblems(timeZone), ...this.countProblems(o));
     const ports = this.resolvePorts(o.ports ?? [], false);
     const pod = this.buildPod(o, { ports, defaultProbes: {}, defaultDrainSeconds: 0, restartPolicy: 'Never' });
-    this.admit(ports, o.allowFrom);
+    this.admit(ports, o.allowFrom, undefined, o.egress);
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);

@@ -5,6 +5,8 @@ import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { trafficPeerSelectors } from '../traffic/data-plane.js';
+import { whenAppsSettled } from '../platform/settle.js';
+import type { IEgressTarget } from './egress.js';
 import type { ResolvedPort } from './ports.js';
 
 /** The label namespaces carry their name in (set by Kubernetes itself since 1.22). */
@@ -22,6 +24,18 @@ export interface IPeer {
   readonly peerName: string;
   /** The NetworkPolicy peers selecting it, seen from `context`; throws StrataError when there are none. */
   networkPolicyPeers(context: PeerContext): k8s.NetworkPolicyPeer[];
+  /**
+   * The strata workloads it selects, seen from `context`, which get the matching Egress rule: a
+   * workload (`name`), or every workload of a namespace (no `name`). @default none (e.g. the
+   * ingress controller, whose pods strata does not render)
+   */
+  clients?(context: PeerContext): readonly WorkloadRef[];
+}
+
+/** A strata workload (`name`) or every strata workload of a namespace. */
+export interface WorkloadRef {
+  readonly namespace: string;
+  readonly name?: string;
 }
 
 /** The labels that select a workload's pods: stable, never derived from the construct path. */
@@ -44,6 +58,7 @@ export class Peer {
         if (problem) throw new StrataError(problem);
         return [{ namespaceSelector: namespaceSelector(name) }];
       },
+      clients: () => [{ namespace: name }],
     };
   }
 
@@ -59,6 +74,7 @@ export class Peer {
         if (problem) throw new StrataError(problem);
         return [workloadPeer(name, options.namespace ?? context.namespace, context)];
       },
+      clients: (context) => [{ namespace: options.namespace ?? context.namespace, name }],
     };
   }
 
@@ -130,9 +146,18 @@ function renderRules(context: PeerContext, rules: readonly IngressRule[]): k8s.N
       }
     }
     if (from.length === 0 || rule.ports.length === 0) continue;
-    rendered.push({ from, ports: rule.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })) });
+    rendered.push({ from: canonical(from), ports: renderPorts(rule.ports) });
   }
   return rendered;
+}
+
+function renderPorts(ports: readonly ResolvedPort[]): k8s.NetworkPolicyPort[] {
+  return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+}
+
+/** Peers in a canonical order (by their JSON), so declaring them in another order renders the same policy. */
+function canonical<T>(items: readonly T[]): T[] {
+  return items.map((item) => [JSON.stringify(item), item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
 }
 
 /**
@@ -151,5 +176,106 @@ export function renderNetworkPolicy(
       policyTypes: ['Ingress'],
       ingress: Lazy.any({ produce: () => renderRules(props.context, props.rules()) }),
     },
+  });
+}
+
+/** A workload as the other workloads' Egress rules are derived from it: its Ingress rules. */
+export interface NetworkMember {
+  readonly name: string;
+  readonly namespace: string;
+  readonly context: PeerContext;
+  /** Its Ingress rules, read once the apps are declared. */
+  ingressRules(): readonly IngressRule[];
+}
+
+/** An Ingress rule of `server` naming a client: the client's Egress rule mirrors it. */
+interface ClientRule {
+  readonly server: NetworkMember;
+  readonly ports: readonly ResolvedPort[];
+}
+
+const MEMBERS = new WeakMap<Cluster, NetworkMember[]>();
+/** Per cluster, the rules naming each client, keyed `namespace/name` (or `namespace/` for every workload of it). */
+const CLIENT_RULES = new WeakMap<Cluster, Map<string, ClientRule[]>>();
+
+/** Adds a workload to its cluster's network; the first one schedules the client index. */
+export function joinNetwork(member: NetworkMember): void {
+  const { cluster } = member.context;
+  let members = MEMBERS.get(cluster);
+  if (!members) {
+    MEMBERS.set(cluster, (members = []));
+    whenAppsSettled(cluster, () => CLIENT_RULES.set(cluster, indexClients(MEMBERS.get(cluster) ?? [])));
+  }
+  members.push(member);
+}
+
+/** For every client named by some Ingress rule, the rules naming it (one pass over all rules, no pairs). */
+function indexClients(members: readonly NetworkMember[]): Map<string, ClientRule[]> {
+  const index = new Map<string, ClientRule[]>();
+  for (const server of members) {
+    for (const rule of server.ingressRules()) {
+      if (rule.ports.length === 0) continue;
+      for (const peer of rule.peers) {
+        let clients: readonly WorkloadRef[];
+        try {
+          clients = peer.clients?.(server.context) ?? [];
+        } catch {
+          continue; // a peer that cannot be selected is reported by ruleProblems
+        }
+        for (const client of clients) {
+          const key = `${client.namespace}/${client.name ?? ''}`;
+          let list = index.get(key);
+          if (!list) index.set(key, (list = []));
+          list.push({ server, ports: rule.ports });
+        }
+      }
+    }
+  }
+  return index;
+}
+
+/**
+ * The Egress rules of a workload: one per set of ports, to every workload admitting it on those
+ * ports (mirroring their Ingress rules), then its declared destinations; canonical order.
+ */
+export function egressRules(member: NetworkMember, targets: readonly IEgressTarget[]): k8s.NetworkPolicyEgressRule[] {
+  const index = CLIENT_RULES.get(member.context.cluster);
+  const naming = [...(index?.get(`${member.namespace}/${member.name}`) ?? []), ...(index?.get(`${member.namespace}/`) ?? [])];
+  const byPorts = new Map<string, { ports: k8s.NetworkPolicyPort[]; to: Map<string, k8s.NetworkPolicyPeer> }>();
+  for (const { server, ports } of naming) {
+    const rendered = renderPorts(ports);
+    const key = JSON.stringify(rendered);
+    let group = byPorts.get(key);
+    if (!group) byPorts.set(key, (group = { ports: rendered, to: new Map() }));
+    const peer = workloadPeer(server.name, server.namespace, member.context);
+    group.to.set(JSON.stringify(peer), peer);
+  }
+  const mirrored = [...byPorts.values()].map((g) => ({ to: canonical([...g.to.values()]), ports: g.ports }));
+  const declared = targets.filter((t) => t.problems().length === 0).map((t) => t.egressRule(member.context));
+  return canonical([...mirrored, ...declared]);
+}
+
+/**
+ * The workload's NetworkPolicy `<name>-egress`, once the apps are declared and only when it has
+ * a rule: where the namespace denies egress by default (tenants do), it lets the workload reach
+ * every workload admitting it and its declared destinations. Without a rule it is not rendered,
+ * since an Egress policy without rules would also deny egress where nothing else does.
+ */
+export function renderEgressPolicy(
+  scope: Construct,
+  props: { readonly member: NetworkMember; readonly labels: Record<string, string>; readonly targets: () => readonly IEgressTarget[] },
+): void {
+  const { member } = props;
+  joinNetwork(member);
+  whenAppsSettled(member.context.cluster, () => {
+    if (scope.node.tryFindChild('egress-policy') || egressRules(member, props.targets()).length === 0) return;
+    new k8s.KubeNetworkPolicy(scope, 'egress-policy', {
+      metadata: { name: `${member.name}-egress`, labels: props.labels },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(member.name) },
+        policyTypes: ['Egress'],
+        egress: Lazy.any({ produce: () => egressRules(member, props.targets()) }),
+      },
+    });
   });
 }

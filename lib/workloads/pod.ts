@@ -9,6 +9,7 @@ import { Waivers } from '../validate/waivers.js';
 import { buildContainer, type ContainerOptions, type Probes } from './container.js';
 import { imageVersion } from './image.js';
 import type { NativeSleep } from './lifecycle.js';
+import type { IEgressTarget } from './egress.js';
 import type { IPeer } from './network.js';
 import type { ResolvedPort } from './ports.js';
 import { podSecurityContext, restrictedOptOuts, securityProblems, type SecurityOptions } from './security.js';
@@ -63,6 +64,14 @@ export interface PodOptions extends ContainerOptions {
    * @default nobody (a WebService with a host admits the ingress controller on its http port)
    */
   readonly allowFrom?: readonly IPeer[];
+  /**
+   * Where the workload may open connections besides the workloads admitting it (whose Ingress
+   * rules strata mirrors into its Egress policy): `Egress.toWorkload`, `Egress.toCidr`,
+   * `Egress.toAnyAddress`. In a tenant namespace everything else but DNS is denied. More can be
+   * added with `egressTo()`.
+   * @default none
+   */
+  readonly egress?: readonly IEgressTarget[];
 }
 
 /** What a workload type decides about its pods. */

@@ -78,7 +78,7 @@ export class StatefulService extends Workload {
       securityDefaults: storage.length > 0 ? { fsGroup: security.runAsGroup ?? security.runAsUser } : undefined,
     });
     // Replicas of one set replicate to each other through the headless Service.
-    this.admit(ports, scaling.maxReplicas > 1 && ports.length > 0 ? [this, ...(o.allowFrom ?? [])] : o.allowFrom);
+    this.admit(ports, scaling.maxReplicas > 1 && ports.length > 0 ? [this, ...(o.allowFrom ?? [])] : o.allowFrom, undefined, o.egress);
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);

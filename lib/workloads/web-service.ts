@@ -144,7 +144,7 @@ export class WebService extends Workload {
     registerRoutable(this.cluster, { name: this.name, namespace: this.namespace, servicePorts: ports.map((p) => p.servicePort), allowRoutesFrom });
     // Where routes send requests here, the data plane connects to the pods: admit it on the main port.
     const routed = () => isRouted(this.cluster, this.namespace, this.name) && this.cluster.trafficPeer !== undefined;
-    this.admit(ports, o.allowFrom, () => (routed() ? [{ peers: [Peer.ingressController()], ports: ports.slice(0, 1) }] : []));
+    this.admit(ports, o.allowFrom, () => (routed() ? [{ peers: [Peer.ingressController()], ports: ports.slice(0, 1) }] : []), o.egress);
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);

@@ -32,7 +32,7 @@ export class Worker extends Workload {
       zoneSpread: scaling.zoneSpread ? zoneSpreadConstraints(this.cluster, this.name) : undefined,
     });
     this.problems.push(...rollingUpdateProblems(o.rollingUpdate));
-    this.admit(ports, o.allowFrom);
+    this.admit(ports, o.allowFrom, undefined, o.egress);
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);

@@ -5,7 +5,8 @@ import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
 import type { StageValue } from '../fleet/stage.js';
-import { renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext } from './network.js';
+import type { IEgressTarget } from './egress.js';
+import { renderEgressPolicy, renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext, type WorkloadRef } from './network.js';
 import { buildPod, type BuiltPod, type PodContext, type PodOptions, type ServiceAccountOptions } from './pod.js';
 import { resolvePorts, type PortOptions, type ResolvedPort } from './ports.js';
 
@@ -46,6 +47,7 @@ export abstract class Workload extends Construct implements IPeer {
   /** Checks that can only run once the whole fleet is built (they see workloads declared later). */
   protected readonly lateChecks: (() => string[])[] = [];
   private readonly admitted: IPeer[] = [];
+  private readonly destinations: IEgressTarget[] = [];
   private rules: () => IngressRule[] = () => [];
   private rendered = false;
 
@@ -60,7 +62,7 @@ export abstract class Workload extends Construct implements IPeer {
     const problem = constructIdError(`${kind} id`, id) ?? dnsLabelError('workload name', this.name);
     if (problem) this.problems.push(problem);
     else this.claimName();
-    addCheck(this, () => [...this.problems, ...this.lateChecks.flatMap((check) => check()), ...(this.rendered ? ruleProblems(this.context, this.rules()) : [])]);
+    addCheck(this, () => [...this.problems, ...this.lateChecks.flatMap((check) => check()), ...(this.rendered ? ruleProblems(this.context, this.rules()) : []), ...this.destinations.flatMap((d) => d.problems())]);
   }
 
   /** The labels selecting this workload's pods: `app.kubernetes.io/name` and `/instance`, both the name. */
@@ -77,12 +79,27 @@ export abstract class Workload extends Construct implements IPeer {
     return this;
   }
 
+  /**
+   * Lets the workload open connections to `targets` (outside its namespace or the cluster):
+   * rendered in its NetworkPolicy `<name>-egress`. Workloads admitting it need no declaration:
+   * their Ingress rules naming it are mirrored there.
+   */
+  egressTo(...targets: IEgressTarget[]): this {
+    this.destinations.push(...targets);
+    return this;
+  }
+
   /** Selects this workload's pods for another workload's NetworkPolicy. */
   networkPolicyPeers(context: PeerContext): k8s.NetworkPolicyPeer[] {
     if (context.cluster !== this.cluster) {
       throw new StrataError(`it is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(${show(this.name)})`);
     }
     return [workloadPeer(this.name, this.namespace, context)];
+  }
+
+  /** The workload itself gets the Egress rule mirroring an Ingress rule naming it. */
+  clients(context: PeerContext): readonly WorkloadRef[] {
+    return context.cluster === this.cluster ? [{ namespace: this.namespace, name: this.name }] : [];
   }
 
   private get context(): PeerContext {
@@ -119,8 +136,9 @@ export abstract class Workload extends Construct implements IPeer {
    * Declares who may connect: `allowFrom` on every port, plus extra rules of the type (e.g. the
    * gateway's data plane), read at synth time so routes declared later count.
    */
-  protected admit(ports: readonly ResolvedPort[], allowFrom: readonly IPeer[] | undefined, extra: () => readonly IngressRule[] = () => []): void {
+  protected admit(ports: readonly ResolvedPort[], allowFrom: readonly IPeer[] | undefined, extra: () => readonly IngressRule[] = () => [], egress: readonly IEgressTarget[] = []): void {
     this.admitted.push(...(allowFrom ?? []));
+    this.destinations.push(...egress);
     this.rules = () => [{ peers: this.admitted, ports }, ...extra()];
   }
 
@@ -135,6 +153,8 @@ export abstract class Workload extends Construct implements IPeer {
       automountServiceAccountToken: serviceAccount.automountToken === true,
     });
     renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules() });
+    const member = { name: this.name, namespace: this.namespace, context: this.context, ingressRules: () => this.rules() };
+    renderEgressPolicy(this, { member, labels: this.selector, targets: () => this.destinations });
     if (pod.configData) {
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${this.name}-config`, labels: this.selector }, data: pod.configData });
     }

@@ -58,6 +58,15 @@ export class FakeWorkload extends Construct {
     // A stand-in with deliberately partial requests (utilization checks need that): the policy
     // rules about requests and production HA are not what these tests are about.
     for (const rule of ['resources', 'pod-disruption-budget', 'topology-spread']) Waivers.waive(this, rule, 'stand-in workload of the autoscaling tests');
+    // Egress to the sources the tests scale on (its tenant denies egress by default), as a worker declares it.
+    new k8s.KubeNetworkPolicy(this, 'egress', {
+      metadata: { name: `${id}-egress`, labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [443, 5672, 9092].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+      },
+    });
     if (kind === 'Deployment') new k8s.KubeDeployment(this, 'deployment', { metadata: { name: id, labels }, spec });
     else new k8s.KubeStatefulSet(this, 'statefulset', { metadata: { name: id, labels }, spec: { ...spec, serviceName: id } });
     this.target = { apiVersion: 'apps/v1', kind, name: id, namespace, containers, labels };

@@ -10,6 +10,7 @@ import { preStopSleep } from './lifecycle.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import { routeConflict } from './routes.js';
+import { networkFlowAllowed, triggerSourceReachable } from './reachability.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
@@ -40,6 +41,8 @@ export const RULES: readonly Rule[] = [
   cronSchedule,
   ingressBackendExists,
   routeConflict,
+  networkFlowAllowed,
+  triggerSourceReachable,
   autoscalerTargetExists,
   fluxSourceExists,
   fluxDependencyExists,

@@ -1,0 +1,113 @@
+import { k8s } from 'cdk8s-plus-27';
+import { show } from '../fleet/errors.js';
+import { dnsLabelError } from '../fleet/names.js';
+import { workloadPeer, type PeerContext } from './network.js';
+
+/**
+ * A destination port: a number (TCP), or a protocol and a number, optionally a range up to
+ * `endPort` (NetworkPolicy `endPort`, Kubernetes 1.25+).
+ */
+export type EgressPort = number | { readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP'; readonly endPort?: number };
+
+/** Where a workload may open connections to, besides the workloads that admit it. */
+export interface IEgressTarget {
+  /** How error messages name it, e.g. `Egress.toCidr("10.64.0.0/24")`. */
+  readonly targetName: string;
+  /** What is wrong with it; empty when it can be rendered. */
+  problems(): string[];
+  /** Its NetworkPolicy egress rule, seen from `context`. */
+  egressRule(context: PeerContext): k8s.NetworkPolicyEgressRule;
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
+
+function cidrError(what: string, cidr: string): string | undefined {
+  const v4 = IPV4_CIDR.exec(cidr);
+  if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 ? undefined : `${what} ${show(cidr)} is not an IPv4 CIDR (four numbers 0-255, a prefix 0-32)`;
+  const v6 = IPV6_CIDR.exec(cidr);
+  if (v6 && cidr.includes(':') && Number(v6[1]) <= 128) return undefined;
+  return `${what} ${show(cidr)} is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32" (NetworkPolicy matches addresses, never DNS names)`;
+}
+
+function portProblems(what: string, ports: readonly EgressPort[]): string[] {
+  if (ports.length === 0) return [`${what}: ports is empty; name the destination ports (a NetworkPolicy rule without ports allows every port)`];
+  return ports.flatMap((p) => {
+    const { port, endPort } = typeof p === 'number' ? { port: p, endPort: undefined } : p;
+    const bad = (n: number) => !Number.isInteger(n) || n < 1 || n > 65535;
+    if (bad(port)) return [`${what}: port ${show(port)} is not a port number (1-65535)`];
+    if (endPort !== undefined && (bad(endPort) || endPort < port)) return [`${what}: endPort ${show(endPort)} is not a port number from port (${port}) to 65535`];
+    return [];
+  });
+}
+
+function renderPorts(ports: readonly EgressPort[]): k8s.NetworkPolicyPort[] {
+  return ports.map((p) => {
+    const { port, protocol, endPort } = typeof p === 'number' ? { port: p, protocol: undefined, endPort: undefined } : p;
+    return { protocol: protocol ?? 'TCP', port: k8s.IntOrString.fromNumber(port), ...(endPort !== undefined ? { endPort } : {}) };
+  });
+}
+
+/**
+ * Typed egress destinations. A NetworkPolicy matches pods (by labels) and IP ranges, never DNS
+ * names: a destination known by name (a managed database's endpoint, an external API) is
+ * declared by the address range it resolves to, or by its ports alone with `Egress.toAnyAddress`.
+ * Ports are the destination's own ports; for a pod behind a Service, its target (container)
+ * port, since policies see connections after the Service address is translated.
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export class Egress {
+  /**
+   * The pods of a workload of another namespace (e.g. another tenant's Service): its
+   * NetworkPolicy must admit this workload too (`allowFrom(Peer.workload(...))`), or the flow
+   * check reports the connection as blocked.
+   * @param options.namespace its namespace
+   * @param options.ports its container ports connected to
+   */
+  static toWorkload(name: string, options: { readonly namespace: string; readonly ports: readonly EgressPort[] }): IEgressTarget {
+    const what = `Egress.toWorkload(${show(name)})`;
+    return {
+      targetName: what,
+      problems: () => [
+        ...[dnsLabelError(`${what}: name`, name), dnsLabelError(`${what}: namespace`, options.namespace)].filter((p): p is string => !!p),
+        ...portProblems(what, options.ports),
+      ],
+      egressRule: (context) => ({ to: [workloadPeer(name, options.namespace, context)], ports: renderPorts(options.ports) }),
+    };
+  }
+
+  /**
+   * Addresses outside the cluster: a managed database's subnet, a broker's address, a partner's
+   * network. `except` carves ranges out of it.
+   * @param cidr e.g. `'10.64.0.0/24'`
+   * @param options.ports destination ports
+   * @param options.except ranges inside `cidr` that stay denied @default none
+   */
+  static toCidr(cidr: string, options: { readonly ports: readonly EgressPort[]; readonly except?: readonly string[] }): IEgressTarget {
+    const what = `Egress.toCidr(${show(cidr)})`;
+    const except = options.except ?? [];
+    return {
+      targetName: what,
+      problems: () => [cidrError(`${what}: cidr`, cidr), ...except.map((e) => cidrError(`${what}: except`, e))].filter((p): p is string => !!p).concat(portProblems(what, options.ports)),
+      egressRule: () => ({
+        to: [{ ipBlock: { cidr, ...(except.length > 0 ? { except: [...except].sort() } : {}) } }],
+        ports: renderPorts(options.ports),
+      }),
+    };
+  }
+
+  /**
+   * Any address on the given ports, for an external API known only by DNS name (its addresses
+   * change): `0.0.0.0/0` and `::/0`. This also allows those ports to pods of the cluster on
+   * network plugins where ipBlock matches pod addresses.
+   * @param options.ports destination ports, e.g. `[443]`
+   */
+  static toAnyAddress(options: { readonly ports: readonly EgressPort[] }): IEgressTarget {
+    const what = 'Egress.toAnyAddress()';
+    return {
+      targetName: what,
+      problems: () => portProblems(what, options.ports),
+      egressRule: () => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: renderPorts(options.ports) }),
+    };
+  }
+}
