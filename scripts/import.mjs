@@ -132,6 +132,10 @@ async function localSpecs(entries, dir) {
       source = projectPath(e.source) ?? e.source;
       if (source === e.source && /\.(ya?ml|json)$/i.test(e.source)) throw new ImportError(`npm run import: ${e.source} (for ${e.spec}) does not exist`);
     }
+    // cdk8s-cli generates nothing, and says nothing, for a file without a CRD (a typo'd path to a manifest).
+    if (/\.(ya?ml|json)$/i.test(source) && !/^\s*"?kind"?\s*:\s*"?CustomResourceDefinition\b/m.test(readFileSync(source, 'utf8'))) {
+      throw new ImportError(`npm run import: ${e.spec} holds no CustomResourceDefinition, so it would generate nothing`);
+    }
     return e.name === undefined ? source : `${e.name}:=${source}`;
   }));
   const failed = settled.find((r) => r.status === 'rejected');

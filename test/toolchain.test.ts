@@ -207,7 +207,7 @@ describe('npm run import', () => {
     expect(tree(dir)['imports/x.ts']).toBe('export {};\n');
   });
 
-  test('names what it cannot find: no cdk8s.yaml, no imports list, a project file, a copy under STRATA_CRD_DIR', async () => {
+  test('names what it cannot find: no cdk8s.yaml, no imports list, a project file or a CRD in it, a copy under STRATA_CRD_DIR', async () => {
     const none = project({});
     const noConfig = await node([IMPORT], none);
     expect([noConfig.status, noConfig.stderr]).toEqual([2, 'npm run import: no cdk8s.yaml here: run it in the project folder\n']);
@@ -216,6 +216,9 @@ describe('npm run import', () => {
     expect([noList.status, noList.stderr]).toEqual([2, 'npm run import: cdk8s.yaml has no `imports` list: name each CRD as `- <name>:=<pinned URL or crds/<file>.yaml>`\n']);
     const missing = project({ 'cdk8s.yaml': cdk8sYaml(['gadget:=crds/gadgets.yaml']) });
     expect((await node([IMPORT], missing)).stderr).toBe('npm run import: crds/gadgets.yaml (for gadget:=crds/gadgets.yaml) does not exist\n');
+    const notCrd = project({ 'cdk8s.yaml': cdk8sYaml(['gadget:=crds/gadgets.yaml']), 'crds/gadgets.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gadgets }\n' });
+    const notCrdRun = await node([IMPORT], notCrd);
+    expect([notCrdRun.status, notCrdRun.stderr]).toEqual([1, 'npm run import: gadget:=crds/gadgets.yaml holds no CustomResourceDefinition, so it would generate nothing\n']);
 
     const url = 'https://example.com/v1.0.0/example.com_widgets.yaml';
     const copies = project({ 'cdk8s.yaml': cdk8sYaml([`widget:=${url}`]), 'a/example.com_widgets.yaml': crd('Widget', 'widgets'), 'b/example.com_widgets.yaml': crd('Widget', 'widgets') });
