@@ -134,18 +134,26 @@ const STRATEGIES: readonly HelmActionStrategy[] = ['RemediateOnFailure', 'RetryO
 /** Helm keeps a release in a Secret named `sh.helm.release.v1.<name>.v<n>`: release names stay within 53 characters. */
 export const MAX_RELEASE_NAME = 53;
 
-/** Problems with a chart reference, as messages. */
-export function chartProblems(chart: ChartProps): string[] {
+/** Problems with where a chart comes from (repository and name), as messages. */
+export function chartSourceProblems(chart: Pick<ChartProps, 'repository' | 'name'>): string[] {
   const problems: string[] = [];
   if (!/^(https|oci):\/\/[^\s/]+/.test(chart.repository ?? '')) {
     problems.push(`chart repository ${show(chart.repository)} is not an https:// or oci:// URL`);
   }
   const name = dnsSubdomainError('chart name', chart.name);
   if (name) problems.push(name);
-  if (typeof chart.version !== 'string' || FLOATING.test(chart.version.trim())) {
-    problems.push(`chart version ${show(chart.version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`);
-  }
   return problems;
+}
+
+/** A problem with a chart version: one that floats. */
+export function chartVersionProblem(version: string): string | undefined {
+  if (typeof version === 'string' && !FLOATING.test(version.trim())) return undefined;
+  return `chart version ${show(version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`;
+}
+
+/** Problems with a chart reference, as messages. */
+export function chartProblems(chart: ChartProps): string[] {
+  return [...chartSourceProblems(chart), chartVersionProblem(chart.version)].filter((p): p is string => p !== undefined);
 }
 
 /** A problem with a Go duration field, e.g. `timeout "5 minutes"`. */
