@@ -199,6 +199,15 @@ describe('typed children', () => {
   });
 });
 
+describe('schemas check what a HelmApp renders', () => {
+  test('a patch the props would refuse is caught by the HelmRelease schema', () => {
+    const errors = errorsOf(fleetOf('production', (apps) => podinfo(apps).release.addJsonPatch(JsonPatch.replace('/spec/install/crds', 'Sometimes'))));
+    expect(errors).toEqual([
+      'c/apps/shop/podinfo/release: HelmRelease podinfo: schema helm.toolkit.fluxcd.io/v2: /spec/install/crds must be equal to one of the allowed values (valid: Skip, Create, CreateReplace)',
+    ]);
+  });
+});
+
 describe('flux-lockdown on HelmApps', () => {
   test('a HelmApp passes the rule without waivers', () => {
     expect(reported(fleetOf('production', (apps) => podinfo(apps)), 'flux-lockdown')).toEqual([]);
