@@ -72,11 +72,11 @@ describe('Karpenter node pools (aws)', () => {
   test('requirements from capacity types, families, sizes, architectures and zones', () => {
     const pool = objectOf(poolFleet({ general: { ...general, architectures: ['amd64', 'arm64'], instanceFamilies: ['m7i', 'm7g'], zones: ['eu-west-1a', 'eu-west-1b'] } }), 'NodePool');
     expect(pool.spec.template.spec.requirements).toEqual([
-      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand', 'spot'] },
       { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
       { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
-      { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m7i', 'm7g'] },
-      { key: 'karpenter.k8s.aws/instance-size', operator: 'In', values: ['large', 'xlarge', '2xlarge', '4xlarge'] },
+      { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m7g', 'm7i'] },
+      { key: 'karpenter.k8s.aws/instance-size', operator: 'In', values: ['2xlarge', '4xlarge', 'large', 'xlarge'] },
       { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a', 'eu-west-1b'] },
     ]);
   });

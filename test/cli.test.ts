@@ -30,7 +30,7 @@ describe('npm run synth', () => {
     const r = synth(['--cluster', 'prod-eu', '--output', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^strata: 1 cluster, \d+ layers, \d+ objects, \d+ files → .*dist\/ in \d+ ms\n$/);
+    expect(r.stdout).toMatch(/^strata: 1 cluster, \d+ layers, \d+ objects, \d+ files → .*dist\/ in \d+ ms\nstrata: no changes against the previous .*dist\/\n$/);
     expect(read(out)).toEqual(before);
   });
 

@@ -251,20 +251,21 @@ describe('container spec', () => {
       }),
     );
     const pod = find(objectsOf(fleet), 'Deployment', 'app').spec.template.spec;
+    // By mount path, whatever order the record was written in.
     expect(pod.containers[0].volumeMounts).toEqual([
       { name: 'tmp', mountPath: '/tmp' },
+      { name: 'cache', mountPath: '/cache' },
+      { name: 'shm', mountPath: '/dev/shm' },
       { name: 'settings', mountPath: '/etc/app', readOnly: true },
       { name: 'settings', mountPath: '/etc/app-copy', readOnly: true },
       { name: 'tls', mountPath: '/etc/tls', readOnly: true },
-      { name: 'cache', mountPath: '/cache' },
-      { name: 'shm', mountPath: '/dev/shm' },
     ]);
     expect(pod.volumes).toEqual([
       { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-      { name: 'settings', configMap: { name: 'settings', items: [{ key: 'app.yaml', path: 'config.yaml' }] } },
-      { name: 'tls', secret: { secretName: 'app-tls', optional: true } },
       { name: 'cache', emptyDir: { sizeLimit: '2Gi' } },
       { name: 'shm', emptyDir: { medium: 'Memory' } },
+      { name: 'settings', configMap: { name: 'settings', items: [{ key: 'app.yaml', path: 'config.yaml' }] } },
+      { name: 'tls', secret: { secretName: 'app-tls', optional: true } },
     ]);
   });
 

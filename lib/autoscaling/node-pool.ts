@@ -25,6 +25,7 @@ import type { Platform } from '../platform/platform.js';
 import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type Architecture, type InstanceType } from './instance-types.js';
 import { fitProblems } from './node-fit.js';
 import { MiB, formatMemory, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -342,7 +343,7 @@ export class NodePool extends Construct {
             nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: this.name },
             expireAfter: duration('disruption.expireAfter', disruption.expireAfter, Duration.days(30)),
             requirements: this.requirements(),
-            taints: this.taints.length > 0 ? this.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect as NodePoolSpecTemplateSpecTaintsEffect })) : undefined,
+            taints: this.taints.length > 0 ? canonicalSet(this.taints, (t) => `${t.key}\u0000${t.effect}\u0000${t.value ?? ''}`).map((t) => ({ key: t.key, value: t.value, effect: t.effect as NodePoolSpecTemplateSpecTaintsEffect })) : undefined,
           },
         },
       },
@@ -373,7 +374,7 @@ export class NodePool extends Construct {
   /** Karpenter requirements: capacity type, architecture, instance shape and zones. */
   private requirements(): NodePoolSpecTemplateSpecRequirements[] {
     const { instanceFamilies, instanceSizes, instanceTypes, cpu, memory } = this.props;
-    const req = (key: string, operator: Operator, values: readonly (string | number)[]) => ({ key, operator, values: values.map(String) });
+    const req = (key: string, operator: Operator, values: readonly (string | number)[]) => ({ key, operator, values: canonicalSet(values.map(String)) });
     const mib = (q: string | undefined) => Math.round((parseQuantity(q ?? '') ?? 0) / MiB);
     return [
       req('karpenter.sh/capacity-type', Operator.IN, this.capacityTypes),

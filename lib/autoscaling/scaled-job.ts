@@ -15,6 +15,7 @@ import { boundsProblems } from './checks.js';
 import { secondsAtLeast, wholeNumberError, wholeOr } from './quantity.js';
 import type { Trigger } from './trigger.js';
 import { declareTriggers, triggerProblems } from './trigger-authentication.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 /** How KEDA turns pending events into new Jobs. */
 export interface JobScalingStrategy {
@@ -109,7 +110,7 @@ export class ScaledJob extends Construct {
           strategy: (strategy?.strategy ?? 'default') as ScaledJobSpecScalingStrategyStrategy,
           customScalingQueueLengthDeduction: strategy?.customScalingQueueLengthDeduction,
           customScalingRunningJobPercentage: strategy?.customScalingRunningJobPercentage?.toString(),
-          pendingPodConditions: strategy?.pendingPodConditions && [...strategy.pendingPodConditions],
+          pendingPodConditions: strategy?.pendingPodConditions && canonicalSet(strategy.pendingPodConditions),
           multipleScalersCalculation: (strategy?.multipleScalersCalculation ?? 'max') as ScaledJobSpecScalingStrategyMultipleScalersCalculation,
         },
         jobTargetRef: {

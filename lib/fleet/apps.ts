@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
-import { dnsLabelError } from './names.js';
+import { constructId, constructIdError, dnsLabelError } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 
 /**
@@ -19,13 +19,13 @@ export class Apps extends Chart {
   serviceAccountName?: string;
 
   constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
-    super(scope, namespace, {
+    super(scope, constructId(namespace), {
       namespace,
       disableResourceNameHashes: true,
       labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': namespace },
     });
     this.namespace = namespace;
-    const problem = dnsLabelError('namespace', namespace);
+    const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
     // Checked at synth time, once every platform component has claimed its namespace; a tenant
     // owning the namespace reports it itself.
     addCheck(this, () => [problem, this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined].filter((p): p is string => !!p));

@@ -5,7 +5,7 @@ import type { Provider } from '../providers/provider.js';
 import { Apps } from './apps.js';
 import { StrataError, addCheck, show } from './errors.js';
 import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblem, type KubernetesVersion } from './kubernetes-version.js';
-import { dnsLabelError } from './names.js';
+import { constructId, constructIdError, dnsLabelError } from './names.js';
 import type { Stage, StageValue } from './stage.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
@@ -141,7 +141,7 @@ export class Cluster extends Construct {
   private invalidLayers = 0;
 
   constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
-    super(scope, name);
+    super(scope, constructId(name));
     this.name = name;
     this.stage = props.stage;
     this.region = props.region;
@@ -152,7 +152,7 @@ export class Cluster extends Construct {
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
-    const problem = dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
+    const problem = constructIdError('cluster name', name) ?? dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     const lockdown = lockdownProblem(props.fluxLockdown);
     const version = kubernetesVersionProblem(this.kubernetesVersion);
@@ -230,7 +230,7 @@ export class Cluster extends Construct {
 
   private layerPathProblem(path: string): string | undefined {
     const segments = typeof path === 'string' ? path.split('/') : [];
-    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63)) {
+    if (segments.length === 0 || segments.some((s) => !LAYER_SEGMENT.test(s) || s.length > 63 || constructIdError('', s))) {
       return `layer path ${show(path)} is invalid: use DNS-1123 labels joined by '/', e.g. "infrastructure/controllers"`;
     }
     if (this.hasLayer(path)) return `layer ${show(path)} is declared twice`;

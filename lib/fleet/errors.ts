@@ -101,7 +101,57 @@ export function addCheck(scope: IConstruct, check: () => string[]): void {
   scope.node.addValidation({ validate: check });
 }
 
-/** Renders a value for an error message: strings quoted, everything else as JSON. */
+/**
+ * Renders a value for an error message: strings quoted (with line breaks and controls escaped),
+ * everything else like JSON, except that
+ * what JSON cannot say is said as JavaScript would (`NaN`, `Infinity`, `-0`, `undefined`, `12n`),
+ * an object without a prototype is shown like any other, and a cycle is `[circular]`.
+ */
 export function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  if (typeof value !== 'string') return showValue(value, new Set());
+  // Line breaks and controls escaped, so a value cannot add lines to the report or hide in it.
+  return UNPRINTABLE.test(value) ? JSON.stringify(value).replace(UNPRINTABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : `"${value}"`;
+}
+
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+const UNPRINTABLE_ALL = /[\x7f-\x9f\u2028\u2029]/g;
+
+function showValue(value: unknown, seen: Set<object>): string {
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value);
+    case 'number': return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint': return `${value}n`;
+    case 'undefined': return 'undefined';
+    case 'boolean': return String(value);
+    case 'symbol': return value.toString();
+    case 'function': return `[function ${value.name || 'anonymous'}]`;
+  }
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (seen.has(obj)) return '[circular]';
+  seen.add(obj);
+  try {
+    const toJSON = (obj as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return showValue(toJSON.call(obj), seen);
+    if (Array.isArray(obj)) return `[${obj.map((item) => showValue(item, seen)).join(',')}]`;
+    const entries = Object.keys(obj).filter((k) => (obj as Record<string, unknown>)[k] !== undefined);
+    return `{${entries.map((k) => `${JSON.stringify(k)}:${showValue((obj as Record<string, unknown>)[k], seen)}`).join(',')}}`;
+  } finally {
+    seen.delete(obj);
+  }
+}
+
+/**
+ * The message of an error thrown while building a fleet: strata's own as they are, and the
+ * constructs library's about ids said in strata's terms (what is wrong, what is valid).
+ */
+export function describeError(e: unknown): string {
+  if (e instanceof StrataError) return e.message;
+  if (!(e instanceof Error)) return String(e);
+  const taken = /^There is already a Construct with name '(.*)' in (.*)$/s.exec(e.message);
+  if (taken && taken[1] in Object.prototype) {
+    return `construct id ${show(taken[1])} in ${taken[2]} is reserved: the constructs library takes ids named like members of Object.prototype (constructor, toString, __proto__, ...) for existing children; choose another`;
+  }
+  if (e.message === 'Only root constructs may have an empty ID') return 'a construct id is empty: every construct inside the fleet needs a non-empty id';
+  return `${e.name}: ${e.message}`;
 }

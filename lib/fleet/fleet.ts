@@ -8,15 +8,17 @@ import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
-import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
+import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
-import { dnsLabelError } from './names.js';
+import { dnsLabelError, repositoryPathError } from './names.js';
+import { PlainKeysResolver } from './plain-keys.js';
 
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
@@ -93,14 +95,14 @@ export class Fleet extends App {
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
 
   constructor(props: FleetProps) {
-    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' });
+    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new PlainKeysResolver()] });
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
-    const problem = dnsLabelError('fleet name', props.name);
-    addCheck(this, () => (problem ? [problem] : []));
+    const problems = [dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined);
+    addCheck(this, () => problems);
   }
 
   get clusters(): readonly Cluster[] {
@@ -180,12 +182,13 @@ export class Fleet extends App {
       const spent = { ms: 0 };
       t = performance.now();
       const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
-      const written = writeTree(this.outdir, timedIterable(files, spent), model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
+      const changes = trackChanges(this.outdir, timedIterable(files, spent), clusters?.length ? model.clusters.map((c) => c.name) : undefined);
+      const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
       timings.layout = spent.ms;
       timings.write = performance.now() - t - spent.ms;
       const result: Synthesized = { model, warnings, timings, files: written };
       if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
-      if (!process.env.STRATA_QUIET) console.log(summarize(result, this.outdir));
+      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
       if (e instanceof OutputError) {
@@ -238,14 +241,14 @@ export class Fleet extends App {
           try {
             definition.run(cluster);
           } catch (e) {
-            findings.push({ path: cluster.node.path, message: describe(e) });
+            findings.push({ path: cluster.node.path, message: describeError(e) });
           }
         }
         if (phase === 'platform') {
           try {
             settlePlatform(cluster);
           } catch (e) {
-            findings.push({ path: cluster.node.path, message: describe(e) });
+            findings.push({ path: cluster.node.path, message: describeError(e) });
           }
         }
       }
@@ -289,7 +292,7 @@ export class Fleet extends App {
           for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
           return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
-          findings.push({ path: obj.node.path, message: describe(e) });
+          findings.push({ path: obj.node.path, message: describeError(e) });
           return [];
         }
       });
@@ -328,8 +331,4 @@ function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator
   }
 }
 
-function describe(e: unknown): string {
-  if (e instanceof StrataError) return e.message;
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
-}
+

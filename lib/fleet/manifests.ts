@@ -5,7 +5,7 @@
 // resolved props as well, to find what the binding would drop (lib/validate/fields.ts). Inside
 // `withResolutionCache` each object is resolved once; its manifest and what its binding drops are
 // kept until the scope ends.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { Kustomization } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
@@ -20,6 +20,8 @@ import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh.js';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
 import type { Manifest } from '../synth/model.js';
+import { StrataError } from './errors.js';
+import { renamedCount, restoreKeys } from './plain-keys.js';
 import { droppedFields } from '../validate/fields.js';
 
 /** An object resolved once. */
@@ -56,7 +58,57 @@ function isBinding(cls: unknown): cls is Binding {
   return bindings.has(cls);
 }
 
+/**
+ * `obj` resolved, with the keys `PlainKeysResolver` renamed for cdk8s named back.
+ * @throws StrataError naming the JSON patch that does not apply, when one does not
+ */
 function resolveObject(obj: ApiObject): Resolution {
+  const before = renamedCount();
+  let resolution: Resolution;
+  try {
+    resolution = resolveWithCdk8s(obj);
+  } catch (e) {
+    throw failingPatch(obj) ?? e;
+  }
+  return renamedCount() === before ? resolution : { manifest: restoreKeys(resolution.manifest), drops: resolution.drops };
+}
+
+/** The JSON patches cdk8s keeps on an object (`addJsonPatch`); cdk8s gives no accessor. */
+interface Patched {
+  patches: JsonPatch[];
+}
+
+/**
+ * Why `obj`'s JSON patches do not apply, as cdk8s would only say "Cannot read properties of
+ * undefined": the first patch that fails on the object as it is without them. Undefined when the
+ * object renders without its patches either (the failure is elsewhere).
+ */
+function failingPatch(obj: ApiObject): StrataError | undefined {
+  const patched = obj as unknown as Patched;
+  const patches = patched.patches;
+  if (!Array.isArray(patches) || patches.length === 0) return undefined;
+  let doc: unknown;
+  try {
+    patched.patches = [];
+    doc = obj.toJson();
+  } catch {
+    return undefined;
+  } finally {
+    patched.patches = patches;
+  }
+  for (const patch of patches) {
+    try {
+      doc = JsonPatch.apply(doc, patch);
+    } catch (e) {
+      const { op, path } = (patch as unknown as { _toJson(): { op: string; path: string } })._toJson();
+      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      return new StrataError(`${obj.kind} ${obj.name}: JSON patch ${op} ${path} does not apply (${reason}): every part of the path but the last must exist`);
+    }
+  }
+  return undefined;
+}
+
+function resolveWithCdk8s(obj: ApiObject): Resolution {
   const cls = obj.constructor;
   if (isBinding(cls) && Object.getPrototypeOf(obj) === cls.prototype && obj.toJson === cls.prototype.toJson) {
     const props = ApiObject.prototype.toJson.call(obj) as Manifest;

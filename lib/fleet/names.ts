@@ -22,3 +22,36 @@ export function dnsSubdomainError(what: string, name: string): string | undefine
   }
   return undefined;
 }
+
+const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * Checks the folder of dist/ inside the Git repository: relative segments of letters, digits,
+ * '.', '_' and '-', none starting with '.'. It becomes a line of the GitRepository's ignore rules
+ * (gitignore syntax, where a newline adds a rule and `!`, `#`, `*`, `[`, `\` and spaces mean
+ * something) and part of every Flux Kustomization's path.
+ */
+export function repositoryPathError(path: string): string | undefined {
+  if (typeof path !== 'string' || path === '' || !path.split('/').every((s) => PATH_SEGMENT.test(s))) {
+    return `repositoryPath ${show(path)} is not a relative folder (segments of letters, digits, '.', '_' and '-' separated by '/', none starting with '.'): it becomes a line of the GitRepository's ignore rules and part of every Flux Kustomization path`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a name strata gives a construct as its id. The constructs library takes an id named like
+ * a member of `Object.prototype` (`constructor`, `toString`, `__proto__`, ...) for an existing
+ * child, and refuses an empty one, so those are reported here rather than thrown from inside it.
+ */
+export function constructIdError(what: string, id: string): string | undefined {
+  if (id === '') return `${what} is empty`;
+  if (id in Object.prototype) {
+    return `${what} ${show(id)} is reserved: the constructs library takes ids named like members of Object.prototype (constructor, toString, __proto__, ...) for existing children; choose another`;
+  }
+  return undefined;
+}
+
+/** An id the constructs library accepts for `name`: the name itself, or `(name)` when `constructIdError` refuses it (and reports why). */
+export function constructId(name: string): string {
+  return typeof name === 'string' && constructIdError('', name) === undefined ? name : `(${String(name)})`;
+}

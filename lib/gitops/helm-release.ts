@@ -17,6 +17,7 @@ import {
 } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
 import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
+import { canonicalSet } from '../fleet/canonical.js';
 import { show } from '../fleet/errors.js';
 import { dnsSubdomainError } from '../fleet/names.js';
 
@@ -249,7 +250,8 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
         },
         strategy: upgrade.strategy && { name: upgrade.strategy as HelmReleaseSpecUpgradeStrategyName },
       },
-      dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? spec.dependsOn.map((name) => ({ name })) : undefined,
+      // A set: the order it was declared in changes nothing.
+      dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? canonicalSet(spec.dependsOn).map((name) => ({ name })) : undefined,
       values: spec.values && Object.keys(spec.values).length > 0 ? spec.values : undefined,
       valuesFrom: valuesFrom.length > 0
         ? valuesFrom.map((ref) => ({ kind: ref.kind as HelmReleaseSpecValuesFromKind, name: ref.name, valuesKey: ref.valuesKey, targetPath: ref.targetPath, optional: ref.optional }))

@@ -7,6 +7,7 @@ import {
 import { MANAGED_BY, type Layer, type LayerFolder } from '../platform/layer.js';
 import { KUSTOMIZE_CONTROLLER } from './lockdown.js';
 import { FLUX_NAMESPACE } from './source.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 export interface LayerSyncProps {
   /** Folder of the layer inside the repository, e.g. `./dist/prod-eu/apps/shop`. */
@@ -70,5 +71,5 @@ export function syncDependsOn(layer: Layer, layers: readonly Layer[]): string[] 
     const dep = layers.find((l) => l.path === path);
     return dep ? syncNamesOf(dep, layers) : [];
   });
-  return [...new Set(names)];
+  return canonicalSet(names);
 }

@@ -5,7 +5,7 @@ import type { HelmRepository } from '../../imports/flux-source-helm-source.toolk
 import type { OciRepository } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
 import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
-import { dnsLabelError } from '../fleet/names.js';
+import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
 import { claimNamespace } from '../fleet/namespaces.js';
 import { chartProblems, declareHelmRelease, type ChartProps, type HelmValues } from '../gitops/helm-release.js';
 import { HELM_CONTROLLER } from '../gitops/lockdown.js';
@@ -110,12 +110,12 @@ export class PlatformComponent extends Construct {
   readonly source: HelmRepository | OciRepository;
 
   constructor(scope: Construct, props: PlatformComponentProps) {
-    super(scope, props.name);
+    super(scope, constructId(props.name));
     this.name = props.name;
     this.namespace = props.namespace;
     const problems = [
       ...chartProblems(props.chart),
-      ...[dnsLabelError('component name', props.name), dnsLabelError('component namespace', props.namespace)].filter((p): p is string => !!p),
+      ...[constructIdError('component name', props.name) ?? dnsLabelError('component name', props.name), dnsLabelError('component namespace', props.namespace)].filter((p): p is string => !!p),
     ];
     addCheck(this, () => problems);
 
@@ -157,10 +157,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Helm values `override` laid over `base`: objects merged key by key, everything else replaced; undefined keys dropped. */
 export function mergeValues(base: HelmValues, override: HelmValues = {}): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(base)) if (value !== undefined) result[key] = value;
+  // defineProperty, not assignment: an own key `__proto__` is a value like any other.
+  const set = (key: string, value: unknown) => Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) set(key, value);
   for (const [key, value] of Object.entries(override)) {
     if (value === undefined) continue;
-    result[key] = isPlainObject(value) && isPlainObject(result[key]) ? mergeValues(result[key] as HelmValues, value) : value;
+    const current = Object.prototype.hasOwnProperty.call(result, key) ? result[key] : undefined;
+    set(key, isPlainObject(value) && isPlainObject(current) ? mergeValues(current as HelmValues, value) : value);
   }
   return result;
 }

@@ -3,6 +3,7 @@ import type { Construct, IConstruct } from 'constructs';
 import type { Apps } from '../fleet/apps.js';
 import { addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
+import { compareStrings } from '../fleet/canonical.js';
 
 /** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
 export interface ReconcileOptions {
@@ -129,11 +130,14 @@ export class Layer extends Chart {
   }
 
   /**
-   * The namespace scopes (`fleet.apps(namespace, ...)`) declared in this layer, in declaration
-   * order. A scope with an invalid namespace (reported by the scope itself) gets no folder.
+   * The namespace scopes (`fleet.apps(namespace, ...)`) declared in this layer, by namespace: the
+   * order of `addTenant` or `fleet.apps` calls never reorders layers.yaml or a `dependsOn`. A scope
+   * with an invalid namespace (reported by the scope itself) gets no folder.
    */
   private namespaceScopes(): Apps[] {
-    return this.node.children.filter((c): c is Apps => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace));
+    return this.node.children
+      .filter((c): c is Apps => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace))
+      .sort((a, b) => compareStrings(a.namespace, b.namespace));
   }
 
   /**

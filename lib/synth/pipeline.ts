@@ -8,6 +8,7 @@ import { checkSchemas } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { checkApiServerNames } from '../validate/api-names.js';
 import { checkCronSchedules } from '../validate/cron.js';
+import { checkNames } from '../validate/rules/names.js';
 import { layout, type LayoutOptions } from './layout.js';
 import type { FleetModel } from './model.js';
 
@@ -15,7 +16,7 @@ import type { FleetModel } from './model.js';
 export type ModelCheck = (model: FleetModel) => Finding[];
 
 export const DEFAULT_CHECKS: readonly ModelCheck[] = [
-  checkStructure, checkApiServerNames, checkCronSchedules, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
+  checkStructure, checkNames, checkApiServerNames, checkCronSchedules, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
 ];
 
 /** Milliseconds spent per phase of a synth. */

@@ -6,7 +6,13 @@
 // Why not the `yaml` library's stringify: it produces the same documents ~5× slower, and YAML
 // serialization would be half of a synth (docs/performance.md); js-yaml is fast but leaves `1_000`
 // unquoted, which YAML 1.1 reads as a number. test/yaml.test.ts round-trips generated values
-// through the `yaml` library's parser in both 1.1 and 1.2 mode.
+// through the `yaml` library's parser in both 1.1 and 1.2 mode, and a sample through real kustomize.
+//
+// What go-yaml (kustomize, Flux) reads: only YAML's printable characters may appear raw anywhere in
+// a file, comments included, and NEL, LS and PS (U+0085, U+2028, U+2029) are line breaks to a
+// YAML 1.1 parser. Every other character is written as a `\u` escape inside double quotes. A lone
+// UTF-16 surrogate has no escape go-yaml accepts, so such a string is refused
+// (`unwritableProblem`, which the synth's checks report first with the object's path).
 
 /** Values a manifest is made of (what `JSON.parse` can return). */
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
@@ -36,9 +42,89 @@ function isPlainSafe(s: string): boolean {
   );
 }
 
-/** A literal block (`|`, `|-`) reads best for multi-line text; other strings fall back to JSON quoting. */
+/** Characters JSON.stringify leaves raw that a YAML file must not hold raw (see the top of this file). */
+const NOT_RAW = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const NOT_RAW_ALL = new RegExp(NOT_RAW.source, 'g');
+/** What YAML lets a file hold raw, minus the line breaks of YAML 1.1 (a literal block or comment holds `\n` only). */
+const NOT_PRINTABLE = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+const NOT_PRINTABLE_ALL = new RegExp(NOT_PRINTABLE.source, 'gu');
+// Lone surrogates: a high one not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Longest key text written as an implicit `key:` (YAML and go-yaml stop looking for the `:` after 1024 characters). */
+const IMPLICIT_KEY_LIMIT = 1000;
+
+/**
+ * Why `s` cannot be written to a YAML file any consumer reads back unchanged, or undefined when it
+ * can. The synth's checks call it on every rendered string, so the emitter's refusal is never the
+ * first report.
+ */
+export function unwritableProblem(s: string): string | undefined {
+  return LONE_SURROGATE.test(s) ? 'holds a lone UTF-16 surrogate (half of a character), which no YAML parser reads back' : undefined;
+}
+
+/** Longest mapping key kustomize builds: it re-reads objects as JSON, whose implicit keys end at 1024 characters. */
+export const KUSTOMIZE_KEY_LIMIT = 1024;
+
+/** Characters Go's encoding/json writes as a 2-character escape or a 6-character `\\u` escape. */
+const GO_JSON_SHORT = /["\\\n\r\t]/g;
+const GO_JSON_LONG = /[\x00-\x1f<>&\u2028\u2029]/g;
+
+/**
+ * Why kustomize cannot build an object with mapping key `key`, or undefined when it can: kustomize
+ * writes every object as JSON (Go's encoding/json) and reads it back with go-yaml, which gives up on
+ * a key longer than 1024 characters there and takes `"<<"` for a merge key, however the file wrote it.
+ */
+export function unbuildableKeyProblem(key: string): string | undefined {
+  const problem = unbuildableProblem(key);
+  if (key === '<<') return 'is "<<", which go-yaml reads as a merge key, so kustomize drops it';
+  if (problem || key.length + 2 <= KUSTOMIZE_KEY_LIMIT / 6) return problem;
+  const runes = [...key].length;
+  const short = key.match(GO_JSON_SHORT)?.length ?? 0;
+  const long = key.match(GO_JSON_LONG)?.length ?? 0;
+  const length = 2 + runes + short + 5 * (long - (key.match(/[\n\r\t]/g)?.length ?? 0));
+  return length > KUSTOMIZE_KEY_LIMIT
+    ? `is ${runes} characters long: kustomize re-reads every object as JSON, where a key longer than ${KUSTOMIZE_KEY_LIMIT} characters (quotes and escapes included; this one is ${length}) cannot be read`
+    : undefined;
+}
+
+/** Characters Go's encoding/json writes raw and go-yaml then refuses (DEL, C1 controls, U+FFFE/U+FFFF) or reads as a line break (NEL, LS, PS). */
+const KUSTOMIZE_MANGLED = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/;
+
+/**
+ * Why kustomize cannot build a string unchanged, or undefined when it can: beyond what YAML cannot
+ * hold (`unwritableProblem`), kustomize re-reads every object as JSON written by Go, which leaves
+ * DEL, C1 controls, U+FFFE and U+FFFF raw (go-yaml then refuses the folder) and NEL, LS and PS
+ * raw (go-yaml then reads a line break). However the file escapes them, they do not survive.
+ */
+export function unbuildableProblem(s: string): string | undefined {
+  const unwritable = unwritableProblem(s);
+  if (unwritable) return unwritable;
+  const c = KUSTOMIZE_MANGLED.exec(s)?.[0];
+  if (c === undefined) return undefined;
+  const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return /[\x85\u2028\u2029]/.test(c)
+    ? `holds ${code}, a line break to go-yaml, which kustomize writes raw, so Flux would apply a different string`
+    : `holds ${code}, a character go-yaml refuses, which kustomize writes raw, so kustomize would fail on the folder`;
+}
+
+function escapeChar(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * A double-quoted scalar: JSON's escapes (a subset of YAML's), plus escapes for what JSON leaves raw.
+ * @throws Error for a string `unwritableProblem` refuses
+ */
+function quoted(s: string): string {
+  const problem = unwritableProblem(s);
+  if (problem) throw new Error(`cannot write ${JSON.stringify(s)} to YAML: it ${problem}`);
+  const json = JSON.stringify(s);
+  return NOT_RAW.test(json) ? json.replace(NOT_RAW_ALL, escapeChar) : json;
+}
+
+/** A literal block (`|`, `|-`) reads best for multi-line text; other strings fall back to double quotes. */
 function literalBlock(s: string, indent: string): string | undefined {
-  if (!s.includes('\n') || s.endsWith('\n\n') || /^[ \t\n]/.test(s) || /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/.test(s)) return undefined;
+  if (!s.includes('\n') || s.endsWith('\n\n') || /^[ \t\n]/.test(s) || NOT_PRINTABLE.test(s)) return undefined;
   const chomp = s.endsWith('\n') ? '' : '-';
   const body = (chomp ? s : s.slice(0, -1)).split('\n').map((line) => (line ? indent + line : '')).join('\n');
   return `|${chomp}\n${body}`;
@@ -48,7 +134,7 @@ function scalar(value: null | boolean | number | string): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return number(value);
-  return isPlainSafe(value) ? value : JSON.stringify(value);
+  return isPlainSafe(value) ? value : quoted(value);
 }
 
 function number(n: number): string {
@@ -115,17 +201,29 @@ function emitEntry(head: string, value: Json, inner: string, out: string[]): voi
   }
 }
 
+/** `key:`, or for a key too long to be implicit the explicit form `? key` then `:` on the next line. */
+function keyHead(indent: string, key: string): string {
+  const text = stringScalar(key);
+  return text.length > IMPLICIT_KEY_LIMIT ? `${indent}? ${text}\n${indent}:` : `${indent}${text}:`;
+}
+
 function emitMapping(obj: { readonly [key: string]: Json }, indent: string, out: string[]): void {
-  for (const key of sortedKeys(obj)) emitEntry(`${indent}${stringScalar(key)}:`, obj[key], `${indent}  `, out);
+  for (const key of sortedKeys(obj)) emitEntry(keyHead(indent, key), obj[key], `${indent}  `, out);
 }
 
 function emitSequence(items: readonly Json[], indent: string, out: string[]): void {
   for (const item of items) emitEntry(`${indent}-`, item, `${indent}  `, out);
 }
 
+/** `# ` lines; characters a YAML file must not hold raw (line breaks other than `\\n` among them) are escaped. */
+function commentLines(comment: string): string {
+  const text = NOT_PRINTABLE.test(comment) ? comment.replace(NOT_PRINTABLE_ALL, escapeChar) : comment;
+  return text.split('\n').map((line) => `# ${line}\n`).join('');
+}
+
 /** One YAML document, preceded by `# comment` lines when given. */
 export function toYaml(value: unknown, comment?: string): string {
-  const head = comment ? comment.split('\n').map((line) => `# ${line}\n`).join('') : '';
+  const head = comment ? commentLines(comment) : '';
   const json = value as Json;
   const out: string[] = [];
   if (isEmptyCollection(json) || typeof json !== 'object' || json === null) {

@@ -4,7 +4,7 @@
 // system refuses that, 4 while a synth is writing it.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OutputError, recoverOutput } from '../synth/writer.js';
+import { recoverBeforeReading } from '../synth/recover-cli.js';
 import { validateDist } from './dist.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
@@ -13,15 +13,7 @@ if (values.help || positionals.length > 1) {
   process.exit(values.help ? 0 : 2);
 }
 const dir = positionals[0] ?? 'dist';
-try {
-  const recovery = recoverOutput(dir);
-  if (recovery.finished) console.error(`strata: finished the interrupted synth of ${dir}/`);
-  if (recovery.removed.length > 0) console.error(`strata: removed ${recovery.removed.length} leftover(s) of an interrupted synth: ${recovery.removed.join(', ')}`);
-} catch (e) {
-  if (!(e instanceof OutputError)) throw e;
-  console.error(e.message);
-  process.exit(e.exitCode);
-}
+recoverBeforeReading(dir);
 if (!existsSync(dir)) {
   console.error(`strata: ${dir} does not exist: run \`npm run synth\` first, or name the folder to validate`);
   process.exit(2);

@@ -30,12 +30,12 @@ interface ParsedFile {
 }
 
 /** The construct path a synth wrote before a document (`# strata: <path>`), if any. */
-function constructPath(comment: string | null | undefined): string | undefined {
+export function constructPath(comment: string | null | undefined): string | undefined {
   return /^ ?strata: (\S+)$/m.exec(comment ?? '')?.[1];
 }
 
 /** The comment above a document's first key: the parser keeps it on the document, its map or its first key. */
-function leadingComment(doc: { commentBefore?: string | null; contents: unknown }): string | undefined {
+export function leadingComment(doc: { commentBefore?: string | null; contents: unknown }): string | undefined {
   type Node = { commentBefore?: string | null; items?: { key?: Node }[] } | null | undefined;
   const contents = doc.contents as Node;
   return doc.commentBefore ?? contents?.commentBefore ?? contents?.items?.[0]?.key?.commentBefore ?? undefined;

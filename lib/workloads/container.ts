@@ -9,6 +9,7 @@ import type { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
 import { containerSecurityContext, type SecurityOptions } from './security.js';
 import { Volume } from './volume.js';
+import { sortedEntries } from '../fleet/canonical.js';
 
 /** Resources of the container. Requests are required: the scheduler and autoscalers work from them. */
 export interface Resources {
@@ -207,7 +208,7 @@ interface Mount {
 
 /** Mounts and pod volumes; mount paths and volume names must not clash. */
 function buildMounts(options: ContainerOptions, ctx: ContainerContext, problems: string[]): { volumeMounts: k8s.VolumeMount[]; volumes: k8s.Volume[] } {
-  const declared = Object.entries(options.volumes ?? {});
+  const declared = sortedEntries(options.volumes ?? {});
   const mounts: Mount[] = [];
   if (!declared.some(([path]) => path === TMP.path)) mounts.push({ path: TMP.path, name: TMP.volume.name, volume: TMP.volume.toVolume(), readOnly: false });
   if (options.configFiles) {

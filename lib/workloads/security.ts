@@ -1,5 +1,6 @@
 import type { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
+import { canonicalSet } from '../fleet/canonical.js';
 
 /**
  * How a workload's pods run. Every field left out keeps the Pod Security Standards "restricted"
@@ -104,7 +105,7 @@ export function podSecurityContext(security: SecurityOptions): k8s.PodSecurityCo
 
 /** The container-level security context: no escalation, no capabilities, read-only root. */
 export function containerSecurityContext(security: SecurityOptions): k8s.SecurityContext {
-  const add = security.addCapabilities ?? [];
+  const add = canonicalSet(security.addCapabilities ?? []);
   return {
     allowPrivilegeEscalation: security.allowPrivilegeEscalation === true,
     capabilities: { drop: ['ALL'], add: add.length > 0 ? [...add] : undefined },

@@ -11,6 +11,7 @@ import { addNativeSleep } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
+import { sortedEntries } from '../fleet/canonical.js';
 
 /** A persistent volume per pod, from a volume claim template. */
 export interface ClaimOptions {
@@ -63,7 +64,8 @@ export class StatefulService extends Workload {
     }
     const ports = this.resolvePorts(o.ports ?? [], true);
     const scaling = resolveScaling(o, this.cluster, 1, this.problems);
-    const storage = Object.entries(o.storage ?? {});
+    // By claim name: volumeClaimTemplates are immutable, so the key order of `storage` must not matter.
+    const storage = sortedEntries(o.storage ?? {});
     this.problems.push(...storage.flatMap(([name, claim]) => claimProblems(name, claim)));
     const security = o.security ?? {};
     const pod = this.buildPod(o, {

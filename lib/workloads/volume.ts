@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { parseQuantity } from '../fleet/quantity.js';
+import { sortedEntries } from '../fleet/canonical.js';
 
 /** Options of a volume from a ConfigMap or Secret. */
 export interface ObjectVolumeOptions {
@@ -93,5 +94,5 @@ interface VolumeSource {
 }
 
 function items(map: Readonly<Record<string, string>> | undefined): k8s.KeyToPath[] | undefined {
-  return map ? Object.entries(map).map(([key, path]) => ({ key, path })) : undefined;
+  return map ? sortedEntries(map).map(([key, path]) => ({ key, path })) : undefined;
 }

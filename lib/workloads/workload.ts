@@ -3,7 +3,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { Apps } from '../fleet/apps.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
-import { dnsLabelError } from '../fleet/names.js';
+import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
 import type { StageValue } from '../fleet/stage.js';
 import { renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext } from './network.js';
 import { buildPod, type BuiltPod, type PodContext, type PodOptions, type ServiceAccountOptions } from './pod.js';
@@ -50,14 +50,14 @@ export abstract class Workload extends Construct implements IPeer {
   private rendered = false;
 
   protected constructor(scope: Construct, id: string, kind: string, name: string | undefined) {
-    super(scope, id);
+    super(scope, constructId(id));
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`${kind} ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives workloads their namespace`);
     this.cluster = apps.cluster;
     this.namespace = apps.namespace;
     this.name = name ?? id;
     this.peerName = `${kind} ${show(this.name)}`;
-    const problem = dnsLabelError('workload name', this.name);
+    const problem = constructIdError(`${kind} id`, id) ?? dnsLabelError('workload name', this.name);
     if (problem) this.problems.push(problem);
     else this.claimName();
     addCheck(this, () => [...this.problems, ...this.lateChecks.flatMap((check) => check()), ...(this.rendered ? ruleProblems(this.context, this.rules()) : [])]);

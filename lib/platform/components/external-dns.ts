@@ -3,6 +3,7 @@ import { StrataError, show } from '../../fleet/errors.js';
 import { PlatformComponent, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 import { whenPlatformSettled } from '../settle.js';
+import { canonicalSet } from '../../fleet/canonical.js';
 
 /** kubernetes-sigs/external-dns chart 1.23.0 (external-dns 0.23). */
 export const EXTERNAL_DNS_CHART = { repository: 'https://kubernetes-sigs.github.io/external-dns/', name: 'external-dns', version: '1.23.0' } as const;
@@ -53,7 +54,7 @@ export class ExternalDns implements IComponent {
         {
           provider: { name: provider },
           sources: ['service', 'ingress', ...routes],
-          domainFilters: [...(this.props.domains ?? [cluster.domain])],
+          domainFilters: canonicalSet(this.props.domains ?? [cluster.domain]),
           policy: this.props.policy ?? 'upsert-only',
           registry: 'txt',
           txtOwnerId: cluster.name,

@@ -1,0 +1,85 @@
+// `npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]`:
+// synthesizes the fleet into a temporary folder (dist/ is never touched) and shows what Flux will
+// do when it replaces the base tree (dist/ at git HEAD by default). Exits 1 on a failed synth or
+// an unacknowledged destructive change, 2 on a usage error.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { recoverBeforeReading } from '../synth/recover-cli.js';
+import { UsageError, resolveBase } from './base.js';
+import { formatJson } from './format-json.js';
+import { formatMarkdown } from './format-markdown.js';
+import { formatTerminal } from './format-terminal.js';
+import { blocking, planTrees } from './plan.js';
+import { readTree } from './tree.js';
+
+const USAGE = 'usage: npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]';
+const FORMATS = ['terminal', 'markdown', 'json'] as const;
+
+function usage(message: string): never {
+  console.error(`strata plan: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        base: { type: 'string', short: 'b' },
+        format: { type: 'string', short: 'f', default: 'terminal' },
+        'allow-destructive': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    return usage(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Runs `npm run synth` into `outdir` (outside the repository); the synth's own report on failure. */
+function synthInto(outdir: string): { ok: boolean; output: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_QUIET: '1' };
+  delete env.STRATA_CLUSTERS;
+  const r = spawnSync(process.execPath, [resolve('scripts/synth.mjs'), '--output', outdir], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+const values = options();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const format = FORMATS.find((f) => f === values.format) ?? usage(`--format ${values.format}: use one of ${FORMATS.join(', ')}`);
+const outdir = String(parse(readFileSync('cdk8s.yaml', 'utf8'))?.output ?? 'dist');
+// An interrupted synth is finished first, like every command that reads the output folder.
+recoverBeforeReading(outdir);
+let base;
+try {
+  base = resolveBase(values.base, outdir);
+} catch (e) {
+  if (e instanceof UsageError) usage(e.message);
+  throw e;
+}
+const tmp = mkdtempSync(join(tmpdir(), 'strata-plan-'));
+let code = 0;
+try {
+  const head = join(tmp, 'dist');
+  const synth = synthInto(head);
+  if (!synth.ok) {
+    console.error(`${synth.output}\nstrata plan: the synth failed, so there is nothing to compare`);
+    code = 1;
+  } else {
+    if (synth.output) console.error(synth.output);
+    const plan = planTrees(base.tree, readTree(head));
+    const color = format === 'terminal' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    console.log(format === 'json' ? formatJson(plan, base.label) : format === 'markdown' ? formatMarkdown(plan, base.label) : formatTerminal(plan, { base: base.label, color }));
+    const blocked = plan.clusters.some((c) => c.changes.some(blocking));
+    code = blocked && !values['allow-destructive'] ? 1 : 0;
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(code);

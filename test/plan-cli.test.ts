@@ -1,0 +1,92 @@
+// `npm run plan` end to end, as a new user meets it: the example fleet and its synthesized dist/
+// committed to a fresh git repository, then the fleet definition changed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { listFiles } from '../lib/synth/writer.js';
+
+const ROOT = resolve('.');
+let project: string;
+
+function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.CDK8S_OUTDIR;
+  delete env.STRATA_QUIET;
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/plan/cli.ts', ...args], { cwd: project, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: project, encoding: 'utf8' });
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'strata-plan-project-'));
+  for (const dir of ['lib', 'scripts', 'imports', 'node_modules']) symlinkSync(join(ROOT, dir), join(project, dir));
+  for (const file of ['main.ts', 'cdk8s.yaml', 'package.json', 'package-lock.json', 'tsconfig.json']) copyFileSync(join(ROOT, file), join(project, file));
+  cpSync(join(ROOT, 'dist'), join(project, 'dist'), { recursive: true });
+  writeFileSync(join(project, '.gitignore'), 'node_modules\n');
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'fleet');
+});
+
+describe('npm run plan', () => {
+  test('the example fleet against its own committed dist/ plans nothing and exits 0', () => {
+    const r = plan();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^strata plan: no changes against dist\/ at HEAD \([0-9a-f]{7}\) \(\d+ objects compared\)\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  test('a grown claim template is destructive (exit 1), an image tag is not; dist/ is never touched', () => {
+    const main = readFileSync(join(ROOT, 'main.ts'), 'utf8');
+    writeFileSync(join(project, 'main.ts'), main.replace("size: '20Gi'", "size: '50Gi'").replace('storefront:1.4.2', 'storefront:1.5.0'));
+    const before = snapshot(join(project, 'dist'));
+    const r = plan();
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('~ StatefulSet shop/orders-db  Kustomization apps-shop · dev-eu, prod-eu');
+    expect(r.stdout).toContain('✗ spec.volumeClaimTemplates: the API server rejects the apply ("field is immutable")');
+    expect(r.stdout).toContain('~ Deployment shop/storefront  Kustomization apps-shop · dev-eu, prod-eu, prod-us\n      spec.template.metadata.labels["app.kubernetes.io/version"]: 1.4.2 → 1.5.0');
+    expect(r.stdout).toContain('3 destructive changes not acknowledged');
+    expect(snapshot(join(project, 'dist'))).toEqual(before);
+
+    const allowed = plan('--allow-destructive', '--format', 'json');
+    expect(allowed.status).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ blocking: 3, totals: { changed: 6, destructive: 3 } });
+  });
+
+  test('an interrupted synth is recovered first: its leftover beside dist/ is removed and said', () => {
+    writeFileSync(join(project, 'main.ts'), readFileSync(join(ROOT, 'main.ts'), 'utf8'));
+    mkdirSync(join(project, 'dist.tmp-999999', 'shop'), { recursive: true });
+    writeFileSync(join(project, 'dist.tmp-999999', 'shop', 'half-written.yaml'), 'kind: Deploy');
+    const r = plan();
+    expect(r.stderr).toContain('strata: removed 1 leftover(s) of an interrupted synth: dist.tmp-999999');
+    expect(existsSync(join(project, 'dist.tmp-999999'))).toBe(false);
+    expect(r.status).toBe(0);
+  });
+
+  test('a failed synth is reported as such (exit 1)', () => {
+    writeFileSync(join(project, 'main.ts'), readFileSync(join(ROOT, 'main.ts'), 'utf8').replace("name: 'acme',", "name: 'Acme!',"));
+    const r = plan();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('fleet name');
+    expect(r.stderr).toContain('strata plan: the synth failed, so there is nothing to compare');
+  });
+
+  test.each([
+    [['--format', 'xml'], 'strata plan: --format xml: use one of terminal, markdown, json'],
+    [['--bogus'], "strata plan: Unknown option '--bogus'"],
+    [['--base', 'no-such-ref'], 'strata plan: --base no-such-ref: neither a folder nor a git commit'],
+  ])('usage error %j: one line and the usage, exit 2', (args, message) => {
+    const r = plan(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toContain(message);
+    expect(r.stderr).toContain('usage: npm run plan');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,87 @@
+// The line `npm run synth` ends with: what changed against the dist/ it replaced.
+import { ApiObject } from 'cdk8s';
+import { jest } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StatefulService, type Apps, type Fleet } from '../lib/index.js';
+import { trackChanges } from '../lib/plan/synth-summary.js';
+import { writeTree } from '../lib/synth/writer.js';
+import { oneCluster, shopFleet } from './support/fleets.js';
+
+function database(apps: Apps, size: string): void {
+  new StatefulService(apps, 'orders-db', {
+    image: 'ghcr.io/acme/orders-db:16.2', ports: [{ name: 'postgres', port: 5432 }],
+    storage: { data: { path: '/var/lib/postgresql/data', size } }, resources: { cpu: '100m', memory: '128Mi' }, security: { runAsUser: 999 },
+  });
+}
+
+const settings = (apps: Apps, level: string) => new ApiObject(apps, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { level } });
+
+/** Writes `before`, then `after` over it, and returns the summary of the second write. */
+function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[]): string | undefined {
+  const dir = join(mkdtempSync(join(tmpdir(), 'strata-summary-')), 'dist');
+  const clusters = (f: Fleet) => f.clusters.map((c) => c.name);
+  writeTree(dir, before.render().files, clusters(before));
+  const quiet = process.env.STRATA_QUIET;
+  delete process.env.STRATA_QUIET;
+  try {
+    const files = after.render({ clusters: focus }).files;
+    const tracker = trackChanges(dir, files, focus);
+    writeTree(dir, tracker.files, focus ?? clusters(after), { focus: Boolean(focus) });
+    return tracker.summary();
+  } finally {
+    process.env.STRATA_QUIET = quiet;
+  }
+}
+
+describe('synth summary line', () => {
+  test('counts changes and points to npm run plan when anything is destructive', () => {
+    expect(summaryOf(oneCluster((apps) => database(apps, '20Gi')), oneCluster((apps) => database(apps, '50Gi'))))
+      .toMatch(/^strata: against the previous .*dist\/: 1 changed, 1 destructive: run `npm run plan` to see what Flux will delete or fail to apply$/);
+  });
+
+  test('a harmless change, an addition and a removal', () => {
+    const line = summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => { settings(apps, 'debug'); database(apps, '20Gi'); }));
+    expect(line).toMatch(/: \d+ added, 1 changed$/);
+    expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster(() => undefined))).toMatch(/: 1 removed, 1 destructive: run `npm run plan`/);
+  });
+
+  test('a renamed object is one move, flagged', () => {
+    const claim = (name: string) => (apps: Apps) => new ApiObject(apps, 'claim', {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '1Gi' } } },
+    });
+    expect(summaryOf(oneCluster(claim('scratch')), oneCluster(claim('scratch-2')))).toMatch(/: 1 moved, 1 destructive: run `npm run plan`/);
+  });
+
+  test('an unchanged tree', () => {
+    expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => settings(apps, 'info')))).toMatch(/^strata: no changes against the previous .*dist\/$/);
+  });
+
+  test('--cluster compares only the clusters written', () => {
+    const fleet = (level: string) => shopFleet((apps) => settings(apps, level));
+    expect(summaryOf(fleet('info'), fleet('debug'), ['prod-eu'])).toMatch(/: 1 changed$/);
+  });
+
+  test('Fleet.synth prints it after the summary of what was written', () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), 'strata-summary-')), 'dist');
+    const fleet = (size: string) => {
+      const f = oneCluster((apps) => database(apps, size));
+      return Object.assign(f, { outdir });
+    };
+    const quiet = process.env.STRATA_QUIET;
+    delete process.env.STRATA_QUIET;
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      fleet('20Gi').synth();
+      expect(log.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^strata: 1 cluster, .* ms$/)]);
+      log.mockClear();
+      fleet('50Gi').synth();
+      expect(String(log.mock.calls[0][0]).split('\n')[1]).toMatch(/^strata: against the previous .*dist\/: 1 changed, 1 destructive: run `npm run plan`/);
+    } finally {
+      log.mockRestore();
+      process.env.STRATA_QUIET = quiet;
+    }
+  });
+});
