@@ -174,6 +174,15 @@ describe('a chart from a Helm repository, with every option', () => {
   });
 });
 
+test('dependsOn is a set: the order HelmApps are given in changes nothing', () => {
+  const dependsOn = (order: readonly string[]) => yamlOf(Testing.synth(twoStages((apps) => {
+    const others = order.map((name) => new HelmApp(apps, name, { chart: { ...PODINFO_HTTPS, version: '6.9.2' } }));
+    new HelmApp(apps, 'podinfo', { chart: { ...PODINFO_OCI, version: '6.9.2' }, dependsOn: others });
+  }), { cluster: 'dev-eu' }).files, 'dev-eu/apps/shop/helmrelease-podinfo.yaml').spec.dependsOn;
+  expect(dependsOn(['redis', 'cache'])).toEqual([{ name: 'cache' }, { name: 'redis' }]);
+  expect(dependsOn(['cache', 'redis'])).toEqual([{ name: 'cache' }, { name: 'redis' }]);
+});
+
 describe('typed children', () => {
   test('.release and .source are the rendered objects, open to patches', () => {
     const fleet = twoStages((apps) => {
