@@ -2,6 +2,7 @@
 // hand-written objects alike (lib/validate/rules/names.ts).
 import { ApiObject } from 'cdk8s';
 import { Fleet, Provider, Stage, WebService } from '../lib/index.js';
+import { SOPS_BLOCK, encrypted } from './support/sops.js';
 import { errorsOf, oneCluster } from './support/fleets.js';
 
 const BASE = { image: 'ghcr.io/acme/web:1.4.2', port: 8080, resources: { cpu: '250m', memory: '256Mi' } } as const;
@@ -53,9 +54,8 @@ describe('names and keys Kubernetes validates', () => {
       at('binaryData', 'key "ok" is also in data: a key may appear once'),
     ]);
     // Encrypted as SOPS writes it, so the only findings are the keys' own.
-    const enc = 'ENC[AES256_GCM,data:eg==,iv:aXY=,tag:dGFn,type:str]';
-    const sops = { version: '3', mac: enc, age: [{ recipient: 'age1example', enc: 'x' }] };
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, sops, data: { '..x': enc, k: enc }, stringData: { 'a/b': enc, k: enc } };
+    const enc = encrypted('eg==');
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, sops: SOPS_BLOCK, data: { '..x': enc, k: enc }, stringData: { 'a/b': enc, k: enc } };
     expect(errorsFor(secret)).toEqual([at('data', `key "..x" ${RESERVED}`), at('stringData', `key "a/b" ${KEY}`)]);
   });
 

@@ -8,6 +8,7 @@ import { oneCluster, shopFleet } from './support/fleets.js';
 import { planTrees } from '../lib/plan/plan.js';
 import { buildTree, entriesOfFiles } from '../lib/plan/tree.js';
 import { changeOf, changesOf, planOf, rulesOf } from './support/plan.js';
+import { SOPS_BLOCK, encrypted } from './support/sops.js';
 
 const RESOURCES = { cpu: '100m', memory: '128Mi' };
 
@@ -68,7 +69,7 @@ function helmRelease(apps: Apps, spec: Record<string, unknown> = {}): ApiObject 
   new ApiObject(apps, 'bitnami', { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'bitnami' }, spec: { interval: '1h', url: 'https://charts.bitnami.com/bitnami' } });
   return new ApiObject(apps, 'cache', {
     apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'cache' },
-    spec: { interval: '1h', chart: { spec: { chart: 'redis', version: '20.1.0', sourceRef: { kind: 'HelmRepository', name: 'bitnami' } } }, ...spec },
+    spec: { interval: '1h', serviceAccountName: 'default', chart: { spec: { chart: 'redis', version: '20.1.0', sourceRef: { kind: 'HelmRepository', name: 'bitnami' } } }, ...spec },
   });
 }
 
@@ -198,21 +199,6 @@ describe('plan: Flux semantics', () => {
       ['kustomization-source', 'spec.sourceRef', { kind: 'GitRepository', name: 'flux-system' }, { kind: 'GitRepository', name: 'acme' }],
     ]);
   });
-
-  test('a HelmRelease whose release name, target or storage namespace changes is a new release', () => {
-    const plan = planOf(
-      oneCluster((apps) => helmRelease(apps)),
-      oneCluster((apps) => helmRelease(apps, { releaseName: 'redis', storageNamespace: 'flux-system' })),
-    );
-    const change = changeOf(plan, 'HelmRelease', 'cache');
-    expect(change.hazards.map((h) => [h.rule, h.field, h.before, h.after])).toEqual([
-      ['helm-release-identity', 'spec.releaseName', 'cache', 'redis'],
-      ['helm-release-identity', 'spec.storageNamespace', 'shop', 'flux-system'],
-    ]);
-    const target = changeOf(planOf(oneCluster((apps) => helmRelease(apps)), oneCluster((apps) => helmRelease(apps, { targetNamespace: 'cache' }))), 'HelmRelease', 'cache');
-    expect(target.hazards.map((h) => [h.field, h.before, h.after])).toEqual([['spec.releaseName', 'cache', 'cache-cache'], ['spec.targetNamespace', 'shop', 'cache']]);
-    expect(change.hazards[0].effect).toContain('uninstalls cache from shop');
-  });
 });
 
 describe('plan: immutable fields', () => {
@@ -276,8 +262,8 @@ describe('plan: immutable fields', () => {
   test('data of an immutable ConfigMap or Secret, never showing the Secret\'s values', () => {
     const cm = changeOf(planOf(oneCluster((apps) => configMap(apps, { immutable: true })), oneCluster((apps) => configMap(apps, { immutable: true, data: { level: 'debug' } }))), 'ConfigMap', 'settings');
     expect(cm.hazards).toEqual([expect.objectContaining({ rule: 'immutable-data', field: 'data', before: { level: 'info' }, after: { level: 'debug' } })]);
-    const secret = (value: string) => (apps: Apps) => waived(new ApiObject(apps, 'token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, immutable: true, stringData: { token: value } }), 'secret-plaintext');
-    const change = changeOf(planOf(oneCluster(secret('s3cr3t-old')), oneCluster(secret('s3cr3t-new'))), 'Secret', 'token');
+    const secret = (value: string) => (apps: Apps) => new ApiObject(apps, 'token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, immutable: true, stringData: { token: encrypted(value) }, sops: SOPS_BLOCK });
+    const change = changeOf(planOf(oneCluster(secret('s3cr3told')), oneCluster(secret('s3cr3tnew'))), 'Secret', 'token');
     expect(rulesOf(change)).toEqual(['immutable-data']);
     expect(JSON.stringify(change)).not.toMatch(/s3cr3t/);
     expect(change.fields).toEqual([{ path: 'stringData.token', type: 'changed', hidden: true }]);
@@ -343,6 +329,20 @@ describe('plan: Kustomization fields strata never writes, on trees edited by han
     const moved = changeOf(plan, 'PersistentVolumeClaim', 'scratch');
     expect(moved).toMatchObject({ action: 'moved', id: { namespace: 'shop-v2' }, from: { id: { namespace: 'shop' } } });
     expect(rulesOf(moved)).toEqual(['moved-identity', 'delete-claim']);
+  });
+
+  test('a HelmRelease whose release name, target or storage namespace changes is a new release', () => {
+    // A tenant's HelmRelease may name no other namespace (rule flux-lockdown): a hand-edited tree can.
+    const files = oneCluster((apps) => helmRelease(apps)).render().files;
+    const editRelease = (spec: string) => new Map([...files].map(([p, t]) => [p, p === 'dev-eu/apps/shop/helmrelease-cache.yaml' ? t.replace(/\nspec:\n/, `\nspec:\n${spec}`) : t]));
+    const change = changeOf(planFiles(files, editRelease('  releaseName: redis\n  storageNamespace: flux-system\n')), 'HelmRelease', 'cache');
+    expect(change.hazards.map((h) => [h.rule, h.field, h.before, h.after])).toEqual([
+      ['helm-release-identity', 'spec.releaseName', 'cache', 'redis'],
+      ['helm-release-identity', 'spec.storageNamespace', 'shop', 'flux-system'],
+    ]);
+    const target = changeOf(planFiles(files, editRelease('  targetNamespace: cache\n')), 'HelmRelease', 'cache');
+    expect(target.hazards.map((h) => [h.field, h.before, h.after])).toEqual([['spec.releaseName', 'cache', 'cache-cache'], ['spec.targetNamespace', 'shop', 'cache']]);
+    expect(change.hazards[0].effect).toContain('uninstalls cache from shop');
   });
 
   test('spec.path', () => {

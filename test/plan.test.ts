@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { Autoscaling, Components, Waivers, type Fleet, WebService, Worker, type Apps } from '../lib/index.js';
+import { Autoscaling, Components, type Fleet, WebService, Worker, type Apps } from '../lib/index.js';
 import { resolveBase } from '../lib/plan/base.js';
 import { formatJson } from '../lib/plan/format-json.js';
 import { formatMarkdown } from '../lib/plan/format-markdown.js';
@@ -15,6 +15,7 @@ import { planTrees, type PlanResult } from '../lib/plan/plan.js';
 import { readTree } from '../lib/plan/tree.js';
 import { oneCluster, shopFleet } from './support/fleets.js';
 import { changeOf, changesOf, committedRepository, planOf, writeFiles } from './support/plan.js';
+import { SOPS_BLOCK, encrypted } from './support/sops.js';
 
 const RESOURCES = { cpu: '100m', memory: '128Mi' };
 
@@ -122,8 +123,7 @@ describe('plan: bases', () => {
 
 describe('plan: formats', () => {
   const secret = (value: string) => (apps: Apps) => {
-    const s = new ApiObject(apps, 'token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, stringData: { token: value } });
-    Waivers.waive(s, 'secret-plaintext', 'plan test fixture');
+    new ApiObject(apps, 'token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, stringData: { token: encrypted(value) }, sops: SOPS_BLOCK });
   };
   const claim = (size: string) => (apps: Apps) => new ApiObject(apps, 'claim', {
     apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'scratch' },
@@ -132,8 +132,8 @@ describe('plan: formats', () => {
   let plan: PlanResult;
   beforeAll(() => {
     plan = planOf(
-      shopFleet((apps) => { secret('old-s3cr3t')(apps); claim('10Gi')(apps); settings(apps); }),
-      shopFleet((apps) => { secret('new-s3cr3t')(apps); claim('5Gi')(apps); settings(apps, { level: 'debug' }); }),
+      shopFleet((apps) => { secret('olds3cr3t')(apps); claim('10Gi')(apps); settings(apps); }),
+      shopFleet((apps) => { secret('news3cr3t')(apps); claim('5Gi')(apps); settings(apps, { level: 'debug' }); }),
     );
   });
 
