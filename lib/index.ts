@@ -16,6 +16,10 @@ export * from './fleet/fleet.js';
 export * from './fleet/kubernetes-version.js';
 export * from './fleet/names.js';
 export * from './fleet/stage.js';
+export {
+  declareHelmRelease, type ChartProps, type CrdPolicy, type DeclaredHelmRelease, type DriftDetection, type HelmActionStrategy, type HelmInstallOptions,
+  type HelmReleaseSpec, type HelmUpgradeOptions, type HelmValues, type HelmValuesReference,
+} from './gitops/helm-release.js';
 export * from './gitops/lockdown.js';
 export * from './gitops/source.js';
 export { Plan, ALLOW_DESTRUCTIVE_ANNOTATION, ALLOW_REMOVAL_ANNOTATION, type RemovedObject } from './plan/acknowledge.js';
@@ -39,6 +43,7 @@ export * from './validate/references.js';
 export { type ConfigFiles, type ContainerOptions, type Probes, type Resources } from './workloads/container.js';
 export { CronTask, type CronTaskOptions, type CronTaskProps } from './workloads/cron-task.js';
 export { type RollingUpdateOptions } from './workloads/deployment.js';
+export { HelmApp, type HelmAppChart, type HelmAppProps } from './workloads/helm-app.js';
 export { Env, type EnvReferenceOptions, type EnvValue } from './workloads/env.js';
 export { Peer, type IPeer, type PeerContext, type WorkloadRef } from './workloads/network.js';
 export { Egress, type EgressPort, type IEgressTarget } from './workloads/egress.js';

@@ -1,42 +1,22 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  HelmRelease,
-  HelmReleaseSpecChartRefKind,
-  HelmReleaseSpecChartSpecSourceRefKind,
-  HelmReleaseSpecInstallCrds,
-  HelmReleaseSpecUpgradeCrds,
-} from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
-import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
-import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
+import type { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
+import type { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
+import type { OciRepository } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
 import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
-import { constructId, constructIdError, dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
+import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
 import { claimNamespace } from '../fleet/namespaces.js';
+import { chartProblems, declareHelmRelease, type ChartProps, type HelmValues } from '../gitops/helm-release.js';
 import { HELM_CONTROLLER } from '../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
-import { canonicalSet } from '../fleet/canonical.js';
 
 // What `platform.install()` accepts is stated beside it, in platform.ts; the catalog imports it from here.
 export type { IComponent } from './platform.js';
 
-/** A Helm chart and the version to install. */
-export interface ChartProps {
-  /**
-   * Where the chart comes from: a Helm repository (`https://charts.jetstack.io`) or an OCI
-   * registry path (`oci://public.ecr.aws/karpenter`, the chart being `<repository>/<name>`).
-   */
-  readonly repository: string;
-  /** The chart's name in that repository, e.g. `cert-manager`. */
-  readonly name: string;
-  /** An exact version (`v1.21.1`) or a semver range (`~1.14.0`); never "latest". */
-  readonly version: string;
-}
-
-/** Helm values: the chart's own keys. */
-export type HelmValues = Readonly<Record<string, unknown>>;
+export type { ChartProps, HelmValues } from '../gitops/helm-release.js';
 
 export interface PlatformComponentProps {
   /** Names the HelmRelease, its chart source and the Helm release. */
@@ -63,9 +43,6 @@ export interface PlatformComponentProps {
    */
   readonly crds?: 'create' | 'skip';
 }
-
-const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const FLOATING = /^(\*|latest|x|)$/i;
 
 interface Provided {
   readonly component: string;
@@ -110,20 +87,6 @@ export function capabilityProvider(cluster: Cluster, capability: string): Provid
   return provided.get(cluster)?.get(capability);
 }
 
-/** Problems with a chart reference, as messages. */
-function chartProblems(chart: ChartProps): string[] {
-  const problems: string[] = [];
-  if (!/^(https|oci):\/\/[^\s/]+/.test(chart.repository ?? '')) {
-    problems.push(`chart repository ${show(chart.repository)} is not an https:// or oci:// URL`);
-  }
-  const name = dnsSubdomainError('chart name', chart.name);
-  if (name) problems.push(name);
-  if (typeof chart.version !== 'string' || FLOATING.test(chart.version.trim())) {
-    problems.push(`chart version ${show(chart.version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`);
-  }
-  return problems;
-}
-
 /**
  * A Helm chart installed by Flux: its chart source (HelmRepository, or OCIRepository for OCI
  * charts), a HelmRelease and the namespace it installs into. Declared in a controllers layer;
@@ -156,65 +119,28 @@ export class PlatformComponent extends Construct {
     if (!SYSTEM_NAMESPACES.has(props.namespace) && firstToCreate(cluster, props.namespace)) {
       new k8s.KubeNamespace(this, 'namespace', { metadata: { name: props.namespace, labels: { ...MANAGED_BY } } });
     }
-    const oci = props.chart.repository?.startsWith('oci://');
-    this.source = oci ? this.ociSource(props, labels) : this.helmSource(props, labels);
     const retries = props.retries ?? 3;
     const skipCrds = props.crds === 'skip';
-    this.release = new HelmRelease(this, 'release', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE, labels },
-      spec: {
-        interval: props.interval ?? '1h',
-        timeout: props.timeout ?? '5m',
-        releaseName: props.name,
-        // Under the lockdown a release naming no ServiceAccount would run as `default`, with no rights.
-        serviceAccountName: HELM_CONTROLLER,
-        targetNamespace: props.namespace,
-        storageNamespace: props.namespace,
-        chartRef: oci ? { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: props.name } : undefined,
-        chart: oci
-          ? undefined
-          : {
-              spec: {
-                chart: props.chart.name,
-                version: props.chart.version,
-                sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: props.name },
-                interval: '12h',
-              },
-            },
-        install: { crds: skipCrds ? HelmReleaseSpecInstallCrds.SKIP : HelmReleaseSpecInstallCrds.CREATE, remediation: { retries } },
-        upgrade: {
-          crds: skipCrds ? HelmReleaseSpecUpgradeCrds.SKIP : HelmReleaseSpecUpgradeCrds.CREATE_REPLACE,
-          cleanupOnFail: true,
-          remediation: { retries, remediateLastFailure: true },
-        },
-        dependsOn: props.dependsOn && props.dependsOn.length > 0 ? canonicalSet(props.dependsOn).map((name) => ({ name })) : undefined,
-        values: props.values && Object.keys(props.values).length > 0 ? props.values : undefined,
-      },
+    const declared = declareHelmRelease(this, {
+      name: props.name,
+      namespace: FLUX_NAMESPACE,
+      labels,
+      chart: props.chart,
+      serviceAccountName: HELM_CONTROLLER,
+      targetNamespace: props.namespace,
+      storageNamespace: props.namespace,
+      interval: props.interval,
+      timeout: props.timeout,
+      install: { crds: skipCrds ? 'Skip' : 'Create', retries },
+      upgrade: { crds: skipCrds ? 'Skip' : 'CreateReplace', cleanupOnFail: true, retries, remediateLastFailure: true },
+      dependsOn: props.dependsOn,
+      values: props.values,
     });
+    this.release = declared.release;
+    this.source = declared.source;
 
     const layer = Layer.containing(this);
     for (const capability of props.capabilities ?? []) provideCapability(cluster, capability, props.name, layer);
-  }
-
-  private helmSource(props: PlatformComponentProps, labels: Record<string, string>): HelmRepository {
-    return new HelmRepository(this, 'source', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE, labels },
-      spec: { interval: '12h', url: props.chart.repository },
-    });
-  }
-
-  /** OCI charts: an OCIRepository selecting the chart layer, the version as tag (exact) or semver (range). */
-  private ociSource(props: PlatformComponentProps, labels: Record<string, string>): OciRepository {
-    const version = props.chart.version;
-    return new OciRepository(this, 'source', {
-      metadata: { name: props.name, namespace: FLUX_NAMESPACE, labels },
-      spec: {
-        interval: '12h',
-        url: `${props.chart.repository.replace(/\/+$/, '')}/${props.chart.name}`,
-        ref: SEMVER.test(version) ? { tag: version } : { semver: version },
-        layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: OciRepositorySpecLayerSelectorOperation.COPY },
-      },
-    });
   }
 }
 

@@ -23,7 +23,7 @@ const NAMES = new WeakMap<Cluster, Map<string, Workload>>();
  * The enclosing apps scope, which gives a workload its namespace and cluster. Not `instanceof`:
  * cdk8s makes `x instanceof <any Chart subclass>` true for every chart.
  */
-function appsOf(scope: IConstruct): Apps | undefined {
+export function appsOf(scope: IConstruct): Apps | undefined {
   for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
     if (Object.prototype.isPrototypeOf.call(Apps.prototype, s)) return s as Apps;
   }

@@ -1,0 +1,284 @@
+// A Helm chart installed by Flux: a chart source and a HelmRelease (helm.toolkit.fluxcd.io/v2).
+// The one implementation behind the platform's components (PlatformComponent) and a team's
+// charts (HelmApp); each decides where the objects live and which identity they run as.
+// See https://fluxcd.io/flux/components/helm/helmreleases/
+import type { Construct } from 'constructs';
+import {
+  HelmRelease,
+  HelmReleaseSpecChartRefKind,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecDriftDetectionMode,
+  HelmReleaseSpecInstallCrds,
+  HelmReleaseSpecInstallStrategyName,
+  HelmReleaseSpecUpgradeCrds,
+  HelmReleaseSpecUpgradeRemediationStrategy,
+  HelmReleaseSpecUpgradeStrategyName,
+  HelmReleaseSpecValuesFromKind,
+} from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
+import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
+import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
+import { canonicalSet } from '../fleet/canonical.js';
+import { show } from '../fleet/errors.js';
+import { dnsSubdomainError } from '../fleet/names.js';
+
+/** A Helm chart and the version to install. */
+export interface ChartProps {
+  /**
+   * Where the chart comes from: a Helm repository (`https://charts.jetstack.io`) or an OCI
+   * registry path (`oci://public.ecr.aws/karpenter`, the chart being `<repository>/<name>`).
+   */
+  readonly repository: string;
+  /** The chart's name in that repository, e.g. `cert-manager`. */
+  readonly name: string;
+  /** An exact version (`v1.21.1`) or a semver range (`~1.14.0`); never "latest". */
+  readonly version: string;
+}
+
+/** Helm values: the chart's own keys. */
+export type HelmValues = Readonly<Record<string, unknown>>;
+
+/** What Helm does with the chart's `crds/` folder (Flux's `install.crds` / `upgrade.crds`). */
+export type CrdPolicy = 'Create' | 'CreateReplace' | 'Skip';
+
+/** How helm-controller handles a failed install or upgrade: remediate (uninstall / roll back) or retry as is. */
+export type HelmActionStrategy = 'RemediateOnFailure' | 'RetryOnFailure';
+
+/** How the release is installed the first time. https://fluxcd.io/flux/components/helm/helmreleases/#install-configuration */
+export interface HelmInstallOptions {
+  /** Retries of a failed install (each after uninstalling the failed one), a whole number ≥ 0. @default 3 */
+  readonly retries?: number;
+  /** The chart's `crds/` folder on install. @default 'Create' */
+  readonly crds?: CrdPolicy;
+  /** What a failed install leads to. @default Flux's: 'RemediateOnFailure' */
+  readonly strategy?: HelmActionStrategy;
+}
+
+/** How the release is upgraded. https://fluxcd.io/flux/components/helm/helmreleases/#upgrade-configuration */
+export interface HelmUpgradeOptions {
+  /** Retries of a failed upgrade, a whole number ≥ 0. @default 3 */
+  readonly retries?: number;
+  /** Whether the last failed retry is remediated too (rolled back), rather than left failed. @default true */
+  readonly remediateLastFailure?: boolean;
+  /** How a failed upgrade is remediated. @default Flux's: 'rollback' */
+  readonly remediation?: 'rollback' | 'uninstall';
+  /** The chart's `crds/` folder on upgrade. @default 'CreateReplace' */
+  readonly crds?: CrdPolicy;
+  /** Whether objects a failed upgrade created are deleted. @default true */
+  readonly cleanupOnFail?: boolean;
+  /** What a failed upgrade leads to. @default Flux's: 'RemediateOnFailure' */
+  readonly strategy?: HelmActionStrategy;
+}
+
+/**
+ * Values read from a ConfigMap or Secret of the release's namespace when helm-controller
+ * reconciles, merged in list order before `values`. https://fluxcd.io/flux/components/helm/helmreleases/#values-references
+ */
+export interface HelmValuesReference {
+  readonly kind: 'ConfigMap' | 'Secret';
+  /** The ConfigMap's or Secret's name (a DNS subdomain). */
+  readonly name: string;
+  /** The data key holding the values (YAML), or the single value with `targetPath`. @default 'values.yaml' */
+  readonly valuesKey?: string;
+  /** Where the value goes in the values, in Helm `--set` syntax (`image.tag`, `hosts[0]`). @default the root (YAML merge) */
+  readonly targetPath?: string;
+  /** Whether the release reconciles without the object or key. @default false: it waits for it */
+  readonly optional?: boolean;
+}
+
+/** Drift detection: helm-controller compares the cluster with the release and corrects (`enabled`) or reports (`warn`) drift. */
+export type DriftDetection = 'enabled' | 'warn' | 'disabled';
+
+/** Where the release's objects live and what it installs, resolved (no stage values). */
+export interface HelmReleaseSpec {
+  /** Names the HelmRelease and its source. */
+  readonly name: string;
+  /** Namespace the HelmRelease and its source live in. */
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly chart: ChartProps;
+  /** ServiceAccount (in `namespace`) helm-controller impersonates. */
+  readonly serviceAccountName: string;
+  /** Namespace the chart installs into, when not `namespace`. @default `namespace` */
+  readonly targetNamespace?: string;
+  /** Namespace Helm keeps the release in, when not `namespace`. @default `namespace` */
+  readonly storageNamespace?: string;
+  /** @default `name` */
+  readonly releaseName?: string;
+  /** Go duration. @default '1h' */
+  readonly interval?: string;
+  /** Go duration. @default '5m' */
+  readonly timeout?: string;
+  readonly install?: HelmInstallOptions;
+  readonly upgrade?: HelmUpgradeOptions;
+  readonly values?: HelmValues;
+  readonly valuesFrom?: readonly HelmValuesReference[];
+  /** HelmReleases (by name, in `namespace`) that must be ready first. */
+  readonly dependsOn?: readonly string[];
+  readonly driftDetection?: DriftDetection;
+}
+
+/** The objects of one Helm release. */
+export interface DeclaredHelmRelease {
+  readonly release: HelmRelease;
+  readonly source: HelmRepository | OciRepository;
+}
+
+const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const FLOATING = /^(\*|latest|x|)$/i;
+/** Flux's duration pattern (a Go duration in ms, s, m or h), e.g. `5m`, `1h30m`. */
+const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+/** Flux's patterns for a values reference's key and target path. */
+const VALUES_KEY = /^[\-._a-zA-Z0-9]+$/;
+const TARGET_PATH = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
+const CRD_POLICIES: readonly CrdPolicy[] = ['Create', 'CreateReplace', 'Skip'];
+const STRATEGIES: readonly HelmActionStrategy[] = ['RemediateOnFailure', 'RetryOnFailure'];
+/** Helm keeps a release in a Secret named `sh.helm.release.v1.<name>.v<n>`: release names stay within 53 characters. */
+export const MAX_RELEASE_NAME = 53;
+
+/** Problems with where a chart comes from (repository and name), as messages. */
+export function chartSourceProblems(chart: Pick<ChartProps, 'repository' | 'name'>): string[] {
+  const problems: string[] = [];
+  if (!/^(https|oci):\/\/[^\s/]+/.test(chart.repository ?? '')) {
+    problems.push(`chart repository ${show(chart.repository)} is not an https:// or oci:// URL`);
+  }
+  const name = dnsSubdomainError('chart name', chart.name);
+  if (name) problems.push(name);
+  return problems;
+}
+
+/** A problem with a chart version: one that floats. */
+export function chartVersionProblem(version: string): string | undefined {
+  if (typeof version === 'string' && !FLOATING.test(version.trim())) return undefined;
+  return `chart version ${show(version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`;
+}
+
+/** Problems with a chart reference, as messages. */
+export function chartProblems(chart: ChartProps): string[] {
+  return [...chartSourceProblems(chart), chartVersionProblem(chart.version)].filter((p): p is string => p !== undefined);
+}
+
+/** A problem with a Go duration field, e.g. `timeout "5 minutes"`. */
+export function durationProblem(field: string, value: string | undefined): string | undefined {
+  if (value === undefined || (typeof value === 'string' && DURATION.test(value))) return undefined;
+  return `${field} ${show(value)} is not a duration: give a number with a unit of ms, s, m or h (e.g. "5m", "1h30m")`;
+}
+
+function retriesProblem(field: string, value: number | undefined): string | undefined {
+  if (value === undefined || (Number.isInteger(value) && value >= 0)) return undefined;
+  return `${field} (${show(value)}) is not a whole number ≥ 0`;
+}
+
+function oneOf<T>(field: string, value: T | undefined, valid: readonly T[]): string | undefined {
+  if (value === undefined || valid.includes(value)) return undefined;
+  return `${field} ${show(value)} is not one of ${valid.map(show).join(', ')}`;
+}
+
+/** Problems with install and upgrade options, as messages. */
+export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}): string[] {
+  return [
+    retriesProblem('install.retries', install.retries),
+    oneOf('install.crds', install.crds, CRD_POLICIES),
+    oneOf('install.strategy', install.strategy, STRATEGIES),
+    retriesProblem('upgrade.retries', upgrade.retries),
+    oneOf('upgrade.remediation', upgrade.remediation, ['rollback', 'uninstall'] as const),
+    oneOf('upgrade.crds', upgrade.crds, CRD_POLICIES),
+    oneOf('upgrade.strategy', upgrade.strategy, STRATEGIES),
+  ].filter((p): p is string => p !== undefined);
+}
+
+/** Problems with values references, as messages. */
+export function valuesFromProblems(refs: readonly HelmValuesReference[]): string[] {
+  return refs.flatMap((ref, i) => {
+    const at = `valuesFrom[${i}]`;
+    return [
+      oneOf(`${at}.kind`, ref.kind, ['ConfigMap', 'Secret'] as const),
+      dnsSubdomainError(`${at}.name`, ref.name),
+      ref.valuesKey === undefined || (VALUES_KEY.test(ref.valuesKey) && ref.valuesKey.length <= 253)
+        ? undefined
+        : `${at}.valuesKey ${show(ref.valuesKey)} is not a data key (letters, digits, "-", "_", ".", at most 253 characters)`,
+      ref.targetPath === undefined || (TARGET_PATH.test(ref.targetPath) && ref.targetPath.length <= 250)
+        ? undefined
+        : `${at}.targetPath ${show(ref.targetPath)} is not a Helm value path (e.g. "image.tag" or "hosts[0]", at most 250 characters)`,
+    ].filter((p): p is string => p !== undefined);
+  });
+}
+
+/**
+ * Declares a release's chart source (`<scope>/source`: a HelmRepository, or an OCIRepository
+ * selecting the chart layer for `oci://` charts) and its HelmRelease (`<scope>/release`),
+ * both named `spec.name` in `spec.namespace`. Checks nothing: callers report problems first.
+ */
+export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): DeclaredHelmRelease {
+  const oci = spec.chart.repository?.startsWith('oci://');
+  const source = oci ? ociSource(scope, spec) : helmSource(scope, spec);
+  const install = spec.install ?? {};
+  const upgrade = spec.upgrade ?? {};
+  const valuesFrom = spec.valuesFrom ?? [];
+  const release = new HelmRelease(scope, 'release', {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    spec: {
+      interval: spec.interval ?? '1h',
+      timeout: spec.timeout ?? '5m',
+      releaseName: spec.releaseName ?? spec.name,
+      // Under the lockdown a release naming no ServiceAccount would run as `default`, with no rights.
+      serviceAccountName: spec.serviceAccountName,
+      targetNamespace: spec.targetNamespace,
+      storageNamespace: spec.storageNamespace,
+      chartRef: oci ? { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: spec.name } : undefined,
+      chart: oci
+        ? undefined
+        : {
+            spec: {
+              chart: spec.chart.name,
+              version: spec.chart.version,
+              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: spec.name },
+              interval: '12h',
+            },
+          },
+      install: {
+        crds: (install.crds ?? 'Create') as HelmReleaseSpecInstallCrds,
+        remediation: { retries: install.retries ?? 3 },
+        strategy: install.strategy && { name: install.strategy as HelmReleaseSpecInstallStrategyName },
+      },
+      upgrade: {
+        crds: (upgrade.crds ?? 'CreateReplace') as HelmReleaseSpecUpgradeCrds,
+        cleanupOnFail: upgrade.cleanupOnFail ?? true,
+        remediation: {
+          retries: upgrade.retries ?? 3,
+          remediateLastFailure: upgrade.remediateLastFailure ?? true,
+          strategy: upgrade.remediation as HelmReleaseSpecUpgradeRemediationStrategy | undefined,
+        },
+        strategy: upgrade.strategy && { name: upgrade.strategy as HelmReleaseSpecUpgradeStrategyName },
+      },
+      // A set: the order it was declared in changes nothing.
+      dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? canonicalSet(spec.dependsOn).map((name) => ({ name })) : undefined,
+      values: spec.values && Object.keys(spec.values).length > 0 ? spec.values : undefined,
+      valuesFrom: valuesFrom.length > 0
+        ? valuesFrom.map((ref) => ({ kind: ref.kind as HelmReleaseSpecValuesFromKind, name: ref.name, valuesKey: ref.valuesKey, targetPath: ref.targetPath, optional: ref.optional }))
+        : undefined,
+      driftDetection: spec.driftDetection && { mode: spec.driftDetection as HelmReleaseSpecDriftDetectionMode },
+    },
+  });
+  return { release, source };
+}
+
+function helmSource(scope: Construct, spec: HelmReleaseSpec): HelmRepository {
+  return new HelmRepository(scope, 'source', {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    spec: { interval: '12h', url: spec.chart.repository },
+  });
+}
+
+/** OCI charts: an OCIRepository selecting the chart layer, the version as tag (exact) or semver (range). */
+function ociSource(scope: Construct, spec: HelmReleaseSpec): OciRepository {
+  const version = spec.chart.version;
+  return new OciRepository(scope, 'source', {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    spec: {
+      interval: '12h',
+      url: `${spec.chart.repository.replace(/\/+$/, '')}/${spec.chart.name}`,
+      ref: SEMVER.test(version) ? { tag: version } : { semver: version },
+      layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: OciRepositorySpecLayerSelectorOperation.COPY },
+    },
+  });
+}
