@@ -1,9 +1,9 @@
-import { Chart } from 'cdk8s';
+import { Chart, type ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
-import { dnsLabelError } from './names.js';
+import { dnsLabelError, nameBelow } from './names.js';
 
 /**
  * The scope developers declare workloads in: one namespace of one layer of one cluster.
@@ -26,6 +26,14 @@ export class Apps extends Chart {
     this.namespace = namespace;
     const problem = dnsLabelError('namespace', namespace);
     addCheck(this, () => (problem ? [problem] : []));
+  }
+
+  /**
+   * The name of an object declared here without `metadata.name` (a cdk8s-plus construct, a plain
+   * `ApiObject`): its construct ids below this scope, the same on every cluster (see `nameBelow`).
+   */
+  override generateObjectName(apiObject: ApiObject): string {
+    return nameBelow(this, apiObject);
   }
 
   /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */

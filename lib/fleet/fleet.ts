@@ -11,6 +11,7 @@ import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../s
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
+import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Apps } from './apps.js';
 import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
@@ -47,6 +48,12 @@ export interface FleetProps {
    * @default $CDK8S_OUTDIR, else 'dist'
    */
   readonly outdir?: string;
+  /**
+   * The project folder whose cdk8s.yaml names the CRD files to validate custom resources with
+   * (see docs/escape-hatches.md); `npm run validate` reads the same.
+   * @default the current working directory
+   */
+  readonly projectRoot?: string;
 }
 
 /** Options of a synth or render. */
@@ -87,6 +94,7 @@ export class Fleet extends App {
   readonly repositoryPath: string;
   readonly domain?: string;
   readonly decryption?: Decryption;
+  readonly projectRoot: string;
   private readonly _clusters: Cluster[] = [];
   private readonly definitions: Definition[] = [];
   private readonly applied = new Map<Cluster, number>();
@@ -99,6 +107,7 @@ export class Fleet extends App {
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
+    this.projectRoot = props.projectRoot ?? process.cwd();
     const problem = dnsLabelError('fleet name', props.name);
     addCheck(this, () => (problem ? [problem] : []));
   }
@@ -209,7 +218,7 @@ export class Fleet extends App {
   private resolveFleet(names: readonly string[] | undefined): { model: FleetModel; timings: PhaseTimings } {
     let t = performance.now();
     const clusters = this.select(names);
-    const findings = this.build(clusters);
+    const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters)];
     const build = performance.now() - t;
     t = performance.now();
     const model = withResolutionCache(() => this.resolveModel(clusters, findings));

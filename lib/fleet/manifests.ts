@@ -5,7 +5,7 @@
 // resolved props as well, to find what the binding would drop (lib/validate/fields.ts). Inside
 // `withResolutionCache` each object is resolved once; its manifest and what its binding drops are
 // kept until the scope ends.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { Kustomization } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
@@ -21,6 +21,7 @@ import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
 import type { Manifest } from '../synth/model.js';
 import { droppedFields } from '../validate/fields.js';
+import { isClusterScoped } from '../validate/schema.js';
 
 /** An object resolved once. */
 export interface Resolution {
@@ -56,7 +57,27 @@ function isBinding(cls: unknown): cls is Binding {
   return bindings.has(cls);
 }
 
+/**
+ * A namespace scope (`fleet.apps(namespace, ...)`) stamps its namespace on every object declared
+ * in it, as cdk8s does for a chart's namespace. A cluster-scoped kind (a Namespace, a
+ * ClusterRole, a CRD's `scope: Cluster`) has none: the stamped one is removed, so the object is
+ * written to `_cluster/`. A namespace other than the scope's was set by hand and stays, for the
+ * structure check to report.
+ */
+function unscoped(obj: ApiObject, resolution: Resolution): Resolution {
+  const { manifest } = resolution;
+  const metadata = manifest.metadata as Record<string, unknown> | undefined;
+  if (metadata?.namespace === undefined || !isClusterScoped(String(manifest.apiVersion), String(manifest.kind))) return resolution;
+  if (metadata.namespace !== Chart.of(obj).namespace) return resolution;
+  const { namespace: _stamped, ...rest } = metadata;
+  return { ...resolution, manifest: { ...manifest, metadata: rest } };
+}
+
 function resolveObject(obj: ApiObject): Resolution {
+  return unscoped(obj, resolveBinding(obj));
+}
+
+function resolveBinding(obj: ApiObject): Resolution {
   const cls = obj.constructor;
   if (isBinding(cls) && Object.getPrototypeOf(obj) === cls.prototype && obj.toJson === cls.prototype.toJson) {
     const props = ApiObject.prototype.toJson.call(obj) as Manifest;

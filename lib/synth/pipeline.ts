@@ -4,7 +4,7 @@ import { checkPolicies } from '../validate/policy.js';
 import { checkAdmission } from '../validate/admission.js';
 import { checkReferences } from '../validate/references.js';
 import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
-import { checkSchemas } from '../validate/schema.js';
+import { checkSchemas, uncheckedObjects } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { layout, type LayoutOptions } from './layout.js';
 import type { FleetModel } from './model.js';
@@ -84,5 +84,8 @@ export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { read
   const t = rendered.timings;
   const total = t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${plural(objects, 'object')}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
+  // Objects marked with markUnchecked: counted on every synth, so an escape never goes unnoticed.
+  const unchecked = uncheckedObjects(rendered.model).length;
+  const objectCount = `${plural(objects, 'object')}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''}`;
+  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${objectCount}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
 }

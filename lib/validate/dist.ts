@@ -10,6 +10,8 @@ import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObj
 import { DEFAULT_CHECKS, checkModel } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
+import { loadProjectSchemas } from './project.js';
+import { uncheckedObjects } from './schema.js';
 
 const STAGES: readonly StageName[] = ['development', 'staging', 'production'];
 const KUSTOMIZATION = 'kustomization.yaml';
@@ -146,13 +148,19 @@ export function readDist(dir: string): FleetModel {
   return { name: dir, clusters: resolved, findings };
 }
 
-/** Validates a dist/ tree with every check a synth runs; the result says what to print and exit with. */
-export function validateDist(dir: string): DistValidation {
+/**
+ * Validates a dist/ tree with every check a synth runs, with the CRDs the project's cdk8s.yaml
+ * names registered as a synth registers them; the result says what to print and exit with.
+ * @param options.root the project folder holding cdk8s.yaml (default: the current working directory)
+ */
+export function validateDist(dir: string, options: { readonly root?: string } = {}): DistValidation {
+  const project = loadProjectSchemas(options.root ?? process.cwd());
   const model = readDist(dir);
-  const findings = checkModel(model, DEFAULT_CHECKS);
+  const findings = [...project.findings, ...checkModel(model, DEFAULT_CHECKS)];
   const errors = findings.filter(isError).length;
   const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
-  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'} in ${dir}`;
+  const unchecked = uncheckedObjects(model).length;
+  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
   const report = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
   return { findings, model, report, exitCode: errors > 0 ? 1 : 0 };
 }

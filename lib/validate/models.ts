@@ -3,6 +3,7 @@
 // module once per installed dependency set, since loading its thousands of small ES modules one
 // by one costs more than a whole synth.
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -48,6 +49,22 @@ import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.i
 import { GatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { ReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrant';
+import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+
+/**
+ * Kinds whose models validate types and values but whose unknown fields strata cannot check: no
+ * pinned CRD or binding of theirs is in the repository to derive a known-field tree from
+ * (imports/known-fields.ts). Their own controllers are installed by strata's catalog.
+ */
+export const MODELS_WITHOUT_FIELD_TREE: readonly string[] = [
+  'external-secrets.io/v1/ClusterSecretStore', 'external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore',
+  'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor',
+];
 
 export interface ValidatingModel {
   readonly apiVersion: string;
@@ -56,7 +73,7 @@ export interface ValidatingModel {
 }
 
 export const MODELS: readonly ValidatingModel[] = [
-  ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount,
+  ConfigMap, Pod, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount,
   DaemonSet, Deployment, StatefulSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget,
   Ingress, IngressClass, NetworkPolicy, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
   StorageClass, PriorityClass, CustomResourceDefinition,
@@ -64,4 +81,5 @@ export const MODELS: readonly ValidatingModel[] = [
   ClusterTriggerAuthentication, ScaledJob, ScaledObject, TriggerAuthentication,
   NodePool, EC2NodeClass, Certificate, ClusterIssuer, Issuer,
   GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant,
+  ClusterSecretStore, ExternalSecret, SecretStore, PodMonitor, PrometheusRule, ServiceMonitor,
 ] as unknown as ValidatingModel[];
