@@ -9,7 +9,7 @@ import { Platform } from '../platform/platform.js';
 import { settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { layoutFiles } from '../synth/layout.js';
-import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
+import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
@@ -192,7 +192,7 @@ export class Fleet extends App {
       timings.write = performance.now() - t - spent.ms;
       const result: Synthesized = { model, warnings, timings, files: written };
       if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
-      if (!process.env.STRATA_QUIET) console.log(summarize(result, this.outdir));
+      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), ...describeUnchecked(model)].join('\n'));
       return result;
     } catch (e) {
       if (e instanceof OutputError) {

@@ -75,6 +75,11 @@ export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'vali
   return { files, model, warnings, timings: { ...timings, validate, layout: performance.now() - t } };
 }
 
+/** One line per object marked with markUnchecked, with its reason: printed after every synth. */
+export function describeUnchecked(model: FleetModel): string[] {
+  return uncheckedObjects(model).map((u) => `  unchecked (not schema-validated): ${u.path}: ${u.reason}`);
+}
+
 /** One line for the end of a synth; `files` is the tree written, or how many files it has. */
 export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { readonly files: ReadonlyMap<string, string> | number }, outdir: string): string {
   const clusters = rendered.model.clusters;
