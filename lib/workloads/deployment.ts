@@ -46,9 +46,9 @@ export function rollingUpdateProblems(options: RollingUpdateOptions = {}): strin
 export function renderDeployment(
   scope: Construct,
   props: { readonly name: string; readonly replicas?: number; readonly rollingUpdate?: RollingUpdateOptions; readonly template: k8s.PodTemplateSpec },
-): void {
+): k8s.KubeDeployment {
   const rollingUpdate = { ...DEFAULT_ROLLING_UPDATE, ...props.rollingUpdate };
-  new k8s.KubeDeployment(scope, 'deployment', {
+  return new k8s.KubeDeployment(scope, 'deployment', {
     metadata: { name: props.name, labels: selectorLabels(props.name) },
     spec: {
       replicas: props.replicas,
