@@ -140,7 +140,7 @@ describe('registerCustomResourceDefinition', () => {
 describe('kinds strata knows without a project CRD', () => {
   const root = mkdtempSync(join(tmpdir(), 'strata-project-'));
 
-  test('ExternalSecret, ClusterSecretStore, ServiceMonitor, PodMonitor, PrometheusRule and v1 Pod validate; the store lands in _cluster/', () => {
+  test('ExternalSecret, ClusterSecretStore, ServiceMonitor, PodMonitor and v1 Pod validate; the store lands in _cluster/', () => {
     const { files, objects } = Testing.synth(fleetIn(root, (apps) => {
       new ApiObject(apps, 'store', { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: 'vault' }, spec: { provider: { fake: { data: [{ key: 'k', value: 'v' }] } } } });
       new ApiObject(apps, 'secret', {
@@ -149,7 +149,6 @@ describe('kinds strata knows without a project CRD', () => {
       });
       new ApiObject(apps, 'monitor', { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, endpoints: [{ port: 'http' }] } });
       new ApiObject(apps, 'pods', { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, podMetricsEndpoints: [{ port: 'http' }] } });
-      new ApiObject(apps, 'rules', { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'web' }, spec: { groups: [{ name: 'web', rules: [{ alert: 'Down', expr: 'up == 0' }] }] } });
       new ApiObject(apps, 'debug', {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', labels: { 'app.kubernetes.io/name': 'debug' } },
         spec: {

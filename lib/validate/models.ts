@@ -53,7 +53,6 @@ import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
 /**
@@ -63,7 +62,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
  */
 export const MODELS_WITHOUT_FIELD_TREE: readonly string[] = [
   'external-secrets.io/v1/ClusterSecretStore', 'external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore',
-  'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/ServiceMonitor',
 ];
 
 export interface ValidatingModel {
@@ -81,5 +80,5 @@ export const MODELS: readonly ValidatingModel[] = [
   ClusterTriggerAuthentication, ScaledJob, ScaledObject, TriggerAuthentication,
   NodePool, EC2NodeClass, Certificate, ClusterIssuer, Issuer,
   GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant,
-  ClusterSecretStore, ExternalSecret, SecretStore, PodMonitor, PrometheusRule, ServiceMonitor,
+  ClusterSecretStore, ExternalSecret, SecretStore, PodMonitor, ServiceMonitor,
 ] as unknown as ValidatingModel[];
