@@ -87,18 +87,25 @@ describe('a CRD named in cdk8s.yaml', () => {
   test('`npm run validate` reads the same cdk8s.yaml: it accepts what the synth wrote, and rejects it without the CRD', () => {
     const out = join(root, 'dist');
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    expect(fleetIn(root, (apps) => void widget(apps, 'ok', { replicas: 1 }), out).synth()).toBeDefined();
+    expect(fleetIn(root, (apps) => {
+      widget(apps, 'ok', { replicas: 1 });
+      new ApiObject(apps, 'standard', { apiVersion: 'example.com/v1', kind: 'WidgetClass', metadata: { name: 'standard' } });
+      markUnchecked(new ApiObject(apps, 'probe', { apiVersion: 'vendor.io/v1', kind: 'Probe', metadata: { name: 'probe' } }), 'vendor publishes no CRD');
+    }, out).synth()).toBeDefined();
     jest.restoreAllMocks();
     expect(validateDist(out, { root }).exitCode).toBe(0);
     // A fresh process, as CI runs it: with the project's cdk8s.yaml, and with one that does not name the CRD.
     const run = (projectRoot: string) => spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', out, '--root', projectRoot], { encoding: 'utf8' });
     const withCrd = run(root);
     expect(withCrd.status).toBe(0);
-    expect(withCrd.stdout).toContain(': valid');
+    expect(withCrd.stdout).toContain('(1 unchecked) in');
+    expect(withCrd.stdout).toContain('unchecked (not schema-validated): dev/apps/tools/probe: vendor publishes no CRD');
     const without = mkdtempSync(join(tmpdir(), 'strata-project-'));
     const rejected = run(without);
     expect(rejected.status).toBe(1);
     expect(rejected.stderr).toContain('Widget ok: no schema is known for example.com/v1 Widget');
+    // Without the CRD's scope, WidgetClass is taken as namespaced: what the synth wrote would not be accepted.
+    expect(rejected.stderr).toContain('WidgetClass standard is namespaced but has no namespace');
   });
 
   test('a file outside the repository or missing, or a document that is not a CRD, is an error on cdk8s.yaml', () => {

@@ -7,7 +7,7 @@ import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
 import { STAGE_COMMENT } from '../synth/layout.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
-import { DEFAULT_CHECKS, checkModel } from '../synth/pipeline.js';
+import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
 import { loadProjectSchemas } from './project.js';
@@ -161,6 +161,7 @@ export function validateDist(dir: string, options: { readonly root?: string } = 
   const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
   const unchecked = uncheckedObjects(model).length;
   const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
-  const report = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
+  const head = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
+  const report = [head, ...describeUnchecked(model)].join('\n');
   return { findings, model, report, exitCode: errors > 0 ? 1 : 0 };
 }
