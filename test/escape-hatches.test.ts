@@ -105,6 +105,11 @@ describe('Include and Helm', () => {
     for (const cluster of ['staging', 'prod']) {
       expect(find(objectsOn(fleet, cluster), 'ConfigMap', 'hello-greeting')[0]).toMatchObject({ metadata: { namespace: 'tools' }, data: { greeting: 'hi' } });
     }
+    const unnamed = errorsOf(fleetWith((apps) => void new Helm(apps, 'hello', { chart, helmExecutable: helm() })));
+    expect(unnamed).toContainEqual(expect.stringMatching(/^staging\/apps\/tools: Helm "hello" has no releaseName, so it is released as "staging-apps-tools-hello-[0-9a-f]{8}", a name derived from the construct path \(cluster included\) that differs per cluster: pass releaseName$/));
+    const platformFleet = fleetWith(() => undefined);
+    platformFleet.platform((p) => void new Helm(p.controllers, 'hello', { chart, helmExecutable: helm() }));
+    expect(errorsOf(platformFleet)).toContainEqual(expect.stringMatching(/^staging\/infrastructure\/controllers: Helm "hello" has no releaseName, so it is released as "staging-infrastructure-controllers-hello-[0-9a-f]{8}"/));
     writeFileSync(join(chart, 'templates', 'typo.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatta:\n  a: b\n');
     const errors = errorsOf(fleetWith((apps) => void new Helm(apps, 'hello', { chart, releaseName: 'hello', helmExecutable: helm() })));
     expect(errors).toContainEqual(expect.stringMatching(/^staging\/apps\/tools\/hello\/typo-configmap: ConfigMap typo: schema v1: \/datta is an unknown field \(did you mean "data"\?\)$/));

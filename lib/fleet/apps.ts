@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
+import { helmReleaseProblems } from './foreign.js';
 import { dnsLabelError, nameBelow } from './names.js';
 
 /**
@@ -25,7 +26,7 @@ export class Apps extends Chart {
     });
     this.namespace = namespace;
     const problem = dnsLabelError('namespace', namespace);
-    addCheck(this, () => (problem ? [problem] : []));
+    addCheck(this, () => [...(problem ? [problem] : []), ...helmReleaseProblems(this)]);
   }
 
   /**

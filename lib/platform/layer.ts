@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import type { Apps } from '../fleet/apps.js';
 import { addCheck, show } from '../fleet/errors.js';
+import { helmReleaseProblems } from '../fleet/foreign.js';
 import { dnsLabelError, nameBelow } from '../fleet/names.js';
 import { isClusterScoped } from '../validate/schema.js';
 
@@ -113,6 +114,8 @@ export class Layer extends Chart {
     this.serviceAccountName = props.serviceAccountName;
     this.folderPerNamespace = props.folderPerNamespace ?? false;
     if (this.folderPerNamespace) addCheck(this, () => this.folderProblems());
+    // Namespace scopes check their own Helm charts.
+    addCheck(this, () => this.node.children.filter((c) => !(c instanceof Chart && typeof c.namespace === 'string')).flatMap(helmReleaseProblems));
   }
 
   /** The folders Flux applies for this layer: the layer itself, or one per namespace. */
