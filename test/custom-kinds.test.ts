@@ -173,12 +173,15 @@ describe('kinds strata knows without a project CRD', () => {
     expect(object(objects, 'ExternalSecret', 'db')?.metadata.namespace).toBe('tools');
   });
 
-  test('their schemas find mistakes: a wrong type in an ExternalSecret, a Pod field the API does not know', () => {
+  test('their schemas find mistakes: a wrong type, a typo in an ExternalSecret and a ServiceMonitor, a Pod field the API does not know', () => {
     const errors = errorsOf(fleetIn(root, (apps) => {
-      new ApiObject(apps, 'secret', { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'db' }, spec: { refreshInterval: 5 } });
+      new ApiObject(apps, 'secret', { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'db' }, spec: { refreshInterval: 5, secretStoreRef: { nmae: 'vault' } } });
+      new ApiObject(apps, 'monitor', { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'web' }, spec: { selector: {}, endpoints: [{ port: 'http', intervall: '30s' }] } });
       new ApiObject(apps, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], restartPolicyy: 'Never' } });
     }, undefined, (p) => p.install(Components.externalSecrets())));
     expect(errors).toContain('dev/apps/tools/secret: ExternalSecret db: schema external-secrets.io/v1: /spec/refreshInterval must be string');
+    expect(errors).toContain('dev/apps/tools/secret: ExternalSecret db: schema external-secrets.io/v1: /spec/secretStoreRef/nmae is an unknown field (did you mean "name"?)');
+    expect(errors).toContainEqual(expect.stringMatching(/^dev\/apps\/tools\/monitor: ServiceMonitor web: schema monitoring.coreos.com\/v1: \/spec\/endpoints\/0\/intervall is an unknown field \(did you mean "interval"\?\)$/));
     expect(errors).toContainEqual(expect.stringMatching(/^dev\/apps\/tools\/pod: Pod p: schema v1: \/spec\/restartPolicyy is an unknown field \(did you mean "restartPolicy"\?\)$/));
   });
 });

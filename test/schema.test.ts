@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { hasKnownFields, unknownFields } from '../lib/validate/fields.js';
 import { registeredKinds, schemaErrors } from '../lib/validate/schema.js';
-import { MODELS_WITHOUT_FIELD_TREE } from '../lib/validate/models.js';
 import { fleetOf, reported, webWorkload } from './support/policy.js';
 
 const deployment = (extra: Record<string, unknown>) => ({
@@ -80,9 +79,8 @@ describe('unknown fields', () => {
     expect(unknownFields({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, sops: { version: '3' } })).toEqual([expect.stringMatching(/^\/sops is an unknown field/)]);
   });
 
-  test('every kind with a bundled model has a known-field tree, except the listed ones without a pinned CRD', () => {
-    const without = registeredKinds().filter((k) => !hasKnownFields(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)));
-    expect(without.sort()).toEqual([...MODELS_WITHOUT_FIELD_TREE].sort());
+  test('every kind with a registered schema has a known-field tree', () => {
+    expect(registeredKinds().filter((k) => !hasKnownFields(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)))).toEqual([]);
   });
 
   test('the committed field tree matches a fresh derivation from cdk8s-plus-27 and imports/', () => {

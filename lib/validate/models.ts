@@ -55,16 +55,6 @@ import { SecretStore } from '@kubernetes-models/external-secrets/external-secret
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
-/**
- * Kinds whose models validate types and values but whose unknown fields strata cannot check: no
- * pinned CRD or binding of theirs is in the repository to derive a known-field tree from
- * (imports/known-fields.ts). Their own controllers are installed by strata's catalog.
- */
-export const MODELS_WITHOUT_FIELD_TREE: readonly string[] = [
-  'external-secrets.io/v1/ClusterSecretStore', 'external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore',
-  'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/ServiceMonitor',
-];
-
 export interface ValidatingModel {
   readonly apiVersion: string;
   readonly kind: string;
