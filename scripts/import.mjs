@@ -2,7 +2,9 @@
 // Regenerates imports/ from the CRD sources listed in cdk8s.yaml, one `cdk8s import` per CRD
 // (`name:=source`), so two CRDs of one API group never overwrite each other.
 // STRATA_CRD_DIR=<dir> reads each source by file name from <dir> (searched recursively) instead of
-// downloading it: the same bindings, generated offline from pinned local copies.
+// downloading it: the same bindings, generated offline from pinned local copies. An entry that is
+// a file in the repository (a project's own CRD, e.g. under crds/) is read from there; synth and
+// `npm run validate` register its kinds too (lib/validate/project.ts).
 // Then derives imports/known-fields.ts from the bindings (scripts/known-fields.mjs), so synth
 // rejects fields the CRDs do not know.
 import { execFileSync } from 'node:child_process';
@@ -23,7 +25,8 @@ const local = localDir ? new Map(filesBelow(localDir).map((f) => [basename(f), f
 
 function sourceOf(spec) {
   const [name, url] = spec.split(':=');
-  if (!local) return spec;
+  // A CRD committed in the repository (`widgets:=crds/widgets.example.com.yaml`) is read as it is.
+  if (!local || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url ?? spec)) return spec;
   const file = local.get(basename(url));
   if (!file) throw new Error(`${basename(url)} (for ${name}) not found under ${localDir}`);
   return `${name}:=${file}`;

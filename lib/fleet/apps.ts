@@ -1,9 +1,10 @@
-import { Chart } from 'cdk8s';
+import { Chart, type ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { MANAGED_BY } from '../platform/layer.js';
 import type { Cluster } from './cluster.js';
 import { addCheck } from './errors.js';
-import { constructId, constructIdError, dnsLabelError } from './names.js';
+import { helmReleaseProblems } from './foreign.js';
+import { constructId, constructIdError, dnsLabelError, nameBelow } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 
 /**
@@ -28,7 +29,19 @@ export class Apps extends Chart {
     const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
     // Checked at synth time, once every platform component has claimed its namespace; a tenant
     // owning the namespace reports it itself.
-    addCheck(this, () => [problem, this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined].filter((p): p is string => !!p));
+    addCheck(this, () => [
+      problem,
+      this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined,
+      ...helmReleaseProblems(this),
+    ].filter((p): p is string => !!p));
+  }
+
+  /**
+   * The name of an object declared here without `metadata.name` (a cdk8s-plus construct, a plain
+   * `ApiObject`): its construct ids below this scope, the same on every cluster (see `nameBelow`).
+   */
+  override generateObjectName(apiObject: ApiObject): string {
+    return nameBelow(this, apiObject);
   }
 
   /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */
