@@ -62,5 +62,8 @@ export * from './validate/rule.js';
 export { RULES, ruleById } from './validate/rules/catalog.js';
 export { WAIVER_ANNOTATION_PREFIX } from './validate/policy.js';
 export * from './validate/waivers.js';
+export { CLUSTER_SCOPED_KINDS, UNCHECKED_ANNOTATION, isClusterScoped, registerCustomResourceDefinition, registerSchema, registeredKinds, schemaOf, type KindSchema, type KindScope, type SchemaProblem } from './validate/schema.js';
+export { loadProjectSchemas, type ProjectSchemas } from './validate/project.js';
+export { markUnchecked } from './validate/unchecked.js';
 export * from './validate/autoscaling.js';
 export { Duration } from 'cdk8s';

@@ -7,7 +7,8 @@
 // Where a source is read from:
 //   https://…/x.yaml  downloaded; with STRATA_CRD_DIR=<dir>, the file x.yaml under <dir> (searched
 //                     recursively) instead: the same pinned CRDs, offline
-//   crds/x.yaml       a CRD file of the project, read as it is (relative to cdk8s.yaml)
+//   crds/x.yaml       a CRD file of the project, read as it is (relative to cdk8s.yaml); synth and
+//                     `npm run validate` register its kinds too (lib/validate/project.ts)
 //   k8s, helm:…, …    handed to `cdk8s import` unchanged
 //
 // Nothing changes until everything succeeded: sources are read first, the bindings generated in a

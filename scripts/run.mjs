@@ -59,10 +59,12 @@ async function build(options) {
 
 /** The prebundled schema models, keyed by the lock file and the module's own text. */
 async function vendorBundle() {
-  const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'));
+  const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'), readFileSync(SELF, 'utf8'));
   const outfile = join(cacheDir, `models-${key}.mjs`);
   if (!existsSync(outfile)) {
-    const result = await build({ ...common, entryPoints: [VENDOR_ENTRY], outfile, banner, packages: undefined });
+    // re2-wasm (regular expressions of some CRD schemas) loads its .wasm file beside its own
+    // module: it stays a package, loaded from node_modules.
+    const result = await build({ ...common, entryPoints: [VENDOR_ENTRY], outfile, banner, packages: undefined, external: ['re2-wasm'] });
     commit(result.outputFiles);
   }
   return outfile;

@@ -38,18 +38,24 @@ function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise
   });
 }
 
-/** A temp project holding `files` (path → content). */
+/** A temp project holding `files` (path → content), and the repository's installed packages, as a project has. */
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'strata-toolchain-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
   }
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
+/** The project's own files (node_modules left out). */
+function files(dir: string): string[] {
+  return listFiles(dir).filter((f) => f !== 'node_modules');
+}
+
 function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(files(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
 /** A namespaced CRD `<plural>.example.com` of kind `kind`, its spec's properties `properties` (YAML flow map). */
@@ -152,7 +158,7 @@ describe('npm run import', () => {
     const known = JSON.parse(JSON.parse(/KNOWN_FIELDS = (".*");/.exec(readFileSync(join(dir, 'imports/known-fields.ts'), 'utf8'))![1])) as { kinds: Record<string, unknown> };
     expect(Object.keys(known.kinds)).toEqual(expect.arrayContaining(['example.com/v1/Widget', 'example.com/v1/Gadget']));
     expect(readFileSync(join(dir, 'cdk8s.yaml'), 'utf8')).toBe(config);
-    expect(listFiles(dir).filter((f) => f.includes('.strata'))).toEqual([]);
+    expect(files(dir).filter((f) => f.includes('.strata'))).toEqual([]);
 
     // The same project without the local copies: the download fails, nothing changes.
     const before = tree(dir);
@@ -179,7 +185,7 @@ describe('npm run import', () => {
     expect(fields.stderr).toContain('unrecognised conversion');
     expect(fields.stderr.trimEnd().split('\n').pop()).toBe('npm run import: deriving known-fields.ts failed (above); imports/ is unchanged');
     expect(tree(join(dir, 'imports'))).toEqual(before);
-    expect(listFiles(dir).filter((f) => f.includes('.strata'))).toEqual([]);
+    expect(files(dir).filter((f) => f.includes('.strata'))).toEqual([]);
   });
 
   test('a URL that answers with an error status names the URL to check', async () => {
@@ -240,7 +246,6 @@ describe('npx cdk8s synth', () => {
       'dist/clusters/c1/flux-system/gotk-components.yaml': 'kind: Namespace\n',
     });
     cpSync(join(REPO, 'scripts/run.mjs'), join(dir, 'scripts/run.mjs'));
-    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
     return dir;
   }
 
@@ -254,7 +259,7 @@ describe('npx cdk8s synth', () => {
       'clusters/<cluster>/flux-system/: run `npm run synth`, which writes dist/ in place and keeps those files',
     );
     expect(tree(join(dir, 'dist'))).toEqual(before);
-    expect(listFiles(dir).filter((f) => !f.startsWith('dist/') && !f.startsWith('node_modules'))).toEqual(['cdk8s.yaml', 'main.ts', 'scripts/run.mjs']);
+    expect(files(dir).filter((f) => !f.startsWith('dist/'))).toEqual(['cdk8s.yaml', 'main.ts', 'scripts/run.mjs']);
   });
 
   test('npm run synth refuses a cdk8s.yaml whose `output` (default dist) is where strata writes', async () => {

@@ -12,7 +12,6 @@ import { Fleet, Provider, Stage } from '../lib/index.js';
 import { objectFile } from '../lib/synth/layout.js';
 import { EXIT, OutputError, listFiles, recoverOutput, writeTree, type WriteStep } from '../lib/synth/writer.js';
 import { registerSchema } from '../lib/validate/schema.js';
-import type { ValidatingModel } from '../lib/validate/models.js';
 import { TREE_CLUSTERS, expected, snapshot, treeFiles } from './support/trees.js';
 
 function tempOut(): { root: string; out: string } {
@@ -111,12 +110,7 @@ describe('the writer never leaves the output folder', () => {
 
   test('a kind with path characters, even with a registered schema, is an error naming the object; nothing is written', () => {
     const kind = '../../../../escape';
-    class Escape {
-      static readonly apiVersion = 'example.com/v1';
-      static readonly kind = kind;
-      validate(): void {}
-    }
-    registerSchema(Escape as unknown as ValidatingModel);
+    registerSchema({ apiVersion: 'example.com/v1', kind, scope: 'Namespaced', source: 'test', validate: () => [] });
     const { root, out } = tempOut();
     const f = fleet(out, []);
     f.apps('shop', (apps) => void new ApiObject(apps, 'escape', { apiVersion: 'example.com/v1', kind, metadata: { name: 'x' } }));

@@ -1,11 +1,12 @@
-import { Chart } from 'cdk8s';
+import { Chart, type ApiObject } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { FluxLockdownOptOut } from '../gitops/lockdown.js';
 import { Layer, MANAGED_BY, type LayerProps } from '../platform/layer.js';
 import type { Provider, TrafficMode, TrafficPeer } from '../providers/provider.js';
 import { StrataError, addCheck, show } from './errors.js';
 import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblem, type KubernetesVersion } from './kubernetes-version.js';
-import { constructId, constructIdError, dnsLabelError } from './names.js';
+import { helmReleaseProblems } from './foreign.js';
+import { constructId, constructIdError, dnsLabelError, nameBelow } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
 
@@ -271,7 +272,19 @@ export class Apps extends Chart {
     const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
     // Checked at synth time, once every platform component has claimed its namespace; a tenant
     // owning the namespace reports it itself.
-    addCheck(this, () => [problem, this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined].filter((p): p is string => !!p));
+    addCheck(this, () => [
+      problem,
+      this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined,
+      ...helmReleaseProblems(this),
+    ].filter((p): p is string => !!p));
+  }
+
+  /**
+   * The name of an object declared here without `metadata.name` (a cdk8s-plus construct, a plain
+   * `ApiObject`): its construct ids below this scope, the same on every cluster (see `nameBelow`).
+   */
+  override generateObjectName(apiObject: ApiObject): string {
+    return nameBelow(this, apiObject);
   }
 
   /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */

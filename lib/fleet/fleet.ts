@@ -10,8 +10,9 @@ import { settleApps, settlePlatform } from '../platform/settle.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
-import { DEFAULT_CHECKS, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
+import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
+import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
@@ -48,6 +49,12 @@ export interface FleetProps {
    * @default $CDK8S_OUTDIR, else 'dist'
    */
   readonly outdir?: string;
+  /**
+   * The project folder whose cdk8s.yaml names the CRD files to validate custom resources with
+   * (see docs/escape-hatches.md); `npm run validate` reads the same.
+   * @default the current working directory
+   */
+  readonly projectRoot?: string;
 }
 
 /** Options of a synth or render. */
@@ -88,6 +95,7 @@ export class Fleet extends App {
   readonly repositoryPath: string;
   readonly domain?: string;
   readonly decryption?: Decryption;
+  readonly projectRoot: string;
   private readonly _clusters: Cluster[] = [];
   private readonly definitions: Definition[] = [];
   private readonly applied = new Map<Cluster, number>();
@@ -100,6 +108,7 @@ export class Fleet extends App {
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
+    this.projectRoot = props.projectRoot ?? process.cwd();
     const problems = [dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined);
     addCheck(this, () => problems);
   }
@@ -187,7 +196,7 @@ export class Fleet extends App {
       timings.write = performance.now() - t - spent.ms;
       const result: Synthesized = { model, warnings, timings, files: written };
       if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
-      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), changes.summary()].filter(Boolean).join('\n'));
+      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), ...describeUnchecked(model), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
       if (e instanceof OutputError) {
@@ -213,7 +222,7 @@ export class Fleet extends App {
   private resolveFleet(names: readonly string[] | undefined): { model: FleetModel; timings: PhaseTimings } {
     let t = performance.now();
     const clusters = this.select(names);
-    const findings = this.build(clusters);
+    const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters)];
     const build = performance.now() - t;
     t = performance.now();
     const model = withResolutionCache(() => this.resolveModel(clusters, findings));

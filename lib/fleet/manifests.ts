@@ -5,7 +5,7 @@
 // resolved props as well, to find what the binding would drop (lib/validate/fields.ts). Inside
 // `withResolutionCache` each object is resolved once; its manifest and what its binding drops are
 // kept until the scope ends.
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { Kustomization } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
@@ -23,6 +23,7 @@ import type { Manifest } from '../synth/model.js';
 import { StrataError } from './errors.js';
 import { renamedCount, restoreKeys } from './plain-keys.js';
 import { droppedFields } from '../validate/fields.js';
+import { isClusterScoped } from '../validate/schema.js';
 
 /** An object resolved once. */
 export interface Resolution {
@@ -59,6 +60,22 @@ function isBinding(cls: unknown): cls is Binding {
 }
 
 /**
+ * A namespace scope (`fleet.apps(namespace, ...)`) stamps its namespace on every object declared
+ * in it, as cdk8s does for a chart's namespace. A cluster-scoped kind (a Namespace, a
+ * ClusterRole, a CRD's `scope: Cluster`) has none: the stamped one is removed, so the object is
+ * written to `_cluster/`. A namespace other than the scope's was set by hand and stays, for the
+ * structure check to report.
+ */
+function unscoped(obj: ApiObject, resolution: Resolution): Resolution {
+  const { manifest } = resolution;
+  const metadata = manifest.metadata as Record<string, unknown> | undefined;
+  if (metadata?.namespace === undefined || !isClusterScoped(String(manifest.apiVersion), String(manifest.kind))) return resolution;
+  if (metadata.namespace !== Chart.of(obj).namespace) return resolution;
+  const { namespace: _stamped, ...rest } = metadata;
+  return { ...resolution, manifest: { ...manifest, metadata: rest } };
+}
+
+/**
  * `obj` resolved, with the keys `PlainKeysResolver` renamed for cdk8s named back.
  * @throws StrataError naming the JSON patch that does not apply, when one does not
  */
@@ -70,7 +87,7 @@ function resolveObject(obj: ApiObject): Resolution {
   } catch (e) {
     throw failingPatch(obj) ?? e;
   }
-  return renamedCount() === before ? resolution : { manifest: restoreKeys(resolution.manifest), drops: resolution.drops };
+  return unscoped(obj, renamedCount() === before ? resolution : { manifest: restoreKeys(resolution.manifest), drops: resolution.drops });
 }
 
 /** The JSON patches cdk8s keeps on an object (`addJsonPatch`); cdk8s gives no accessor. */

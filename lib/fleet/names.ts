@@ -1,3 +1,4 @@
+import type { IConstruct } from 'constructs';
 import { show } from './errors.js';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -54,4 +55,22 @@ export function constructIdError(what: string, id: string): string | undefined {
 /** An id the constructs library accepts for `name`: the name itself, or `(name)` when `constructIdError` refuses it (and reports why). */
 export function constructId(name: string): string {
   return typeof name === 'string' && constructIdError('', name) === undefined ? name : `(${String(name)})`;
+}
+
+/** Path components cdk8s leaves out of generated names (the default child of a construct). */
+const HIDDEN_IDS: ReadonlySet<string> = new Set(['Resource', 'Default']);
+
+/**
+ * The name of an object declared without `metadata.name` inside `chart`: the ids of the
+ * constructs from the chart down to it, joined with '-' (`new kplus.ConfigMap(apps, 'settings')`
+ * is `settings`), never the cluster, layer or namespace above it, so the same code gives the same
+ * name on every cluster. Never hashed nor truncated: an id that is not a valid name is reported by
+ * the structure check, which names the construct.
+ */
+export function nameBelow(chart: IConstruct, obj: IConstruct): string {
+  const ids: string[] = [];
+  for (let s: IConstruct | undefined = obj; s && s !== chart; s = s.node.scope) {
+    if (!HIDDEN_IDS.has(s.node.id)) ids.unshift(s.node.id);
+  }
+  return ids.join('-');
 }

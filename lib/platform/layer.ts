@@ -1,8 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { addCheck, show } from '../fleet/errors.js';
-import { dnsLabelError } from '../fleet/names.js';
 import { compareStrings } from '../fleet/canonical.js';
+import { helmReleaseProblems } from '../fleet/foreign.js';
+import { dnsLabelError, nameBelow } from '../fleet/names.js';
+import { isClusterScoped } from '../validate/schema.js';
 
 /** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
 export interface ReconcileOptions {
@@ -121,6 +123,8 @@ export class Layer extends Chart {
     this.serviceAccountName = props.serviceAccountName;
     this.folderPerNamespace = props.folderPerNamespace ?? false;
     if (this.folderPerNamespace) addCheck(this, () => this.folderProblems());
+    // Namespace scopes check their own Helm charts.
+    addCheck(this, () => this.node.children.filter((c) => !(c instanceof Chart && typeof c.namespace === 'string')).flatMap(helmReleaseProblems));
   }
 
   /** The folders Flux applies for this layer: the layer itself, or one per namespace. */
@@ -164,12 +168,22 @@ export class Layer extends Chart {
     for (const folder of this.folders().filter((f) => f.serviceAccountName)) {
       for (const obj of folder.scope.node.findAll().filter(ApiObject.isApiObject)) {
         const ns = obj.metadata.namespace;
-        if (ns !== undefined && ns !== folder.namespace) {
+        if (isClusterScoped(obj.apiVersion, obj.kind)) {
+          problems.push(`${obj.kind} ${show(obj.name)} is cluster-scoped, but folder ${show(folder.path)} is applied as ServiceAccount ${show(folder.serviceAccountName)}, which may change only namespace ${show(folder.namespace)}: declare it in the platform (e.g. fleet.platform(...)) instead`);
+        } else if (ns !== undefined && ns !== folder.namespace) {
           problems.push(`${obj.kind} ${show(obj.name)} is in namespace ${show(ns)}, but folder ${show(folder.path)} is applied as ServiceAccount ${show(folder.serviceAccountName)}, which may change only namespace ${show(folder.namespace)}`);
         }
       }
     }
     return problems;
+  }
+
+  /**
+   * The name of an object declared in the layer without `metadata.name`: its construct ids below
+   * the layer, the same on every cluster (see `nameBelow`).
+   */
+  override generateObjectName(apiObject: ApiObject): string {
+    return nameBelow(this, apiObject);
   }
 
   /** Name of the layer's Flux Kustomization: the path with '/' as '-'. */

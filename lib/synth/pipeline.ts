@@ -4,7 +4,7 @@ import { checkPolicies } from '../validate/policy.js';
 import { checkAdmission } from '../validate/admission.js';
 import { checkReferences } from '../validate/references.js';
 import { checkAutoscaledReplicas, checkOneAutoscalerPerWorkload } from '../validate/autoscaling.js';
-import { checkSchemas } from '../validate/schema.js';
+import { checkSchemas, uncheckedObjects } from '../validate/schema.js';
 import { checkStructure } from '../validate/structure.js';
 import { checkApiServerNames } from '../validate/api-names.js';
 import { checkCronSchedules } from '../validate/cron.js';
@@ -78,6 +78,11 @@ export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'vali
   return { files, model, warnings, timings: { ...timings, validate, layout: performance.now() - t } };
 }
 
+/** One line per object marked with markUnchecked, with its reason: printed after every synth. */
+export function describeUnchecked(model: FleetModel): string[] {
+  return uncheckedObjects(model).map((u) => `  unchecked (not schema-validated): ${u.path}: ${u.reason}`);
+}
+
 /** One line for the end of a synth; `files` is the tree written, or how many files it has. */
 export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { readonly files: ReadonlyMap<string, string> | number }, outdir: string): string {
   const clusters = rendered.model.clusters;
@@ -87,5 +92,8 @@ export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { read
   const t = rendered.timings;
   const total = t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${plural(objects, 'object')}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
+  // Objects marked with markUnchecked: counted on every synth, so an escape never goes unnoticed.
+  const unchecked = uncheckedObjects(rendered.model).length;
+  const objectCount = `${plural(objects, 'object')}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''}`;
+  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${objectCount}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
 }

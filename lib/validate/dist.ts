@@ -7,9 +7,11 @@ import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
 import { KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
-import { DEFAULT_CHECKS, checkModel } from '../synth/pipeline.js';
+import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
+import { loadProjectSchemas } from './project.js';
+import { uncheckedObjects } from './schema.js';
 
 const STAGES: readonly StageName[] = ['development', 'staging', 'production'];
 const KUSTOMIZATION = 'kustomization.yaml';
@@ -160,13 +162,20 @@ export function readDist(dir: string): FleetModel {
   return { name: dir, clusters: resolved, findings };
 }
 
-/** Validates a dist/ tree with every check a synth runs; the result says what to print and exit with. */
-export function validateDist(dir: string): DistValidation {
+/**
+ * Validates a dist/ tree with every check a synth runs, with the CRDs the project's cdk8s.yaml
+ * names registered as a synth registers them; the result says what to print and exit with.
+ * @param options.root the project folder holding cdk8s.yaml (default: the current working directory)
+ */
+export function validateDist(dir: string, options: { readonly root?: string } = {}): DistValidation {
+  const project = loadProjectSchemas(options.root ?? process.cwd());
   const model = readDist(dir);
-  const findings = checkModel(model, DEFAULT_CHECKS);
+  const findings = [...project.findings, ...checkModel(model, DEFAULT_CHECKS)];
   const errors = findings.filter(isError).length;
   const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
-  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'} in ${dir}`;
-  const report = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
+  const unchecked = uncheckedObjects(model).length;
+  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
+  const head = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
+  const report = [head, ...describeUnchecked(model)].join('\n');
   return { findings, model, report, exitCode: errors > 0 ? 1 : 0 };
 }

@@ -3,6 +3,7 @@
 // module once per installed dependency set, since loading its thousands of small ES modules one
 // by one costs more than a whole synth.
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -48,6 +49,11 @@ import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.i
 import { GatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { ReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrant';
+import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
 export interface ValidatingModel {
   readonly apiVersion: string;
@@ -56,7 +62,7 @@ export interface ValidatingModel {
 }
 
 export const MODELS: readonly ValidatingModel[] = [
-  ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount,
+  ConfigMap, Pod, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount,
   DaemonSet, Deployment, StatefulSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget,
   Ingress, IngressClass, NetworkPolicy, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
   StorageClass, PriorityClass, CustomResourceDefinition,
@@ -64,4 +70,5 @@ export const MODELS: readonly ValidatingModel[] = [
   ClusterTriggerAuthentication, ScaledJob, ScaledObject, TriggerAuthentication,
   NodePool, EC2NodeClass, Certificate, ClusterIssuer, Issuer,
   GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant,
+  ClusterSecretStore, ExternalSecret, SecretStore, PodMonitor, ServiceMonitor,
 ] as unknown as ValidatingModel[];

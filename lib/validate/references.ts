@@ -1,6 +1,6 @@
 import type { Finding } from '../fleet/errors.js';
 import type { FleetModel, ResolvedCluster, ResolvedObject } from '../synth/model.js';
-import { CLUSTER_SCOPED_KINDS } from './structure.js';
+import { isClusterScoped } from './schema.js';
 
 /** Namespaces every cluster has without anyone declaring them. */
 export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['default', 'flux-system', 'kube-node-lease', 'kube-public', 'kube-system']);
@@ -53,9 +53,9 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
   // One error per missing namespace, not one per object in it.
   const missing = new Map<string, { first: ResolvedObject; count: number }>();
   for (const { obj, folder } of placed) {
-    const { kind, metadata } = obj.manifest;
+    const { apiVersion, kind, metadata } = obj.manifest;
     const ns = metadata.namespace;
-    if (ns === undefined || CLUSTER_SCOPED_KINDS.has(kind) || SYSTEM_NAMESPACES.has(ns)) continue;
+    if (ns === undefined || isClusterScoped(apiVersion, kind) || SYSTEM_NAMESPACES.has(ns)) continue;
     const what = `${kind} ${metadata.name}`;
     if (!created.has(ns)) {
       const seen = missing.get(ns);

@@ -1,36 +1,116 @@
-// Schema validation of every rendered object: Kubernetes 1.27 (kubernetes-models) and the CRD
-// schemas of Flux, KEDA, Karpenter, cert-manager and Gateway API (@kubernetes-models/*).
+// Schema validation of every rendered object, through one registry of kinds: Kubernetes 1.27
+// (kubernetes-models), the CRDs of the components strata installs (@kubernetes-models/*), and
+// every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
+// `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
+// a synth and `npm run validate` agree on both.
 import { MODELS, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
 import { unknownFields } from './fields.js';
-import type { FleetModel, Manifest } from '../synth/model.js';
+import { kindsOfCrd, kindsOfCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
+import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
-const registry = new Map<string, ValidatingModel>(MODELS.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
+
+/**
+ * Built-in kinds that are not namespaced (Kubernetes and the CRDs strata renders). A kind neither
+ * listed here nor registered as `Cluster` is namespaced, so a forgotten namespace is an error
+ * rather than a silent apply into `default`.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'APIService', 'CSIDriver', 'CSINode', 'ClusterExternalSecret', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding',
+  'ClusterSecretStore', 'ClusterTriggerAuthentication', 'CustomResourceDefinition', 'EC2NodeClass', 'GatewayClass',
+  'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'NodePool', 'PersistentVolume',
+  'PriorityClass', 'RuntimeClass', 'StorageClass', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+]);
+
+/**
+ * Annotation that marks an object as deliberately not schema-checked; its value is the reason.
+ * Set it with `markUnchecked(obj, reason)`; every synth and `npm run validate` count such objects.
+ */
+export const UNCHECKED_ANNOTATION = 'strata.dev/unchecked';
+
+const key = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
+
+function fromModel(model: ValidatingModel): KindSchema {
+  return {
+    apiVersion: model.apiVersion,
+    kind: model.kind,
+    scope: CLUSTER_SCOPED_KINDS.has(model.kind) ? 'Cluster' : 'Namespaced',
+    source: 'bundled model',
+    validate: (manifest, kubernetesVersion) => [...modelProblems(model, forSchema(manifest as Manifest)), ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)],
+  };
+}
+
+const registry = new Map<string, KindSchema>(MODELS.map((m) => [key(m.apiVersion, m.kind), fromModel(m)]));
 
 /** Every `apiVersion/kind` with a registered schema. */
 export function registeredKinds(): string[] {
   return [...registry.keys()];
 }
 
-/** Validates `apiVersion/kind` objects with `validate` (e.g. a model of another @kubernetes-models package). */
-export function registerSchema(model: ValidatingModel): void {
-  registry.set(`${model.apiVersion}/${model.kind}`, model);
+/** The registered schema of `apiVersion/kind`, if any. */
+export function schemaOf(apiVersion: string, kind: string): KindSchema | undefined {
+  return registry.get(key(apiVersion, kind));
 }
 
 /**
- * The schema errors of one manifest, as readable strings; empty when it is valid. Fields the
- * schema does not know are errors too (the API server would drop them silently), except the
- * later fields the cluster's `kubernetesVersion` has (lib/validate/fields.ts LATER_FIELDS).
+ * Registers (or replaces) what strata knows about one `apiVersion/kind`: its scope and its
+ * validator. Seen by every later synth and `validateDist` of this process.
+ */
+export function registerSchema(schema: KindSchema): void {
+  registry.set(key(schema.apiVersion, schema.kind), schema);
+}
+
+/**
+ * Registers every kind (one per served version) of one or more CustomResourceDefinitions: their
+ * objects are validated against the CRD's openAPIV3Schema (unknown fields are errors) and its
+ * `spec.scope` says whether they take a namespace. `crd` is YAML text (a CRD file of the upstream
+ * release, or content fetched from its URL) or a parsed CRD object.
+ * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/
+ * @param source names the CRD in reports, e.g. its file
+ * @returns the registered `apiVersion/kind`s
+ * @throws StrataError when it is not valid YAML or not an apiextensions.k8s.io/v1 CustomResourceDefinition
+ */
+export function registerCustomResourceDefinition(crd: string | Record<string, unknown>, source = 'CustomResourceDefinition'): string[] {
+  const kinds = typeof crd === 'string' ? kindsOfCrdYaml(crd, source) : kindsOfCrd(crd, source);
+  for (const k of kinds) registerSchema(k);
+  return kinds.map((k) => key(k.apiVersion, k.kind));
+}
+
+/**
+ * True for a cluster-scoped kind: as its registered schema says (a CRD's `spec.scope`), else
+ * when it is a built-in cluster-scoped kind (`CLUSTER_SCOPED_KINDS`).
+ */
+export function isClusterScoped(apiVersion: string, kind: string): boolean {
+  const schema = registry.get(key(apiVersion, kind));
+  return schema ? schema.scope === 'Cluster' : CLUSTER_SCOPED_KINDS.has(kind);
+}
+
+/** The reason an object is marked unchecked (`UNCHECKED_ANNOTATION`), if it is. */
+export function uncheckedReason(manifest: Manifest): string | undefined {
+  const reason = isRecord(manifest.metadata) ? manifest.metadata.annotations?.[UNCHECKED_ANNOTATION] : undefined;
+  return typeof reason === 'string' && reason.trim() !== '' ? reason : undefined;
+}
+
+/**
+ * The schema errors of one manifest, as readable strings; empty when it is valid or marked
+ * unchecked. Fields the schema does not know are errors too (the API server would drop them silently),
+ * except the later fields the cluster's `kubernetesVersion` has (lib/validate/fields.ts LATER_FIELDS).
  */
 export function schemaErrors(manifest: Manifest, kubernetesVersion?: string): string[] {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return [`not an object: ${JSON.stringify(manifest)}`];
-  const model = registry.get(`${manifest.apiVersion}/${manifest.kind}`);
+  if (uncheckedReason(manifest) !== undefined) return [];
+  const schema = registry.get(key(manifest.apiVersion, manifest.kind));
   const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
-  if (!model) {
-    return [`${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated (register one with registerSchema)`];
+  if (!schema) {
+    return [
+      `${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated: name its CustomResourceDefinition file in cdk8s.yaml ` +
+        `(imports), register it with registerCustomResourceDefinition, or mark the object with markUnchecked(obj, reason)`,
+    ];
   }
-  const unknown = unknownFields(manifest, kubernetesVersion).map((p) => `${what}: schema ${manifest.apiVersion}: ${p}`);
-  return [...modelErrors(model, forSchema(manifest), what, manifest.apiVersion), ...unknown];
+  if (!schema.validate) return [];
+  return schema.validate(manifest, kubernetesVersion).map((p) => `${what}: schema ${manifest.apiVersion}: ${p.path ? `${p.path} ` : ''}${p.message}`);
 }
 
 /**
@@ -47,14 +127,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function modelErrors(model: ValidatingModel, manifest: Manifest, what: string, apiVersion: string): string[] {
+/** `/spec/x is an unknown field ...` as a problem. */
+function splitProblem(text: string): SchemaProblem {
+  const space = text.indexOf(' ');
+  return { path: text.slice(0, space), message: text.slice(space + 1) };
+}
+
+function modelProblems(model: ValidatingModel, manifest: Manifest): SchemaProblem[] {
   try {
     new model(manifest as never).validate();
     return [];
   } catch (e) {
     const errors = (e as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
-    if (!errors) return [`${what}: ${(e as Error).message}`];
-    return errors.map((err) => `${what}: schema ${apiVersion}: ${err.instancePath || '/'} ${err.message ?? 'is invalid'}${allowed(err.params)}`);
+    if (!errors) return [{ path: '', message: (e as Error).message }];
+    return errors.map((err) => ({ path: err.instancePath || '/', message: `${err.message ?? 'is invalid'}${allowed(err.params)}` }));
   }
 }
 
@@ -63,13 +149,23 @@ function allowed(params: Record<string, unknown> | undefined): string {
   return Array.isArray(values) ? ` (valid: ${values.join(', ')})` : '';
 }
 
+function objectsOf(model: FleetModel): { cluster: ResolvedCluster; obj: ResolvedObject }[] {
+  return model.clusters.flatMap((c) => [...c.folders.flatMap((f) => f.objects), ...c.layers, ...c.sources].map((obj) => ({ cluster: c, obj })));
+}
+
 /** Every rendered object against its schema. */
 export function checkSchemas(model: FleetModel): Finding[] {
   const findings: Finding[] = [];
-  for (const cluster of model.clusters) {
-    for (const obj of [...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources]) {
-      for (const message of schemaErrors(obj.manifest, cluster.kubernetesVersion)) findings.push({ path: obj.path, message });
-    }
+  for (const { cluster, obj } of objectsOf(model)) {
+    for (const message of schemaErrors(obj.manifest, cluster.kubernetesVersion)) findings.push({ path: obj.path, message });
   }
   return findings;
+}
+
+/** The objects marked unchecked, with their reasons: a synth and `npm run validate` report how many. */
+export function uncheckedObjects(model: FleetModel): { readonly path: string; readonly reason: string }[] {
+  return objectsOf(model).flatMap(({ obj }) => {
+    const reason = uncheckedReason(obj.manifest);
+    return reason === undefined ? [] : [{ path: obj.path, reason }];
+  });
 }

@@ -2,18 +2,8 @@ import type { Finding } from '../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
 import { KIND_PATTERN } from '../synth/layout.js';
 import type { FleetModel, ResolvedObject } from '../synth/model.js';
+import { isClusterScoped } from './schema.js';
 
-/**
- * Kinds that are not namespaced. A kind outside this list is treated as namespaced, so a
- * forgotten namespace is an error rather than a silent apply into `default`.
- */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'APIService', 'CSIDriver', 'CSINode', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding',
-  'ClusterTriggerAuthentication', 'CustomResourceDefinition', 'EC2NodeClass', 'GatewayClass',
-  'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'NodePool', 'PersistentVolume',
-  'PriorityClass', 'RuntimeClass', 'StorageClass', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
-]);
 
 /** Kinds whose names must be DNS-1123 labels rather than subdomains (they become DNS names). */
 const LABEL_NAMED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'Service']);
@@ -37,8 +27,8 @@ function kindProblems(obj: ResolvedObject): string[] {
 }
 
 function scopeProblems(obj: ResolvedObject): string[] {
-  const { kind, metadata } = obj.manifest;
-  const clusterScoped = CLUSTER_SCOPED_KINDS.has(kind);
+  const { apiVersion, kind, metadata } = obj.manifest;
+  const clusterScoped = isClusterScoped(apiVersion, kind);
   if (clusterScoped && metadata.namespace !== undefined) {
     return [`${kind} ${metadata.name} is cluster-scoped but has namespace "${metadata.namespace}"`];
   }

@@ -58,6 +58,17 @@ const MAX_CRONJOB_NAME = 52;
  * failed one's logs), with its ServiceAccount and a NetworkPolicy admitting nobody by default.
  */
 export class CronTask extends Workload {
+  private _cronJob?: k8s.KubeCronJob;
+
+  /**
+   * The CronJob (named like the task), for escape-hatch patches. Undefined when the task has
+   * errors (nothing is rendered; the synth reports them).
+   * https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+   */
+  get cronJob(): k8s.KubeCronJob | undefined {
+    return this._cronJob;
+  }
+
   constructor(scope: Construct, id: string, props: CronTaskProps) {
     super(scope, id, 'CronTask', props.name);
     const o = this.resolveProps<CronTaskOptions>(props);
@@ -72,7 +83,7 @@ export class CronTask extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    const cronJob = new k8s.KubeCronJob(this, 'cron-job', {
+    this._cronJob = new k8s.KubeCronJob(this, 'cron-job', {
       metadata: { name: this.name, labels: this.selector },
       spec: {
         schedule: o.schedule,
@@ -88,7 +99,7 @@ export class CronTask extends Workload {
         },
       },
     });
-    addNativeSleep(cronJob, pod.nativeSleep);
+    addNativeSleep(this._cronJob, pod.nativeSleep);
   }
 
   private countProblems(o: CronTaskOptions): string[] {

@@ -177,8 +177,8 @@ function canonical<T>(items: readonly T[]): T[] {
 export function renderNetworkPolicy(
   scope: Construct,
   props: { readonly name: string; readonly labels: Record<string, string>; readonly context: PeerContext; readonly rules: () => readonly IngressRule[] },
-): void {
-  new k8s.KubeNetworkPolicy(scope, 'network-policy', {
+): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'network-policy', {
     metadata: { name: `${props.name}-ingress`, labels: props.labels },
     spec: {
       podSelector: { matchLabels: selectorLabels(props.name) },

@@ -56,8 +56,8 @@ export function resolveScaling(options: ScalingOptions, cluster: Cluster, defaul
  * A PodDisruptionBudget letting voluntary disruptions (node drains, upgrades) take one pod at a
  * time. `maxUnavailable` rather than `minAvailable`, so a drain never deadlocks however few run.
  */
-export function renderDisruptionBudget(scope: Construct, name: string, labels: Record<string, string>): void {
-  new k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
+export function renderDisruptionBudget(scope: Construct, name: string, labels: Record<string, string>): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
     metadata: { name, labels },
     spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorLabels(name) } },
   });

@@ -18,8 +18,8 @@ export function serviceNameProblems(kind: string, name: string): string[] {
  * The Service of a WebService (ClusterIP) or StatefulService (headless: DNS names per pod).
  * Ports target the container ports by name, so renumbering a container port keeps the Service.
  */
-export function renderService(scope: Construct, props: { readonly name: string; readonly ports: readonly ResolvedPort[]; readonly headless?: boolean }): void {
-  new k8s.KubeService(scope, 'service', {
+export function renderService(scope: Construct, props: { readonly name: string; readonly ports: readonly ResolvedPort[]; readonly headless?: boolean }): k8s.KubeService {
+  return new k8s.KubeService(scope, 'service', {
     metadata: { name: props.name, labels: selectorLabels(props.name) },
     spec: {
       type: 'ClusterIP',

@@ -55,6 +55,23 @@ const MAX_STATEFULSET_NAME = 52;
  * The StatefulSet itself stays prunable, so removing the service from the code stops its pods.
  */
 export class StatefulService extends Workload {
+  private _statefulSet?: k8s.KubeStatefulSet;
+  private _service?: k8s.KubeService;
+
+  /**
+   * The StatefulSet (named like the service), for escape-hatch patches. Undefined when the
+   * service has errors (nothing is rendered; the synth reports them).
+   * https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+   */
+  get statefulSet(): k8s.KubeStatefulSet | undefined {
+    return this._statefulSet;
+  }
+
+  /** The headless Service giving each pod a DNS name. Undefined when the service has errors. */
+  get service(): k8s.KubeService | undefined {
+    return this._service;
+  }
+
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id, 'StatefulService', props.name);
     this.problems.push(...serviceNameProblems('StatefulService', this.name));
@@ -82,7 +99,7 @@ export class StatefulService extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    const statefulSet = new k8s.KubeStatefulSet(this, 'stateful-set', {
+    this._statefulSet = new k8s.KubeStatefulSet(this, 'stateful-set', {
       metadata: { name: this.name, labels: this.selector },
       spec: {
         serviceName: this.name,
@@ -93,9 +110,9 @@ export class StatefulService extends Workload {
         volumeClaimTemplates: storage.length > 0 ? storage.map(([name, claim]) => this.claimTemplate(name, claim)) : undefined,
       },
     });
-    addNativeSleep(statefulSet, pod.nativeSleep);
-    renderService(this, { name: this.name, ports, headless: true });
-    if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
+    addNativeSleep(this._statefulSet, pod.nativeSleep);
+    this._service = renderService(this, { name: this.name, ports, headless: true });
+    if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.name, namespace: this.namespace, containers: pod.containers };
     scaling.autoscaling?.attach(this, target);
   }

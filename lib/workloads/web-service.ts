@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
 import { show } from '../fleet/errors.js';
@@ -106,6 +107,23 @@ export class WebService extends Workload {
   private readonly hasHost: boolean;
   private readonly ownWeight?: number;
   private readonly canaries: { readonly service: WebService; readonly weight: number }[] = [];
+  private _deployment?: k8s.KubeDeployment;
+  private _service?: k8s.KubeService;
+
+  /**
+   * The Deployment (named like the service), for escape-hatch patches:
+   * `web.deployment?.addJsonPatch(JsonPatch.add('/spec/template/spec/hostAliases', [...]))`.
+   * Undefined when the service has errors (nothing is rendered; the synth reports them).
+   * https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+   */
+  get deployment(): k8s.KubeDeployment | undefined {
+    return this._deployment;
+  }
+
+  /** The ClusterIP Service (port 80 → `http`). Undefined when the service has errors. */
+  get service(): k8s.KubeService | undefined {
+    return this._service;
+  }
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, 'WebService', props.name);
@@ -148,9 +166,10 @@ export class WebService extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    addNativeSleep(renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template }), pod.nativeSleep);
-    renderService(this, { name: this.name, ports });
-    if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
+    this._deployment = renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
+    addNativeSleep(this._deployment, pod.nativeSleep);
+    this._service = renderService(this, { name: this.name, ports });
+    if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     if (route) renderRoute(this, this.cluster, route);
     if (allowRoutesFrom.length > 0 && this.cluster.traffic === 'gateway') {
       renderReferenceGrant(this, { service: this.name, fromNamespaces: allowRoutesFrom, labels: this.selector });

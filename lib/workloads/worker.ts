@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
 import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
@@ -20,6 +21,17 @@ export type WorkerProps = StageProps<WorkerOptions>;
  * No probes by default, since a worker serves no port: declare them in `probes`.
  */
 export class Worker extends Workload {
+  private _deployment?: k8s.KubeDeployment;
+
+  /**
+   * The Deployment (named like the worker), for escape-hatch patches. Undefined when the worker
+   * has errors (nothing is rendered; the synth reports them).
+   * https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+   */
+  get deployment(): k8s.KubeDeployment | undefined {
+    return this._deployment;
+  }
+
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, 'Worker', props.name);
     const o = this.resolveProps<WorkerOptions>(props);
@@ -36,8 +48,9 @@ export class Worker extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    addNativeSleep(renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template }), pod.nativeSleep);
-    if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
+    this._deployment = renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
+    addNativeSleep(this._deployment, pod.nativeSleep);
+    if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name, namespace: this.namespace, containers: pod.containers };
     scaling.autoscaling?.attach(this, target);
   }

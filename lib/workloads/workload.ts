@@ -50,6 +50,13 @@ export abstract class Workload extends Construct implements IPeer {
   private readonly destinations: IEgressTarget[] = [];
   private rules: () => IngressRule[] = () => [];
   private rendered = false;
+  /** The objects rendered so far, read through the typed getters below. */
+  protected readonly objects: {
+    serviceAccount?: k8s.KubeServiceAccount;
+    networkPolicy?: k8s.KubeNetworkPolicy;
+    configMap?: k8s.KubeConfigMap;
+    disruptionBudget?: k8s.KubePodDisruptionBudget;
+  } = {};
 
   protected constructor(scope: Construct, id: string, kind: string, name: string | undefined) {
     super(scope, constructId(id));
@@ -143,20 +150,44 @@ export abstract class Workload extends Construct implements IPeer {
   }
 
   /**
+   * The workload's ServiceAccount (named like the workload), for escape-hatch patches
+   * (`addJsonPatch`, `metadata.addAnnotation`). Undefined when the workload has errors: nothing is
+   * rendered then, and the synth reports them.
+   */
+  get serviceAccount(): k8s.KubeServiceAccount | undefined {
+    return this.objects.serviceAccount;
+  }
+
+  /** The NetworkPolicy `<name>-ingress` admitting the declared peers. Undefined when the workload has errors. */
+  get networkPolicy(): k8s.KubeNetworkPolicy | undefined {
+    return this.objects.networkPolicy;
+  }
+
+  /** The ConfigMap `<name>-config` of `config` files, if any. Undefined when there is none or the workload has errors. */
+  get configMap(): k8s.KubeConfigMap | undefined {
+    return this.objects.configMap;
+  }
+
+  /** The PodDisruptionBudget, rendered when more than one replica can run. Undefined otherwise or when the workload has errors. */
+  get disruptionBudget(): k8s.KubePodDisruptionBudget | undefined {
+    return this.objects.disruptionBudget;
+  }
+
+  /**
    * Renders what every workload has: ServiceAccount, NetworkPolicy and the config ConfigMap.
    * Called only when the props had no problems, so errors do not cascade into broken objects.
    */
   protected renderCommon(pod: BuiltPod, serviceAccount: ServiceAccountOptions = {}): void {
     this.rendered = true;
-    new k8s.KubeServiceAccount(this, 'service-account', {
+    this.objects.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: this.name, labels: this.selector, annotations: serviceAccount.annotations && { ...serviceAccount.annotations } },
       automountServiceAccountToken: serviceAccount.automountToken === true,
     });
-    renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules() });
+    this.objects.networkPolicy = renderNetworkPolicy(this, { name: this.name, labels: this.selector, context: this.context, rules: () => this.rules() });
     const member = { name: this.name, namespace: this.namespace, context: this.context, ingressRules: () => this.rules() };
     renderEgressPolicy(this, { member, labels: this.selector, targets: () => this.destinations });
     if (pod.configData) {
-      new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${this.name}-config`, labels: this.selector }, data: pod.configData });
+      this.objects.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${this.name}-config`, labels: this.selector }, data: pod.configData });
     }
   }
 

