@@ -19,13 +19,14 @@ const require = createRequire(import.meta.url);
 /**
  * Value kinds: 0 a leaf (no check below), "v" a leaf wrapped in a class with `.value` in the props
  * (IntOrString, Quantity), "<n>" an object of type n, "[<n>" a list of them, "{<n>" a map of
- * them, "{v" a map of wrapped leaves.
+ * them, "{v" a map of wrapped leaves, "[v" a list of them.
  */
 const PATTERNS = [
   [/^obj\.\w+$/, () => 0],
   [/^obj\.\w+\?\.value$/, () => 'v'],
   [/^obj\.\w+\?\.toISOString\(\)$/, () => 0],
   [/^obj\.\w+\?\.map\(y => y\)$/, () => 0],
+  [/^obj\.\w+\?\.map\(y => y\?\.value\)$/, () => '[v'],
   [/^toJson_(\w+)\(obj\.\w+\)$/, (m) => m[1]],
   [/^obj\.\w+\?\.map\(y => toJson_(\w+)\(y\)\)$/, (m) => `[${m[1]}`],
   [/^\(\(obj\.\w+\) === undefined\) \? undefined : \(Object\.entries\(obj\.\w+\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*) \}\), \{\}\)\)$/, (m) => {
@@ -78,7 +79,8 @@ function parseKinds(text, file) {
   const gvk = new Map();
   const ts = /export class (\w+) extends ApiObject \{[\s\S]*?GVK: GroupVersionKind = \{\s*apiVersion: '([^']+)',\s*kind: '([^']+)',/g;
   const js = /^(\w+)\.GVK = \{\s*apiVersion: '([^']+)',\s*kind: '([^']+)',/gm;
-  for (const re of [ts, js]) for (const m of text.matchAll(re)) gvk.set(m[1], `${m[2]}/${m[3]}`);
+  const jsStatic = /^class (\w+) extends cdk8s_1\.ApiObject \{[\s\S]*?static GVK = \{\s*apiVersion: '([^']+)',\s*kind: '([^']+)',/gm;
+  for (const re of [ts, js, jsStatic]) for (const m of text.matchAll(re)) gvk.set(m[1], `${m[2]}/${m[3]}`);
   const kinds = {};
   for (const m of text.matchAll(/\.\.\.(\w+)\.GVK,\s*\.\.\.toJson_(\w+)\(props\)/g)) {
     if (!gvk.has(m[1])) throw new Error(`${file}: no GVK found for class ${m[1]}`);
@@ -88,10 +90,85 @@ function parseKinds(text, file) {
   return kinds;
 }
 
-function sources() {
-  const k8s = require.resolve('cdk8s-plus-27/lib/imports/k8s.js');
-  const crds = readdirSync('imports').filter((f) => f.endsWith('.ts') && f !== basename(OUT)).sort().map((f) => join('imports', f));
-  return [{ id: 'k8s', file: k8s }, ...crds.map((file) => ({ id: basename(file, '.ts'), file }))];
+/** The Kubernetes bindings, one per minor version: cdk8s-plus-<minor>, generated from that release's OpenAPI. */
+const K8S_MINORS = [27, 28, 29, 30, 31, 32, 33, 34];
+
+function crdSources() {
+  return readdirSync('imports').filter((f) => f.endsWith('.ts') && f !== basename(OUT)).sort().map((file) => ({ id: basename(file, '.ts'), file: join('imports', file) }));
+}
+
+/** One binding file's types and kinds, read as written. */
+function readBinding(file) {
+  const text = readFileSync(file, 'utf8');
+  return { types: parseTypes(text, file), kinds: parseKinds(text, file), file };
+}
+
+/**
+ * Fields the OpenAPI of a release describes although its API server drops them by default (an
+ * alpha feature gate, off unless a cluster operator turns it on): binding type and JSON key → the
+ * first minor whose API server keeps them. Each from the feature's KEP and the feature-gate table
+ * (https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/).
+ */
+const ON_BY_DEFAULT_SINCE = {
+  // SidecarContainers (KEP-753): alpha in 1.28, beta and on by default in 1.29, GA in 1.33.
+  'Container.restartPolicy': 29,
+  // PodLifecycleSleepAction (KEP-3960): alpha in 1.29, beta and on by default in 1.30, GA in 1.34.
+  'LifecycleHandler.sleep': 30,
+};
+
+const isLeaf = (v) => v === 0 || v === 'v' || v === '{v' || v === '[v';
+const split = (ref) => (/^[[{]/.test(ref) ? [ref[0], ref.slice(1)] : ['', ref]);
+
+/**
+ * The Kubernetes API of every minor version as one graph. A node is a type as it is reached from
+ * a kind in each version (its name may differ between versions: cdk8s suffixes the type names of
+ * non-preferred API versions), so a node is the tuple of per-version type names. A key present in
+ * only some of the versions its node exists in carries them as `@<first>-<last>` (`@30`: 1.30 and
+ * later), which must be one contiguous range: anything else is an error, never a guess.
+ */
+function kubernetesGraph(types, kinds) {
+  const bindings = K8S_MINORS.map((minor) => readBinding(require.resolve(`cdk8s-plus-${minor}/lib/imports/k8s.js`)));
+  const nodes = new Map();
+  const nodeOf = (tuple) => {
+    const id = `k8s:${tuple.map((t) => t ?? '-').join(',')}`;
+    if (nodes.has(id)) return id;
+    nodes.set(id, true);
+    const fields = {};
+    const present = K8S_MINORS.filter((_, i) => tuple[i] !== null);
+    const keys = new Map();
+    tuple.forEach((name, i) => {
+      if (name === null) return;
+      for (const [key, ref] of Object.entries(bindings[i].types[name])) {
+        const json = key.split('=')[0];
+        if ((ON_BY_DEFAULT_SINCE[`${name}.${json}`] ?? 0) > K8S_MINORS[i]) continue;
+        if (!keys.has(json)) keys.set(json, { key, refs: K8S_MINORS.map(() => null) });
+        keys.get(json).refs[i] = ref;
+      }
+    });
+    for (const [json, { key, refs }] of [...keys].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const where = `${json} of ${tuple.filter(Boolean)[0]}`;
+      const minors = K8S_MINORS.filter((_, i) => refs[i] !== null);
+      const first = K8S_MINORS.indexOf(minors[0]);
+      if (minors.length !== K8S_MINORS.indexOf(minors.at(-1)) - first + 1) throw new Error(`${where}: present in 1.${minors.join(', 1.')}, not one range`);
+      const shapes = new Set(refs.filter((r) => r !== null).map((r) => (isLeaf(r) ? r : split(r)[0])));
+      if (shapes.size !== 1) throw new Error(`${where}: its value changes shape between versions (${[...shapes].join(', ')})`);
+      const [shape] = shapes;
+      const range = minors.length === present.length ? '' : `@${minors[0]}${minors.at(-1) === K8S_MINORS.at(-1) ? '' : `-${minors.at(-1)}`}`;
+      fields[`${key}${range}`] = isLeaf(shape) ? shape : shape + nodeOf(refs.map((r) => (r === null ? null : split(r)[1])));
+    }
+    types.set(id, fields);
+    return id;
+  };
+  const gvks = [...new Set(bindings.flatMap((b) => Object.keys(b.kinds)))].sort();
+  const versions = {};
+  for (const gvk of gvks) {
+    const tuple = bindings.map((b) => b.kinds[gvk] ?? null);
+    kinds[gvk] = nodeOf(tuple);
+    const minors = K8S_MINORS.filter((_, i) => tuple[i] !== null);
+    if (minors.length !== K8S_MINORS.indexOf(minors.at(-1)) - K8S_MINORS.indexOf(minors[0]) + 1) throw new Error(`${gvk}: present in 1.${minors.join(', 1.')}, not one range`);
+    if (minors.length !== K8S_MINORS.length) versions[gvk] = [minors[0], minors.at(-1) === K8S_MINORS.at(-1) ? null : minors.at(-1)];
+  }
+  return versions;
 }
 
 /**
@@ -101,34 +178,33 @@ function sources() {
 function derive() {
   const types = new Map();
   const kinds = {};
-  for (const { id, file } of sources()) {
-    const text = readFileSync(file, 'utf8');
-    const local = parseTypes(text, file);
+  const versions = kubernetesGraph(types, kinds);
+  for (const { id, file } of crdSources()) {
+    const { types: local, kinds: localKinds } = readBinding(file);
     const qualify = (t) => `${id}:${t}`;
     for (const [name, fields] of Object.entries(local)) {
       const q = {};
       for (const [key, kind] of Object.entries(fields)) {
-        if (kind === 0 || kind === 'v' || kind === '{v') { q[key] = kind; continue; }
-        const prefix = /^[[{]/.test(kind) ? kind[0] : '';
-        const target = prefix ? kind.slice(1) : kind;
+        if (isLeaf(kind)) { q[key] = kind; continue; }
+        const [prefix, target] = split(kind);
         if (!(target in local)) throw new Error(`${file}: ${name}.${key} refers to unknown type ${target}`);
         q[key] = prefix + qualify(target);
       }
       types.set(qualify(name), q);
     }
-    for (const [gvk, props] of Object.entries(parseKinds(text, file))) {
+    for (const [gvk, props] of Object.entries(localKinds)) {
       if (kinds[gvk]) throw new Error(`${gvk} is defined twice (${file})`);
       kinds[gvk] = qualify(props);
     }
   }
-  return fold(types, kinds);
+  return { ...fold(types, kinds), versions: { minors: [K8S_MINORS[0], K8S_MINORS.at(-1)], kinds: versions } };
 }
 
 /** Partition refinement: types with the same keys pointing to equivalent types become one. */
 function fold(types, kinds) {
   const names = [...types.keys()].sort();
   let cls = new Map(names.map((n) => [n, 0]));
-  const leaf = (v) => v === 0 || v === 'v' || v === '{v';
+  const leaf = isLeaf;
   const sig = (n, c) => JSON.stringify(Object.entries(types.get(n)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, leaf(v) ? v : v.replace(/^([[{]?)(.*)$/, (_, p, t) => p + c.get(t))]));
   for (;;) {
     const ids = new Map();
@@ -160,8 +236,9 @@ function fold(types, kinds) {
 function render(tree) {
   return [
     '// Generated by scripts/known-fields.mjs (run by `npm run import`); never edit by hand.',
-    '// The JSON keys of every type of the Kubernetes 1.27.0 API (cdk8s-plus-27 bindings) and of the',
-    '// CRDs in imports/. Parsed on first use only: see lib/validate/fields.ts for the format.',
+    '// The JSON keys of every type of the Kubernetes API 1.27.0 … 1.34.0 (cdk8s-plus-27 … cdk8s-plus-34',
+    '// bindings), each with the versions that have it, and of the CRDs in imports/. Parsed on first',
+    '// use only: see lib/validate/fields.ts for the format.',
     `export const KNOWN_FIELDS = ${JSON.stringify(JSON.stringify(tree))};`,
     '',
   ].join('\n');

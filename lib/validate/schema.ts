@@ -2,6 +2,7 @@
 // schemas of Flux, KEDA, Karpenter, cert-manager and Gateway API (@kubernetes-models/*).
 import { MODELS, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
+import { apiVersionProblem } from './api-versions.js';
 import { unknownFields } from './fields.js';
 import type { FleetModel, Manifest } from '../synth/model.js';
 
@@ -19,13 +20,16 @@ export function registerSchema(model: ValidatingModel): void {
 
 /**
  * The schema errors of one manifest, as readable strings; empty when it is valid. Fields the
- * schema does not know are errors too (the API server would drop them silently), except the
- * later fields the cluster's `kubernetesVersion` has (lib/validate/fields.ts LATER_FIELDS).
+ * schema does not know are errors too (the API server would drop them silently), and so are
+ * kinds and fields the cluster's `kubernetesVersion` does not have (lib/validate/api-versions.ts,
+ * lib/validate/fields.ts).
  */
 export function schemaErrors(manifest: Manifest, kubernetesVersion?: string): string[] {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return [`not an object: ${JSON.stringify(manifest)}`];
   const model = registry.get(`${manifest.apiVersion}/${manifest.kind}`);
   const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
+  const api = apiVersionProblem(manifest.apiVersion, manifest.kind, kubernetesVersion);
+  if (api) return [`${what}: ${api}`];
   if (!model) {
     return [`${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated (register one with registerSchema)`];
   }

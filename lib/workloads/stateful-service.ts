@@ -7,7 +7,7 @@ import { selectorLabels } from './network.js';
 import type { PodOptions } from './pod.js';
 import { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
@@ -91,7 +91,7 @@ export class StatefulService extends Workload {
         volumeClaimTemplates: storage.length > 0 ? storage.map(([name, claim]) => this.claimTemplate(name, claim)) : undefined,
       },
     });
-    addNativeSleep(statefulSet, pod.nativeSleep);
+    addLaterFields(statefulSet, pod.laterFields);
     renderService(this, { name: this.name, ports, headless: true });
     if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.name, namespace: this.namespace, containers: pod.containers };

@@ -12,7 +12,7 @@ import { Peer } from './network.js';
 import type { PodOptions } from './pod.js';
 import type { ResolvedPort } from './ports.js';
 import { Probe } from './probe.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
@@ -148,7 +148,7 @@ export class WebService extends Workload {
     if (this.problems.length > 0) return;
 
     this.renderCommon(pod, o.serviceAccount);
-    addNativeSleep(renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template }), pod.nativeSleep);
+    addLaterFields(renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template }), pod.laterFields);
     renderService(this, { name: this.name, ports });
     if (scaling.maxReplicas > 1) renderDisruptionBudget(this, this.name, this.selector);
     if (route) renderRoute(this, this.cluster, route);
