@@ -3,9 +3,6 @@
 // CRD classes of imports/), whose props use the classes' own names (`hostPid` for `hostPID`) and
 // wrap IntOrString/Quantity values in a class with `.value`. Rendering them costs what it costs a
 // cdk8s user: the props are resolved and then converted back to JSON by the class's `toJson`.
-// An object carrying a field of a later Kubernetes than the bindings' 1.27 (the native preStop
-// sleep, a native sidecar) cannot go through its L1 class, which would drop the field: a cdk8s
-// user declares it as a plain ApiObject, and so does the anchor.
 import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -64,26 +61,18 @@ interface FieldTree {
 }
 
 let tree: FieldTree | undefined;
-const byJson: Map<string, { prop: string; ref: 0 | string; inBinding: boolean }>[] = [];
+const byJson: Map<string, { prop: string; ref: 0 | string }>[] = [];
 
-/** The Kubernetes minor of the cdk8s-plus-27 bindings. */
-const BINDING_MINOR = 27;
-
-function fieldsOf(type: number): Map<string, { prop: string; ref: 0 | string; inBinding: boolean }> {
+function fieldsOf(type: number): Map<string, { prop: string; ref: 0 | string }> {
   tree ??= JSON.parse(KNOWN_FIELDS) as FieldTree;
   if (!byJson[type]) {
     byJson[type] = new Map(Object.entries(tree.types[type]).map(([key, ref]) => {
-      const [names, range] = key.split('@');
-      const [json, prop = json] = names.split('=');
-      const [since, until = since] = range === undefined ? [BINDING_MINOR] : range.split('-').map(Number);
-      return [json, { prop, ref, inBinding: since <= BINDING_MINOR && (range?.includes('-') ? until >= BINDING_MINOR : true) }];
+      const [json, prop = json] = key.split('=');
+      return [json, { prop, ref }];
     }));
   }
   return byJson[type];
 }
-
-/** Thrown for a field the bindings do not have: the object is declared as a plain ApiObject. */
-class LaterField extends Error {}
 
 /**
  * IntOrString and Quantity are the same one-field box at run time (`{ value }`, resolved by
@@ -116,7 +105,6 @@ function toProps(node: unknown, type: number): unknown {
   for (const [key, value] of Object.entries(node)) {
     const field = fields.get(key);
     if (!field) throw new Error(`anchor: ${key} is not a field of type ${type}`);
-    if (!field.inBinding) throw new LaterField(key);
     props[field.prop] = convert(value, field.ref);
   }
   return props;
@@ -132,10 +120,5 @@ export function l1Props(manifest: Record<string, unknown>): { cls: L1Class; prop
   tree ??= JSON.parse(KNOWN_FIELDS) as FieldTree;
   const root = tree.kinds[`${apiVersion}/${kind}`];
   if (!cls || root === undefined) return undefined;
-  try {
-    return { cls, props: toProps(rest, root) as Record<string, unknown> };
-  } catch (e) {
-    if (e instanceof LaterField) return undefined;
-    throw e;
-  }
+  return { cls, props: toProps(rest, root) as Record<string, unknown> };
 }
