@@ -23,7 +23,7 @@ export interface LaterFields {
 
 /**
  * The container's lifecycle for a drain of `seconds` on a cluster of `kubernetesVersion`: from
- * 1.30 none here (the native sleep is added to the rendered object, see `addNativeSleep`), below
+ * 1.30 none here (the native sleep is added to the rendered object, see `addLaterFields`), below
  * an `exec` of `sleep`, which needs a sleep binary in the image.
  */
 export function drainLifecycle(seconds: number, kubernetesVersion: string): { lifecycle?: k8s.Lifecycle; nativeSleep?: number } {
