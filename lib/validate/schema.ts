@@ -1,5 +1,5 @@
-// Schema validation of every rendered object, through one registry of kinds: Kubernetes 1.27
-// (kubernetes-models), the CRDs of the components strata installs (@kubernetes-models/*), and
+// Schema validation of every rendered object, through one registry of kinds: Kubernetes (kubernetes-models;
+// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata installs (@kubernetes-models/*), and
 // every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
 // `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
 // a synth and `npm run validate` agree on both.
