@@ -10,10 +10,14 @@ export const fleet = new Fleet({
   repository: { url: 'ssh://git@github.com/acme/fleet.git', branch: 'main' },
 });
 
-fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws() });
-fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+// Each cluster names the Kubernetes release it runs: objects are validated against that API, and
+// development is upgraded first.
+fleet.addCluster('dev-eu', { stage: Stage.DEVELOPMENT, region: 'eu-west-1', provider: Provider.aws(), kubernetesVersion: '1.34' });
+fleet.addCluster('prod-eu', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws(), kubernetesVersion: '1.33' });
 // GKE's managed gateway; cert-manager solves DNS-01 for its wildcard certificate in this Cloud DNS project.
-fleet.addCluster('prod-us', { stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } }) });
+fleet.addCluster('prod-us', {
+  stage: Stage.PRODUCTION, region: 'us-east1', provider: Provider.gcp({ acmeDns01: { cloudDns: { project: 'acme-dns' } } }), kubernetesVersion: '1.33',
+});
 
 fleet.platform((platform, cluster) => {
   platform.install(Components.metricsServer());

@@ -40,7 +40,7 @@ export { trafficPeerSelectors } from './traffic/data-plane.js';
 export { GATEWAY_ACCESS_LABEL } from './traffic/gateway-access.js';
 export { type RouteTimeouts } from './traffic/route-spec.js';
 export * from './validate/references.js';
-export { type ConfigFiles, type ContainerOptions, type Probes, type Resources } from './workloads/container.js';
+export { type ConfigFiles, type ContainerOptions, type Probes, type Resources, type SidecarOptions } from './workloads/container.js';
 export { CronTask, type CronTaskOptions, type CronTaskProps } from './workloads/cron-task.js';
 export { type RollingUpdateOptions } from './workloads/deployment.js';
 export { HelmApp, type HelmAppChart, type HelmAppProps } from './workloads/helm-app.js';

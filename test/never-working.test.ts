@@ -155,14 +155,15 @@ describe('kubernetesVersion and the preStop sleep', () => {
     expect(errorsOf(versioned('1.30.2' as KubernetesVersion, web))[0]).toContain('kubernetesVersion "1.30.2" is not');
   });
 
-  test('by default (1.27) and on 1.29 the drain is an exec of sleep; from 1.30 the native sleep action, which the schema check accepts', () => {
-    expect(lifecycleOf(versioned(undefined, web))).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+  test('on 1.27 and 1.29 the drain is an exec of sleep; from 1.30 (and by default, 1.33) the native sleep action, which the schema check accepts', () => {
+    expect(lifecycleOf(versioned('1.27', web))).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
     expect(lifecycleOf(versioned('1.29', web))).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+    expect(lifecycleOf(versioned(undefined, web))).toEqual({ preStop: { sleep: { seconds: 5 } } });
     expect(lifecycleOf(versioned('1.30', web))).toEqual({ preStop: { sleep: { seconds: 5 } } });
     expect(findingsOf(versioned('1.35', web))).toEqual([]);
   });
 
-  test('the native sleep is an unknown field on clusters before 1.30, naming the version that has it', () => {
+  test('the native sleep is an error on clusters before 1.30, naming the version that has it', () => {
     const handWritten = (apps: Apps) => {
       const labels = labelsFor('web');
       new ApiObject(apps, 'deployment', {
@@ -171,7 +172,7 @@ describe('kubernetesVersion and the preStop sleep', () => {
       });
     };
     expect(errorsOf(versioned('1.29', handWritten)).filter((e) => e.includes('schema'))).toEqual([
-      'c/apps/shop/deployment: Deployment web: schema apps/v1: /spec/template/spec/containers/0/lifecycle/preStop/sleep is an unknown field before Kubernetes 1.30: set the cluster\'s kubernetesVersion to 1.30 or later where it runs one',
+      'c/apps/shop/deployment: Deployment web: schema apps/v1: /spec/template/spec/containers/0/lifecycle/preStop/sleep is a field of Kubernetes 1.30 and later, but this cluster runs 1.29: set the cluster\'s kubernetesVersion to 1.30 or later where it runs one, or remove the field',
     ]);
     // Only the policy rules (Pod Security of this bare container) remain: no schema finding.
     expect(findingsOf(versioned('1.30', handWritten)).filter((f) => f.rule === undefined)).toEqual([]);
@@ -187,13 +188,13 @@ describe('kubernetesVersion and the preStop sleep', () => {
     expect(reported(versioned('1.29', execSleep(['sleep', '10'])), 'prestop-sleep')).toEqual([]);
   });
 
-  test('the version is written beside the stage for npm run validate, only when it is not the default', () => {
+  test('the version is written beside the stage for npm run validate, the default too', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'strata-version-')), 'dist');
     versioned('1.31', web, dir).synth();
     expect(readFileSync(join(dir, 'clusters/c/kustomization.yaml'), 'utf8')).toContain('# kubernetes: 1.31\n');
     expect(readDist(dir).clusters[0].kubernetesVersion).toBe('1.31');
     const defaulted = join(mkdtempSync(join(tmpdir(), 'strata-version-')), 'dist');
     versioned(undefined, web, defaulted).synth();
-    expect(readFileSync(join(defaulted, 'clusters/c/kustomization.yaml'), 'utf8')).not.toContain('kubernetes:');
+    expect(readFileSync(join(defaulted, 'clusters/c/kustomization.yaml'), 'utf8')).toContain('# kubernetes: 1.33\n');
   });
 });

@@ -86,6 +86,25 @@ describe('npm run validate', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  test('the Kubernetes version comes from clusters/<name>/kustomization.yaml, the default when it says nothing', () => {
+    const dir = synthesized();
+    const kustomization = readFileSync(join(dir, 'clusters/c/kustomization.yaml'), 'utf8');
+    expect(kustomization).toContain('# kubernetes: 1.33\n');
+    // A hand-edited native sidecar: a field of 1.29 and later.
+    edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace('      containers:\n', '      initContainers:\n        - name: proxy\n          image: ghcr.io/acme/proxy:1.0.0\n          restartPolicy: Always\n      containers:\n'));
+    expect(validateDist(dir).findings.filter((f) => f.rule === undefined)).toEqual([]);
+    edit(dir, 'clusters/c/kustomization.yaml', (t) => t.replace('# kubernetes: 1.33\n', '# kubernetes: 1.28\n'));
+    expect(validateDist(dir).findings.filter((f) => f.rule === undefined).map((f) => f.message)).toEqual([
+      "Deployment web: schema apps/v1: /spec/template/spec/initContainers/0/restartPolicy is a field of Kubernetes 1.29 and later, but this cluster runs 1.28: set the cluster's kubernetesVersion to 1.29 or later where it runs one, or remove the field",
+    ]);
+    // Without the line (a tree of an older strata) the default applies, and messages name it.
+    edit(dir, 'clusters/c/kustomization.yaml', (t) => t.replace('# kubernetes: 1.28\n', ''));
+    edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace('      containers:\n', '      containers:\n        - name: drain\n          image: ghcr.io/acme/drain:1.0.0\n          lifecycle:\n            preStop:\n              exec:\n                command: [sleep, "5"]\n'));
+    expect(validateDist(dir).findings.filter((f) => f.rule === 'prestop-sleep').map((f) => f.message)).toEqual([
+      'container "drain": preStop execs sleep, which fails on images without a shell or sleep binary; this cluster runs Kubernetes 1.33, which has the native action lifecycle.preStop.sleep.seconds: 5',
+    ]);
+  });
+
   test('a removed waiver annotation brings the finding back; an annotation that waives nothing is a warning', () => {
     const dir = synthesized();
     edit(dir, 'c/apps/shop/deployment-web.yaml', (t) => t.replace(/ {4}strata\.dev\/waive\.pod-security-restricted: .*\n/, '').replace('  annotations:\n', ''));

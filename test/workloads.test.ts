@@ -342,7 +342,7 @@ describe('WebService', () => {
   test('graceful shutdown: a preStop sleep drains endpoints within the grace period', () => {
     const pod = find(web(), 'Deployment', 'web').spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(30);
-    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
     const custom = find(web({ shutdown: { gracePeriodSeconds: 60, drainSeconds: 0 } }), 'Deployment', 'web').spec.template.spec;
     expect(custom.terminationGracePeriodSeconds).toBe(60);
     expect(custom.containers[0].lifecycle).toBeUndefined();

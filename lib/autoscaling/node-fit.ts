@@ -43,6 +43,7 @@ interface PodSpecJson {
 }
 
 interface ContainerJson {
+  restartPolicy?: string;
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
 }
 
@@ -108,7 +109,11 @@ function describeLargest(pool: string, shapes: readonly NodeShape[]): string {
   return `${show(pool)} allows at most ${formatCpu(cpu)} cpu (${byCpu.name}) and ${formatMemory(memory)} memory (${byMemory.name}) after system reservations`;
 }
 
-/** Effective requests of a pod: containers add up, init containers run one at a time before them. */
+/**
+ * Effective requests of a pod: containers and native sidecars (init containers with
+ * `restartPolicy: Always`) add up; the other init containers run one at a time before them,
+ * beside the sidecars started earlier.
+ */
 export function podRequests(pod: PodSpecJson): { cpu: number; memory: number } {
   const request = (c: ContainerJson, resource: 'cpu' | 'memory'): number => {
     // A container with a limit but no request is given the limit as its request.
@@ -116,8 +121,14 @@ export function podRequests(pod: PodSpecJson): { cpu: number; memory: number } {
     return value === undefined ? 0 : (parseQuantity(value) ?? 0);
   };
   const total = (resource: 'cpu' | 'memory') => {
-    const main = (pod.containers ?? []).reduce((sum, c) => sum + request(c, resource), 0);
-    const init = Math.max(0, ...(pod.initContainers ?? []).map((c) => request(c, resource)));
+    let main = (pod.containers ?? []).reduce((sum, c) => sum + request(c, resource), 0);
+    let sidecars = 0;
+    let init = 0;
+    for (const c of pod.initContainers ?? []) {
+      const value = request(c, resource);
+      if (c.restartPolicy === 'Always') [main, sidecars] = [main + value, sidecars + value];
+      init = Math.max(init, c.restartPolicy === 'Always' ? sidecars : sidecars + value);
+    }
     return Math.max(main, init);
   };
   return { cpu: total('cpu'), memory: total('memory') };

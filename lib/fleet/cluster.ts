@@ -50,12 +50,14 @@ export interface ClusterProps {
    */
   readonly fluxLockdown?: FluxLockdownOptOut;
   /**
-   * The Kubernetes minor version the cluster runs, `'1.<minor>'` ('1.27' … '1.35'). It decides
-   * what strata renders where Kubernetes offers something better (from '1.30': the native
-   * `sleep` preStop action instead of `exec: sleep`, which needs a sleep binary in the image) and
-   * which later fields the schema check accepts (docs/validation.md).
+   * The Kubernetes minor version the cluster runs, `'1.<minor>'` ('1.27' … '1.35'). Every object
+   * of the cluster is validated against that release's API: a field or kind it does not have is
+   * an error naming the release that has it, a removed API one naming its replacement
+   * (docs/validation.md). It also decides what strata renders where Kubernetes offers something
+   * better: from '1.29' native sidecars (`sidecars`; an error below), from '1.30' the native
+   * `sleep` preStop action instead of `exec: sleep`, which needs a sleep binary in the image.
    * https://kubernetes.io/releases/
-   * @default '1.27': the API version of strata's schemas
+   * @default '1.33': a current release
    * @throws an error at synth for a version not in the list, naming the valid form
    */
   readonly kubernetesVersion?: KubernetesVersion;

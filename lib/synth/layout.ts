@@ -58,7 +58,7 @@ function kustomizationFile(resources: readonly string[], comment?: string, patch
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
 /** Comment line of `clusters/<name>/kustomization.yaml` saying whether Flux's lockdown is patched in, and if not why. */
 export const LOCKDOWN_COMMENT = /^# flux-lockdown: off \((.*)\)$/m;
-/** Comment line naming the cluster's Kubernetes version, written only when it is not the default. */
+/** Comment line naming the cluster's Kubernetes version; a tree without one (an older synth) is read as the default. */
 export const KUBERNETES_VERSION_COMMENT = /^# kubernetes: (\S+)$/m;
 
 function comment(obj: ResolvedObject): string {
@@ -104,7 +104,8 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
     // The lockdown patches reach the controllers of clusters/<c>/flux-system/ once it is listed.
     const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;
-    const version = cluster.kubernetesVersion !== undefined && cluster.kubernetesVersion !== DEFAULT_KUBERNETES_VERSION ? `\nkubernetes: ${cluster.kubernetesVersion}` : '';
+    // Always written: a tree validated later (npm run validate) must not depend on strata's default then.
+    const version = `\nkubernetes: ${cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}`;
     const header = `strata: ${cluster.name}\nstage: ${cluster.stage}${version}\nflux-lockdown: ${lockdown}`;
     yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), header, cluster.fluxLockdownOff === undefined ? lockdownPatches() : undefined)];
   }

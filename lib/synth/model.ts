@@ -36,8 +36,8 @@ export interface ResolvedCluster {
   /** The stage the cluster serves: policy severities depend on it. */
   readonly stage: StageName;
   /**
-   * The Kubernetes minor version the cluster runs, e.g. `1.30`: rules and the schema check
-   * accept what it has. @default '1.27' (DEFAULT_KUBERNETES_VERSION)
+   * The Kubernetes minor version the cluster runs, e.g. `1.30`: rules and the schema
+   * checks go by that release's API. @default DEFAULT_KUBERNETES_VERSION ('1.33')
    */
   readonly kubernetesVersion?: string;
   readonly folders: readonly ResolvedFolder[];

@@ -1,8 +1,9 @@
 // Unknown-field detection: the schema libraries accept any extra key, but a field the API does
-// not know is a bug (a typo in an escape-hatch patch, a field of a newer Kubernetes), and the API
-// server would drop it silently. imports/known-fields.ts holds every known key per type.
+// not know is a bug (a typo in an escape-hatch patch, a field of a newer Kubernetes than the
+// cluster runs), and the API server would drop it silently. imports/known-fields.ts holds every
+// known key per type, with the Kubernetes minor versions that have it.
 import { KNOWN_FIELDS } from '../../imports/known-fields.js';
-import { NATIVE_SLEEP_SINCE, atLeast, type KubernetesVersion } from '../fleet/kubernetes-version.js';
+import { DEFAULT_KUBERNETES_VERSION, minorOf } from '../fleet/kubernetes-version.js';
 import type { Manifest } from '../synth/model.js';
 
 /**
@@ -11,11 +12,15 @@ import type { Manifest } from '../synth/model.js';
  * free-form object, list of scalars), `"v"` (a scalar the cdk8s binding wraps in a class with
  * `.value`: IntOrString, Quantity), `"<n>"` (an object of type n), `"[<n>"` (a list of them),
  * `"{<n>"` (a map of them) or `"{v"` (a map of wrapped scalars). The key is the JSON key, or
- * `jsonKey=propName` when the binding names its prop differently (`hostPID=hostPid`).
+ * `jsonKey=propName` when the binding names its prop differently (`hostPID=hostPid`), followed by
+ * `@<first>-<last>` when only those Kubernetes minor versions of its type have it (`@30`: 1.30 and
+ * later; `@27-28`: 1.27 and 1.28). `versions` says which minors the Kubernetes data spans and
+ * which kinds exist in only some of them (`[first, last]`, last `null` for the newest).
  */
 interface FieldTree {
   readonly kinds: Readonly<Record<string, number>>;
   readonly types: readonly Readonly<Record<string, Ref>>[];
+  readonly versions: { readonly minors: readonly [number, number]; readonly kinds: Readonly<Record<string, readonly [number, number | null]>> };
 }
 
 type Ref = 0 | string;
@@ -24,8 +29,11 @@ interface Field {
   readonly json: string;
   readonly ref: Ref;
   /** `ref` parsed: what the value is, and the type index of its objects. */
-  readonly shape: 'leaf' | 'wrapped' | 'wrapped-map' | 'object' | 'list' | 'map';
+  readonly shape: 'leaf' | 'wrapped' | 'wrapped-map' | 'wrapped-list' | 'object' | 'list' | 'map';
   readonly type: number;
+  /** The first and last Kubernetes minor that has the field, when not every one of its type does. */
+  readonly since?: number;
+  readonly until?: number;
 }
 
 /** One type, indexed by JSON key and by binding prop name. */
@@ -37,9 +45,27 @@ interface TypeIndex {
 let tree: FieldTree | undefined;
 const indexed: TypeIndex[] = [];
 
+function load(): FieldTree {
+  return (tree ??= JSON.parse(KNOWN_FIELDS) as FieldTree);
+}
+
 function kinds(): Readonly<Record<string, number>> {
-  tree ??= JSON.parse(KNOWN_FIELDS) as FieldTree;
-  return tree.kinds;
+  return load().kinds;
+}
+
+/** Every `apiVersion/kind` with a field tree. */
+export function knownKinds(): readonly string[] {
+  return Object.keys(kinds());
+}
+
+/** The Kubernetes minor versions the field data spans, e.g. `[27, 34]`. */
+export function knownMinors(): readonly [number, number] {
+  return load().versions.minors;
+}
+
+/** The first and last minor (null: the newest known) of a Kubernetes kind that not every known minor has. */
+export function kindMinors(apiVersion: string, kind: string): readonly [number, number | null] | undefined {
+  return load().versions.kinds[`${apiVersion}/${kind}`];
 }
 
 /** A type's index, built on first use: a synth visits a few dozen of the hundreds of types. */
@@ -47,8 +73,10 @@ function typeIndex(type: number): TypeIndex {
   if (!indexed[type]) {
     kinds();
     const fields = Object.entries(tree!.types[type]).map(([key, ref]) => {
-      const [json, prop = json] = key.split('=');
-      return { json, prop, ref, ...parseRef(ref) };
+      const [names, range] = key.split('@');
+      const [json, prop = json] = names.split('=');
+      const [since, until] = range === undefined ? [] : range.split('-').map(Number);
+      return { json, prop, ref, ...parseRef(ref), since, until };
     });
     indexed[type] = { byJson: new Map(fields.map((f) => [f.json, f])), byProp: new Map(fields.map((f) => [f.prop, f])) };
   }
@@ -59,6 +87,7 @@ function parseRef(ref: Ref): Pick<Field, 'shape' | 'type'> {
   if (ref === 0) return { shape: 'leaf', type: -1 };
   if (ref === 'v') return { shape: 'wrapped', type: -1 };
   if (ref === '{v') return { shape: 'wrapped-map', type: -1 };
+  if (ref === '[v') return { shape: 'wrapped-list', type: -1 };
   const type = Number(ref.replace(/^[[{]/, ''));
   return { shape: ref.startsWith('[') ? 'list' : ref.startsWith('{') ? 'map' : 'object', type };
 }
@@ -73,42 +102,17 @@ export function hasKnownFields(apiVersion: string, kind: string): boolean {
   return `${apiVersion}/${kind}` in kinds();
 }
 
-/**
- * Fields of Kubernetes releases after 1.27 that strata renders for clusters running them, so a
- * cluster's `kubernetesVersion` admits them (and only its). Each is a key added to the type found
- * at `path` (JSON keys) from `kind`; its value is left to the schema library, which knows the
- * later API. The full per-version schemas replace this list.
- */
-const LATER_FIELDS: readonly { readonly since: KubernetesVersion; readonly kind: string; readonly path: readonly string[]; readonly key: string }[] = [
-  // LifecycleHandler.sleep (KEP-3960): preStop and postStart share the type.
-  { since: NATIVE_SLEEP_SINCE, kind: 'v1/Pod', path: ['spec', 'containers', 'lifecycle', 'preStop'], key: 'sleep' },
-];
+type Problem = (path: string, key: string, known: readonly string[], field?: Field) => string;
 
-/** The type index a later field is added to. */
-function laterType(later: (typeof LATER_FIELDS)[number]): number {
-  let type: number | undefined = kinds()[later.kind];
-  for (const key of later.path) type = type === undefined ? undefined : typeIndex(type).byJson.get(key)?.type;
-  if (type === undefined || type < 0) throw new Error(`known fields: no type at ${later.kind} ${later.path.join('.')}`);
-  return type;
+/** True when a cluster of Kubernetes minor `minor` has `field`. */
+function hasField(field: Field, minor: number): boolean {
+  return (field.since === undefined || minor >= field.since) && (field.until === undefined || minor <= field.until);
 }
-
-/** The later fields a cluster of `version` has: type index → JSON key → field. */
-function laterFields(version: string | undefined): ReadonlyMap<number, ReadonlyMap<string, Field>> {
-  const extra = new Map<number, Map<string, Field>>();
-  for (const later of LATER_FIELDS.filter((f) => atLeast(version, f.since))) {
-    const type = laterType(later);
-    const fields = extra.get(type) ?? new Map<string, Field>();
-    fields.set(later.key, { json: later.key, ref: 0, shape: 'leaf', type: -1 });
-    extra.set(type, fields);
-  }
-  return extra;
-}
-
-type Problem = (path: string, key: string, known: readonly string[], type: number) => string;
 
 /**
  * Walks `value` along the tree, in JSON keys (`space` json) or in the binding's prop names
- * (`space` prop), calling `unknown` for every key the type does not have and `wrapped` for a
+ * (`space` prop), calling `unknown` for every key the type does not have in Kubernetes minor
+ * `minor` (with the field when another minor has it) and `wrapped` for a
  * scalar where the binding expects a wrapper class. Every object of a synth is walked, nearly
  * always without a problem, so the path of a field (`/spec/template/...`) is kept as a stack of
  * keys and only written out for a problem.
@@ -118,8 +122,8 @@ function walk(
   kindKey: string,
   space: 'json' | 'prop',
   unknown: Problem,
+  minor: number,
   wrapped?: (path: string) => string,
-  later: ReadonlyMap<number, ReadonlyMap<string, Field>> = new Map(),
 ): string[] {
   const root = kinds()[kindKey];
   if (root === undefined) return [];
@@ -136,17 +140,22 @@ function walk(
     for (const key in node) {
       if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
       const child = node[key];
-      const field = fields.get(key) ?? later.get(type)?.get(key);
-      if (!field) {
-        if (!extras.includes(key)) problems.push(unknown(pathTo(key), key, [...fields.keys(), ...(later.get(type)?.keys() ?? []), ...extras], type));
+      const field = fields.get(key);
+      if (!field || !hasField(field, minor)) {
+        if (!extras.includes(key)) {
+          const known = [...fields].filter(([, f]) => hasField(f, minor)).map(([k]) => k);
+          problems.push(unknown(pathTo(key), key, [...known, ...extras], field));
+        }
         continue;
       }
-      if (field.shape === 'leaf' || ((field.shape === 'wrapped' || field.shape === 'wrapped-map') && !wrapped)) continue;
+      if (field.shape === 'leaf' || (field.shape.startsWith('wrapped') && !wrapped)) continue;
       stack.push(space === 'json' ? field.json : key);
       if (field.shape === 'wrapped') {
         checkWrapped(child);
       } else if (field.shape === 'wrapped-map') {
         if (isRecord(child)) for (const k of Object.keys(child)) checkWrapped(child[k], k);
+      } else if (field.shape === 'wrapped-list') {
+        if (Array.isArray(child)) child.forEach((v, i) => checkWrapped(v, String(i)));
       } else if (field.shape === 'list') {
         if (Array.isArray(child)) {
           for (let i = 0; i < child.length; i++) {
@@ -173,23 +182,25 @@ function walk(
   return problems;
 }
 
-/** Later fields per Kubernetes version, computed once per version. */
-const laterByVersion = new Map<string | undefined, ReadonlyMap<number, ReadonlyMap<string, Field>>>();
-
 /**
- * Every field of `manifest` its Kubernetes 1.27 or CRD schema does not know, as
- * `/spec/replicass is an unknown field (did you mean "replicas"?)`, except the LATER_FIELDS of
- * the cluster's `kubernetesVersion` (default 1.27). Empty when the kind has no tree.
+ * Every field of `manifest` that its schema does not know on a cluster running Kubernetes
+ * `kubernetesVersion` (default DEFAULT_KUBERNETES_VERSION): `/spec/replicass is an unknown field
+ * (did you mean "replicas"?)`, or for a field of another release `/spec/trafficDistribution is a
+ * field of Kubernetes 1.30 and later ...`. Empty when the kind has no tree.
  */
 export function unknownFields(manifest: Manifest, kubernetesVersion?: string): string[] {
-  let later = laterByVersion.get(kubernetesVersion);
-  if (!later) laterByVersion.set(kubernetesVersion, (later = laterFields(kubernetesVersion)));
-  const since = (key: string, type: number) => LATER_FIELDS.find((f) => f.key === key && laterType(f) === type)?.since;
-  const unknown: Problem = (path, key, known, type) => {
-    const version = since(key, type);
-    return `${path} is an unknown field${version ? ` before Kubernetes ${version}: set the cluster's kubernetesVersion to ${version} or later where it runs one` : suggest(key, known)}`;
+  const version = kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+  const minor = minorOf(version);
+  const newest = knownMinors()[1];
+  const unknown: Problem = (path, key, known, field) => {
+    if (field?.since !== undefined && minor < field.since) {
+      return `${path} is a field of Kubernetes 1.${field.since} and later, but this cluster runs ${version}: set the cluster's kubernetesVersion to 1.${field.since} or later where it runs one, or remove the field`;
+    }
+    if (field?.until !== undefined && minor > field.until) return `${path} was removed in Kubernetes 1.${field.until + 1} (this cluster runs ${version}): remove the field`;
+    const beyond = minor > newest ? `; strata's Kubernetes schemas reach 1.${newest}, so a field new in ${version} is not known yet` : '';
+    return `${path} is an unknown field${suggest(key, known)}${beyond}`;
   };
-  return walk(manifest, `${manifest.apiVersion}/${manifest.kind}`, 'json', unknown, undefined, later);
+  return walk(manifest, `${manifest.apiVersion}/${manifest.kind}`, 'json', unknown, minor);
 }
 
 /**
@@ -198,7 +209,8 @@ export function unknownFields(manifest: Manifest, kubernetesVersion?: string): s
  * so a patched typo (`/spec/replicass`), a JSON key whose prop is named differently (`hostPID`
  * for `hostPid`) or a plain value where it expects `IntOrString`/`Quantity` would vanish.
  * `props` is the object before that copy: `ApiObject.prototype.toJson.call(obj)` (see
- * lib/fleet/manifests.ts `resolutionOf`).
+ * lib/fleet/manifests.ts `resolutionOf`). The bindings are cdk8s-plus-27's, so a field of a later
+ * Kubernetes is dropped too: strata adds those to the rendered object (lib/workloads/lifecycle.ts).
  */
 export function droppedFields(props: Manifest): string[] {
   return walk(
@@ -210,9 +222,13 @@ export function droppedFields(props: Manifest): string[] {
       const hint = renamed ? ` (the binding names this field "${renamed}": patch that path instead)` : suggest(key, known);
       return `${path} is not a field of ${props.kind}, so the cdk8s binding drops it${hint}`;
     },
+    BINDING_MINOR,
     (path) => `${path}: the cdk8s binding drops this plain value; set it as k8s.IntOrString.fromNumber/fromString or k8s.Quantity.fromString (or the binding's own class)`,
   );
 }
+
+/** The Kubernetes minor of the cdk8s bindings strata renders with (cdk8s-plus-27). */
+const BINDING_MINOR = 27;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

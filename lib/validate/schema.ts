@@ -1,10 +1,11 @@
-// Schema validation of every rendered object, through one registry of kinds: Kubernetes 1.27
-// (kubernetes-models), the CRDs of the components strata installs (@kubernetes-models/*), and
+// Schema validation of every rendered object, through one registry of kinds: Kubernetes (kubernetes-models;
+// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata installs (@kubernetes-models/*), and
 // every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
 // `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
 // a synth and `npm run validate` agree on both.
 import { MODELS, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
+import { apiVersionProblem } from './api-versions.js';
 import { unknownFields } from './fields.js';
 import { kindsOfCrd, kindsOfCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
@@ -96,13 +97,17 @@ export function uncheckedReason(manifest: Manifest): string | undefined {
 /**
  * The schema errors of one manifest, as readable strings; empty when it is valid or marked
  * unchecked. Fields the schema does not know are errors too (the API server would drop them silently),
- * except the later fields the cluster's `kubernetesVersion` has (lib/validate/fields.ts LATER_FIELDS).
+ * and so are kinds and fields the cluster's `kubernetesVersion` does not have
+ * (lib/validate/api-versions.ts, lib/validate/fields.ts): a removed API is an error even on an
+ * object marked unchecked, since no API server of that version serves it.
  */
 export function schemaErrors(manifest: Manifest, kubernetesVersion?: string): string[] {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return [`not an object: ${JSON.stringify(manifest)}`];
+  const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
+  const api = apiVersionProblem(manifest.apiVersion, manifest.kind, kubernetesVersion);
+  if (api) return [`${what}: ${api}`];
   if (uncheckedReason(manifest) !== undefined) return [];
   const schema = registry.get(key(manifest.apiVersion, manifest.kind));
-  const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
   if (!schema) {
     return [
       `${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated: name its CustomResourceDefinition file in cdk8s.yaml ` +

@@ -77,6 +77,27 @@ export interface ContainerOptions {
   readonly volumes?: Readonly<Record<string, Volume>>;
   /** Files rendered into a ConfigMap and mounted read-only. @default none */
   readonly configFiles?: ConfigFiles;
+  /**
+   * Containers that run beside the app for the pod's whole life (a log shipper, a proxy, a
+   * credentials refresher), rendered as native sidecars: init containers with
+   * `restartPolicy: Always`, which the kubelet starts, in order, before the app container and stops
+   * after it, and which never keep a Job's pod from completing. Needs Kubernetes 1.29 or later
+   * (`kubernetesVersion`; beta and on by default in 1.29, GA in 1.33): an error on older clusters.
+   * Each runs under the pod's security settings, with its own writable `/tmp`.
+   * https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+   * @default none
+   */
+  readonly sidecars?: readonly SidecarOptions[];
+}
+
+/**
+ * A native sidecar: the container spec of the app, without config files, named. Its `ports` are
+ * declared on the container (for probes and metrics scrapers) but not exposed by the workload's
+ * Service or admitted by its NetworkPolicy. Probes: none unless given.
+ */
+export interface SidecarOptions extends Omit<ContainerOptions, 'configFiles' | 'sidecars'> {
+  /** Container name: a DNS-1123 label, unique in the pod (not the workload's own name). */
+  readonly name: string;
 }
 
 /** What a workload knows when it builds its container. */

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { show } from '../fleet/errors.js';
 import { selectorLabels } from './network.js';
 import type { PodOptions } from './pod.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { scheduleProblems, timeZoneProblems } from './schedule.js';
 import { Workload, type StageProps } from './workload.js';
 
@@ -99,7 +99,7 @@ export class CronTask extends Workload {
         },
       },
     });
-    addNativeSleep(this._cronJob, pod.nativeSleep);
+    addLaterFields(this._cronJob, pod.laterFields);
   }
 
   private countProblems(o: CronTaskOptions): string[] {

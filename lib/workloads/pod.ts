@@ -6,10 +6,12 @@ import type { Cluster } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
 import { MANAGED_BY } from '../platform/layer.js';
 import { Waivers } from '../validate/waivers.js';
-import { buildContainer, type ContainerOptions, type Probes } from './container.js';
+import { buildContainer, type ContainerOptions, type Probes, type SidecarOptions } from './container.js';
+import { NATIVE_SIDECARS_SINCE, atLeast } from '../fleet/kubernetes-version.js';
+import { resolvePorts } from './ports.js';
 import { imageVersion } from './image.js';
-import type { NativeSleep } from './lifecycle.js';
 import type { IEgressTarget } from './egress.js';
+import type { LaterFields } from './lifecycle.js';
 import type { IPeer } from './network.js';
 import type { ResolvedPort } from './ports.js';
 import { podSecurityContext, restrictedOptOuts, securityProblems, type SecurityOptions } from './security.js';
@@ -98,8 +100,8 @@ export interface BuiltPod {
   readonly containers: ContainerRequests[];
   /** Data of the `<name>-config` ConfigMap, when config files are declared. */
   readonly configData?: Record<string, string>;
-  /** The native preStop sleep to add to the workload object (`addNativeSleep`). */
-  readonly nativeSleep?: NativeSleep;
+  /** The native preStop sleep and sidecars to add to the workload object (`addLaterFields`). */
+  readonly laterFields?: LaterFields;
 }
 
 /** Annotation on the pod template carrying a checksum of the config files, so a change rolls the pods. */
@@ -120,6 +122,7 @@ export function buildPod(options: PodOptions, ctx: PodContext, problems: string[
     { name: ctx.name, stage: ctx.cluster.stage, ports: ctx.ports, defaultProbes: ctx.defaultProbes, security, drainSeconds: drain, kubernetesVersion: ctx.cluster.kubernetesVersion, claims: ctx.claims },
     problems,
   );
+  const sidecars = buildSidecars(options.sidecars, ctx, security, built, problems);
   const version = typeof options.image === 'string' ? imageVersion(options.image) : undefined;
   const template: k8s.PodTemplateSpec = {
     metadata: {
@@ -135,14 +138,74 @@ export function buildPod(options: PodOptions, ctx: PodContext, problems: string[
       securityContext: podSecurityContext(security),
       terminationGracePeriodSeconds: grace,
       restartPolicy: ctx.restartPolicy,
+      initContainers: sidecars.containers.length > 0 ? sidecars.containers : undefined,
       containers: [built.container],
-      volumes: built.volumes.length > 0 ? built.volumes : undefined,
+      volumes: sidecars.volumes.length > 0 ? sidecars.volumes : undefined,
       topologySpreadConstraints: ctx.zoneSpread,
     },
   };
   const resources = options.resources ?? {};
-  const nativeSleep = built.nativeSleep === undefined ? undefined : { container: ctx.name, seconds: built.nativeSleep };
-  return { template, containers: [{ name: ctx.name, cpu: resources.cpu, memory: resources.memory }], configData: built.configData, nativeSleep };
+  const sleep = built.nativeSleep === undefined ? undefined : { container: ctx.name, seconds: built.nativeSleep };
+  const laterFields = { sleep, sidecars: sidecars.containers.map((c) => c.name) };
+  return { template, containers: [{ name: ctx.name, cpu: resources.cpu, memory: resources.memory }], configData: built.configData, laterFields };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The native sidecars (`sidecars`) as init containers, and the pod's volumes: the app's plus
+ * theirs, one per name (their `/tmp` scratch volumes are the app's). `restartPolicy: Always` is
+ * set on the rendered object (`addLaterFields`). Problems are prefixed `sidecars[i] (<name>)`.
+ */
+function buildSidecars(
+  sidecars: readonly SidecarOptions[] | undefined,
+  ctx: PodContext,
+  security: SecurityOptions,
+  app: { readonly container: k8s.Container; readonly volumes: readonly k8s.Volume[] },
+  problems: string[],
+): { containers: k8s.Container[]; volumes: k8s.Volume[] } {
+  const volumes = [...app.volumes];
+  if (!sidecars || sidecars.length === 0) return { containers: [], volumes };
+  const version = ctx.cluster.kubernetesVersion;
+  if (!atLeast(version, NATIVE_SIDECARS_SINCE)) {
+    problems.push(`sidecars: native sidecars (init containers with restartPolicy: Always) need Kubernetes ${NATIVE_SIDECARS_SINCE} or later, but this cluster runs ${version}: set the cluster's kubernetesVersion to ${NATIVE_SIDECARS_SINCE} or later where it runs one`);
+    return { containers: [], volumes };
+  }
+  const names = new Set([ctx.name]);
+  const ports = new Map((app.container.ports ?? []).map((p) => [p.containerPort, ctx.name]));
+  const containers: k8s.Container[] = [];
+  sidecars.forEach((sidecar, i) => {
+    const name = sidecar.name;
+    const where = `sidecars[${i}] (${show(name)})`;
+    if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
+      problems.push(`${where}: name ${show(name)} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
+    } else if (names.has(name)) {
+      problems.push(`${where}: name ${show(name)} is taken by another container of the pod`);
+    }
+    names.add(name);
+    const own: string[] = [];
+    const resolved = resolvePorts(sidecar.ports ?? [], false);
+    own.push(...resolved.problems);
+    for (const p of resolved.ports) {
+      const taken = ports.get(p.port);
+      if (taken !== undefined) own.push(`port ${p.port} is also container "${taken}"'s: the containers of a pod share one network namespace`);
+      ports.set(p.port, name);
+    }
+    const { configFiles: _none, ...options } = sidecar as SidecarOptions & { configFiles?: unknown };
+    const built = buildContainer(
+      options,
+      { name, stage: ctx.cluster.stage, ports: resolved.ports, defaultProbes: {}, security, drainSeconds: 0, kubernetesVersion: version },
+      own,
+    );
+    problems.push(...own.map((p) => `${where}: ${p}`));
+    containers.push(built.container);
+    for (const volume of built.volumes) {
+      const same = volumes.find((v) => v.name === volume.name);
+      if (!same) volumes.push(volume);
+      else if (JSON.stringify(same) !== JSON.stringify(volume)) problems.push(`${where}: volume ${show(volume.name)} differs from another container's volume of that name: give one another volumeName`);
+    }
+  });
+  return { containers, volumes };
 }
 
 /** Labels of the pods: the selector, plus what a human filters by; the version never selects. */

@@ -7,7 +7,7 @@ import { selectorLabels } from './network.js';
 import type { PodOptions } from './pod.js';
 import { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
@@ -110,7 +110,7 @@ export class StatefulService extends Workload {
         volumeClaimTemplates: storage.length > 0 ? storage.map(([name, claim]) => this.claimTemplate(name, claim)) : undefined,
       },
     });
-    addNativeSleep(this._statefulSet, pod.nativeSleep);
+    addLaterFields(this._statefulSet, pod.laterFields);
     this._service = renderService(this, { name: this.name, ports, headless: true });
     if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.name, namespace: this.namespace, containers: pod.containers };

@@ -13,7 +13,7 @@ import { Peer } from './network.js';
 import type { PodOptions } from './pod.js';
 import type { ResolvedPort } from './ports.js';
 import { Probe } from './probe.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { renderService, serviceNameProblems } from './service.js';
 import { Workload, type StageProps } from './workload.js';
@@ -167,7 +167,7 @@ export class WebService extends Workload {
 
     this.renderCommon(pod, o.serviceAccount);
     this._deployment = renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
-    addNativeSleep(this._deployment, pod.nativeSleep);
+    addLaterFields(this._deployment, pod.laterFields);
     this._service = renderService(this, { name: this.name, ports });
     if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     if (route) renderRoute(this, this.cluster, route);

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
 import { renderDeployment, rollingUpdateProblems, type RollingUpdateOptions } from './deployment.js';
 import type { PodOptions } from './pod.js';
-import { addNativeSleep } from './lifecycle.js';
+import { addLaterFields } from './lifecycle.js';
 import { renderDisruptionBudget, resolveScaling, zoneSpreadConstraints, type ScalingOptions } from './scaling.js';
 import { Workload, type StageProps } from './workload.js';
 
@@ -49,7 +49,7 @@ export class Worker extends Workload {
 
     this.renderCommon(pod, o.serviceAccount);
     this._deployment = renderDeployment(this, { name: this.name, replicas: scaling.replicas, rollingUpdate: o.rollingUpdate, template: pod.template });
-    addNativeSleep(this._deployment, pod.nativeSleep);
+    addLaterFields(this._deployment, pod.laterFields);
     if (scaling.maxReplicas > 1) this.objects.disruptionBudget = renderDisruptionBudget(this, this.name, this.selector);
     const target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name, namespace: this.namespace, containers: pod.containers };
     scaling.autoscaling?.attach(this, target);

@@ -33,6 +33,8 @@ export interface Admitted {
 export interface AdmittedContainer {
   readonly name: string;
   readonly field: 'containers' | 'initContainers';
+  /** A native sidecar: an init container with `restartPolicy: Always`, running beside the containers. */
+  readonly sidecar: boolean;
   readonly requests: Readonly<Record<string, Admitted>>;
   readonly limits: Readonly<Record<string, Admitted>>;
 }
@@ -96,7 +98,7 @@ function admitContainer(spec: Json, name: string, field: AdmittedContainer['fiel
     for (const [k, value] of Object.entries(range.default)) lims[k] ??= { value, from: range.limitRange };
     for (const [k, value] of Object.entries(range.defaultRequest)) requests[k] ??= { value, from: range.limitRange };
   }
-  return { name, field, requests, limits: lims };
+  return { name, field, sidecar: field === 'initContainers' && spec.restartPolicy === 'Always', requests, limits: lims };
 }
 
 /** The pod overhead ResourceQuota adds: `spec.overhead`, else the `overhead.podFixed` of its RuntimeClass. */
@@ -108,15 +110,22 @@ function overheadOf(objects: ClusterObjects, pod: Json): Record<string, number> 
 }
 
 /**
- * Sums containers, takes the larger of that and the largest init container, adds the overhead:
- * to every request, but to a limit only where some container states one (resourcehelper.PodLimits).
+ * Sums containers and native sidecars, takes the larger of that and the largest init container
+ * step (an init container plus the sidecars started before it), adds the overhead: to every
+ * request, but to a limit only where some container states one (resourcehelper.PodRequests/PodLimits).
  */
 function effective(containers: readonly AdmittedContainer[], pick: (c: AdmittedContainer) => Readonly<Record<string, Admitted>>, overhead: Record<string, number>, overheadAlone: boolean): Record<string, number> {
   const names = new Set([...containers.flatMap((c) => Object.keys(pick(c))), ...(overheadAlone ? Object.keys(overhead) : [])]);
   const out: Record<string, number> = {};
   for (const r of names) {
-    const main = containers.filter((c) => c.field === 'containers').reduce((sum, c) => sum + (pick(c)[r]?.value ?? 0), 0);
-    const init = Math.max(0, ...containers.filter((c) => c.field === 'initContainers').map((c) => pick(c)[r]?.value ?? 0));
+    let main = containers.filter((c) => c.field === 'containers').reduce((sum, c) => sum + (pick(c)[r]?.value ?? 0), 0);
+    let sidecars = 0;
+    let init = 0;
+    for (const c of containers.filter((x) => x.field === 'initContainers')) {
+      const value = pick(c)[r]?.value ?? 0;
+      if (c.sidecar) [main, sidecars] = [main + value, sidecars + value];
+      init = Math.max(init, c.sidecar ? sidecars : sidecars + value);
+    }
     out[r] = Math.max(main, init) + (overhead[r] ?? 0);
   }
   return out;

@@ -1,5 +1,5 @@
 // Rules on container lifecycle hooks.
-import { NATIVE_SLEEP_SINCE, atLeast } from '../../fleet/kubernetes-version.js';
+import { DEFAULT_KUBERNETES_VERSION, NATIVE_SLEEP_SINCE, atLeast } from '../../fleet/kubernetes-version.js';
 import { WORKLOAD_KINDS, arr, containersOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_WARNING, type Rule, type Violation } from '../rule.js';
 
@@ -28,7 +28,7 @@ export const preStopSleep: Rule = {
       return containersOf(template.spec, ['initContainers', 'containers']).flatMap((c) => {
         const seconds = execSleepSeconds(rec(c.spec.lifecycle).preStop);
         if (seconds === undefined) return [];
-        const version = str(objects.cluster.kubernetesVersion);
+        const version = str(objects.cluster.kubernetesVersion) ?? DEFAULT_KUBERNETES_VERSION;
         return [{ object, message: `container ${JSON.stringify(c.name)}: preStop execs sleep, which fails on images without a shell or sleep binary; this cluster runs Kubernetes ${version}, which has the native action lifecycle.preStop.sleep.seconds: ${seconds}` }];
       });
     });
