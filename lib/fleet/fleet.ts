@@ -17,6 +17,8 @@ import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { dnsLabelError } from './names.js';
+import { StageResolver } from './stage.js';
+import { propsProblems } from './props.js';
 
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
@@ -93,14 +95,14 @@ export class Fleet extends App {
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
 
   constructor(props: FleetProps) {
-    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist' });
+    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage)] });
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
-    const problem = dnsLabelError('fleet name', props.name);
-    addCheck(this, () => (problem ? [problem] : []));
+    const problems = [...propsProblems('FleetProps', props), ...[dnsLabelError('fleet name', props.name)].filter((p): p is string => !!p)];
+    addCheck(this, () => problems);
   }
 
   get clusters(): readonly Cluster[] {
@@ -115,6 +117,8 @@ export class Fleet extends App {
       return existing;
     }
     const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain });
+    const problems = propsProblems('ClusterProps', props);
+    addCheck(cluster, () => problems);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
     this._clusters.push(cluster);
     return cluster;

@@ -12,6 +12,8 @@ import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../im
 import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
+import { intakeProps, type PropsTypeName } from '../fleet/props.js';
+import { isPlainObject, isStageDependent } from '../fleet/stage.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
@@ -142,12 +144,15 @@ export class PlatformComponent extends Construct {
   readonly release: HelmRelease;
   readonly source: HelmRepository | OciRepository;
 
-  constructor(scope: Construct, props: PlatformComponentProps) {
-    super(scope, props.name);
+  constructor(scope: Construct, given: PlatformComponentProps) {
+    super(scope, given.name);
+    const intake: string[] = [];
+    const props = intakeProps('PlatformComponentProps', given, Cluster.of(this).stage, intake);
     this.name = props.name;
     this.namespace = props.namespace;
     const problems = [
-      ...chartProblems(props.chart),
+      ...intake,
+      ...chartProblems(props.chart ?? {}),
       ...[dnsLabelError('component name', props.name), dnsLabelError('component namespace', props.namespace)].filter((p): p is string => !!p),
     ];
     addCheck(this, () => problems);
@@ -217,8 +222,9 @@ export class PlatformComponent extends Construct {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain object of values to merge into: not a stage-dependent value, which is a leaf until resolved. */
+function isMergeable(value: unknown): value is Record<string, unknown> {
+  return isPlainObject(value) && !isStageDependent(value);
 }
 
 /** Helm values `override` laid over `base`: objects merged key by key, everything else replaced; undefined keys dropped. */
@@ -227,9 +233,43 @@ export function mergeValues(base: HelmValues, override: HelmValues = {}): Record
   for (const [key, value] of Object.entries(base)) if (value !== undefined) result[key] = value;
   for (const [key, value] of Object.entries(override)) {
     if (value === undefined) continue;
-    result[key] = isPlainObject(value) && isPlainObject(result[key]) ? mergeValues(result[key] as HelmValues, value) : value;
+    result[key] = isMergeable(value) && isMergeable(result[key]) ? mergeValues(result[key] as HelmValues, value) : value;
   }
   return result;
+}
+
+/**
+ * A catalog component whose options are checked where it is installed: unknown keys at any depth
+ * (`Components.certManager({ emial })`) are errors of the cluster's controllers layer, and
+ * stage-dependent values anywhere in the options (Helm values included) are resolved for the
+ * cluster before the component sees them.
+ */
+class CheckedComponent<P> implements IComponent {
+  readonly name: string;
+
+  constructor(
+    private readonly type: PropsTypeName,
+    private readonly label: string,
+    private readonly options: P | undefined,
+    private readonly make: (options: P | undefined) => IComponent,
+  ) {
+    this.name = make(options).name;
+  }
+
+  install(platform: Platform): void {
+    const problems: string[] = [];
+    const options = this.options === undefined ? undefined : intakeProps(this.type, this.options, platform.cluster.stage, problems, this.label);
+    if (problems.length > 0) addCheck(platform.controllers, () => problems);
+    this.make(options).install(platform);
+  }
+}
+
+/**
+ * `make(options)`, its options checked against `type` when it is installed (see CheckedComponent).
+ * @param label how errors name the options, e.g. `Components.certManager(...)`
+ */
+export function checkedComponent<P>(type: PropsTypeName, label: string, options: P | undefined, make: (options: P | undefined) => IComponent): IComponent {
+  return new CheckedComponent(type, label, options, make);
 }
 
 /** What every component of the catalog lets you change. */
