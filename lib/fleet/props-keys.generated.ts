@@ -150,6 +150,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "i": 0,
     "k": {}
    },
+   "valuesFile": 0,
+   "valuesSchema": {
+    "i": 0,
+    "k": {}
+   },
    "version": 0
   }
  },
@@ -181,6 +186,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "dependsOn": 0,
    "nodeGroups": "ClusterAutoscalerNodeGroup",
    "values": {
+    "i": 0,
+    "k": {}
+   },
+   "valuesFile": 0,
+   "valuesSchema": {
     "i": 0,
     "k": {}
    },
@@ -399,6 +409,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "i": 0,
     "k": {}
    },
+   "valuesFile": 0,
+   "valuesSchema": {
+    "i": 0,
+    "k": {}
+   },
    "version": 0
   }
  },
@@ -578,6 +593,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "i": 0,
     "k": {}
    },
+   "valuesFile": 0,
+   "valuesSchema": {
+    "i": 0,
+    "k": {}
+   },
    "version": 0
   }
  },
@@ -614,6 +634,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "policy": 0,
    "provider": 0,
    "values": {
+    "i": 0,
+    "k": {}
+   },
+   "valuesFile": 0,
+   "valuesSchema": {
     "i": 0,
     "k": {}
    },
@@ -792,6 +817,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "i": 0,
     "k": {}
    },
+   "valuesFile": 0,
+   "valuesSchema": {
+    "i": 0,
+    "k": {}
+   },
    "version": 0
   }
  },
@@ -869,6 +899,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "dependsOn": 0,
    "replicas": 0,
    "values": {
+    "i": 0,
+    "k": {}
+   },
+   "valuesFile": 0,
+   "valuesSchema": {
     "i": 0,
     "k": {}
    },
@@ -1002,6 +1037,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "retries": 0,
    "timeout": 0,
    "values": {
+    "i": 0,
+    "k": {}
+   },
+   "valuesFile": 0,
+   "valuesSchema": {
     "i": 0,
     "k": {}
    }
@@ -1512,6 +1552,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "replicas": 0,
    "values": {
+    "i": 0,
+    "k": {}
+   },
+   "valuesFile": 0,
+   "valuesSchema": {
     "i": 0,
     "k": {}
    },

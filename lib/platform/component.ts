@@ -16,7 +16,9 @@ import { intakeProps, type PropsTypeName } from '../fleet/props.js';
 import { isPlainObject, isStageDependent } from '../fleet/stage.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
+import { parseChartVersion } from './chart-version.js';
 import { Layer, MANAGED_BY } from './layer.js';
+import { valuesProblems, type ValuesChecks } from './values-check.js';
 import type { Platform } from './platform.js';
 
 /** Something `platform.install()` accepts: a component of the catalog (`Components.*`) or your own. */
@@ -36,14 +38,19 @@ export interface ChartProps {
   readonly repository: string;
   /** The chart's name in that repository, e.g. `cert-manager`. */
   readonly name: string;
-  /** An exact version (`v1.21.1`) or a semver range (`~1.14.0`); never "latest". */
+  /**
+   * An exact version (`v1.21.1`, `2.0.0-rc.1`) or a semver range with an upper bound (`~1.14.0`,
+   * `^1.2.0`, `>=1.2.0 <2.0.0`), parsed with the `semver` library; never "latest", `*` or a range
+   * without upper bound (`>=1.0.0`). A range matches pre-releases only when it names one.
+   * @see https://fluxcd.io/flux/components/helm/helmreleases/#chart-template
+   */
   readonly version: string;
 }
 
 /** Helm values: the chart's own keys. */
 export type HelmValues = Readonly<Record<string, unknown>>;
 
-export interface PlatformComponentProps {
+export interface PlatformComponentProps extends ValuesChecks {
   /** Names the HelmRelease, its chart source and the Helm release. */
   readonly name: string;
   /** Namespace the chart installs into; created (as a Namespace object) unless it is a system namespace. */
@@ -69,8 +76,6 @@ export interface PlatformComponentProps {
   readonly crds?: 'create' | 'skip';
 }
 
-const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const FLOATING = /^(\*|latest|x|)$/i;
 
 interface Provided {
   readonly component: string;
@@ -123,9 +128,8 @@ function chartProblems(chart: ChartProps): string[] {
   }
   const name = dnsSubdomainError('chart name', chart.name);
   if (name) problems.push(name);
-  if (typeof chart.version !== 'string' || FLOATING.test(chart.version.trim())) {
-    problems.push(`chart version ${show(chart.version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`);
-  }
+  const version = parseChartVersion(chart.version);
+  if (version.kind === 'invalid') problems.push(version.problem);
   return problems;
 }
 
@@ -143,6 +147,8 @@ export class PlatformComponent extends Construct {
   readonly namespace: string;
   readonly release: HelmRelease;
   readonly source: HelmRepository | OciRepository;
+  /** The Helm values it installs with, stage-dependent values resolved. */
+  readonly values: Readonly<Record<string, unknown>>;
 
   constructor(scope: Construct, given: PlatformComponentProps) {
     super(scope, given.name);
@@ -150,8 +156,10 @@ export class PlatformComponent extends Construct {
     const props = intakeProps('PlatformComponentProps', given, Cluster.of(this).stage, intake);
     this.name = props.name;
     this.namespace = props.namespace;
+    this.values = props.values ?? {};
     const problems = [
       ...intake,
+      ...valuesProblems(this.values, props),
       ...chartProblems(props.chart ?? {}),
       ...[dnsLabelError('component name', props.name), dnsLabelError('component namespace', props.namespace)].filter((p): p is string => !!p),
     ];
@@ -215,7 +223,7 @@ export class PlatformComponent extends Construct {
       spec: {
         interval: '12h',
         url: `${props.chart.repository.replace(/\/+$/, '')}/${props.chart.name}`,
-        ref: SEMVER.test(version) ? { tag: version } : { semver: version },
+        ref: parseChartVersion(version).kind === 'exact' ? { tag: version } : { semver: version },
         layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: OciRepositorySpecLayerSelectorOperation.COPY },
       },
     });
@@ -259,7 +267,16 @@ class CheckedComponent<P> implements IComponent {
   install(platform: Platform): void {
     const problems: string[] = [];
     const options = this.options === undefined ? undefined : intakeProps(this.type, this.options, platform.cluster.stage, problems, this.label);
-    if (problems.length > 0) addCheck(platform.controllers, () => problems);
+    const checks = (options ?? {}) as ValuesChecks & { readonly values?: HelmValues };
+    // A pinned values file names the chart's keys: the user's values are checked against it (the catalog's own are known good).
+    if (checks.valuesFile !== undefined) problems.push(...valuesProblems(checks.values ?? {}, { valuesFile: checks.valuesFile }).map((p) => `${this.label}: ${p}`));
+    const schema = checks.valuesSchema;
+    addCheck(platform.controllers, () => {
+      // The schema applies to what the chart receives: the catalog's values merged with the user's.
+      const release = schema === undefined ? undefined : platform.controllers.node.tryFindChild(this.name);
+      const merged = release instanceof PlatformComponent ? valuesProblems(release.values, { valuesSchema: schema }).map((p) => `${this.name}: ${p}`) : [];
+      return [...problems, ...merged];
+    });
     this.make(options).install(platform);
   }
 }
@@ -273,7 +290,7 @@ export function checkedComponent<P>(type: PropsTypeName, label: string, options:
 }
 
 /** What every component of the catalog lets you change. */
-export interface ComponentOptions {
+export interface ComponentOptions extends ValuesChecks {
   /** Chart version, exact or a semver range. @default the version the catalog pins */
   readonly version?: string;
   /** Helm values laid over the catalog's (objects merged key by key, arrays replaced). @default none */

@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.js';
 import { plaintextCredential } from './credentials.js';
 import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
+import { chartVersionPinned, fluxDuration } from './flux-fields.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import { routeConflict } from './routes.js';
@@ -30,6 +31,8 @@ export const RULES: readonly Rule[] = [
   fluxDependencyExists,
   fluxDependencyCycle,
   fluxPathProduced,
+  fluxDuration,
+  chartVersionPinned,
   kedaAuthenticationExists,
   issuerExists,
 ];
