@@ -101,7 +101,7 @@ export class Fleet extends App {
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
-    const problems = [...propsProblems('FleetProps', props), ...[dnsLabelError('fleet name', props.name)].filter((p): p is string => !!p)];
+    const problems = [...propsProblems('FleetProps', props, 'new Fleet(...)'), ...[dnsLabelError('fleet name', props.name)].filter((p): p is string => !!p)];
     addCheck(this, () => problems);
   }
 

@@ -51,14 +51,15 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
   const notes = noted.get(value);
   if (notes) problems.push(...notes.map((n) => (path ? `${path}: ${n}` : n)));
   const shape = shapeOf(ref);
+  if (Array.isArray(value)) {
+    // Even unchecked items may carry noted problems: `triggers: [Trigger.cron({...})]`.
+    value.forEach((item, i) => check(ref, item, joinPath(path, i), problems));
+    return;
+  }
   if (shape === 0) return;
   if (isStageDependent(value)) {
     const perStage = perStageValues(value);
     for (const stage of Object.keys(perStage)) check(ref, perStage[stage as keyof typeof perStage], `${path} (${stage})`, problems);
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => check(ref, item, joinPath(path, i), problems));
     return;
   }
   if (!isPlainObject(value)) return;
