@@ -17,7 +17,7 @@ import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { dnsLabelError } from './names.js';
-import { StageResolver } from './stage.js';
+import { StageResolver, unresolvedStageValues } from './stage.js';
 import { propsProblems } from './props.js';
 
 export interface FleetProps {
@@ -289,6 +289,7 @@ export class Fleet extends App {
         try {
           const { manifest, drops } = resolutionOf(obj);
           for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          for (const m of unresolvedStageValues(obj)) findings.push({ path: obj.node.path, message: m });
           return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describe(e) });

@@ -137,11 +137,14 @@ function resolveIn(value: unknown, stage: Stage, path: string, problems: string[
   return result ?? value;
 }
 
+/** Stage values of rendered objects that had no value for their cluster's stage, by object. */
+const unresolved = new WeakMap<ApiObject, Set<string>>();
+
 /**
  * A cdk8s resolver that renders a stage-dependent value found anywhere in an object (typed or
  * `new ApiObject(...)`) as the value of the object's cluster's stage. Without it, cdk8s renders
- * `perStage(...)` as `{}`: its values hide behind a symbol. One that cannot be resolved is a
- * StrataError naming the object's field path, recorded against the object.
+ * `perStage(...)` as `{}`: its values hide behind a symbol. One that cannot be resolved is left
+ * out and recorded against the object with its field path (`unresolvedStageValues`).
  */
 export class StageResolver implements IResolver {
   /** @param stageOf the stage of the cluster an object belongs to */
@@ -150,14 +153,22 @@ export class StageResolver implements IResolver {
   resolve(context: ResolutionContext): void {
     const value = context.value as StageValue<unknown>;
     if (!isStageDependent(value)) return;
-    const path = context.key.reduce<string>((p, k) => joinPath(p, /^\d+$/.test(k) ? Number(k) : k), '');
     try {
       context.replaceValue(this.stageOf(context.obj).pick(perStageValues(value)));
     } catch (e) {
       if (!(e instanceof StrataError)) throw e;
-      throw new StrataError(`${context.obj.kind} ${context.obj.name}: ${path}: ${e.message}`);
+      const path = context.key.reduce<string>((p, k) => joinPath(p, /^\d+$/.test(k) ? Number(k) : k), '');
+      let set = unresolved.get(context.obj);
+      if (!set) unresolved.set(context.obj, (set = new Set()));
+      set.add(`${context.obj.kind} ${context.obj.name}: ${path}: ${e.message}`);
+      context.replaceValue(undefined);
     }
   }
+}
+
+/** The stage values of `obj` its resolution could not resolve, as messages naming each field path. */
+export function unresolvedStageValues(obj: ApiObject): readonly string[] {
+  return [...(unresolved.get(obj) ?? [])];
 }
 
 /** The values of a stage-dependent prop, for code that combines several of them into one. */
