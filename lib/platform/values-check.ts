@@ -34,7 +34,8 @@ const valuesFiles = new Map<string, unknown>();
 
 function compile(schema: Record<string, unknown>): ValidateFunction {
   const draft = String(schema.$schema ?? '');
-  const options = { strict: false, allErrors: true } as const;
+  // verbose: an additionalProperties error carries its schema, whose properties are the known keys.
+  const options = { strict: false, allErrors: true, verbose: true } as const;
   const ajv = draft.includes('2020-12') ? new Ajv2020(options) : draft.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
   return ajv.compile(schema);
 }
