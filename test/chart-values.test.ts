@@ -64,6 +64,20 @@ describe('chart versions', () => {
       `c1/infrastructure/controllers/custom: HelmRelease flux-system/custom: spec.chart.spec.version ">=banana" is neither a semver version nor a semver range: ${HINT}`,
     ]));
   });
+
+  test('a hand-written HelmRelease without a version floats to the latest chart; one from a Git repository has none to pin', () => {
+    const fleet = platformFleet((p) => {
+      for (const kind of ['HelmRepository', 'GitRepository']) {
+        new HelmRelease(p.controllers, kind, {
+          metadata: { name: kind.toLowerCase(), namespace: 'flux-system' },
+          spec: { interval: '1h', chart: { spec: { chart: 'podinfo', sourceRef: { kind: kind as never, name: 'podinfo' } } } },
+        });
+      }
+    });
+    expect(errorsOf(fleet).filter((e) => e.includes('spec.chart.spec.version'))).toEqual([
+      `c1/infrastructure/controllers/HelmRepository: HelmRelease flux-system/helmrepository: spec.chart.spec.version undefined is not pinned: ${HINT}`,
+    ]);
+  });
 });
 
 describe('Flux durations', () => {

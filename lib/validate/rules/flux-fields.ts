@@ -51,13 +51,15 @@ function fromComponent(obj: ResolvedObject): boolean {
 
 export const chartVersionPinned: Rule = {
   id: 'chart-version-pinned',
-  summary: 'Every HelmRelease chart version and OCIRepository semver range is an exact semver version or a range with an upper bound (parsed with the semver library), never "latest", "*" or ">=1.0.0".',
+  summary: 'Every HelmRelease chart version (of a chart from a HelmRepository) and OCIRepository semver range is an exact semver version or a range with an upper bound (parsed with the semver library), never "latest", "*" or ">=1.0.0".',
   hint: 'pin an exact version ("1.2.3") or a bounded range ("~1.2.0", "^1.2.0")',
   severity: ALWAYS_ERROR,
   check: (objects: ClusterObjects): Violation[] => [
     ...objects.ofKind('HelmRelease').filter((o) => isFlux(o) && !fromComponent(o)).flatMap((object) => {
       const spec = rec(rec(rec(object.manifest.spec).chart).spec);
       if (spec.chart === undefined) return []; // chartRef: the source pins the version
+      // A chart from a Git repository or bucket is the chart at the source's revision: Flux ignores the version.
+      if (rec(spec.sourceRef).kind !== 'HelmRepository') return [];
       const version = parseChartVersion(spec.version, 'spec.chart.spec.version');
       return version.kind === 'invalid' ? [{ object, message: `${describe(object)}: ${version.problem}` }] : [];
     }),
