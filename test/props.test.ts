@@ -103,6 +103,7 @@ describe('no silent drops: unknown keys are errors', () => {
 
   test('tenants, node pools, the fleet and its clusters', () => {
     const fleet = new Fleet({ name: 'acme', domain: 'acme.dev', repositry: {} } as never);
+    fleet.addLayer('monitoring', { intervall: '1h' } as never);
     fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws({ storageClas: 'gp2' } as never), domian: 'x.dev' } as never);
     fleet.platform((p) => {
       p.addTenant('shop', { quota: { cpu: '2', memory: '4Gi', pod: 10 } } as never);
@@ -111,6 +112,7 @@ describe('no silent drops: unknown keys are errors', () => {
     const errors = errorsOf(fleet);
     expect(errors).toEqual(expect.arrayContaining([
       'new Fleet(...).repositry is not a known key: did you mean "repository"? (valid keys: decryption, domain, name, outdir, repository, repositoryPath)',
+      'fleet.addLayer("monitoring", ...).intervall is not a known key: did you mean "interval"? (valid keys: dependsOn, folderPerNamespace, interval, prune, retryInterval, serviceAccountName, timeout, wait)',
       'c1: domian is not a known key: did you mean "domain"? (valid keys: decryption, domain, provider, region, stage, traffic)',
       expect.stringMatching(/^c1: provider: Provider\.aws\(\.\.\.\)\.storageClas is not a known key: did you mean "storageClass"\?/),
       'c1/infrastructure/configs/tenant-shop: quota.pod is not a known key: did you mean "pods"? (valid keys: cpu, memory, memoryLimit, pods, storage)',

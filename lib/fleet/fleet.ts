@@ -133,6 +133,8 @@ export class Fleet extends App {
 
   /** Adds a layer to every cluster, present and future. */
   addLayer(path: string, props: LayerProps = {}): void {
+    const problems = propsProblems('LayerProps', props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
+    if (problems.length > 0) addCheck(this, () => problems);
     this.fleetLayers.push({ path, props });
     for (const cluster of this._clusters) cluster.addLayer(path, props);
   }
