@@ -494,7 +494,7 @@ describe('ordering and consistency errors', () => {
       p.install(Components.helm({ name: 'x', namespace: 'x', chart: { repository: 'http://charts.example.com', name: 'x', version: '1.0.0' } }));
     });
     expect(errorsOf(fleet)).toEqual([
-      'c1/infrastructure/controllers/keda: chart version "latest" is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")',
+      'c1/infrastructure/controllers/keda: chart version "latest" is neither a semver version nor a semver range: give an exact version (e.g. "1.2.3") or a bounded semver range (e.g. "~1.2.0", "^1.2.0", ">=1.2.0 <2.0.0")',
       'c1/infrastructure/controllers/x: chart repository "http://charts.example.com" is not an https:// or oci:// URL',
     ]);
   });

@@ -307,7 +307,7 @@ describe('env', () => {
 
   test('a per-stage value without a value for the stage is an error naming the variable', () => {
     expect(workerErrors({ env: { LEVEL: perStage({ production: 'info' }) } })).toEqual([
-      `${PATH}: env LEVEL: stage.pick: no value for stage "development" and no default (given: production)`,
+      `${PATH}: env.LEVEL: stage.pick: no value for stage "development" and no default (given: production)`,
     ]);
   });
 });

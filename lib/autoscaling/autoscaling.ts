@@ -4,6 +4,7 @@ import { EventAutoscaling, type EventAutoscalingProps } from './event-autoscalin
 import { HorizontalAutoscaling } from './horizontal-autoscaling.js';
 import type { Metric, ResourceTarget } from './metric.js';
 import { combinePerStage } from './stage-values.js';
+import { noteOptions } from '../fleet/props.js';
 
 /** Replica bounds; each may differ per stage, e.g. `min: perStage({ development: 1, production: 3 })`. */
 export interface AutoscalingBounds {
@@ -61,7 +62,7 @@ export class Autoscaling {
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
     const { min, max, behavior, ...target } = options;
-    return Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) });
+    return noteOptions('ResourceAutoscalingOptions', options, 'Autoscaling.cpu(...)', Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) }));
   }
 
   /** A HorizontalPodAutoscaler on memory. @default utilization 80% of the requests */
@@ -69,21 +70,23 @@ export class Autoscaling {
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
     const { min, max, behavior, ...target } = options;
-    return Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) });
+    return noteOptions('ResourceAutoscalingOptions', options, 'Autoscaling.memory(...)', Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) }));
   }
 
   /** A HorizontalPodAutoscaler on cpu, memory, custom and external metrics together. */
   static resources(options: MetricsAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    return combinePerStage([options.min, options.max], (resolve) => new HorizontalAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+    const made = combinePerStage([options.min, options.max], (resolve) => new HorizontalAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+    return noteOptions('MetricsAutoscalingOptions', options, 'Autoscaling.resources(...)', made);
   }
 
   /** A KEDA ScaledObject driven by triggers (queues, Prometheus, cron, ...), able to scale to zero. */
   static events(options: EventAutoscalingOptions & FixedBounds): EventAutoscaling;
   static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling>;
   static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling> {
-    return combinePerStage([options.min, options.max], (resolve) => new EventAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+    const made = combinePerStage([options.min, options.max], (resolve) => new EventAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
+    return noteOptions('EventAutoscalingOptions', options, 'Autoscaling.events(...)', made);
   }
 }
 

@@ -26,6 +26,7 @@ import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type A
 import { fitProblems, type NodeShape } from './node-fit.js';
 import { MiB, formatMemory, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
 import { canonicalSet } from '../fleet/canonical.js';
+import { intakeProps } from '../fleet/props.js';
 
 export type CapacityType = 'on-demand' | 'spot';
 
@@ -165,9 +166,11 @@ export class NodePool extends Construct {
   private readonly shapeProblems: string[] = [];
   private _shapes?: NodeShape[];
 
-  constructor(platform: Platform | Cluster, name: string, props: NodePoolProps) {
+  constructor(platform: Platform | Cluster, name: string, given: NodePoolProps) {
     const cluster = platform instanceof Cluster ? platform : platform.cluster;
     super(cluster.layer('infrastructure/configs'), `node-pool-${name}`);
+    const propsProblems: string[] = [];
+    const props = intakeProps('NodePoolProps', given, cluster.stage, propsProblems);
     this.name = name;
     this.cluster = cluster;
     this.props = props;
@@ -186,6 +189,7 @@ export class NodePool extends Construct {
     }
     pools.get(cluster)!.push(this);
     addCheck(this, () => [
+      ...propsProblems,
       ...optional(dnsSubdomainError('node pool name', name)),
       ...this.propProblems(),
       ...(this.shapes.length > 0 ? [] : this.shapeProblems),

@@ -16,6 +16,7 @@ import { secondsAtLeast, wholeNumberError, wholeOr } from './quantity.js';
 import type { Trigger } from './trigger.js';
 import { declareTriggers, triggerProblems } from './trigger-authentication.js';
 import { canonicalSet } from '../fleet/canonical.js';
+import { intakeProps } from '../fleet/props.js';
 
 /** How KEDA turns pending events into new Jobs. */
 export interface JobScalingStrategy {
@@ -105,10 +106,13 @@ export class ScaledJob extends Construct {
   /** The ScaledJob's name. */
   readonly name: string;
 
-  constructor(scope: Construct, id: string, props: ScaledJobProps) {
+  constructor(scope: Construct, id: string, given: ScaledJobProps) {
     super(scope, id);
     this.name = id;
     const cluster = Cluster.of(this);
+    const propsProblems: string[] = [];
+    const props = intakeProps('ScaledJobProps', given, cluster.stage, propsProblems);
+    addCheck(this, () => propsProblems);
     const namespace = scopeNamespace(scope);
     const max = cluster.resolve(props.max);
     const min = cluster.resolve(props.min ?? 0);

@@ -4,6 +4,7 @@ import { dnsLabelError } from '../fleet/names.js';
 import type { ResourceTarget } from './metric.js';
 import { quantityError, wholeNumberError } from './quantity.js';
 import { SecretKey } from './secret-key.js';
+import { noteOptions } from '../fleet/props.js';
 
 /** Options every trigger takes. */
 export interface TriggerOptions {
@@ -172,7 +173,7 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 export class Trigger {
   /** Scale to `replicas` during a recurring window, e.g. office hours. */
   static cron(props: CronTriggerProps): Trigger {
-    return new Trigger({
+    return noteOptions('CronTriggerProps', props, 'Trigger.cron(...)', new Trigger({
       type: 'cron',
       kind: 'cron',
       name: props.name,
@@ -183,14 +184,14 @@ export class Trigger {
         ...cronProblems(`${what}.end`, props.end),
         ...optional(wholeNumberError(`${what}.replicas`, props.replicas, 1)),
       ],
-    });
+    }));
   }
 
   /** Scale on a PromQL query: `threshold` per replica. */
   static prometheus(props: PrometheusTriggerProps): Trigger {
     const auth = props.auth;
     const bearer = auth !== undefined && 'bearerToken' in auth;
-    return new Trigger({
+    return noteOptions('PrometheusTriggerProps', props, 'Trigger.prometheus(...)', new Trigger({
       type: 'prometheus',
       kind: 'prometheus',
       name: props.name,
@@ -212,13 +213,13 @@ export class Trigger {
         ...positive(`${what}.threshold`, props.threshold),
         ...nonNegative(`${what}.activationThreshold`, props.activationThreshold),
       ],
-    });
+    }));
   }
 
   /** Scale on a RabbitMQ queue: `length` ready messages (or `messageRate` per second) per replica. */
   static rabbitmq(props: RabbitMqTriggerProps): Trigger {
     const rate = props.messageRate !== undefined;
-    return new Trigger({
+    return noteOptions('RabbitMqTriggerProps', props, 'Trigger.rabbitmq(...)', new Trigger({
       type: 'rabbitmq',
       kind: 'rabbitmq',
       name: props.name,
@@ -240,13 +241,13 @@ export class Trigger {
         ...nonNegative(`${what}.activationValue`, props.activationValue),
         ...oneOf(`${what}.protocol`, props.protocol, ['auto', 'amqp', 'http']),
       ],
-    });
+    }));
   }
 
   /** Scale on the lag of a Kafka consumer group: `lagThreshold` per replica. */
   static kafka(props: KafkaTriggerProps): Trigger {
     const { sasl, tls } = props.auth ?? {};
-    return new Trigger({
+    return noteOptions('KafkaTriggerProps', props, 'Trigger.kafka(...)', new Trigger({
       type: 'kafka',
       kind: 'kafka',
       name: props.name,
@@ -276,7 +277,7 @@ export class Trigger {
         ...oneOf(`${what}.offsetResetPolicy`, props.offsetResetPolicy, ['latest', 'earliest']),
         ...(sasl ? oneOf(`${what}.auth.sasl.mechanism`, sasl.mechanism, ['plaintext', 'scram_sha256', 'scram_sha512']) : []),
       ],
-    });
+    }));
   }
 
   /** Scale on an AWS SQS queue: `queueLength` messages per replica. */
@@ -285,7 +286,7 @@ export class Trigger {
     const identity = 'podIdentity' in auth ? auth.podIdentity : undefined;
     const keys = 'podIdentity' in auth ? undefined : auth;
     const region = props.region ?? SQS_URL.exec(props.queueUrl ?? '')?.[1];
-    return new Trigger({
+    return noteOptions('SqsTriggerProps', props, 'Trigger.sqs(...)', new Trigger({
       type: 'aws-sqs-queue',
       kind: 'sqs',
       name: props.name,
@@ -308,17 +309,17 @@ export class Trigger {
           ? [`${what}.auth uses AWS pod identity, which only exists on AWS clusters (cluster ${show(cluster.name)} runs on ${cluster.provider.name}): use accessKeyId and secretAccessKey Secret references`]
           : []),
       ],
-    });
+    }));
   }
 
   /** Scale on cpu through KEDA (e.g. next to a cron trigger). Needs metrics-server. */
   static cpu(props: ResourceTriggerProps): Trigger {
-    return Trigger.resource('cpu', props);
+    return noteOptions('ResourceTriggerProps', props, 'Trigger.cpu(...)', Trigger.resource('cpu', props));
   }
 
   /** Scale on memory through KEDA. Needs metrics-server. */
   static memory(props: ResourceTriggerProps): Trigger {
-    return Trigger.resource('memory', props);
+    return noteOptions('ResourceTriggerProps', props, 'Trigger.memory(...)', Trigger.resource('memory', props));
   }
 
   private static resource(resource: 'cpu' | 'memory', props: ResourceTriggerProps): Trigger {

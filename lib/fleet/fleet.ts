@@ -19,6 +19,8 @@ import { StrataError, SynthError, addCheck, describeError, formatReport, show, t
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
+import { StageResolver, unresolvedStageValues } from './stage.js';
+import { propsProblems } from './props.js';
 
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
@@ -102,14 +104,14 @@ export class Fleet extends App {
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
 
   constructor(props: FleetProps) {
-    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new PlainKeysResolver()] });
+    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
     this.domain = props.domain;
     this.decryption = props.decryption;
     this.projectRoot = props.projectRoot ?? process.cwd();
-    const problems = [dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined);
+    const problems = [...propsProblems('FleetProps', props, 'new Fleet(...)'), ...[dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined)];
     addCheck(this, () => problems);
   }
 
@@ -125,6 +127,8 @@ export class Fleet extends App {
       return existing;
     }
     const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain });
+    const problems = propsProblems('ClusterProps', props);
+    addCheck(cluster, () => problems);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
     this._clusters.push(cluster);
     return cluster;
@@ -139,6 +143,8 @@ export class Fleet extends App {
 
   /** Adds a layer to every cluster, present and future. */
   addLayer(path: string, props: LayerProps = {}): void {
+    const problems = propsProblems('LayerProps', props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
+    if (problems.length > 0) addCheck(this, () => problems);
     this.fleetLayers.push({ path, props });
     for (const cluster of this._clusters) cluster.addLayer(path, props);
   }
@@ -297,6 +303,7 @@ export class Fleet extends App {
         try {
           const { manifest, drops } = resolutionOf(obj);
           for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
+          for (const m of unresolvedStageValues(obj)) findings.push({ path: obj.node.path, message: m });
           return [{ path: obj.node.path, manifest: manifest as Manifest }];
         } catch (e) {
           findings.push({ path: obj.node.path, message: describeError(e) });

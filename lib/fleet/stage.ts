@@ -1,3 +1,4 @@
+import type { ApiObject, IResolver, ResolutionContext } from 'cdk8s';
 import { StrataError, show } from './errors.js';
 
 /** The stages a cluster can be in. */
@@ -73,6 +74,101 @@ export class Stage {
   toString(): string {
     return this.name;
   }
+}
+
+/** True for `{}`-like literals and `Object.create(null)`: the objects a props tree is made of (not class instances). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A path into a props object for messages: `values.gateway.hostnames[0]`. */
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const part = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+  return path ? (part === key ? `${path}.${key}` : `${path}[${part}]`) : part;
+}
+
+const UNRESOLVED = Symbol('unresolved stage value');
+
+/**
+ * `value` with every stage-dependent value in it, at any depth of its plain objects and arrays,
+ * replaced by the value for `stage`. One that has no value for the stage (or names no stage) is a
+ * problem naming its path, e.g. `values.gateway.hostnames[0]: no value for stage "production"
+ * and no default`, and is left out (its key removed, so no second error follows from it). Class instances (constructs, autoscalers, volumes) are not
+ * entered: they resolve their own props. Unchanged subtrees are returned as they are.
+ * @param path how messages name `value`, e.g. `values`
+ */
+export function resolveStageValues<T>(value: T, stage: Stage, path: string, problems: string[]): T {
+  const resolved = resolveIn(value, stage, path, problems);
+  return (resolved === UNRESOLVED ? undefined : resolved) as T;
+}
+
+function resolveIn(value: unknown, stage: Stage, path: string, problems: string[]): unknown {
+  if (isStageDependent(value)) {
+    let picked: unknown;
+    try {
+      picked = stage.pick(perStageValues(value));
+    } catch (e) {
+      if (!(e instanceof StrataError)) throw e;
+      problems.push(`${path || 'value'}: ${e.message}`);
+      return UNRESOLVED;
+    }
+    return resolveIn(picked, stage, path, problems);
+  }
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item, i) => {
+      const resolved = resolveIn(item, stage, joinPath(path, i), problems);
+      if (resolved !== item) changed = true;
+      return resolved === UNRESOLVED ? undefined : resolved;
+    });
+    return changed ? items : value;
+  }
+  if (!isPlainObject(value)) return value;
+  let result: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const resolved = resolveIn(item, stage, joinPath(path, key), problems);
+    if (resolved === UNRESOLVED) delete (result ??= { ...value })[key];
+    else if (resolved !== item) (result ??= { ...value })[key] = resolved;
+  }
+  return result ?? value;
+}
+
+/** Stage values of rendered objects that had no value for their cluster's stage, by object. */
+const unresolved = new WeakMap<ApiObject, Set<string>>();
+
+/**
+ * A cdk8s resolver that renders a stage-dependent value found anywhere in an object (typed or
+ * `new ApiObject(...)`) as the value of the object's cluster's stage. Without it, cdk8s renders
+ * `perStage(...)` as `{}`: its values hide behind a symbol. One that cannot be resolved is left
+ * out and recorded against the object with its field path (`unresolvedStageValues`).
+ */
+export class StageResolver implements IResolver {
+  /** @param stageOf the stage of the cluster an object belongs to */
+  constructor(private readonly stageOf: (obj: ApiObject) => Stage) {}
+
+  resolve(context: ResolutionContext): void {
+    const value = context.value as StageValue<unknown>;
+    if (!isStageDependent(value)) return;
+    try {
+      context.replaceValue(this.stageOf(context.obj).pick(perStageValues(value)));
+    } catch (e) {
+      if (!(e instanceof StrataError)) throw e;
+      const path = context.key.reduce<string>((p, k) => joinPath(p, /^\d+$/.test(k) ? Number(k) : k), '');
+      let set = unresolved.get(context.obj);
+      if (!set) unresolved.set(context.obj, (set = new Set()));
+      set.add(`${context.obj.kind} ${context.obj.name}: ${path}: ${e.message}`);
+      context.replaceValue(undefined);
+    }
+  }
+}
+
+/** The stage values of `obj` its resolution could not resolve, as messages naming each field path. */
+export function unresolvedStageValues(obj: ApiObject): readonly string[] {
+  return [...(unresolved.get(obj) ?? [])];
 }
 
 /** The values of a stage-dependent prop, for code that combines several of them into one. */

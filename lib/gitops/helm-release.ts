@@ -2,6 +2,8 @@
 // The one implementation behind the platform's components (PlatformComponent) and a team's
 // charts (HelmApp); each decides where the objects live and which identity they run as.
 // See https://fluxcd.io/flux/components/helm/helmreleases/
+import { fluxDurationError } from '../fleet/duration.js';
+import { parseChartVersion } from './chart-version.js';
 import type { Construct } from 'constructs';
 import {
   HelmRelease,
@@ -123,10 +125,6 @@ export interface DeclaredHelmRelease {
   readonly source: HelmRepository | OciRepository;
 }
 
-const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const FLOATING = /^(\*|latest|x|)$/i;
-/** Flux's duration pattern (a Go duration in ms, s, m or h), e.g. `5m`, `1h30m`. */
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 /** Flux's patterns for a values reference's key and target path. */
 const VALUES_KEY = /^[\-._a-zA-Z0-9]+$/;
 const TARGET_PATH = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
@@ -146,10 +144,10 @@ export function chartSourceProblems(chart: Pick<ChartProps, 'repository' | 'name
   return problems;
 }
 
-/** A problem with a chart version: one that floats. */
+/** A problem with a chart version: not a semver version or bounded range (see `parseChartVersion`). */
 export function chartVersionProblem(version: string): string | undefined {
-  if (typeof version === 'string' && !FLOATING.test(version.trim())) return undefined;
-  return `chart version ${show(version)} is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")`;
+  const parsed = parseChartVersion(version);
+  return parsed.kind === 'invalid' ? parsed.problem : undefined;
 }
 
 /** Problems with a chart reference, as messages. */
@@ -159,8 +157,7 @@ export function chartProblems(chart: ChartProps): string[] {
 
 /** A problem with a Go duration field, e.g. `timeout "5 minutes"`. */
 export function durationProblem(field: string, value: string | undefined): string | undefined {
-  if (value === undefined || (typeof value === 'string' && DURATION.test(value))) return undefined;
-  return `${field} ${show(value)} is not a duration: give a number with a unit of ms, s, m or h (e.g. "5m", "1h30m")`;
+  return value === undefined ? undefined : fluxDurationError(field, value);
 }
 
 function retriesProblem(field: string, value: number | undefined): string | undefined {
@@ -277,7 +274,7 @@ function ociSource(scope: Construct, spec: HelmReleaseSpec): OciRepository {
     spec: {
       interval: '12h',
       url: `${spec.chart.repository.replace(/\/+$/, '')}/${spec.chart.name}`,
-      ref: SEMVER.test(version) ? { tag: version } : { semver: version },
+      ref: parseChartVersion(version).kind === 'exact' ? { tag: version } : { semver: version },
       layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: OciRepositorySpecLayerSelectorOperation.COPY },
     },
   });

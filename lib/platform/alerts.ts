@@ -10,6 +10,7 @@ import { addCheck, show } from '../fleet/errors.js';
 import { dnsSubdomainError } from '../fleet/names.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { MANAGED_BY } from './layer.js';
+import { intakeProps } from '../fleet/props.js';
 
 /** Where alerts go. */
 export type AlertChannelType = 'slack' | 'msteams' | 'generic';
@@ -46,11 +47,14 @@ export class Alerts extends Construct {
   readonly provider: Provider;
   readonly alert: Alert;
 
-  constructor(scope: Construct, props: AlertsProps) {
-    const name = props.name ?? props.type;
-    super(scope, `alerts-${name}`);
+  constructor(scope: Construct, given: AlertsProps) {
+    super(scope, `alerts-${given.name ?? given.type}`);
     const cluster = Cluster.of(this);
+    const propsProblems: string[] = [];
+    const props = intakeProps('AlertsProps', given, cluster.stage, propsProblems);
+    const name = props.name ?? props.type;
     const problems = [
+      ...propsProblems,
       !(props.type in TYPES) ? `alerts type ${show(props.type)} is not supported (valid: ${Object.keys(TYPES).join(', ')})` : undefined,
       dnsSubdomainError('alerts secretName', props.secretName),
       props.channel !== undefined && props.type !== 'slack' ? `alerts channel ${show(props.channel)} applies to slack only, not ${show(props.type)}` : undefined,

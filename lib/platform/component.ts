@@ -7,18 +7,22 @@ import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
 import { claimNamespace } from '../fleet/namespaces.js';
+import { intakeProps, type PropsTypeName } from '../fleet/props.js';
+import { isPlainObject, isStageDependent } from '../fleet/stage.js';
 import { chartProblems, declareHelmRelease, type ChartProps, type HelmValues } from '../gitops/helm-release.js';
 import { HELM_CONTROLLER } from '../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
+import type { IComponent, Platform } from './platform.js';
+import { valuesProblems, type ValuesChecks } from './values-check.js';
 
 // What `platform.install()` accepts is stated beside it, in platform.ts; the catalog imports it from here.
-export type { IComponent } from './platform.js';
+export type { IComponent };
 
 export type { ChartProps, HelmValues } from '../gitops/helm-release.js';
 
-export interface PlatformComponentProps {
+export interface PlatformComponentProps extends ValuesChecks {
   /** Names the HelmRelease, its chart source and the Helm release. */
   readonly name: string;
   /** Namespace the chart installs into; created (as a Namespace object) unless it is a system namespace. */
@@ -102,13 +106,20 @@ export class PlatformComponent extends Construct {
   readonly namespace: string;
   readonly release: HelmRelease;
   readonly source: HelmRepository | OciRepository;
+  /** The Helm values it installs with, stage-dependent values resolved. */
+  readonly values: Readonly<Record<string, unknown>>;
 
-  constructor(scope: Construct, props: PlatformComponentProps) {
-    super(scope, constructId(props.name));
+  constructor(scope: Construct, given: PlatformComponentProps) {
+    super(scope, constructId(given.name));
+    const intake: string[] = [];
+    const props = intakeProps('PlatformComponentProps', given, Cluster.of(this).stage, intake);
     this.name = props.name;
     this.namespace = props.namespace;
+    this.values = props.values ?? {};
     const problems = [
-      ...chartProblems(props.chart),
+      ...intake,
+      ...valuesProblems(this.values, props),
+      ...chartProblems(props.chart ?? {}),
       ...[constructIdError('component name', props.name) ?? dnsLabelError('component name', props.name), dnsLabelError('component namespace', props.namespace)].filter((p): p is string => !!p),
     ];
     addCheck(this, () => problems);
@@ -144,8 +155,9 @@ export class PlatformComponent extends Construct {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain object of values to merge into: not a stage-dependent value, which is a leaf until resolved. */
+function isMergeable(value: unknown): value is Record<string, unknown> {
+  return isPlainObject(value) && !isStageDependent(value);
 }
 
 /** Helm values `override` laid over `base`: objects merged key by key, everything else replaced; undefined keys dropped. */
@@ -157,13 +169,56 @@ export function mergeValues(base: HelmValues, override: HelmValues = {}): Record
   for (const [key, value] of Object.entries(override)) {
     if (value === undefined) continue;
     const current = Object.prototype.hasOwnProperty.call(result, key) ? result[key] : undefined;
-    set(key, isPlainObject(value) && isPlainObject(current) ? mergeValues(current as HelmValues, value) : value);
+    set(key, isMergeable(value) && isMergeable(current) ? mergeValues(current as HelmValues, value) : value);
   }
   return result;
 }
 
+/**
+ * A catalog component whose options are checked where it is installed: unknown keys at any depth
+ * (`Components.certManager({ emial })`) are errors of the cluster's controllers layer, and
+ * stage-dependent values anywhere in the options (Helm values included) are resolved for the
+ * cluster before the component sees them.
+ */
+class CheckedComponent<P> implements IComponent {
+  readonly name: string;
+
+  constructor(
+    private readonly type: PropsTypeName,
+    private readonly label: string,
+    private readonly options: P | undefined,
+    private readonly make: (options: P | undefined) => IComponent,
+  ) {
+    this.name = make(options).name;
+  }
+
+  install(platform: Platform): void {
+    const problems: string[] = [];
+    const options = this.options === undefined ? undefined : intakeProps(this.type, this.options, platform.cluster.stage, problems, this.label);
+    const checks = (options ?? {}) as ValuesChecks & { readonly values?: HelmValues };
+    // A pinned values file names the chart's keys: the user's values are checked against it (the catalog's own are known good).
+    if (checks.valuesFile !== undefined) problems.push(...valuesProblems(checks.values ?? {}, { valuesFile: checks.valuesFile }).map((p) => `${this.label}: ${p}`));
+    const schema = checks.valuesSchema;
+    addCheck(platform.controllers, () => {
+      // The schema applies to what the chart receives: the catalog's values merged with the user's.
+      const release = schema === undefined ? undefined : platform.controllers.node.tryFindChild(this.name);
+      const merged = release instanceof PlatformComponent ? valuesProblems(release.values, { valuesSchema: schema }).map((p) => `${this.name}: ${p}`) : [];
+      return [...problems, ...merged];
+    });
+    this.make(options).install(platform);
+  }
+}
+
+/**
+ * `make(options)`, its options checked against `type` when it is installed (see CheckedComponent).
+ * @param label how errors name the options, e.g. `Components.certManager(...)`
+ */
+export function checkedComponent<P>(type: PropsTypeName, label: string, options: P | undefined, make: (options: P | undefined) => IComponent): IComponent {
+  return new CheckedComponent(type, label, options, make);
+}
+
 /** What every component of the catalog lets you change. */
-export interface ComponentOptions {
+export interface ComponentOptions extends ValuesChecks {
   /** Chart version, exact or a semver range. @default the version the catalog pins */
   readonly version?: string;
   /** Helm values laid over the catalog's (objects merged key by key, arrays replaced). @default none */

@@ -11,6 +11,7 @@ import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access.js';
 import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
+import { intakeProps } from '../fleet/props.js';
 
 /** A tenant's share of the cluster (a ResourceQuota), as Kubernetes quantities. */
 export interface TenantQuota {
@@ -88,18 +89,20 @@ export class Tenant extends Construct {
   /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */
   readonly serviceAccountName: string;
 
-  constructor(scope: Construct, name: string, props: TenantProps = {}) {
+  constructor(scope: Construct, name: string, given: TenantProps = {}) {
     super(scope, `tenant-${name}`);
     this.name = name;
     this.namespace = name;
     this.serviceAccountName = `${name}-reconciler`;
     const cluster = Cluster.of(this);
+    const propsProblems: string[] = [];
+    const props = intakeProps('TenantProps', given, cluster.stage, propsProblems);
     const layer = cluster.layer(props.layer ?? 'apps');
     if (!layer.folderPerNamespace) {
       throw new StrataError(`tenant ${show(name)}: layer ${show(layer.path)} puts all namespaces in one folder, so Flux could not apply the tenant's apps as its own ServiceAccount: use a layer with folderPerNamespace`);
     }
     const badQuantities = this.quantityProblems(props);
-    const problems = [dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
+    const problems = [...propsProblems, dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
     // A component's namespace is known only once the platform is declared, so this is checked late.
     addCheck(this, () => [...problems, reservedNamespaceProblem(cluster, name, `tenant ${show(name)}`)].filter((p): p is string => !!p));
     // Nothing of a tenant in a system namespace is declared: its objects would only add errors.

@@ -1,4 +1,5 @@
 import type { ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
+import { noteOptions } from '../fleet/props.js';
 
 /** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
 export type TrafficMode = 'gateway' | 'ingress';
@@ -123,7 +124,7 @@ export class Provider implements ProviderProfile {
    * Controller, which EKS clusters run as an add-on), Karpenter, Route 53.
    */
   static aws(overrides: ProviderOverrides = {}): Provider {
-    return new Provider({
+    return noteOptions('ProviderOverrides', overrides, 'Provider.aws(...)', new Provider({
       name: 'aws',
       storageClass: 'gp3',
       loadBalancerAnnotations: {
@@ -140,12 +141,12 @@ export class Provider implements ProviderProfile {
       dns: { pods: [CLUSTER_DNS], cidrs: [NODE_LOCAL_DNS] },
       ...DEFAULTS,
       ...overrides,
-    });
+    }));
   }
 
   /** Google GKE: balanced persistent disks, backend-service load balancers, cluster-autoscaler, Cloud DNS; metrics-server is built in. */
   static gcp(overrides: ProviderOverrides = {}): Provider {
-    return new Provider({
+    return noteOptions('ProviderOverrides', overrides, 'Provider.gcp(...)', new Provider({
       name: 'gcp',
       storageClass: 'standard-rwo',
       loadBalancerAnnotations: { 'cloud.google.com/l4-rbs': 'enabled' },
@@ -162,12 +163,12 @@ export class Provider implements ProviderProfile {
       gatewayController: 'managed',
       managedGateway: { className: 'gke-l7-global-external-managed', dataPlane: { cidrs: GOOGLE_FRONT_END_RANGES } },
       ...overrides,
-    });
+    }));
   }
 
   /** Azure AKS: managed CSI premium disks, TCP-probed load balancers, cluster-autoscaler, Azure DNS; metrics-server is built in. */
   static azure(overrides: ProviderOverrides = {}): Provider {
-    return new Provider({
+    return noteOptions('ProviderOverrides', overrides, 'Provider.azure(...)', new Provider({
       name: 'azure',
       storageClass: 'managed-csi-premium',
       // An HTTP probe of `/` on the proxy's web port answers 404 (no route): probe TCP instead.
@@ -179,12 +180,12 @@ export class Provider implements ProviderProfile {
       dns: { pods: [CLUSTER_DNS], cidrs: [] },
       ...DEFAULTS,
       ...overrides,
-    });
+    }));
   }
 
   /** On-premises: the cluster's default storage class, MetalLB-style load balancers, fixed nodes. */
   static onPremises(overrides: ProviderOverrides = {}): Provider {
-    return new Provider({
+    return noteOptions('ProviderOverrides', overrides, 'Provider.onPremises(...)', new Provider({
       name: 'on-premises',
       storageClass: 'standard',
       loadBalancerAnnotations: {},
@@ -193,7 +194,7 @@ export class Provider implements ProviderProfile {
       dns: { pods: [CLUSTER_DNS], cidrs: [NODE_LOCAL_DNS] },
       ...DEFAULTS,
       ...overrides,
-    });
+    }));
   }
 
   readonly name: string;

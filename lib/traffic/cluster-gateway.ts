@@ -9,10 +9,12 @@ import {
   HttpRouteSpecRulesFiltersType,
 } from '../../imports/gateway-api-httproute-gateway.networking.k8s.io.js';
 import { DATA_PLANE_ANNOTATION } from '../fleet/annotations.js';
-import type { GatewayRef } from '../fleet/cluster.js';
+import { Cluster, type GatewayRef } from '../fleet/cluster.js';
+import { addCheck } from '../fleet/errors.js';
 import { GATEWAY_ACCESS_LABEL } from './gateway-access.js';
 import { MANAGED_BY } from '../platform/layer.js';
 import { RESTRICTED_POD_SECURITY } from '../platform/tenant.js';
+import { intakeProps } from '../fleet/props.js';
 
 /** cert-manager's gateway-shim issues a certificate for every HTTPS listener of a Gateway carrying this annotation. */
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
@@ -42,8 +44,11 @@ export interface ClusterGatewayProps {
  * issues through its Gateway API support.
  */
 export class ClusterGateway extends Construct {
-  constructor(scope: Construct, id: string, props: ClusterGatewayProps) {
+  constructor(scope: Construct, id: string, given: ClusterGatewayProps) {
     super(scope, id);
+    const propsProblems: string[] = [];
+    const props = intakeProps('ClusterGatewayProps', given, Cluster.of(this).stage, propsProblems);
+    addCheck(this, () => propsProblems);
     const { gateway } = props;
     const access = { [GATEWAY_ACCESS_LABEL]: 'true' };
     if (props.createNamespace !== false) {

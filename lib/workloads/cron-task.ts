@@ -71,7 +71,7 @@ export class CronTask extends Workload {
 
   constructor(scope: Construct, id: string, props: CronTaskProps) {
     super(scope, id, 'CronTask', props.name);
-    const o = this.resolveProps<CronTaskOptions>(props);
+    const o = this.resolveProps<CronTaskOptions>('CronTaskProps', props);
     if (this.name.length > MAX_CRONJOB_NAME) {
       this.problems.push(`CronTask name ${show(this.name)} has ${this.name.length} characters; at most ${MAX_CRONJOB_NAME} fit, since Kubernetes appends 11 to name each run's Job`);
     }

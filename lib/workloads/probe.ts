@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import type { ResolvedPort } from './ports.js';
+import { noteOptions } from '../fleet/props.js';
 
 /** Timing of a probe; anything left out keeps the Kubernetes default. */
 export interface ProbeOptions {
@@ -41,18 +42,18 @@ export class Probe {
   /** Succeeds on an HTTP status from 200 to 399. */
   static http(path: string, options: HttpProbeOptions = {}): Probe {
     const { port, scheme, ...timing } = options;
-    return new Probe({ kind: 'http', path, port, scheme }, timing);
+    return noteOptions('HttpProbeOptions', options, 'Probe.http(...)', new Probe({ kind: 'http', path, port, scheme }, timing));
   }
 
   /** Succeeds when a TCP connection opens. */
   static tcp(options: PortProbeOptions = {}): Probe {
     const { port, ...timing } = options;
-    return new Probe({ kind: 'tcp', port }, timing);
+    return noteOptions('PortProbeOptions', options, 'Probe.tcp(...)', new Probe({ kind: 'tcp', port }, timing));
   }
 
   /** Succeeds when the command exits 0 inside the container. */
   static exec(command: readonly string[], options: ProbeOptions = {}): Probe {
-    return new Probe({ kind: 'exec', command }, options);
+    return noteOptions('ProbeOptions', options, 'Probe.exec(...)', new Probe({ kind: 'exec', command }, options));
   }
 
   private constructor(

@@ -75,7 +75,7 @@ export class StatefulService extends Workload {
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id, 'StatefulService', props.name);
     this.problems.push(...serviceNameProblems('StatefulService', this.name));
-    const o = this.resolveProps<StatefulServiceOptions>(props);
+    const o = this.resolveProps<StatefulServiceOptions>('StatefulServiceProps', props);
     if (this.name.length > MAX_STATEFULSET_NAME) {
       this.problems.push(`StatefulService name ${show(this.name)} has ${this.name.length} characters; at most ${MAX_STATEFULSET_NAME} fit, since Kubernetes labels its pods with the name and an 11-character revision suffix`);
     }

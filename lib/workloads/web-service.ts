@@ -128,7 +128,7 @@ export class WebService extends Workload {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, 'WebService', props.name);
     this.problems.push(...serviceNameProblems('WebService', this.name));
-    const o = this.resolveProps<WebServiceOptions>(props);
+    const o = this.resolveProps<WebServiceOptions>('WebServiceProps', props);
     this.protocol = o.protocol ?? 'http';
     this.isCanary = o.canaryOf !== undefined;
     this.hasHost = o.host !== undefined;

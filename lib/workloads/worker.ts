@@ -34,7 +34,7 @@ export class Worker extends Workload {
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, 'Worker', props.name);
-    const o = this.resolveProps<WorkerOptions>(props);
+    const o = this.resolveProps<WorkerOptions>('WorkerProps', props);
     const ports = this.resolvePorts(o.ports ?? [], false);
     const scaling = resolveScaling(o, this.cluster, this.cluster.stage.isProduction ? 2 : 1, this.problems);
     const pod = this.buildPod(o, {

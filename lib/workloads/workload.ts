@@ -4,6 +4,7 @@ import { Apps } from '../fleet/cluster.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';
+import { intakeProps, type PropsTypeName } from '../fleet/props.js';
 import type { StageValue } from '../fleet/stage.js';
 import type { IEgressTarget } from './egress.js';
 import { renderEgressPolicy, renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext, type WorkloadRef } from './network.js';
@@ -113,18 +114,12 @@ export abstract class Workload extends Construct implements IPeer {
     return { cluster: this.cluster, namespace: this.namespace };
   }
 
-  /** Resolves stage-dependent props for this cluster; a value missing for the stage is a problem. */
-  protected resolveProps<T extends { readonly name?: string }>(props: StageProps<T>): T {
-    const resolved: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(props)) {
-      try {
-        resolved[key] = this.cluster.resolve(value);
-      } catch (e) {
-        if (!(e instanceof StrataError)) throw e;
-        this.problems.push(`${key}: ${e.message}`);
-      }
-    }
-    return resolved as T;
+  /**
+   * Checks the props for unknown keys (at any depth, against the declaration of `type`) and
+   * resolves every stage-dependent value in them for this cluster; each problem names its path.
+   */
+  protected resolveProps<T extends { readonly name?: string }>(type: PropsTypeName, props: StageProps<T>): T {
+    return intakeProps(type, props, this.cluster.stage, this.problems) as unknown as T;
   }
 
   /** Resolves ports, recording clashes as problems. */

@@ -1,4 +1,4 @@
-import { PlatformComponent, type IComponent, type PlatformComponentProps } from '../component.js';
+import { PlatformComponent, checkedComponent, type IComponent, type PlatformComponentProps } from '../component.js';
 import type { Platform } from '../platform.js';
 import { CertManager, type CertManagerProps } from './cert-manager.js';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from './cluster-autoscaler.js';
@@ -33,39 +33,39 @@ class HelmChart implements IComponent {
  */
 export const Components = {
   /** metrics-server (resource metrics for HPA and `kubectl top`); recorded only where the provider runs it. */
-  metricsServer: (props?: MetricsServerProps): IComponent => new MetricsServer(props),
+  metricsServer: (props?: MetricsServerProps): IComponent => checkedComponent('MetricsServerProps', 'Components.metricsServer(...)', props, (p) => new MetricsServer(p)),
   /** cert-manager with Let's Encrypt staging and production ClusterIssuers; sets `cluster.tlsIssuer`. */
-  certManager: (props?: CertManagerProps): IComponent => new CertManager(props),
+  certManager: (props?: CertManagerProps): IComponent => checkedComponent('CertManagerProps', 'Components.certManager(...)', props, (p) => new CertManager(p)),
   /**
    * What the cluster's traffic mode needs: the gateway (default) or the Ingress controller
    * (`traffic: 'ingress'` on the cluster or its provider profile).
    */
-  traffic: (props?: TrafficProps): IComponent => new Traffic(props),
+  traffic: (props?: TrafficProps): IComponent => checkedComponent('TrafficProps', 'Components.traffic(...)', props, (p) => new Traffic(p)),
   /**
    * The Gateway API gateway: CRDs and Envoy Gateway (or the provider's managed class), and the
    * cluster's Gateway with HTTP and HTTPS listeners. Sets `cluster.gateway`.
    */
-  gateway: (props?: GatewayProps): IComponent => new GatewayComponent(props),
+  gateway: (props?: GatewayProps): IComponent => checkedComponent('GatewayProps', 'Components.gateway(...)', props, (p) => new GatewayComponent(p)),
   /** The Gateway API CRDs (standard channel) alone; `gateway()` installs them. */
-  gatewayApi: (props?: GatewayApiProps): IComponent => new GatewayApi(props),
+  gatewayApi: (props?: GatewayApiProps): IComponent => checkedComponent('GatewayApiProps', 'Components.gatewayApi(...)', props, (p) => new GatewayApi(p)),
   /** Envoy Gateway alone (needs the Gateway API CRDs); `gateway()` installs it. */
-  envoyGateway: (props?: EnvoyGatewayProps): IComponent => new EnvoyGateway(props),
+  envoyGateway: (props?: EnvoyGatewayProps): IComponent => checkedComponent('EnvoyGatewayProps', 'Components.envoyGateway(...)', props, (p) => new EnvoyGateway(p)),
   /** The Ingress controller: Traefik. Sets `cluster.ingressPeer`. */
-  ingress: (props?: TraefikProps): IComponent => new Traefik(props),
+  ingress: (props?: TraefikProps): IComponent => checkedComponent('TraefikProps', 'Components.ingress(...)', props, (p) => new Traefik(p)),
   /** Traefik Proxy as Ingress controller (the same as `ingress()`). */
-  traefik: (props?: TraefikProps): IComponent => new Traefik(props),
+  traefik: (props?: TraefikProps): IComponent => checkedComponent('TraefikProps', 'Components.traefik(...)', props, (p) => new Traefik(p)),
   /** external-dns with the provider profile's DNS service. */
-  externalDns: (props?: ExternalDnsProps): IComponent => new ExternalDns(props),
+  externalDns: (props?: ExternalDnsProps): IComponent => checkedComponent('ExternalDnsProps', 'Components.externalDns(...)', props, (p) => new ExternalDns(p)),
   /** KEDA, event-driven pod autoscaling. */
-  keda: (props?: KedaProps): IComponent => new Keda(props),
+  keda: (props?: KedaProps): IComponent => checkedComponent('KedaProps', 'Components.keda(...)', props, (p) => new Keda(p)),
   /** The provider's node autoscaler: Karpenter on aws, cluster-autoscaler on gcp and azure. */
-  nodeAutoscaler: (props?: NodeAutoscalerProps): IComponent => new NodeAutoscaler(props),
+  nodeAutoscaler: (props?: NodeAutoscalerProps): IComponent => checkedComponent('NodeAutoscalerProps', 'Components.nodeAutoscaler(...)', props, (p) => new NodeAutoscaler(p)),
   /** Karpenter (aws only). */
-  karpenter: (props?: KarpenterProps): IComponent => new Karpenter(props),
+  karpenter: (props?: KarpenterProps): IComponent => checkedComponent('KarpenterProps', 'Components.karpenter(...)', props, (p) => new Karpenter(p)),
   /** Kubernetes cluster-autoscaler, configured for the cluster's cloud. */
-  clusterAutoscaler: (props?: ClusterAutoscalerProps): IComponent => new ClusterAutoscaler(props),
+  clusterAutoscaler: (props?: ClusterAutoscalerProps): IComponent => checkedComponent('ClusterAutoscalerProps', 'Components.clusterAutoscaler(...)', props, (p) => new ClusterAutoscaler(p)),
   /** External Secrets Operator. */
-  externalSecrets: (props?: ExternalSecretsProps): IComponent => new ExternalSecrets(props),
+  externalSecrets: (props?: ExternalSecretsProps): IComponent => checkedComponent('ExternalSecretsProps', 'Components.externalSecrets(...)', props, (p) => new ExternalSecrets(p)),
   /** Any other Helm chart, installed the same way. */
   helm: (props: PlatformComponentProps): IComponent => new HelmChart(props),
 };

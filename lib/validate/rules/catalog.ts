@@ -7,6 +7,7 @@ import { fluxLockdown } from './flux-lockdown.js';
 import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
 import { disruptionBudgetAllowsEviction } from './disruption.js';
 import { preStopSleep } from './lifecycle.js';
+import { chartVersionPinned, fluxDuration } from './flux-fields.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import { routeConflict } from './routes.js';
@@ -49,6 +50,8 @@ export const RULES: readonly Rule[] = [
   fluxDependencyCycle,
   fluxPathProduced,
   fluxLockdown,
+  fluxDuration,
+  chartVersionPinned,
   kedaAuthenticationExists,
   issuerExists,
   requestsWithinLimits,

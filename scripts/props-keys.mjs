@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `node scripts/props-keys.mjs [--check]`: derives the known keys of every props and options type of
+// the public API (lib/index.ts) from the TypeScript declarations, with the TypeScript compiler API,
+// and writes them to lib/fleet/props-keys.generated.ts. Synth checks every props object against
+// them (lib/fleet/props.ts), so a misspelled key is an error even where nothing type-checks
+// (`npm run synth` strips types). Run after changing a props type; test/props.test.ts fails while
+// the file is out of date. `--check` prints whether it is and exits 1 when it is not.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import ts from 'typescript';
+
+export const OUTPUT = join('lib', 'fleet', 'props-keys.generated.ts');
+
+/**
+ * A shape: `0` (not checked: primitives, functions, class instances, types from other packages),
+ * the name of a shape in the table, or `{ k: known keys and their shapes, i: the shape of any other
+ * key's value }` (`i` present: any key is allowed, e.g. `Record<string, string>`).
+ */
+function generate(root = process.cwd()) {
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const entry = join(root, 'lib', 'index.ts');
+  const program = ts.createProgram({ rootNames: [entry], options: { ...config.options, noEmit: true } });
+  const checker = program.getTypeChecker();
+  const own = [join(root, 'lib') + sep, join(root, 'imports') + sep].map((p) => p.split(sep).join('/'));
+  const table = {};
+
+  const isOwn = (symbol) => (symbol?.declarations ?? []).some((d) => own.some((p) => d.getSourceFile().fileName.startsWith(p)));
+  const isStageDependent = (t) => t.symbol?.name === 'StageDependent';
+  const isObjectLike = (t) => (t.flags & ts.TypeFlags.Object) !== 0 || (t.flags & ts.TypeFlags.Intersection) !== 0;
+  const implementedByClasses = (t) =>
+    t.getCallSignatures().length > 0 ||
+    t.getConstructSignatures().length > 0 ||
+    (t.symbol && (t.symbol.flags & ts.SymbolFlags.Class) !== 0) ||
+    checker.getPropertiesOfType(t).some((p) => (p.flags & ts.SymbolFlags.Method) !== 0);
+
+  const keys = new Map(); // symbol -> its name in the table (a name two symbols share gets its file)
+  function nameOf(t) {
+    const symbol = t.aliasSymbol ?? t.symbol;
+    if (!symbol || symbol.name.startsWith('__') || !isOwn(symbol)) return undefined;
+    let key = keys.get(symbol);
+    if (!key) {
+      const taken = [...keys.values()].includes(symbol.name);
+      const file = symbol.declarations[0].getSourceFile().fileName.slice(root.length + 1).replace(/\.ts$/, '');
+      keys.set(symbol, (key = taken ? `${file}#${symbol.name}` : symbol.name));
+    }
+    const args = t.aliasSymbol ? t.aliasTypeArguments : checker.isArrayType(t) ? undefined : t.typeArguments ?? (t.target && checker.getTypeArguments?.(t));
+    return args?.length ? `${key}<${args.map((a) => checker.typeToString(a)).join(', ')}>` : key;
+  }
+
+  function shapeOf(type) {
+    const members = (type.isUnion() ? type.types : [type]).filter((t) => isObjectLike(t) && !isStageDependent(t));
+    const shapes = [];
+    for (const m of members) {
+      if (checker.isArrayType(m) || checker.isTupleType(m)) {
+        const elements = checker.getTypeArguments(m);
+        shapes.push(elements.length === 1 ? shapeOf(elements[0]) : 0);
+      } else if (implementedByClasses(m)) {
+        return 0;
+      } else {
+        shapes.push(named(m));
+      }
+    }
+    if (shapes.length === 0) return 0;
+    return shapes.length === 1 ? shapes[0] : merge(shapes.map(expand));
+  }
+
+  /** The shape of a named type as its name (entered in the table once), or inline. */
+  function named(t) {
+    const symbol = t.aliasSymbol ?? t.symbol;
+    const foreign = symbol && !symbol.name.startsWith('__') && !isOwn(symbol) && !symbol.declarations?.some((d) => d.getSourceFile().hasNoDefaultLib);
+    if (foreign && !t.aliasSymbol) return 0; // another package's type (k8s.PodSpec): its own binding checks it
+    const name = nameOf(t);
+    if (!name) return objectShape(t);
+    if (!(name in table)) {
+      table[name] = 0; // a placeholder while the type is being described: types may refer to themselves
+      table[name] = objectShape(t);
+    }
+    return name;
+  }
+
+  function expand(ref) {
+    return typeof ref === 'string' ? table[ref] : ref;
+  }
+
+  /** The union of several shapes' keys: a value of any member is accepted. */
+  function merge(shapes) {
+    if (shapes.some((s) => s === 0 || s.i !== undefined)) return 0;
+    const k = {};
+    for (const s of shapes) {
+      for (const [key, ref] of Object.entries(s.k)) k[key] = key in k && JSON.stringify(k[key]) !== JSON.stringify(ref) ? 0 : ref;
+    }
+    return { k };
+  }
+
+  function objectShape(t) {
+    const properties = checker.getPropertiesOfType(t);
+    const infos = checker.getIndexInfosOfType(t);
+    if (properties.length === 0 && infos.length === 0) return 0; // `{}`: anything but null
+    const k = {};
+    for (const p of checker.getPropertiesOfType(t)) {
+      if (p.name.startsWith('__@')) continue; // symbol-keyed
+      k[p.name] = shapeOf(checker.getTypeOfSymbol(p));
+    }
+    const index = infos.find((info) => (info.keyType.flags & ts.TypeFlags.String) !== 0);
+    return index ? { k, i: shapeOf(index.type) } : { k };
+  }
+
+  const module = checker.getSymbolAtLocation(program.getSourceFile(entry));
+  const roots = [];
+  for (const exported of checker.getExportsOfModule(module)) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    if (!(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)) || !isOwn(symbol)) continue;
+    if (symbol.declarations.some((d) => d.typeParameters?.length)) continue; // generic: described where used
+    const type = checker.getDeclaredTypeOfSymbol(symbol);
+    if (!isObjectLike(type) || implementedByClasses(type) || checker.isArrayType(type)) continue;
+    const name = named(type);
+    if (name === 0) continue;
+    if (name !== exported.name) table[exported.name] = name; // an alias (`KedaProps = ComponentOptions`) or a mapped type
+    roots.push(exported.name);
+  }
+  return { table, roots: roots.sort() };
+}
+
+/** The generated module's text. */
+export function render(root = process.cwd()) {
+  const { table, roots } = generate(root);
+  const sorted = Object.fromEntries(Object.keys(table).sort().map((name) => [name, sortDeep(table[name])]));
+  return [
+    '// Generated by `node scripts/props-keys.mjs` from the TypeScript declarations of lib/index.ts: do not edit.',
+    '// The known keys of every props and options type, checked at synth time (lib/fleet/props.ts).',
+    "import type { PropsShape } from './props-shape.js';",
+    '',
+    '/** The public props and options types, by name. */',
+    `export type PropsTypeName =\n${roots.map((r) => `  | ${JSON.stringify(r)}`).join('\n')};`,
+    '',
+    '/** Every shape, by type name: roots and the named types they refer to. */',
+    `export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = ${JSON.stringify(sorted, null, 1)};`,
+    '',
+  ].join('\n');
+}
+
+function sortDeep(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  const text = render();
+  if (process.argv.includes('--check')) {
+    const current = readFileSync(OUTPUT, 'utf8');
+    if (current !== text) {
+      console.error(`${OUTPUT} is out of date: run node scripts/props-keys.mjs`);
+      process.exit(1);
+    }
+    console.log(`${OUTPUT} is up to date`);
+  } else {
+    writeFileSync(OUTPUT, text);
+    console.log(`wrote ${OUTPUT}`);
+  }
+}
