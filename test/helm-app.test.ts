@@ -204,7 +204,7 @@ describe('typed children', () => {
       }
     });
     expect(errorsOf(fleet)).toHaveLength(1);
-    expect(String(refusal)).toContain('HelmApp "podinfo" (c/apps/shop/podinfo) is not rendered: chart version "latest" is not pinned');
+    expect(String(refusal)).toContain('HelmApp "podinfo" (c/apps/shop/podinfo) is not rendered: chart version "latest" is neither a semver version nor a semver range');
   });
 });
 
@@ -242,7 +242,7 @@ describe('errors name the construct, the value and what is valid', () => {
     expect(errors({ chart: { repository: 'ftp://charts', name: 'Pod_Info', version: perStage({ production: 'latest', default: '1.0.0' }) } })).toEqual([
       'c/apps/shop/podinfo: chart repository "ftp://charts" is not an https:// or oci:// URL',
       expect.stringMatching(/^c\/apps\/shop\/podinfo: chart name "Pod_Info" /),
-      'c/apps/shop/podinfo: chart version "latest" is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")',
+      'c/apps/shop/podinfo: chart version "latest" is neither a semver version nor a semver range: give an exact version (e.g. "1.2.3") or a bounded semver range (e.g. "~1.2.0", "^1.2.0", ">=1.2.0 <2.0.0")',
     ]);
   });
 
@@ -268,8 +268,8 @@ describe('errors name the construct, the value and what is valid', () => {
       'c/apps/shop/podinfo: upgrade.remediation "rollforward" is not one of "rollback", "uninstall"',
       'c/apps/shop/podinfo: upgrade.crds "create" is not one of "Create", "CreateReplace", "Skip"',
       'c/apps/shop/podinfo: upgrade.strategy "Never" is not one of "RemediateOnFailure", "RetryOnFailure"',
-      'c/apps/shop/podinfo: timeout "5 minutes" is not a duration: give a number with a unit of ms, s, m or h (e.g. "5m", "1h30m")',
-      'c/apps/shop/podinfo: interval "1d" is not a duration: give a number with a unit of ms, s, m or h (e.g. "5m", "1h30m")',
+      'c/apps/shop/podinfo: timeout "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
+      'c/apps/shop/podinfo: interval "1d" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
       'c/apps/shop/podinfo: driftDetection "on" is not one of "enabled", "warn", "disabled"',
     ]);
   });
@@ -338,8 +338,8 @@ describe('errors name the construct, the value and what is valid', () => {
       expect(apps.node.tryFindChild('helm-reconciler')).toBeUndefined();
     });
     expect(errorsOf(fleet)).toEqual([
-      'c/apps/shop/podinfo: chart version "*" is not pinned: give an exact version (e.g. "1.2.3") or a semver range (e.g. "~1.2.0")',
-      'c/apps/shop/podinfo: timeout "soon" is not a duration: give a number with a unit of ms, s, m or h (e.g. "5m", "1h30m")',
+      'c/apps/shop/podinfo: chart version "*" floats to any future version (no upper bound): give an exact version (e.g. "1.2.3") or a bounded semver range (e.g. "~1.2.0", "^1.2.0", ">=1.2.0 <2.0.0")',
+      'c/apps/shop/podinfo: timeout "soon" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
     ]);
   });
 });

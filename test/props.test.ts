@@ -75,7 +75,7 @@ describe('no silent drops: unknown keys are errors', () => {
       new WebService(apps, 'app', { image: IMAGE, port: 8080, replicaz: 2, resources: perStage({ development: { cpu: '100m', memory: '1Gi' }, production: { cpuu: '1', memory: '1Gi' } }) } as never);
     });
     expect(errorsOf(fleet)).toEqual([
-      `${WORKER}: replicaz is not a known key: did you mean "replicas"? (valid keys: ${['allowFrom', 'allowRoutesFrom', 'args', 'autoscaling', 'canaryOf', 'command', 'configFiles', 'env', 'healthPath', 'host', 'image', 'name', 'paths', 'port', 'ports', 'probes', 'protocol', 'replicas', 'resources', 'rollingUpdate', 'routes', 'security', 'serviceAccount', 'shutdown', 'timeouts', 'tls', 'volumes', 'weight', 'zoneSpread'].join(', ')})`,
+      `${WORKER}: replicaz is not a known key: did you mean "replicas"? (valid keys: ${['allowFrom', 'allowRoutesFrom', 'args', 'autoscaling', 'canaryOf', 'command', 'configFiles', 'egress', 'env', 'healthPath', 'host', 'image', 'name', 'paths', 'port', 'ports', 'probes', 'protocol', 'replicas', 'resources', 'rollingUpdate', 'routes', 'security', 'serviceAccount', 'shutdown', 'sidecars', 'timeouts', 'tls', 'volumes', 'weight', 'zoneSpread'].join(', ')})`,
       `${WORKER}: resources (production).cpuu is not a known key: did you mean "cpu"? (valid keys: cpu, cpuLimit, memory, memoryLimit)`,
     ]);
   });
@@ -111,9 +111,9 @@ describe('no silent drops: unknown keys are errors', () => {
     });
     const errors = errorsOf(fleet);
     expect(errors).toEqual(expect.arrayContaining([
-      'new Fleet(...).repositry is not a known key: did you mean "repository"? (valid keys: decryption, domain, name, outdir, repository, repositoryPath)',
+      'new Fleet(...).repositry is not a known key: did you mean "repository"? (valid keys: decryption, domain, name, outdir, projectRoot, repository, repositoryPath)',
       'fleet.addLayer("monitoring", ...).intervall is not a known key: did you mean "interval"? (valid keys: dependsOn, folderPerNamespace, interval, prune, retryInterval, serviceAccountName, timeout, wait)',
-      'c1: domian is not a known key: did you mean "domain"? (valid keys: decryption, domain, provider, region, stage, traffic)',
+      'c1: domian is not a known key: did you mean "domain"? (valid keys: decryption, domain, fluxLockdown, kubernetesVersion, provider, region, stage, traffic)',
       expect.stringMatching(/^c1: provider: Provider\.aws\(\.\.\.\)\.storageClas is not a known key: did you mean "storageClass"\?/),
       'c1/infrastructure/configs/tenant-shop: quota.pod is not a known key: did you mean "pods"? (valid keys: cpu, memory, memoryLimit, pods, storage)',
       expect.stringMatching(/^c1\/infrastructure\/configs\/node-pool-general: limit is not a known key: did you mean "limits"\?/),

@@ -64,7 +64,8 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
   }
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
-    const known = shape.k[key];
+    // Own keys only: a key `__proto__` or `constructor` in the props is the user's, not the table's.
+    const known = Object.prototype.hasOwnProperty.call(shape.k, key) ? shape.k[key] : undefined;
     if (known !== undefined) check(known, value[key], joinPath(path, key), problems);
     else if (shape.i !== undefined) check(shape.i, value[key], joinPath(path, key), problems);
     else problems.push(unknownKey(joinPath(path, key), key, Object.keys(shape.k)));

@@ -131,8 +131,9 @@ function resolveIn(value: unknown, stage: Stage, path: string, problems: string[
   for (const key of Object.keys(value)) {
     const item = value[key];
     const resolved = resolveIn(item, stage, joinPath(path, key), problems);
+    // defineProperty: an own key `__proto__` is data here (Helm values may hold one), never the prototype.
     if (resolved === UNRESOLVED) delete (result ??= { ...value })[key];
-    else if (resolved !== item) (result ??= { ...value })[key] = resolved;
+    else if (resolved !== item) Object.defineProperty((result ??= { ...value }), key, { value: resolved, enumerable: true, writable: true, configurable: true });
   }
   return result ?? value;
 }

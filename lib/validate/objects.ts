@@ -106,6 +106,22 @@ export function mapSelects(selector: Record<string, string>, labels: Record<stri
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
+/** A Service that selects pods (a selector, not ExternalName), with its spec and selector. */
+export interface SelectingService {
+  readonly service: ResolvedObject;
+  readonly spec: Json;
+  readonly selector: Record<string, string>;
+}
+
+/** The Services of a cluster that select pods: what the endpoints controller gives endpoints to. */
+export function selectingServices(objects: ClusterObjects): SelectingService[] {
+  return objects.ofKind('Service').flatMap((service) => {
+    const spec = rec(service.manifest.spec);
+    const selector = labelsOf(spec.selector);
+    return spec.type === 'ExternalName' || Object.keys(selector).length === 0 ? [] : [{ service, spec, selector }];
+  });
+}
+
 /**
  * Every object of one cluster, indexed for lookups by rules. Rules run once per cluster over
  * thousands of objects, so every lookup a rule repeats per object (objects of a kind, of a kind

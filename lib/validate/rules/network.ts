@@ -1,6 +1,6 @@
 // Rules on traffic: tenant isolation and Services/Ingresses/routes that lead somewhere.
 import type { ResolvedObject } from '../../synth/model.js';
-import { arr, labelsOf, mapSelects, namespaceOf, nameOf, rec, str, type ClusterObjects } from '../objects.js';
+import { arr, labelsOf, mapSelects, namespaceOf, nameOf, rec, selectingServices, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
 
 /** The label that makes a Namespace a tenant namespace (the platform sets it on every tenant). */
@@ -34,10 +34,7 @@ export const serviceSelectsPods: Rule = {
   hint: 'make spec.selector equal to labels of the pod template it fronts (app.kubernetes.io/name and app.kubernetes.io/instance)',
   severity: ALWAYS_ERROR,
   check: (objects) =>
-    objects.ofKind('Service').flatMap((service) => {
-      const spec = rec(service.manifest.spec);
-      const selector = labelsOf(spec.selector);
-      if (spec.type === 'ExternalName' || Object.keys(selector).length === 0) return [];
+    selectingServices(objects).flatMap(({ service, selector }) => {
       const selects = objects.workloadsIn(namespaceOf(service)).some((w) => mapSelects(selector, w.template.labels));
       return selects ? [] : [{ object: service, message: `selector ${JSON.stringify(selector)} matches no pod template in namespace ${namespaceOf(service)}` }];
     }),

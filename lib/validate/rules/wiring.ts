@@ -2,7 +2,7 @@
 // ports that lead to a port of the pods they select.
 import type { ResolvedObject } from '../../synth/model.js';
 import {
-  WORKLOAD_KINDS, arr, containersOf, labelsOf, mapSelects, namespaceOf, nameOf, rec, type ClusterObjects, type Container, type PodTemplate,
+  WORKLOAD_KINDS, arr, containersOf, mapSelects, namespaceOf, nameOf, rec, selectingServices, type ClusterObjects, type Container, type PodTemplate,
 } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 
@@ -73,10 +73,7 @@ export const serviceTargetPort: Rule = {
   hint: 'set targetPort to the name of the container port (e.g. "http"), or declare the port on the container',
   severity: ALWAYS_ERROR,
   check: (objects) =>
-    objects.ofKind('Service').flatMap((service) => {
-      const spec = rec(service.manifest.spec);
-      const selector = labelsOf(spec.selector);
-      if (spec.type === 'ExternalName' || Object.keys(selector).length === 0) return [];
+    selectingServices(objects).flatMap(({ service, spec, selector }) => {
       const selected = selectedTemplates(objects, service, selector);
       const violations: Violation[] = [];
       for (const port of arr(spec.ports).map(rec)) {
