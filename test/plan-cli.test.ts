@@ -54,9 +54,13 @@ describe('npm run plan', () => {
     expect(r.stdout).toContain('3 destructive changes not acknowledged');
     expect(snapshot(join(project, 'dist'))).toEqual(before);
 
-    const allowed = plan('--allow-destructive', '--format', 'json');
+    const allowed = plan('--allow-destructive');
     expect(allowed.status).toBe(0);
-    expect(JSON.parse(allowed.stdout)).toMatchObject({ blocking: 3, totals: { changed: 6, destructive: 3 } });
+    expect(allowed.stdout).toContain('\n3 destructive changes allowed by --allow-destructive');
+    expect(allowed.stdout).not.toContain('not acknowledged');
+    const json = plan('--allow-destructive', '--format', 'json');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ blocking: 0, unacknowledged: 3, allowDestructive: true, totals: { changed: 6, destructive: 3 } });
   });
 
   test('an interrupted synth is recovered first: its leftover beside dist/ is removed and said', () => {
