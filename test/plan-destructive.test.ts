@@ -2,9 +2,9 @@
 // the plan of a new synth against dist/ at HEAD.
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { Components, Fleet, NodePool, Plan, Provider, Stage, StatefulService, Waivers, WebService, type Apps, type Cluster } from '../lib/index.js';
+import { Components, CronTask, Fleet, HelmApp, NodePool, Plan, Provider, Stage, StatefulService, Waivers, WebService, Worker, type Apps, type Cluster } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
-import { oneCluster, shopFleet } from './support/fleets.js';
+import { BASE, objectsOf, oneCluster, shopFleet } from './support/fleets.js';
 import { blocking, planTrees } from '../lib/plan/plan.js';
 import { buildTree, entriesOfFiles } from '../lib/plan/tree.js';
 import { changeOf, changesOf, planOf, rulesOf } from './support/plan.js';
@@ -31,8 +31,8 @@ function database(apps: Apps, size = '20Gi', extra: Record<string, unknown> = {}
 }
 
 /** A one-cluster fleet with a Karpenter node pool, as the example fleet has: its fit check reads every pod template. */
-function pooled(define: (apps: Apps) => void): Fleet {
-  const fleet = oneCluster(define);
+function pooled(define: (apps: Apps) => void, options: Parameters<typeof oneCluster>[1] = {}): Fleet {
+  const fleet = oneCluster(define, options);
   fleet.platform((platform) => {
     platform.install(Components.nodeAutoscaler());
     new NodePool(platform, 'general', { capacityTypes: ['on-demand'], cpu: { min: 2, max: 16 }, memory: { max: '64Gi' }, limits: { cpu: 64, memory: '256Gi' } });
@@ -313,6 +313,25 @@ describe('plan: acknowledgements in code', () => {
     expect(rulesOf(change)).toEqual(['immutable-selector']);
     expect(change.acknowledged).toBe('blue-green cut-over, old pods deleted by hand');
     expect(blocking(change)).toBe(false);
+  });
+
+  test('with a node pool, every object of every workload kind under the scope carries the acknowledgement', () => {
+    const fleet = pooled((apps) => {
+      new WebService(apps, 'storefront', { ...BASE, host: 'shop' });
+      new Worker(apps, 'orders', BASE);
+      new CronTask(apps, 'report', { ...BASE, schedule: '0 3 * * *' });
+      database(apps, '20Gi');
+      new HelmApp(apps, 'podinfo', { chart: { repository: 'https://stefanprodan.github.io/podinfo', name: 'podinfo', version: '6.7.1' } });
+      waived(new ApiObject(apps, 'legacy', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'legacy' },
+        spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'legacy', image: 'legacy:1', resources: { requests: RESOURCES } }] } } },
+      }), 'pod-security-restricted');
+      Plan.allowDestructive(apps, 'migrating the shop namespace');
+    }, { podSecurity: 'privileged' });
+    const objects = objectsOf(fleet);
+    const kinds = (list: typeof objects) => [...new Set(list.map((o) => o.kind))].sort();
+    expect(kinds(objects)).toEqual(expect.arrayContaining(['CronJob', 'Deployment', 'HelmRelease', 'StatefulSet']));
+    expect(kinds(objects.filter((o) => o.metadata.annotations?.['plan.strata.dev/allow-destructive'] !== 'migrating the shop namespace'))).toEqual([]);
   });
 
   test('Plan.allowRemoval acknowledges a removed object', () => {
