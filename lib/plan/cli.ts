@@ -70,9 +70,14 @@ try {
     if (synth.output) console.error(synth.output);
     const plan = planTrees(base.tree, readTree(head));
     const color = format === 'terminal' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    console.log(format === 'json' ? formatJson(plan, base.label) : format === 'markdown' ? formatMarkdown(plan, base.label) : formatTerminal(plan, { base: base.label, color }));
+    const allowDestructive = values['allow-destructive'] === true;
+    console.log(
+      format === 'json' ? formatJson(plan, base.label, { allowDestructive })
+        : format === 'markdown' ? formatMarkdown(plan, base.label, { allowDestructive })
+          : formatTerminal(plan, { base: base.label, color, allowDestructive }),
+    );
     const blocked = plan.clusters.some((c) => c.changes.some(blocking));
-    code = blocked && !values['allow-destructive'] ? 1 : 0;
+    code = blocked && !allowDestructive ? 1 : 0;
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
