@@ -54,9 +54,29 @@ describe('npm run plan', () => {
     expect(r.stdout).toContain('3 destructive changes not acknowledged');
     expect(snapshot(join(project, 'dist'))).toEqual(before);
 
-    const allowed = plan('--allow-destructive', '--format', 'json');
+    const allowed = plan('--allow-destructive');
     expect(allowed.status).toBe(0);
-    expect(JSON.parse(allowed.stdout)).toMatchObject({ blocking: 3, totals: { changed: 6, destructive: 3 } });
+    expect(allowed.stdout).toContain('\n3 destructive changes allowed by --allow-destructive');
+    expect(allowed.stdout).not.toContain('not acknowledged');
+    const json = plan('--allow-destructive', '--format', 'json');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ blocking: 0, unacknowledged: 3, allowDestructive: true, totals: { changed: 6, destructive: 3 } });
+  });
+
+  test('a grown claim template acknowledged in code with Plan.allowDestructive is shown acknowledged and does not block', () => {
+    const main = readFileSync(join(ROOT, 'main.ts'), 'utf8')
+      .replace('perStage,\n}', 'perStage, Plan,\n}')
+      .replace("size: '20Gi'", "size: '50Gi'")
+      .replace("new StatefulService(apps, 'orders-db'", "const db = new StatefulService(apps, 'orders-db'")
+      .replace("  new CronTask(apps, 'nightly-report'", "  Plan.allowDestructive(db, 'claims resized by hand');\n  new CronTask(apps, 'nightly-report'");
+    expect(main).toContain("Plan.allowDestructive(db, 'claims resized by hand')");
+    writeFileSync(join(project, 'main.ts'), main);
+    const r = plan();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('~ StatefulSet shop/orders-db  Kustomization apps-shop · dev-eu, prod-eu');
+    expect(r.stdout).toContain('acknowledged: claims resized by hand');
+    expect(r.stdout).not.toContain('not acknowledged');
+    expect(r.status).toBe(0);
   });
 
   test('an interrupted synth is recovered first: its leftover beside dist/ is removed and said', () => {

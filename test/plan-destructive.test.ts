@@ -1,11 +1,11 @@
 // One scenario per destructive kind: a tree synthesized and committed to git, the fleet changed,
 // the plan of a new synth against dist/ at HEAD.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { Fleet, Plan, Provider, Stage, StatefulService, Waivers, type Apps, type Cluster } from '../lib/index.js';
+import { Components, CronTask, Fleet, HelmApp, NodePool, Plan, Provider, Stage, StatefulService, Waivers, WebService, Worker, type Apps, type Cluster } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
-import { oneCluster, shopFleet } from './support/fleets.js';
-import { planTrees } from '../lib/plan/plan.js';
+import { BASE, objectsOf, oneCluster, shopFleet } from './support/fleets.js';
+import { blocking, planTrees } from '../lib/plan/plan.js';
 import { buildTree, entriesOfFiles } from '../lib/plan/tree.js';
 import { changeOf, changesOf, planOf, rulesOf } from './support/plan.js';
 import { SOPS_BLOCK, encrypted } from './support/sops.js';
@@ -28,6 +28,16 @@ function database(apps: Apps, size = '20Gi', extra: Record<string, unknown> = {}
     image: 'ghcr.io/acme/orders-db:16.2', ports: [{ name: 'postgres', port: 5432 }],
     storage: { data: { path: '/var/lib/postgresql/data', size } }, resources: RESOURCES, security: { runAsUser: 999 }, ...extra,
   });
+}
+
+/** A one-cluster fleet with a Karpenter node pool, as the example fleet has: its fit check reads every pod template. */
+function pooled(define: (apps: Apps) => void, options: Parameters<typeof oneCluster>[1] = {}): Fleet {
+  const fleet = oneCluster(define, options);
+  fleet.platform((platform) => {
+    platform.install(Components.nodeAutoscaler());
+    new NodePool(platform, 'general', { capacityTypes: ['on-demand'], cpu: { min: 2, max: 16 }, memory: { max: '64Gi' }, limits: { cpu: 64, memory: '256Gi' } });
+  });
+  return fleet;
 }
 
 /** A hand-written object the policy rules would refuse for reasons beside the point of a test. */
@@ -277,6 +287,51 @@ describe('plan: acknowledgements in code', () => {
     expect(change.acknowledged).toBe('grown by hand, runbook 12');
     expect(rulesOf(change)).toEqual(['immutable-volume-claim-templates']);
     expect(change.fields).toContainEqual({ path: 'metadata.annotations', type: 'added', after: { 'plan.strata.dev/allow-destructive': 'grown by hand, runbook 12' } });
+  });
+
+  // With a node pool, the fit check reads every pod template while the fleet validates: the
+  // acknowledgement must already be on those objects (the user's fleet has a pool, oneCluster none).
+  test('with a node pool, a grown claim template of a StatefulService is acknowledged, and the plan does not block', () => {
+    const plan = planOf(pooled((apps) => database(apps, '20Gi')), pooled((apps) => {
+      const db = database(apps, '50Gi');
+      Plan.allowDestructive(db, 'claims resized by hand');
+    }));
+    const changes = changesOf(plan).filter((c) => c.hazards.length > 0);
+    expect(changes.map((c) => [c.id.kind, c.acknowledged])).toEqual([['StatefulSet', 'claims resized by hand']]);
+    expect(changes.filter(blocking)).toEqual([]);
+    const acknowledged = changesOf(plan).filter((c) => c.fields?.some((f) => f.path === 'metadata.annotations')).map((c) => c.id.kind).sort();
+    expect(acknowledged).toEqual(['NetworkPolicy', 'Service', 'ServiceAccount', 'StatefulSet']);
+  });
+
+  test('with a node pool, a changed selector of a WebService Deployment is acknowledged', () => {
+    const storefront = (track: string | undefined, reason?: string) => pooled((apps) => {
+      const web = new WebService(apps, 'storefront', { image: 'ghcr.io/acme/storefront:1.4.2', resources: RESOURCES, host: 'shop' });
+      if (track) web.deployment!.addJsonPatch(JsonPatch.add('/spec/selector/matchLabels/track', track), JsonPatch.add('/spec/template/metadata/labels/track', track));
+      if (reason) Plan.allowDestructive(web, reason);
+    });
+    const change = changeOf(planOf(storefront(undefined), storefront('stable', 'blue-green cut-over, old pods deleted by hand')), 'Deployment', 'storefront');
+    expect(rulesOf(change)).toEqual(['immutable-selector']);
+    expect(change.acknowledged).toBe('blue-green cut-over, old pods deleted by hand');
+    expect(blocking(change)).toBe(false);
+  });
+
+  test('with a node pool, every object of every workload kind under the scope carries the acknowledgement', () => {
+    const fleet = pooled((apps) => {
+      new WebService(apps, 'storefront', { ...BASE, host: 'shop' });
+      new Worker(apps, 'orders', BASE);
+      new CronTask(apps, 'report', { ...BASE, schedule: '0 3 * * *' });
+      database(apps, '20Gi');
+      new HelmApp(apps, 'podinfo', { chart: { repository: 'https://stefanprodan.github.io/podinfo', name: 'podinfo', version: '6.7.1' } });
+      waived(new ApiObject(apps, 'legacy', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'legacy' },
+        spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'legacy', image: 'legacy:1', resources: { requests: RESOURCES } }] } } },
+      }), 'pod-security-restricted');
+      Plan.allowDestructive(apps, 'migrating the shop namespace');
+    }, { podSecurity: 'privileged' });
+    const objects = objectsOf(fleet);
+    const kinds = (list: typeof objects) => [...new Set(list.map((o) => o.kind))].sort();
+    expect(kinds(objects)).toEqual(expect.arrayContaining(['CronJob', 'Deployment', 'HelmRelease', 'StatefulSet']));
+    expect(kinds(objects.filter((o) => o.metadata.annotations?.['plan.strata.dev/allow-destructive'] !== 'migrating the shop namespace'))).toEqual([]);
   });
 
   test('Plan.allowRemoval acknowledges a removed object', () => {

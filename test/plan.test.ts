@@ -165,6 +165,17 @@ describe('plan: formats', () => {
     expect(json.groups[0].clusters).toEqual(['dev-eu', 'prod-eu']);
   });
 
+  test('with --allow-destructive, every format says the flag allows what code does not acknowledge', () => {
+    const text = formatTerminal(plan, { base: 'dist/ at HEAD', allowDestructive: true });
+    expect(text.split('\n').at(-1)).toBe('2 destructive changes allowed by --allow-destructive');
+    expect(text).not.toContain('not acknowledged');
+    const md = formatMarkdown(plan, 'dist/ at HEAD', { allowDestructive: true });
+    expect(md).toContain('- `~ PersistentVolumeClaim shop/scratch` in Kustomization apps-shop on dev-eu, prod-eu (allowed by `--allow-destructive`)');
+    expect(md).not.toContain('not acknowledged');
+    expect(JSON.parse(formatJson(plan, 'dist/ at HEAD', { allowDestructive: true }))).toMatchObject({ blocking: 0, unacknowledged: 2, allowDestructive: true });
+    expect(JSON.parse(formatJson(plan, 'dist/ at HEAD'))).toMatchObject({ blocking: 2, unacknowledged: 2, allowDestructive: false });
+  });
+
   test('no format ever shows a Secret value', () => {
     for (const text of [formatTerminal(plan, { base: 'b' }), formatMarkdown(plan, 'b'), formatJson(plan, 'b')]) expect(text).not.toMatch(/s3cr3t/);
   });

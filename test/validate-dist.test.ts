@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,12 @@ import { fleetOf, patch, webWorkload } from './support/policy.js';
 function cli(dir: string): { status: number | null; output: string } {
   const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', dir], { encoding: 'utf8' });
   return { status: r.status, output: r.stdout + r.stderr };
+}
+
+/** `npm run validate -- <args>`, its exit code, stdout and stderr apart. */
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function tempDir(): string {
@@ -35,6 +41,64 @@ function edit(dir: string, file: string, change: (text: string) => string): void
 describe('npm run validate', () => {
   afterEach(() => {
     process.exitCode = 0;
+  });
+
+  test.each([
+    [['--bogus'], "strata validate: Unknown option '--bogus'."],
+    [['--root'], "strata validate: Option '--root <value>' argument missing"],
+    [['dist', 'other'], 'strata validate: one folder to validate, not 2: dist other'],
+  ])('usage error %j: one line and the usage, exit 2, no stack', (args, message) => {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0].startsWith(message)).toBe(true);
+    expect(lines[1]).toBe('usage: npm run validate [-- [<dist dir>] [--root <project dir>]]');
+  });
+
+  test('--help lists the flags and the exit codes on stdout, exit 0', () => {
+    const r = run('--help');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^usage: npm run validate /);
+    for (const flag of ['<dist dir>', '--root <project dir>', '-h, --help']) expect(r.stdout).toContain(`\n  ${flag} `);
+    expect(r.stdout).toContain('exit codes: 0 valid, 1 errors in the tree, 2 usage');
+    expect(r.stdout).toMatch(/\b3 the file system refused .*symbolic link/);
+    expect(r.stdout).toMatch(/\b4 a synth is writing the tree/);
+  });
+
+  test('a symlinked folder in the tree (clusters/ -> outside) is refused in one line, exit 3, instead of read as missing', () => {
+    const dir = join(tempDir(), 'dist');
+    cpSync('dist', dir, { recursive: true });
+    const elsewhere = join(tempDir(), 'clusters');
+    renameSync(join(dir, 'clusters'), elsewhere);
+    symlinkSync(elsewhere, join(dir, 'clusters'));
+    const r = run(dir);
+    expect([r.status, r.stdout]).toEqual([3, '']);
+    expect(r.stderr).toBe(`strata: cannot validate ${dir}/: ${dir}/clusters is a symbolic link (to ${elsewhere}); Git commits the link, not what it points to, so Flux would not see the files behind it: replace it with a real folder or file and validate again\n`);
+    expect(() => validateDist(dir)).toThrow(expect.objectContaining({ code: 'ESYMLINK', exitCode: 3 }));
+  });
+
+  test('a symlinked file deep in the tree, and the tree itself as a link (even dangling), are refused the same way', () => {
+    const dir = join(tempDir(), 'dist');
+    cpSync('dist', dir, { recursive: true });
+    const file = join(dir, 'prod-eu/apps/shop/service-storefront.yaml');
+    const copy = join(tempDir(), 'service.yaml');
+    renameSync(file, copy);
+    symlinkSync(copy, file);
+    expect(run(dir)).toEqual({ status: 3, stdout: '', stderr: expect.stringContaining(`: ${file} is a symbolic link (to ${copy}); Git commits the link`) });
+
+    const link = join(tempDir(), 'dist');
+    symlinkSync(join(tempDir(), 'gone'), link);
+    expect(run(link)).toEqual({ status: 3, stdout: '', stderr: expect.stringMatching(new RegExp(`^strata: cannot validate ${link}/: ${link} is a symbolic link \\(to .*gone\\)`)) });
+  });
+
+  test('a link inside flux bootstrap\'s folder is not read, so not refused', () => {
+    const dir = join(tempDir(), 'dist');
+    cpSync('dist', dir, { recursive: true });
+    mkdirSync(join(dir, 'clusters/prod-eu/flux-system'));
+    symlinkSync('../kustomization.yaml', join(dir, 'clusters/prod-eu/flux-system/linked.yaml'));
+    expect(run(dir)).toEqual({ status: 0, stdout: expect.stringMatching(/: valid\n$/), stderr: '' });
   });
 
   test('passes on a temp copy of the committed dist/', () => {

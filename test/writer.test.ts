@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Fleet, Provider, Stage } from '../lib/index.js';
 import { objectFile } from '../lib/synth/layout.js';
 import { EXIT, OutputError, listFiles, recoverOutput, writeTree, type WriteStep } from '../lib/synth/writer.js';
+import { readProcessState } from '../lib/synth/lock.js';
 import { registerSchema } from '../lib/validate/schema.js';
 import { TREE_CLUSTERS, expected, snapshot, treeFiles } from './support/trees.js';
 
@@ -342,6 +343,56 @@ describe('one synth at a time', () => {
     writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid: Number(gone.stdout), host: hostname(), started: 'then' }));
     writeTree(out, treeFiles('b'), TREE_CLUSTERS);
     expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+
+  const onLinux = process.platform === 'linux' ? test : test.skip;
+
+  // A killed synth whose parent has not reaped it is a zombie: kill(pid, 0) still succeeds.
+  // `sh` starts `sleep` in the background, prints its pid and becomes (exec) a `sleep` that never
+  // waits for children, so the killed child stays a zombie until the test ends its parent.
+  onLinux('the lock of a killed synth that is a zombie (not yet reaped) is taken over, by validate too', async () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    const parent = spawn('sh', ['-c', 'sleep 600 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      process.kill(pid, 'SIGKILL');
+      while (readProcessState(pid)?.state !== 'Z') await new Promise((r) => setTimeout(r, 10));
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      mkdirSync(join(root, '.dist.strata'));
+      writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid, host: hostname(), started: 'then' }));
+      const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/validate/cli.ts', out], { encoding: 'utf8' });
+      expect(r.status).not.toBe(EXIT.busy);
+      expect(r.stderr).not.toContain('another synth');
+      expect(existsSync(join(root, '.dist.strata'))).toBe(false);
+      mkdirSync(join(root, '.dist.strata'));
+      writeFileSync(join(root, '.dist.strata/lock'), JSON.stringify({ pid, host: hostname(), started: 'then' }));
+      writeTree(out, treeFiles('b'), TREE_CLUSTERS);
+      expect(existsSync(join(root, '.dist.strata'))).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  onLinux('a lock whose pid now runs a process started at another time (pid reuse) is taken over; the same start time is busy', () => {
+    const { root, out } = tempOut();
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS);
+    const pidStart = readProcessState(process.pid)?.start;
+    expect(pidStart).toMatch(/^\d+$/);
+    mkdirSync(join(root, '.dist.strata'));
+    const lock = join(root, '.dist.strata/lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: 'then', pidStart }));
+    expect(() => writeTree(out, treeFiles('b'), TREE_CLUSTERS)).toThrow(expect.objectContaining({ code: 'ELOCKED', exitCode: EXIT.busy }));
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: 'then', pidStart: String(Number(pidStart) + 1) }));
+    writeTree(out, treeFiles('b'), TREE_CLUSTERS);
+    expect(snapshot(root)).toEqual(onlyDist(treeFiles('b')));
+  });
+
+  onLinux('a synth records its process start time in the lock', () => {
+    const { root, out } = tempOut();
+    let owner: unknown;
+    writeTree(out, treeFiles('a'), TREE_CLUSTERS, { onStep: (step) => { if (step === 'stage' && owner === undefined) owner = JSON.parse(readFileSync(join(root, '.dist.strata/lock'), 'utf8')); } });
+    expect(owner).toEqual({ pid: process.pid, host: hostname(), started: expect.any(String), pidStart: readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ')[19] });
   });
 });
 

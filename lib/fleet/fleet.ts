@@ -17,6 +17,7 @@ import { applyWaivers } from '../validate/waivers.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
+import { applyWhenBuilt } from './when-built.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver, unresolvedStageValues } from './stage.js';
@@ -289,8 +290,10 @@ export class Fleet extends App {
   }
 
   private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {
-    // Waivers become annotations before anything is resolved, so the objects carry them.
+    // Waivers and acknowledgements become annotations before anything is resolved (checks below
+    // resolve objects, and a resolution is kept), so the objects carry them.
     const waivers = new Map(clusters.map((c) => [c, applyWaivers(c)]));
+    applyWhenBuilt([this, ...clusters.flatMap((c) => c.node.findAll())]);
     for (const scope of [this, ...clusters]) {
       const nodes = scope === this ? [this as IConstruct] : scope.node.findAll();
       for (const node of nodes) {

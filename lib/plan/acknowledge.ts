@@ -3,6 +3,7 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { addCheck } from '../fleet/errors.js';
+import { whenBuilt } from '../fleet/when-built.js';
 import type { Manifest } from '../synth/model.js';
 import { describeId, type ObjectId } from './identity.js';
 
@@ -42,13 +43,11 @@ export class Plan {
    * An empty reason, or a scope without objects, is a synth error.
    */
   static allowDestructive(scope: IConstruct, reason: string): void {
-    addCheck(scope, () => {
-      const problems = reasonProblem('allowDestructive', reason);
-      if (problems.length > 0) return problems;
-      const objects = scope.node.findAll().filter(ApiObject.isApiObject);
-      for (const obj of objects) obj.metadata.addAnnotation(ALLOW_DESTRUCTIVE_ANNOTATION, reason.trim());
-      return objects.length > 0 ? [] : ['Plan.allowDestructive: no Kubernetes object under this construct to carry the acknowledgement'];
-    });
+    const objects = () => scope.node.findAll().filter(ApiObject.isApiObject);
+    const problems = reasonProblem('allowDestructive', reason);
+    // Annotated before any check reads an object (see whenBuilt); the problems are reported as checks.
+    if (problems.length === 0) whenBuilt(scope, () => objects().forEach((obj) => obj.metadata.addAnnotation(ALLOW_DESTRUCTIVE_ANNOTATION, reason.trim())));
+    addCheck(scope, () => problems.length > 0 || objects().length > 0 ? problems : ['Plan.allowDestructive: no Kubernetes object under this construct to carry the acknowledgement']);
   }
 
   /**
@@ -61,17 +60,20 @@ export class Plan {
    * An empty reason, or a scope without objects, is a synth error.
    */
   static allowRemoval(scope: IConstruct, object: RemovedObject, reason: string): void {
-    addCheck(scope, () => {
-      const problems = reasonProblem('allowRemoval', reason);
-      if (problems.length > 0) return problems;
-      const carrier = scope.node.findAll().find(ApiObject.isApiObject);
-      if (!carrier) return ['Plan.allowRemoval: no Kubernetes object under this construct to carry the acknowledgement'];
-      const line = `${describeId({ group: '', ...object })}: ${reason.trim()}`;
-      const lines = [...new Set([...(removals.get(carrier) ?? []), line])];
-      removals.set(carrier, lines);
-      carrier.metadata.addAnnotation(ALLOW_REMOVAL_ANNOTATION, lines.join('\n'));
-      return [];
-    });
+    const carrier = () => scope.node.findAll().find(ApiObject.isApiObject);
+    // Like allowDestructive: annotated before any check reads the carrier.
+    const problems = reasonProblem('allowRemoval', reason);
+    if (problems.length === 0) {
+      whenBuilt(scope, () => {
+        const obj = carrier();
+        if (!obj) return;
+        const line = `${describeId({ group: '', ...object })}: ${reason.trim()}`;
+        const lines = [...new Set([...(removals.get(obj) ?? []), line])];
+        removals.set(obj, lines);
+        obj.metadata.addAnnotation(ALLOW_REMOVAL_ANNOTATION, lines.join('\n'));
+      });
+    }
+    addCheck(scope, () => problems.length > 0 || carrier() ? problems : ['Plan.allowRemoval: no Kubernetes object under this construct to carry the acknowledgement']);
   }
 }
 

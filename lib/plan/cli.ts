@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
 import { UsageError, resolveBase } from './base.js';
 import { formatJson } from './format-json.js';
@@ -16,27 +16,22 @@ import { formatTerminal } from './format-terminal.js';
 import { blocking, planTrees } from './plan.js';
 import { readTree } from './tree.js';
 
-const USAGE = 'usage: npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]';
+const PLAN: Command = { name: 'plan', usage: 'usage: npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]' };
 const FORMATS = ['terminal', 'markdown', 'json'] as const;
 
 function usage(message: string): never {
-  console.error(`strata plan: ${message}\n${USAGE}`);
-  process.exit(2);
+  return usageError(PLAN, message);
 }
 
 function options() {
-  try {
-    return parseArgs({
-      options: {
-        base: { type: 'string', short: 'b' },
-        format: { type: 'string', short: 'f', default: 'terminal' },
-        'allow-destructive': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    return usage(e instanceof Error ? e.message : String(e));
-  }
+  return parseCommandLine(PLAN, {
+    options: {
+      base: { type: 'string', short: 'b' },
+      format: { type: 'string', short: 'f', default: 'terminal' },
+      'allow-destructive': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /** Runs `npm run synth` into `outdir` (outside the repository); the synth's own report on failure. */
@@ -49,7 +44,7 @@ function synthInto(outdir: string): { ok: boolean; output: string } {
 
 const values = options();
 if (values.help) {
-  console.log(USAGE);
+  console.log(PLAN.usage);
   process.exit(0);
 }
 const format = FORMATS.find((f) => f === values.format) ?? usage(`--format ${values.format}: use one of ${FORMATS.join(', ')}`);
@@ -76,9 +71,14 @@ try {
     if (synth.output) console.error(synth.output);
     const plan = planTrees(base.tree, readTree(head));
     const color = format === 'terminal' && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    console.log(format === 'json' ? formatJson(plan, base.label) : format === 'markdown' ? formatMarkdown(plan, base.label) : formatTerminal(plan, { base: base.label, color }));
+    const allowDestructive = values['allow-destructive'] === true;
+    console.log(
+      format === 'json' ? formatJson(plan, base.label, { allowDestructive })
+        : format === 'markdown' ? formatMarkdown(plan, base.label, { allowDestructive })
+          : formatTerminal(plan, { base: base.label, color, allowDestructive }),
+    );
     const blocked = plan.clusters.some((c) => c.changes.some(blocking));
-    code = blocked && !values['allow-destructive'] ? 1 : 0;
+    code = blocked && !allowDestructive ? 1 : 0;
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

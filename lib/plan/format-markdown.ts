@@ -8,15 +8,21 @@ import { describeTotals, totalsOf } from './totals.js';
 /** Backticks inside inline code would end it. */
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
+/** How the plan was asked for. */
+export interface MarkdownOptions {
+  /** `--allow-destructive` was passed: changes not acknowledged in code are allowed by it. @default false */
+  readonly allowDestructive?: boolean;
+}
+
 /** The plan as GitHub-flavoured Markdown. */
-export function formatMarkdown(plan: PlanResult, base: string): string {
+export function formatMarkdown(plan: PlanResult, base: string, options: MarkdownOptions = {}): string {
   const lines = [`### strata plan: ${describeTotals(plan.totals)}`, '', `Compared with ${base}.`];
   if (plan.clusters.length === 0) return [...lines, '', `Nothing changes (${plan.objects} objects compared).`].join('\n');
   const destructive = groupChanges(plan).filter((g) => g.change.hazards.length > 0);
   if (destructive.length > 0) {
     lines.push('', '#### ⚠️ Destructive changes', '');
     for (const { clusters, change } of destructive) {
-      const status = blocking(change) ? '**not acknowledged**' : `acknowledged: ${change.acknowledged}`;
+      const status = !blocking(change) ? `acknowledged: ${change.acknowledged}` : options.allowDestructive ? 'allowed by `--allow-destructive`' : '**not acknowledged**';
       lines.push(`- ${code(headline(change))} in ${kustomizationLabel(change.kustomization)} on ${clusters.join(', ')} (${status})`);
       for (const h of change.hazards) lines.push(`  - ${describeHazard(h)}`);
     }

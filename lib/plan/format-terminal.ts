@@ -11,6 +11,8 @@ export interface TerminalOptions {
   readonly color?: boolean;
   /** What the plan compared against, e.g. `dist/ at HEAD`. */
   readonly base: string;
+  /** `--allow-destructive` was passed: changes not acknowledged in code are allowed by it. @default false */
+  readonly allowDestructive?: boolean;
 }
 
 function entry(group: ChangeGroup, c: ReturnType<typeof createColors>): string[] {
@@ -44,8 +46,10 @@ export function formatTerminal(plan: PlanResult, options: TerminalOptions): stri
   for (const cluster of plan.clusters) lines.push(`${cluster.name}: ${describeTotals(totalsOf(cluster.changes))}`);
   const blocked = plan.clusters.flatMap((cl) => cl.changes).filter(blocking).length;
   lines.push(c.bold(`total: ${describeTotals(plan.totals)}`));
-  if (blocked > 0) {
-    lines.push(c.red(`${blocked} destructive change${blocked === 1 ? '' : 's'} not acknowledged: pass --allow-destructive, or acknowledge each in code (Plan.allowDestructive, Plan.allowRemoval; see docs/plan.md)`));
+  const changes = `${blocked} destructive change${blocked === 1 ? '' : 's'}`;
+  if (blocked > 0 && options.allowDestructive) lines.push(c.yellow(`${changes} allowed by --allow-destructive`));
+  else if (blocked > 0) {
+    lines.push(c.red(`${changes} not acknowledged: pass --allow-destructive, or acknowledge each in code (Plan.allowDestructive, Plan.allowRemoval; see docs/plan.md)`));
   }
   return lines.join('\n');
 }

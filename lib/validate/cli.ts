@@ -1,23 +1,41 @@
 // `npm run validate [-- <dir>]`: checks a committed dist/ tree (default: dist) with the schema and
 // policy checks of a synth (with the CRDs the project's cdk8s.yaml names) and prints the grouped report; exits 1 when there is any error.
 // First it recovers the tree from an interrupted synth (docs/output.md): exit 3 when the file
-// system refuses that, 4 while a synth is writing it.
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+// system refuses that (or the tree holds a symbolic link), 4 while a synth is writing it; 2 for a usage error.
+import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
+import { EXIT, OutputError } from '../synth/output-errors.js';
+import { lexists } from '../synth/output-paths.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
 import { validateDist } from './dist.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, root: { type: 'string' } } });
-if (values.help || positionals.length > 1) {
-  console.log('usage: npm run validate [-- <dist dir>] [--root <project dir>]   (default: dist; the project whose cdk8s.yaml names the CRDs: the current directory)');
-  process.exit(values.help ? 0 : 2);
+const VALIDATE: Command = { name: 'validate', usage: 'usage: npm run validate [-- [<dist dir>] [--root <project dir>]]' };
+const HELP = `${VALIDATE.usage}
+  <dist dir>             the tree to check (default: dist)
+  --root <project dir>   the project whose cdk8s.yaml names the CRDs (default: the current directory)
+  -h, --help             this text
+exit codes: 0 valid, 1 errors in the tree, 2 usage (or no such folder),
+  3 the file system refused finishing an interrupted synth, or a symbolic link in the tree,
+  4 a synth is writing the tree`;
+
+const { values, positionals } = parseCommandLine(VALIDATE, { allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, root: { type: 'string' } } });
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
 }
+if (positionals.length > 1) usageError(VALIDATE, `one folder to validate, not ${positionals.length}: ${positionals.join(' ')}`);
 const dir = positionals[0] ?? 'dist';
 recoverBeforeReading(dir);
-if (!existsSync(dir)) {
+// A dangling link is not "missing": the link check below names it.
+if (!lexists(dir)) {
   console.error(`strata: ${dir} does not exist: run \`npm run synth\` first, or name the folder to validate`);
-  process.exit(2);
+  process.exit(EXIT.usage);
 }
-const result = validateDist(dir, { root: values.root });
-(result.exitCode === 0 ? console.log : console.error)(result.report);
-process.exit(result.exitCode);
+try {
+  const result = validateDist(dir, { root: values.root });
+  (result.exitCode === 0 ? console.log : console.error)(result.report);
+  process.exit(result.exitCode);
+} catch (e) {
+  if (!(e instanceof OutputError)) throw e;
+  console.error(e.message);
+  process.exit(e.exitCode);
+}

@@ -1,11 +1,13 @@
 // Validation of a committed dist/ tree, for a GitOps repository's CI: the same schema and policy
 // checks a synth runs, on the objects parsed back from the YAML files.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
 import { KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
+import { EXIT, OutputError, shown } from '../synth/output-errors.js';
+import { entryType } from '../synth/output-paths.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
 import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
@@ -121,16 +123,55 @@ function folderIndex(file: string, present: ReadonlySet<string>): string | undef
   return undefined;
 }
 
+/** Is `file` (relative, `/`-separated) in `clusters/<name>/flux-system/`, `flux bootstrap`'s folder, which validation skips? */
+function isBootstrap(file: string): boolean {
+  const parts = file.split('/');
+  return parts[0] === 'clusters' && parts[2] === BOOTSTRAP_DIR;
+}
+
+/** The first symbolic link at or below `dir` (outside `flux bootstrap`'s folders), in sorted order. */
+function firstLink(dir: string, prefix = ''): string | undefined {
+  const here = prefix ? join(dir, prefix) : dir;
+  const type = entryType(here);
+  if (type === 'link') return here;
+  if (type !== 'dir') return undefined;
+  const entries = readdirSync(here, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const path = prefix ? `${prefix}/${e.name}` : e.name;
+    if (isBootstrap(path) || !(e.isSymbolicLink() || e.isDirectory())) continue;
+    const link = firstLink(dir, path);
+    if (link) return link;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a tree that is or holds a symbolic link, as a synth refuses one in its output. Git
+ * commits a link as a link: the clone Flux reads has the link, not the folder or file it points to
+ * here (and nothing at all for a path outside the repository), so reading through it would check
+ * files Flux never applies.
+ * @throws OutputError `ESYMLINK`, exit code 3, naming the first link and its target
+ */
+export function assertNoLinks(dir: string): void {
+  const link = firstLink(dir);
+  if (link === undefined) return;
+  throw new OutputError(
+    `strata: cannot validate ${shown(dir)}/: ${shown(link)} is a symbolic link (to ${readlinkSync(link)}); Git commits the link, not what it points to, so Flux would not see the files behind it: replace it with a real folder or file and validate again`,
+    'ESYMLINK', EXIT.io);
+}
+
 /**
  * Reads a dist/ tree back into the model a synth validates: clusters from the first folder of
  * each path (`clusters/<name>/` holds their Flux objects), construct paths from the `# strata:`
  * comments, stages from `clusters/<name>/kustomization.yaml` (production when not written there).
  * `clusters/<name>/flux-system/` is `flux bootstrap`'s, not strata's, and is skipped.
+ * @throws OutputError when the tree is or holds a symbolic link (`assertNoLinks`)
  */
 export function readDist(dir: string): FleetModel {
+  assertNoLinks(dir);
   const findings: Finding[] = [];
   const files = listFiles(dir).map((f) => f.split(/[\\/]/).join('/'));
-  const ours = files.filter((f) => !(f.startsWith('clusters/') && f.split('/')[2] === BOOTSTRAP_DIR));
+  const ours = files.filter((f) => !isBootstrap(f));
   findings.push(...indexProblems(dir, ours));
   const clusters = new Map<string, { folders: Map<string, ResolvedObject[]>; layers: ResolvedObject[]; sources: ResolvedObject[] }>();
   const present = new Set(ours);
@@ -166,6 +207,7 @@ export function readDist(dir: string): FleetModel {
  * Validates a dist/ tree with every check a synth runs, with the CRDs the project's cdk8s.yaml
  * names registered as a synth registers them; the result says what to print and exit with.
  * @param options.root the project folder holding cdk8s.yaml (default: the current working directory)
+ * @throws OutputError when the tree is or holds a symbolic link (`assertNoLinks`)
  */
 export function validateDist(dir: string, options: { readonly root?: string } = {}): DistValidation {
   const project = loadProjectSchemas(options.root ?? process.cwd());
