@@ -9,7 +9,6 @@ export * from './autoscaling/scaled-job.js';
 export * from './autoscaling/secret-key.js';
 export * from './autoscaling/target.js';
 export * from './autoscaling/trigger.js';
-export * from './fleet/apps.js';
 export * from './fleet/capabilities.js';
 export * from './fleet/cluster.js';
 export * from './fleet/errors.js';

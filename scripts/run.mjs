@@ -11,6 +11,20 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// `cdk8s synth` deletes its output folder and only then runs the app (cdk8s-cli 2.207's synth
+// command: `fs.rmSync(outdir)`, then the app with CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA
+// set). cdk8s.yaml's `output` is a scratch folder for that reason (never dist/, where `flux
+// bootstrap` commits clusters/<cluster>/flux-system/), and an app it runs refuses: strata writes
+// dist/ itself. `npm run synth` (scripts/synth.mjs) never passes the variable on.
+if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined) {
+  console.error(
+    'strata: `cdk8s synth` deletes its output folder before it runs the app, and on dist/ that deletes what `flux bootstrap` ' +
+    'committed in clusters/<cluster>/flux-system/: run `npm run synth`, which writes dist/ in place and keeps those files ' +
+    '(if you gave `cdk8s synth` --output, it has deleted that folder already: `git checkout -- <folder>` restores it)',
+  );
+  process.exit(2);
+}
+
 const root = process.cwd();
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');

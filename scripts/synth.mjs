@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// `npm run synth [-- --cluster <name> ...]`: runs the `app` of cdk8s.yaml with CDK8S_OUTDIR set to its
-// `output`, like `cdk8s synth` does, but without deleting the output first: the fleet writes
-// dist/ atomically itself, so a failed synth leaves the committed tree intact, and an interrupted
-// one is finished or undone by the next synth (docs/output.md).
-// Exit codes: 0 written, 1 errors in the fleet (nothing written), 2 usage, 3 the file system refused
+// `npm run synth [-- --cluster <name> ...]`: runs the `app` of cdk8s.yaml with CDK8S_OUTDIR set to
+// its `strata.output` (dist), like `cdk8s synth` does with `output`, but without deleting it first:
+// the fleet writes dist/ atomically itself, so a failed synth leaves the committed tree intact, and
+// an interrupted one is finished or undone by the next synth (docs/output.md).
+// Exit codes: 0 written, 1 errors in the fleet (nothing written), 2 usage (or a cdk8s.yaml whose
+// `output`, which `cdk8s synth` deletes, overlaps strata's), 3 the file system refused
 // (read-only, full, busy, name too long, a symlink in the way; dist/ unchanged), 4 another synth
 // is writing dist/. Each failure is one line on stderr.
 // When the app is this repository's runner (`node scripts/run.mjs <entry>`), it runs in this
 // process: a second node process would add its start-up to every synth.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
@@ -35,13 +36,28 @@ if (values.help) {
   process.exit(0);
 }
 const config = parse(readFileSync('cdk8s.yaml', 'utf8'));
-const env = { ...process.env, CDK8S_OUTDIR: values.output ?? config.output ?? 'dist' };
+const output = values.output ?? config.strata?.output ?? 'dist';
+// cdk8s.yaml's own `output` (cdk8s-cli's default: dist) is the folder `npx cdk8s synth` deletes
+// before it runs the app: it must never be, hold or lie inside strata's output.
+const scratch = config.output ?? 'dist';
+const within = (a, b) => { const r = relative(resolve(b), resolve(a)); return r === '' || (!r.startsWith('..') && !isAbsolute(r)); };
+if (within(output, scratch) || within(scratch, output)) {
+  console.error(
+    `strata: cdk8s.yaml \`output\` (${scratch}) overlaps ${output}/, where strata writes: \`npx cdk8s synth\` deletes that folder before it runs the app, ` +
+    'and with it what `flux bootstrap` committed in clusters/<cluster>/flux-system/; set `output: .cdk8s-synth` and `strata: { output: dist }` in cdk8s.yaml',
+  );
+  process.exit(2);
+}
+const env = { ...process.env, CDK8S_OUTDIR: output };
+// cdk8s-cli's mark (scripts/run.mjs refuses to run under `cdk8s synth`), never passed on from a shell.
+delete env.CDK8S_RECORD_CONSTRUCT_METADATA;
 if (values.cluster) env.STRATA_CLUSTERS = values.cluster.join(',');
 
 const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
 const [command, script, ...args] = String(config.app).trim().split(/\s+/);
 if (command === 'node' && script && resolve(script) === runner && args.every((a) => /^[\w./@:=-]+$/.test(a))) {
   Object.assign(process.env, env);
+  delete process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
   process.argv = [process.argv[0], runner, ...args];
   await import(pathToFileURL(runner).href);
 } else {

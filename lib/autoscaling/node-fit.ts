@@ -5,8 +5,34 @@ import type { Cluster } from '../fleet/cluster.js';
 import { show } from '../fleet/errors.js';
 import { manifestOf } from '../fleet/manifests.js';
 import { allocatable } from './instance-types.js';
-import type { NodePool, NodeShape } from './node-pool.js';
 import { formatCpu, formatMemory, parseQuantity } from './quantity.js';
+
+/** A node size a pool can provide. */
+export interface NodeShape {
+  /** Instance type, or the declared size. */
+  readonly name: string;
+  /** vCPUs */
+  readonly cpu: number;
+  /** bytes */
+  readonly memory: number;
+}
+
+/**
+ * What the fit check reads of a node pool (a `NodePool` is one): stated here so the check does
+ * not depend on the construct that registers it.
+ */
+export interface FitPool {
+  readonly name: string;
+  readonly cluster: Cluster;
+  /** Whether Karpenter launches the pool's nodes (its capacity-type and node-pool labels apply). */
+  readonly karpenter: boolean;
+  readonly capacityTypes: readonly string[];
+  readonly architectures: readonly string[];
+  readonly zones?: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
+  readonly shapes: readonly NodeShape[];
+}
 
 /** The parts of a pod spec the fit check reads. */
 interface PodSpecJson {
@@ -34,7 +60,7 @@ const POD_SPEC: Readonly<Record<string, (spec: any) => PodSpecJson | undefined>>
 };
 
 /** Problems of every pod template of `cluster` that fits no node its pools can provide. */
-export function fitProblems(cluster: Cluster, pools: readonly NodePool[]): string[] {
+export function fitProblems(cluster: Cluster, pools: readonly FitPool[]): string[] {
   if (pools.length === 0) return [];
   const problems: string[] = [];
   for (const obj of cluster.node.findAll()) {
@@ -54,7 +80,7 @@ export function fitProblems(cluster: Cluster, pools: readonly NodePool[]): strin
   return problems;
 }
 
-function podProblem(pod: PodSpecJson, pools: readonly NodePool[], where: string): string | undefined {
+function podProblem(pod: PodSpecJson, pools: readonly FitPool[], where: string): string | undefined {
   // Labels some pool puts on its nodes: a pool that does not declare one does not have it.
   const poolLabels = new Set(pools.flatMap((p) => Object.keys(p.labels)));
   const eligible = pools.map((pool) => ({ pool, shapes: eligibleShapes(pool, pod, poolLabels) })).filter((e) => e.shapes.length > 0);
@@ -109,7 +135,7 @@ export function podRequests(pod: PodSpecJson): { cpu: number; memory: number } {
 }
 
 /** The shapes of `pool` a pod may land on: none when its nodeSelector or the pool's taints rule the pool out. */
-function eligibleShapes(pool: NodePool, pod: PodSpecJson, poolLabels: ReadonlySet<string>): readonly NodeShape[] {
+function eligibleShapes(pool: FitPool, pod: PodSpecJson, poolLabels: ReadonlySet<string>): readonly NodeShape[] {
   const blocking = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule');
   if (!blocking.every((taint) => (pod.tolerations ?? []).some((t) => tolerates(t, taint)))) return [];
   let shapes = pool.shapes;
@@ -119,9 +145,9 @@ function eligibleShapes(pool: NodePool, pod: PodSpecJson, poolLabels: ReadonlySe
     } else if (poolLabels.has(key)) {
       return [];
     } else if (key === 'kubernetes.io/arch') {
-      if (!pool.architectures.includes(value as never)) return [];
+      if (!pool.architectures.includes(value)) return [];
     } else if (key === 'karpenter.sh/capacity-type' && pool.karpenter) {
-      if (!pool.capacityTypes.includes(value as never)) return [];
+      if (!pool.capacityTypes.includes(value)) return [];
     } else if (key === 'karpenter.sh/nodepool' && pool.karpenter) {
       if (pool.name !== value) return [];
     } else if (key === pool.cluster.provider.zoneLabel && pool.zones) {

@@ -23,7 +23,7 @@ import { dnsSubdomainError } from '../fleet/names.js';
 import type { StageValue } from '../fleet/stage.js';
 import type { Platform } from '../platform/platform.js';
 import { INSTANCE_FAMILIES, INSTANCE_SIZES, INSTANCE_TYPES, instanceType, type Architecture, type InstanceType } from './instance-types.js';
-import { fitProblems } from './node-fit.js';
+import { fitProblems, type NodeShape } from './node-fit.js';
 import { MiB, formatMemory, parseQuantity, quantityError, quantityOr0, wholeNumberError, wholeOr, wholeSeconds } from './quantity.js';
 import { canonicalSet } from '../fleet/canonical.js';
 import { intakeProps } from '../fleet/props.js';
@@ -120,22 +120,14 @@ export interface NodePoolProps {
   readonly nodeClass?: Ec2NodeClassOptions;
 }
 
-/** A node size a pool can provide. */
-export interface NodeShape {
-  /** Instance type, or the declared size. */
-  readonly name: string;
-  /** vCPUs */
-  readonly cpu: number;
-  /** bytes */
-  readonly memory: number;
-}
-
 /**
  * Pinned EKS-optimised Amazon Linux 2023 AMI release (awslabs/amazon-eks-ami). Karpenter
  * advises against `@latest` in production: every AMI release would drift and replace all
  * nodes at once, untested. Bump it deliberately, development first.
  */
 export const DEFAULT_AMI_ALIAS = 'al2023@v20260423';
+
+export type { NodeShape };
 
 const DEFAULT_CATEGORIES = ['c', 'm', 'r'];
 const MIN_GENERATION = 6;

@@ -1,11 +1,13 @@
+import { Chart, type ApiObject } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { FluxLockdownOptOut } from '../gitops/lockdown.js';
-import { Layer, type LayerProps } from '../platform/layer.js';
-import type { Provider } from '../providers/provider.js';
-import { Apps } from './apps.js';
+import { Layer, MANAGED_BY, type LayerProps } from '../platform/layer.js';
+import type { Provider, TrafficMode, TrafficPeer } from '../providers/provider.js';
 import { StrataError, addCheck, show } from './errors.js';
 import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblem, type KubernetesVersion } from './kubernetes-version.js';
-import { constructId, constructIdError, dnsLabelError } from './names.js';
+import { helmReleaseProblems } from './foreign.js';
+import { constructId, constructIdError, dnsLabelError, nameBelow } from './names.js';
+import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
@@ -60,18 +62,6 @@ export interface ClusterProps {
    */
   readonly kubernetesVersion?: KubernetesVersion;
 }
-
-/** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
-export type TrafficMode = 'gateway' | 'ingress';
-
-/**
- * What a NetworkPolicy admits so traffic from outside reaches a workload: the pods of an ingress
- * controller or gateway data plane, or (for a data plane outside the cluster, e.g. a cloud load
- * balancer) the address ranges it connects from.
- */
-export type TrafficPeer =
-  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
-  | { readonly cidrs: readonly string[] };
 
 /** The cluster's shared gateway, which routes of web services attach to. */
 export interface GatewayRef {
@@ -257,5 +247,50 @@ export class Cluster extends Construct {
       }
     }
     return problems;
+  }
+}
+
+// Apps lives beside Cluster, not in a file of its own: a cluster creates its namespace scopes
+// (`appsIn`) and each scope exposes its cluster, and one module holds that without an import cycle.
+/**
+ * The scope developers declare workloads in: one namespace of one layer of one cluster.
+ * Everything declared inside lands in `namespace`, with the cluster's stage and domain at hand.
+ */
+export class Apps extends Chart {
+  override readonly namespace: string;
+  /**
+   * ServiceAccount (in flux-system) Flux impersonates to apply this namespace's folder, set by
+   * the tenant owning the namespace; undefined means the layer's own identity.
+   */
+  serviceAccountName?: string;
+
+  constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
+    super(scope, constructId(namespace), {
+      namespace,
+      disableResourceNameHashes: true,
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': namespace },
+    });
+    this.namespace = namespace;
+    const problem = constructIdError('namespace', namespace) ?? dnsLabelError('namespace', namespace);
+    // Checked at synth time, once every platform component has claimed its namespace; a tenant
+    // owning the namespace reports it itself.
+    addCheck(this, () => [
+      problem,
+      this.serviceAccountName === undefined ? reservedNamespaceProblem(cluster, namespace, `apps of namespace ${JSON.stringify(namespace)}`) : undefined,
+      ...helmReleaseProblems(this),
+    ].filter((p): p is string => !!p));
+  }
+
+  /**
+   * The name of an object declared here without `metadata.name` (a cdk8s-plus construct, a plain
+   * `ApiObject`): its construct ids below this scope, the same on every cluster (see `nameBelow`).
+   */
+  override generateObjectName(apiObject: ApiObject): string {
+    return nameBelow(this, apiObject);
+  }
+
+  /** The cluster's stage, for stage-dependent values: `apps.stage.pick({ ... })`. */
+  get stage() {
+    return this.cluster.stage;
   }
 }

@@ -14,8 +14,7 @@ import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateMode
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
-import type { Apps } from './apps.js';
-import { Cluster, type ClusterProps, type Decryption } from './cluster.js';
+import { Cluster, type Apps, type ClusterProps, type Decryption } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { applyWhenBuilt } from './when-built.js';

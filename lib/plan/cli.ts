@@ -48,7 +48,8 @@ if (values.help) {
   process.exit(0);
 }
 const format = FORMATS.find((f) => f === values.format) ?? usage(`--format ${values.format}: use one of ${FORMATS.join(', ')}`);
-const outdir = String(parse(readFileSync('cdk8s.yaml', 'utf8'))?.output ?? 'dist');
+// strata's output (`strata.output`), not cdk8s.yaml's `output`: that is the scratch folder `cdk8s synth` deletes.
+const outdir = String(parse(readFileSync('cdk8s.yaml', 'utf8'))?.strata?.output ?? 'dist');
 // An interrupted synth is finished first, like every command that reads the output folder.
 recoverBeforeReading(outdir);
 let base;

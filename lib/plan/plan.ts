@@ -7,8 +7,10 @@ import { helmReleaseHazards, kustomizationHazards, moveHazard, pruneOutcome, ren
 import { at, same, type Hazard } from './hazard.js';
 import { compareIds, type ObjectId } from './identity.js';
 import { immutableHazards } from './immutable.js';
-import { totalsOf } from './totals.js';
+import { totalsOf, type PlanTotals } from './totals.js';
 import { isFluxKustomization, type ClusterTree, type PlanTree, type TreeObject } from './tree.js';
+
+export type { PlanTotals };
 
 export type Action = 'added' | 'removed' | 'changed' | 'moved';
 
@@ -34,17 +36,6 @@ export interface ObjectChange {
 export interface ClusterPlan {
   readonly name: string;
   readonly changes: readonly ObjectChange[];
-}
-
-export interface PlanTotals {
-  readonly added: number;
-  readonly removed: number;
-  readonly changed: number;
-  readonly moved: number;
-  /** Changes with hazards, acknowledged or not. */
-  readonly destructive: number;
-  /** Destructive changes acknowledged in code. */
-  readonly acknowledged: number;
 }
 
 export interface PlanResult {

@@ -1,5 +1,16 @@
 // The one-line count of a plan, shared by every format and the synth summary.
-import type { PlanTotals } from './plan.js';
+
+/** Counts of a plan's changes, by action. */
+export interface PlanTotals {
+  readonly added: number;
+  readonly removed: number;
+  readonly changed: number;
+  readonly moved: number;
+  /** Changes with hazards, acknowledged or not. */
+  readonly destructive: number;
+  /** Destructive changes acknowledged in code. */
+  readonly acknowledged: number;
+}
 
 /** `2 added, 1 removed, 3 changed, 1 moved, 1 destructive (1 acknowledged)`; zero counts left out. */
 export function describeTotals(t: PlanTotals): string {

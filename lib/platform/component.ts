@@ -14,16 +14,11 @@ import { HELM_CONTROLLER } from '../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
+import type { IComponent, Platform } from './platform.js';
 import { valuesProblems, type ValuesChecks } from './values-check.js';
-import type { Platform } from './platform.js';
 
-/** Something `platform.install()` accepts: a component of the catalog (`Components.*`) or your own. */
-export interface IComponent {
-  /** Unique per cluster: installing two components of one name is an error. */
-  readonly name: string;
-  /** Declares the component's objects on the platform's cluster. */
-  install(platform: Platform): void;
-}
+// What `platform.install()` accepts is stated beside it, in platform.ts; the catalog imports it from here.
+export type { IComponent };
 
 export type { ChartProps, HelmValues } from '../gitops/helm-release.js';
 

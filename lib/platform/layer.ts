@@ -1,6 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
-import type { Apps } from '../fleet/apps.js';
 import { addCheck, show } from '../fleet/errors.js';
 import { compareStrings } from '../fleet/canonical.js';
 import { helmReleaseProblems } from '../fleet/foreign.js';
@@ -65,6 +64,15 @@ export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
 
 /** Labels every object strata renders carries. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'strata' } as const;
+
+/**
+ * What a layer reads of a namespace scope (`fleet.apps(namespace, ...)`, the fleet's `Apps`
+ * chart): stated here so the layer does not depend on the fleet above it.
+ */
+interface NamespaceScope extends Chart {
+  readonly namespace: string;
+  readonly serviceAccountName?: string;
+}
 
 const LAYER_BRAND = Symbol.for('strata.Layer');
 
@@ -138,9 +146,9 @@ export class Layer extends Chart {
    * order of `addTenant` or `fleet.apps` calls never reorders layers.yaml or a `dependsOn`. A scope
    * with an invalid namespace (reported by the scope itself) gets no folder.
    */
-  private namespaceScopes(): Apps[] {
+  private namespaceScopes(): NamespaceScope[] {
     return this.node.children
-      .filter((c): c is Apps => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace))
+      .filter((c): c is NamespaceScope => c instanceof Chart && typeof c.namespace === 'string' && !dnsLabelError('', c.namespace))
       .sort((a, b) => compareStrings(a.namespace, b.namespace));
   }
 

@@ -1,9 +1,16 @@
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { Alerts, type AlertsProps } from './alerts.js';
-import type { IComponent } from './component.js';
 import type { Layer } from './layer.js';
 import { Tenant, type TenantProps } from './tenant.js';
+
+/** Something `platform.install()` accepts: a component of the catalog (`Components.*`) or your own. */
+export interface IComponent {
+  /** Unique per cluster: installing two components of one name is an error. */
+  readonly name: string;
+  /** Declares the component's objects on the platform's cluster. */
+  install(platform: Platform): void;
+}
 
 const installed = new WeakMap<Cluster, Set<string>>();
 

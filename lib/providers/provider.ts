@@ -1,6 +1,17 @@
 import type { ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
-import type { TrafficMode, TrafficPeer } from '../fleet/cluster.js';
 import { noteOptions } from '../fleet/props.js';
+
+/** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
+export type TrafficMode = 'gateway' | 'ingress';
+
+/**
+ * What a NetworkPolicy admits so traffic from outside reaches a workload: the pods of an ingress
+ * controller or gateway data plane, or (for a data plane outside the cluster, e.g. a cloud load
+ * balancer) the address ranges it connects from.
+ */
+export type TrafficPeer =
+  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+  | { readonly cidrs: readonly string[] };
 
 /** A cert-manager ACME DNS-01 solver (the `dns01` of a ClusterIssuer solver), e.g. `{ cloudDns: { project: 'acme-dns' } }`. */
 export type AcmeDns01Solver = ClusterIssuerSpecAcmeSolversDns01;

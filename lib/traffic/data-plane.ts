@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import type { TrafficPeer } from '../fleet/cluster.js';
+import type { TrafficPeer } from '../providers/provider.js';
 
 /** The label namespaces carry their name in (set by Kubernetes itself since 1.22). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
-import { workloadPeer, type PeerContext } from './network.js';
+import { workloadPeer, type IEgressTarget } from './network.js';
 
 /**
  * A destination port: a number (TCP), or a protocol and a number, optionally a range up to
@@ -9,15 +9,8 @@ import { workloadPeer, type PeerContext } from './network.js';
  */
 export type EgressPort = number | { readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP'; readonly endPort?: number };
 
-/** Where a workload may open connections to, besides the workloads that admit it. */
-export interface IEgressTarget {
-  /** How error messages name it, e.g. `Egress.toCidr("10.64.0.0/24")`. */
-  readonly targetName: string;
-  /** What is wrong with it; empty when it can be rendered. */
-  problems(): string[];
-  /** Its NetworkPolicy egress rule, seen from `context`. */
-  egressRule(context: PeerContext): k8s.NetworkPolicyEgressRule;
-}
+// What a destination is (IEgressTarget) is stated in network.ts, which renders the egress rules.
+export type { IEgressTarget };
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;

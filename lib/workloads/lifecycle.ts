@@ -5,8 +5,10 @@
 import type { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-27';
 import { NATIVE_SLEEP_SINCE, atLeast } from '../fleet/kubernetes-version.js';
-import type { Manifest } from '../synth/model.js';
 import { arr, podTemplate, rec } from '../validate/objects.js';
+
+/** The object `podTemplate` reads: a construct path and a rendered manifest. */
+type Rendered = Parameters<typeof podTemplate>[0];
 
 /** A preStop sleep of one container, rendered natively (`lifecycle.preStop.sleep.seconds`). */
 export interface NativeSleep {
@@ -42,7 +44,7 @@ export function addLaterFields<T extends ApiObject>(obj: T, later: LaterFields |
   const { sleep, sidecars = [] } = later;
   const render = obj.toJson.bind(obj);
   obj.toJson = () => {
-    const manifest = render() as Manifest;
+    const manifest = render() as Rendered['manifest'];
     const spec = podTemplate({ path: '', manifest })?.spec;
     for (const container of arr(spec?.containers).map(rec)) {
       if (sleep && container.name === sleep.container) container.lifecycle = { ...rec(container.lifecycle), preStop: { sleep: { seconds: sleep.seconds } } };

@@ -6,11 +6,20 @@ import { StrataError, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { whenAppsSettled } from '../platform/settle.js';
-import type { IEgressTarget } from './egress.js';
 import type { ResolvedPort } from './ports.js';
 
 /** The label namespaces carry their name in (set by Kubernetes itself since 1.22). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Where a workload may open connections to, besides the workloads that admit it. */
+export interface IEgressTarget {
+  /** How error messages name it, e.g. `Egress.toCidr("10.64.0.0/24")`. */
+  readonly targetName: string;
+  /** What is wrong with it; empty when it can be rendered. */
+  problems(): string[];
+  /** Its NetworkPolicy egress rule, seen from `context`. */
+  egressRule(context: PeerContext): k8s.NetworkPolicyEgressRule;
+}
 
 /** Where the workload admitting traffic lives. */
 export interface PeerContext {

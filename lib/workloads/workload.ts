@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, type IConstruct } from 'constructs';
-import { Apps } from '../fleet/apps.js';
+import { Apps } from '../fleet/cluster.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError } from '../fleet/names.js';

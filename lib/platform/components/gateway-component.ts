@@ -1,5 +1,6 @@
 import { Capability } from '../../fleet/capabilities.js';
-import type { GatewayRef, TrafficPeer } from '../../fleet/cluster.js';
+import type { GatewayRef } from '../../fleet/cluster.js';
+import type { TrafficPeer } from '../../providers/provider.js';
 import { StrataError, addCheck, show } from '../../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../../fleet/names.js';
 import { ClusterGateway } from '../../traffic/cluster-gateway.js';
