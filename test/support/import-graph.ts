@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { cyclesOf } from '../../lib/validate/graph.js';
 
 /** Module (path relative to the repository, `lib/fleet/fleet.ts`) → the lib modules it imports. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
@@ -45,63 +46,12 @@ export function libImportGraph(root: string): { graph: ImportGraph; unresolved: 
 
 /**
  * The import cycles of `graph`: one per strongly connected component of more than one module
- * (or a module importing itself), each as the path `a → b → … → a` through that component.
+ * (or a module importing itself), each as the path `a → b → … → a` through that component,
+ * starting from its first module in alphabetical order.
  */
 export function importCycles(graph: ImportGraph): string[] {
-  // Tarjan's algorithm, iterative over a small graph.
-  let next = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const components: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, next);
-    low.set(v, next++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, index.get(w)!));
-      }
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1 || (graph.get(v) ?? []).includes(v)) components.push(component.sort());
-  };
-  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
-  return components.map((c) => cyclePath(graph, new Set(c), c[0]).join(' → ')).sort();
-}
-
-/** A shortest path from `start` back to itself inside `members` (breadth-first). */
-function cyclePath(graph: ImportGraph, members: ReadonlySet<string>, start: string): string[] {
-  const parent = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const v = queue.shift()!;
-    for (const w of graph.get(v) ?? []) {
-      if (!members.has(w)) continue;
-      if (w === start) {
-        const path = [start];
-        for (let u: string | undefined = v; u !== undefined && u !== start; u = parent.get(u)) path.splice(1, 0, u);
-        return [...path, start];
-      }
-      if (!parent.has(w)) {
-        parent.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start];
+  const sorted = new Map([...graph.keys()].sort().map((k) => [k, graph.get(k)!]));
+  return cyclesOf(sorted).map((cycle) => cycle.join(' → ')).sort();
 }
 
 /** The edges `from → to` of `graph` where `from` is under one of `fromDirs` and `to` under one of `toDirs` (folders of lib/). */

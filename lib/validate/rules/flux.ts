@@ -4,6 +4,7 @@
 // nothing, or everything.
 import { posix } from 'node:path';
 import type { ResolvedObject } from '../../synth/model.js';
+import { cyclesOf } from '../graph.js';
 import { arr, namespaceOf, nameOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 import { BOOTSTRAP_REPOSITORY } from './references.js';
@@ -36,62 +37,6 @@ function dependsOnGraph(objects: ClusterObjects, kind: string): Map<ResolvedObje
   );
 }
 
-/** Strongly connected components (Tarjan), each in the order of the graph's keys. */
-function components<T>(graph: Map<T, T[]>): T[][] {
-  const index = new Map<T, number>();
-  const low = new Map<T, number>();
-  const stack: T[] = [];
-  const onStack = new Set<T>();
-  const result: T[][] = [];
-  const order = [...graph.keys()];
-  const visit = (v: T): void => {
-    index.set(v, index.size);
-    low.set(v, index.get(v)!);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const scc: T[] = [];
-      let w: T;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      result.push(scc.sort((a, b) => order.indexOf(a) - order.indexOf(b)));
-    }
-  };
-  for (const v of order) if (!index.has(v)) visit(v);
-  return result;
-}
-
-/** The shortest dependsOn path from `start` back to itself inside `members`, as a closed path. */
-function cycleThrough<T>(start: T, graph: Map<T, T[]>, members: ReadonlySet<T>): T[] {
-  const previous = new Map<T, T>();
-  const queue: T[] = [start];
-  while (queue.length > 0) {
-    const v = queue.shift()!;
-    for (const w of graph.get(v) ?? []) {
-      if (!members.has(w)) continue;
-      if (w === start) {
-        const path = [v];
-        while (path[0] !== start) path.unshift(previous.get(path[0])!);
-        return [...path, start];
-      }
-      if (!previous.has(w)) {
-        previous.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start, start];
-}
-
 export const fluxDependencyCycle: Rule = {
   id: 'flux-dependency-cycle',
   summary: 'No Flux Kustomization or HelmRelease waits for itself through spec.dependsOn (a dependsOn without namespace means the object\'s own), whether strata chained it (layers, components) or it was written by hand: Flux would never reconcile any object of the cycle.',
@@ -100,13 +45,11 @@ export const fluxDependencyCycle: Rule = {
   check: (objects) =>
     ORDERED_KINDS.flatMap((kind) => {
       const graph = dependsOnGraph(objects, kind);
-      return components(graph).flatMap((scc): Violation[] => {
-        const [first] = scc;
-        if (scc.length === 1 && !(graph.get(first) ?? []).includes(first)) return [];
-        const cycle = cycleThrough(first, graph, new Set(scc));
+      return cyclesOf(graph).map((cycle): Violation => {
+        const [first] = cycle;
         const names = cycle.map((o) => `${namespaceOf(o) ? `${namespaceOf(o)}/` : ''}${nameOf(o)}`);
-        if (cycle.length === 2) return [{ object: first, message: `${kind} ${names[0]} depends on itself (spec.dependsOn): Flux would never reconcile it` }];
-        return [{ object: first, message: `dependsOn cycle ${kind} ${names.join(' → ')}: Flux would never reconcile any of them` }];
+        if (cycle.length === 2) return { object: first, message: `${kind} ${names[0]} depends on itself (spec.dependsOn): Flux would never reconcile it` };
+        return { object: first, message: `dependsOn cycle ${kind} ${names.join(' → ')}: Flux would never reconcile any of them` };
       });
     }),
 };
