@@ -159,15 +159,18 @@ const HINTS = {
   other: 'keep the credential in a Secret (committed encrypted with SOPS, or made by external-secrets) and reference it',
 } as const;
 
+/** What credential one string holds (by its shape, or by its key when given), or undefined. */
+function credentialIn(value: string, key: string | undefined): string | undefined {
+  const shape = shapeOf(value);
+  if (shape) return shape;
+  const name = key === undefined ? undefined : credentialName(key);
+  return name && isLiteral(value) ? `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} (${key}: ****)` : undefined;
+}
+
 /** One string with the context a finding needs. */
 function scan(field: string, value: string, key: string | undefined, hint: string, out: Hit[]): void {
-  const shape = shapeOf(value);
-  if (shape) {
-    out.push({ field, what: shape, hint });
-    return;
-  }
-  const name = key === undefined ? undefined : credentialName(key);
-  if (name && isLiteral(value)) out.push({ field, what: `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} (${key}: ****)`, hint });
+  const what = credentialIn(value, key);
+  if (what) out.push({ field, what, hint });
 }
 
 /** A Kubernetes object name: what chart values such as `tls.certificatesSecret: db-tls` hold. */
@@ -181,12 +184,27 @@ function namesSecret(key: string | undefined, value: string): boolean {
   return key !== undefined && /secret$/i.test(key) && value.length <= 253 && OBJECT_NAME.test(value);
 }
 
-/** Every string leaf below `node`; the key names a credential when `byName`. */
-function walk(node: unknown, path: string, key: string | undefined, byName: boolean, hint: string, out: Hit[]): void {
-  if (typeof node === 'string') scan(path, node, byName && !namesSecret(key, node) ? key : undefined, hint, out);
-  else if (Array.isArray(node)) node.forEach((v, i) => walk(v, child(path, i), key, byName, hint, out));
-  else if (typeof node === 'object' && node !== null) {
-    for (const [k, v] of Object.entries(node)) walk(v, child(path, k), k, byName, hint, out);
+/**
+ * Every string leaf below `node` (at `path`); the key names a credential when `byName`. It visits
+ * every value of every object and nearly none holds a credential, so the keys below `path` are
+ * kept as a stack and the field path is only written for a finding.
+ */
+function walk(node: unknown, path: string, key: string | undefined, byName: boolean, hint: string, out: Hit[], below: (string | number)[] = []): void {
+  if (typeof node === 'string') {
+    const what = credentialIn(node, byName && !namesSecret(key, node) ? key : undefined);
+    if (what) out.push({ field: below.reduce<string>(child, path), what, hint });
+  } else if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      below.push(i);
+      walk(node[i], path, key, byName, hint, out, below);
+      below.pop();
+    }
+  } else if (typeof node === 'object' && node !== null) {
+    for (const k of Object.keys(node)) {
+      below.push(k);
+      walk((node as Json)[k], path, k, byName, hint, out, below);
+      below.pop();
+    }
   }
 }
 
