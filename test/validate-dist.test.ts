@@ -54,14 +54,14 @@ describe('npm run validate', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0].startsWith(message)).toBe(true);
-    expect(lines[1]).toBe('usage: npm run validate [-- [<dist dir>] [--root <project dir>]]');
+    expect(lines[1]).toBe('usage: npm run validate [-- [<dir>] [--root <project dir>]]');
   });
 
   test('--help lists the flags and the exit codes on stdout, exit 0', () => {
     const r = run('--help');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^usage: npm run validate /);
-    for (const flag of ['<dist dir>', '--root <project dir>', '-h, --help']) expect(r.stdout).toContain(`\n  ${flag} `);
+    for (const flag of ['<dir>', '--root <project dir>', '-h, --help']) expect(r.stdout).toContain(`\n  ${flag} `);
     expect(r.stdout).toContain('exit codes: 0 valid, 1 errors in the tree, 2 usage');
     expect(r.stdout).toMatch(/\b3 the file system refused .*symbolic link/);
     expect(r.stdout).toMatch(/\b4 a synth is writing the tree/);

@@ -1,5 +1,6 @@
-// `npm run validate [-- <dir>]`: checks a committed dist/ tree (default: dist) with the schema and
-// policy checks of a synth (with the CRDs the project's cdk8s.yaml names) and prints the grouped report; exits 1 when there is any error.
+// `npm run validate [-- <dir>]`: checks a committed dist/ tree (default: dist), or a Flux repository
+// strata did not write (lib/validate/flux-repo.ts), with the schema and policy checks of a synth (with
+// the CRDs the project's cdk8s.yaml names) and prints the grouped report; exits 1 when there is any error.
 // First it recovers the tree from an interrupted synth (docs/output.md): exit 3 when the file
 // system refuses that (or the tree holds a symbolic link), 4 while a synth is writing it; 2 for a usage error.
 import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
@@ -8,11 +9,24 @@ import { lexists } from '../synth/output-paths.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
 import { validateDist } from './dist.js';
 
-const VALIDATE: Command = { name: 'validate', usage: 'usage: npm run validate [-- [<dist dir>] [--root <project dir>]]' };
+const VALIDATE: Command = { name: 'validate', usage: 'usage: npm run validate [-- [<dir>] [--root <project dir>]]' };
 const HELP = `${VALIDATE.usage}
-  <dist dir>             the tree to check (default: dist)
+  <dir>                  the tree to check (default: dist): a dist/ tree strata wrote, or any Flux repository
   --root <project dir>   the project whose cdk8s.yaml names the CRDs (default: the current directory)
   -h, --help             this text
+what it reads:
+  a strata tree (clusters/<c>/kustomization.yaml says "# strata: <c>"): every YAML file below <dir>,
+    except flux bootstrap's clusters/<c>/flux-system/
+  any other Flux repository: per cluster folder (each <folder>/flux-system/gotk-sync.yaml, else
+    clusters/<c>/), what Flux applies there and nothing else: the cluster folder, then the spec.path
+    of every Flux Kustomization reached from it (through dependsOn order, targetNamespace, patches,
+    images and static postBuild substitution), each built as kustomize-controller builds it: a
+    folder's kustomization.yaml with its resources, patches, namespace, namePrefix/nameSuffix,
+    labels, images, replicas and generators, or, without one, every YAML file below the folder.
+    Not read: .github/ and the other files source-controller ignores, patch files (only through the
+    kustomization naming them), flux bootstrap's flux-system/ (except gotk-sync.yaml's objects),
+    YAML no Kustomization reaches, remote resources and sources outside the repository (OCIRepository,
+    ExternalArtifact, other GitRepositories), which are listed as notes
 exit codes: 0 valid, 1 errors in the tree, 2 usage (or no such folder),
   3 the file system refused finishing an interrupted synth, or a symbolic link in the tree,
   4 a synth is writing the tree`;

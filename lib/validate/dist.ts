@@ -12,7 +12,9 @@ import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObj
 import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
+import { isStrataTree, readFluxRepository } from './flux-repo.js';
 import { loadProjectSchemas } from './project.js';
+import { fluxPathProduced } from './rules/flux.js';
 import { uncheckedObjects } from './schema.js';
 
 const STAGES: readonly StageName[] = ['development', 'staging', 'production'];
@@ -22,6 +24,8 @@ const KUSTOMIZATION = 'kustomization.yaml';
 export interface DistValidation {
   readonly findings: readonly Finding[];
   readonly model: FleetModel;
+  /** What a Flux repository's reading left out (sources outside it, remote resources, unmodelled kustomize fields); empty for a strata tree. */
+  readonly notes: readonly string[];
   /** The grouped report to print. */
   readonly report: string;
   /** 1 when there is any error, else 0. */
@@ -211,13 +215,18 @@ export function readDist(dir: string): FleetModel {
  */
 export function validateDist(dir: string, options: { readonly root?: string } = {}): DistValidation {
   const project = loadProjectSchemas(options.root ?? process.cwd());
-  const model = readDist(dir);
-  const findings = [...project.findings, ...checkModel(model, DEFAULT_CHECKS)];
+  assertNoLinks(dir);
+  const foreign = isStrataTree(dir) ? undefined : readFluxRepository(dir);
+  const model = foreign?.model ?? readDist(dir);
+  // In a Flux repository the reader checks each spec.path against the repository itself.
+  const checked = checkModel(model, DEFAULT_CHECKS).filter((f) => !foreign || f.rule !== fluxPathProduced.id);
+  const findings = [...project.findings, ...checked];
   const errors = findings.filter(isError).length;
   const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
   const unchecked = uncheckedObjects(model).length;
   const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
   const head = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
-  const report = [head, ...describeUnchecked(model)].join('\n');
-  return { findings, model, report, exitCode: errors > 0 ? 1 : 0 };
+  const notes = (foreign?.notes ?? []).map((n) => `  note: ${n}`);
+  const report = [head, ...describeUnchecked(model), ...notes].join('\n');
+  return { findings, model, report, notes: foreign?.notes ?? [], exitCode: errors > 0 ? 1 : 0 };
 }

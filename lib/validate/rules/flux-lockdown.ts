@@ -124,7 +124,7 @@ function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violati
 
 export const fluxLockdown: Rule = {
   id: 'flux-lockdown',
-  summary: 'Every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) sits in a namespace that ServiceAccount is bound in, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Where the lockdown is on, no other Flux object refers to a source or event source in another namespace either (Flux would refuse it). Cannot be waived.',
+  summary: 'Where the lockdown is on, every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) sits in a namespace that ServiceAccount is bound in, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Where the lockdown is on, no other Flux object refers to a source or event source in another namespace either (Flux would refuse it). Cannot be waived.',
   hint: 'name the ServiceAccount the object runs as (a tenant\'s, in its namespace; helm-controller or kustomize-controller for the platform\'s objects in flux-system) and keep a tenant\'s Flux objects and their references in the tenant\'s namespace',
   severity: ALWAYS_ERROR,
   waivable: false,
@@ -139,7 +139,8 @@ export const fluxLockdown: Rule = {
       const account = str(spec.serviceAccountName);
       const ns = namespaceOf(object);
       const controller = APPLIERS[object.manifest.kind];
-      if (!tenant && controller !== undefined && account === undefined) {
+      // Without the lockdown a controller applies such an object with its own rights: nothing to report outside tenants' folders.
+      if (!tenant && controller !== undefined && account === undefined && objects.cluster.fluxLockdownOff === undefined) {
         violations.push({
           object,
           message: `names no serviceAccountName: under Flux's lockdown (--default-service-account=${LOCKDOWN_DEFAULT_ACCOUNT}) it runs as ServiceAccount ${LOCKDOWN_DEFAULT_ACCOUNT}, which may apply nothing`,
