@@ -339,7 +339,7 @@ function transform(root: string, dir: string, where: string, k: Json, objects: B
   for (const l of labels) for (const o of objects) o.manifest = withLabels(o.manifest, l.pairs, l.selectors, l.templates);
   const annotations = rec(k.commonAnnotations) as Record<string, string>;
   if (Object.keys(annotations).length > 0) {
-    for (const o of objects) o.manifest = withMeta(o.manifest, { annotations: { ...(o.manifest.metadata.annotations ?? {}), ...annotations } });
+    for (const o of objects) o.manifest = withAnnotations(o.manifest, annotations);
   }
   for (const r of arr(k.replicas).map(rec)) {
     for (const o of objects) {
@@ -356,6 +356,18 @@ function transform(root: string, dir: string, where: string, k: Json, objects: B
 function withMeta(m: Manifest, meta: Json): Manifest {
   return { ...m, metadata: { ...m.metadata, ...meta } };
 }
+
+/** commonAnnotations: on the object and on the pod templates of its workload kinds. */
+function withAnnotations(m: Manifest, annotations: Record<string, string>): Manifest {
+  const out = structuredClone(m);
+  out.metadata.annotations = { ...(out.metadata.annotations ?? {}), ...annotations };
+  const spec = rec(out.spec);
+  const templates = out.kind === 'CronJob' ? [rec(spec.jobTemplate), rec(rec(rec(spec.jobTemplate).spec).template)] : TEMPLATED.includes(out.kind) ? [rec(spec.template)] : [];
+  for (const t of templates) if (Object.keys(t).length > 0) t.metadata = { ...rec(t.metadata), annotations: { ...rec(rec(t.metadata).annotations), ...annotations } };
+  return out;
+}
+
+const TEMPLATED = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job'];
 
 function withLabels(m: Manifest, pairs: Record<string, string>, selectors: boolean, templates: boolean): Manifest {
   const out = structuredClone(m);
@@ -450,15 +462,17 @@ export function strategicMerge(base: unknown, patch: unknown, builtIn: boolean, 
   if (Array.isArray(patch)) {
     const key = builtIn ? (field === 'ports' ? portKey(patch) : MERGE_KEYS[field]) : undefined;
     if (!key || !Array.isArray(base)) return patch.filter((p) => rec(p).$patch !== 'delete');
+    // Items the base does not have come first, in the patch's order (as kustomize's merge writes them).
     const out = [...base];
+    const added: unknown[] = [];
     for (const p of patch) {
       const i = out.findIndex((b) => rec(b)[key] === rec(p)[key]);
       if (rec(p).$patch === 'delete') {
         if (i >= 0) out.splice(i, 1);
       } else if (i >= 0) out[i] = strategicMerge(out[i], p, builtIn);
-      else out.push(p);
+      else added.push(p);
     }
-    return out;
+    return [...added, ...out];
   }
   if (typeof patch !== 'object' || patch === null) return patch;
   const p = patch as Json;
