@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validateDist } from '../lib/index.js';
-import { readFluxRepository } from '../lib/validate/flux-repo.js';
 import { kustomizeBuild } from '../lib/validate/kustomize.js';
 import { kustomizeBuild as realKustomizeBuild } from './support/kubectl.js';
 
