@@ -3,6 +3,7 @@ import { StrataError } from '../fleet/errors.js';
 import { lockdownPatches, type KustomizePatch } from '../gitops/lockdown.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../fleet/kubernetes-version.js';
 import { toMultiDocYaml, toYaml } from './yaml.js';
+import { REGISTRATIONS_FILE, recordRegistrations } from '../validate/registrations.js';
 import type { FleetModel, ResolvedObject } from './model.js';
 
 /** Folder for cluster-scoped objects inside a layer folder. */
@@ -101,6 +102,9 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
       resources.push('source.yaml');
       yield [`${syncDir}/source.yaml`, toMultiDocYaml(cluster.sources.map((o) => ({ value: o.manifest, comment: comment(o) })))];
     }
+    // Kinds registered while the project ran, for `npm run validate` (outside what Flux applies).
+    const registered = recordRegistrations([...cluster.folders.flatMap((f) => f.objects), ...cluster.layers, ...cluster.sources].map((o) => o.manifest));
+    if (registered !== undefined) yield [`${syncDir}/${REGISTRATIONS_FILE}`, registered];
     if (options.bootstrapped?.(cluster.name)) resources.push('flux-system');
     // The lockdown patches reach the controllers of clusters/<c>/flux-system/ once it is listed.
     const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;

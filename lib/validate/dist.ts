@@ -14,6 +14,7 @@ import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
 import { isStrataTree, readFluxRepository } from './flux-repo.js';
 import { loadProjectSchemas } from './project.js';
+import { loadRegistrations } from './registrations.js';
 import { fluxPathProduced } from './rules/flux.js';
 import { uncheckedObjects } from './schema.js';
 
@@ -217,10 +218,11 @@ export function validateDist(dir: string, options: { readonly root?: string } = 
   const project = loadProjectSchemas(options.root ?? process.cwd());
   assertNoLinks(dir);
   const foreign = isStrataTree(dir) ? undefined : readFluxRepository(dir);
+  const recorded = foreign ? [] : loadRegistrations(dir);
   const model = foreign?.model ?? readDist(dir);
   // In a Flux repository the reader checks each spec.path against the repository itself.
   const checked = checkModel(model, DEFAULT_CHECKS).filter((f) => !foreign || f.rule !== fluxPathProduced.id);
-  const findings = [...project.findings, ...checked];
+  const findings = [...project.findings, ...recorded, ...checked];
   const errors = findings.filter(isError).length;
   const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
   const unchecked = uncheckedObjects(model).length;

@@ -8,7 +8,7 @@ import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { StrataError, type Finding } from '../fleet/errors.js';
 import { kindsOfCrd, parseCrdYaml } from './crd.js';
-import { registerSchema } from './schema.js';
+import { addToRegistry } from './schema.js';
 
 /** What `loadProjectSchemas` registered, and what it could not read. */
 export interface ProjectSchemas {
@@ -76,7 +76,7 @@ export function loadProjectSchemas(root: string = process.cwd()): ProjectSchemas
       try {
         for (const doc of crdDocuments(root, rel)) {
           for (const k of kindsOfCrd(doc, rel)) {
-            registerSchema(k);
+            addToRegistry(k);
             kinds.push(`${k.apiVersion}/${k.kind}`);
           }
         }

@@ -7,7 +7,7 @@ import { MODELS, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
 import { apiVersionProblem } from './api-versions.js';
 import { unknownFields } from './fields.js';
-import { kindsOfCrd, kindsOfCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
+import { kindsOfCrd, parseCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
 export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
@@ -55,28 +55,58 @@ export function schemaOf(apiVersion: string, kind: string): KindSchema | undefin
   return registry.get(key(apiVersion, kind));
 }
 
+/** One kind registered while the project ran, with the CRD it came from (none for `registerSchema`). */
+export interface RuntimeRegistration {
+  readonly schema: KindSchema;
+  readonly crd?: Record<string, unknown>;
+}
+
+/**
+ * Kinds the project registered at run time (not the CRDs cdk8s.yaml names, which `npm run validate`
+ * reads itself): a synth records those its clusters use beside them (lib/validate/registrations.ts).
+ */
+const runtime = new Map<string, RuntimeRegistration>();
+
+/** The kinds registered at run time, by `apiVersion/kind`. */
+export function runtimeRegistrations(): ReadonlyMap<string, RuntimeRegistration> {
+  return runtime;
+}
+
+/** Adds a kind to the registry without recording it as a run-time registration (cdk8s.yaml's CRDs, recorded ones read back). */
+export function addToRegistry(schema: KindSchema): void {
+  registry.set(key(schema.apiVersion, schema.kind), schema);
+}
+
 /**
  * Registers (or replaces) what strata knows about one `apiVersion/kind`: its scope and its
- * validator. Seen by every later synth and `validateDist` of this process.
+ * validator. Seen by every later synth and `validateDist` of this process; a synth records the
+ * kind's scope beside each cluster using it, so `npm run validate` knows it too (not its validator:
+ * a function cannot be recorded, so there its objects are taken as the synth checked them).
  */
 export function registerSchema(schema: KindSchema): void {
-  registry.set(key(schema.apiVersion, schema.kind), schema);
+  addToRegistry(schema);
+  runtime.set(key(schema.apiVersion, schema.kind), { schema });
 }
 
 /**
  * Registers every kind (one per served version) of one or more CustomResourceDefinitions: their
  * objects are validated against the CRD's openAPIV3Schema (unknown fields are errors) and its
  * `spec.scope` says whether they take a namespace. `crd` is YAML text (a CRD file of the upstream
- * release, or content fetched from its URL) or a parsed CRD object.
+ * release, or content fetched from its URL) or a parsed CRD object. A synth records the CRD beside
+ * each cluster whose objects use its kinds, so `npm run validate` checks them alike.
  * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/
  * @param source names the CRD in reports, e.g. its file
  * @returns the registered `apiVersion/kind`s
  * @throws StrataError when it is not valid YAML or not an apiextensions.k8s.io/v1 CustomResourceDefinition
  */
 export function registerCustomResourceDefinition(crd: string | Record<string, unknown>, source = 'CustomResourceDefinition'): string[] {
-  const kinds = typeof crd === 'string' ? kindsOfCrdYaml(crd, source) : kindsOfCrd(crd, source);
-  for (const k of kinds) registerSchema(k);
-  return kinds.map((k) => key(k.apiVersion, k.kind));
+  const docs = typeof crd === 'string' ? parseCrdYaml(crd, source) : [crd];
+  const kinds = docs.flatMap((doc) => kindsOfCrd(doc, source).map((schema) => ({ schema, crd: doc as Record<string, unknown> })));
+  for (const k of kinds) {
+    addToRegistry(k.schema);
+    runtime.set(key(k.schema.apiVersion, k.schema.kind), k);
+  }
+  return kinds.map((k) => key(k.schema.apiVersion, k.schema.kind));
 }
 
 /**
