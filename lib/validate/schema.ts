@@ -13,16 +13,21 @@ import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../s
 export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
 
 /**
- * Built-in kinds that are not namespaced (Kubernetes and the CRDs strata renders). A kind neither
- * listed here nor registered as `Cluster` is namespaced, so a forgotten namespace is an error
- * rather than a silent apply into `default`.
+ * Built-in kinds that are not namespaced (Kubernetes 1.27 to 1.34, and the CRDs strata renders). A
+ * kind neither listed here nor registered as `Cluster` is namespaced, so a forgotten namespace is
+ * an error rather than a silent apply into `default`. No installed package carries the API's scopes
+ * (the bindings and models are schemas only), so the list is kept here; test/cluster-scope.test.ts
+ * checks it against the scopes real kustomize knows.
  */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'APIService', 'CSIDriver', 'CSINode', 'ClusterExternalSecret', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding',
-  'ClusterSecretStore', 'ClusterTriggerAuthentication', 'CustomResourceDefinition', 'EC2NodeClass', 'GatewayClass',
-  'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'NodePool', 'PersistentVolume',
-  'PriorityClass', 'RuntimeClass', 'StorageClass', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+  'APIService', 'CSIDriver', 'CSINode', 'CertificateSigningRequest', 'ClusterExternalSecret', 'ClusterIssuer', 'ClusterRole',
+  'ClusterRoleBinding', 'ClusterSecretStore', 'ClusterTriggerAuthentication', 'ClusterTrustBundle', 'ComponentStatus',
+  'CustomResourceDefinition', 'DeviceClass', 'DeviceTaintRule', 'EC2NodeClass', 'FlowSchema', 'GatewayClass', 'IPAddress',
+  'IngressClass', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'Namespace',
+  'Node', 'NodePool', 'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'ResourceSlice', 'RuntimeClass',
+  'SelfSubjectAccessReview', 'SelfSubjectReview', 'SelfSubjectRulesReview', 'ServiceCIDR', 'StorageClass', 'StorageVersion',
+  'StorageVersionMigration', 'SubjectAccessReview', 'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeAttributesClass',
 ]);
 
 /**
