@@ -587,6 +587,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "exitCode": 0,
    "findings": "Finding",
    "model": "FleetModel",
+   "notes": 0,
    "report": 0
   }
  },
