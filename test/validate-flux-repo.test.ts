@@ -3,7 +3,7 @@
 // kustomize subset builds what real kustomize builds.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -89,6 +89,14 @@ describe('npm run validate on the standard-layout Flux repository', () => {
     const help = run('--help').stdout;
     for (const said of ['gotk-sync.yaml', 'spec.path', 'every YAML file below the folder', '.github/', 'patch files (only through the', 'ExternalArtifact']) expect(help).toContain(said);
   });
+});
+
+test('cluster folders are found where `flux bootstrap --path` put them, without a clusters/ folder', () => {
+  const dir = copyOfFixture();
+  renameSync(join(dir, 'clusters'), join(dir, 'fleet'));
+  for (const c of ['staging', 'production']) edit(dir, `fleet/${c}/flux-system/gotk-sync.yaml`, (t) => t.replace(`path: ./clusters/${c}`, `path: ./fleet/${c}`));
+  const result = validateDist(dir);
+  expect([result.model.clusters.map((c) => [c.name, c.folders[0].dir]), result.findings]).toEqual([[['production', 'fleet/production'], ['staging', 'fleet/staging']], []]);
 });
 
 describe('npm run validate on a broken copy of the Flux repository reports each seeded fault', () => {

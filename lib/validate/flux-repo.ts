@@ -31,7 +31,8 @@ const BOOTSTRAP = { namespace: 'flux-system', name: 'flux-system' } as const;
  */
 export function isStrataTree(dir: string): boolean {
   const clusters = join(dir, 'clusters');
-  if (!existsSync(clusters) || !statSync(clusters).isDirectory()) return true;
+  // Without clusters/, a tree is a Flux repository only when `flux bootstrap` left a folder in it.
+  if (!existsSync(clusters) || !statSync(clusters).isDirectory()) return clusterFolders(dir).length === 0;
   return readdirSync(clusters).some((c) => {
     const file = join(clusters, c, 'kustomization.yaml');
     return existsSync(file) && /^# strata: /m.test(readFileSync(file, 'utf8'));
@@ -115,7 +116,7 @@ function readCluster(root: string, folder: string, name: string): ClusterReading
   const skip = (path: string): boolean => path === bootstrap;
   const rootBuild = kustomizeBuild(root, folder, { generate: true, skip });
   const rootObjects = rootBuild.objects.map(resolved);
-  for (const p of rootBuild.problems) reading.findings.push({ path: `${name}/${folder}`, message: p });
+  for (const p of rootBuild.problems) reading.findings.push({ path: `${name}/${folder || '.'}`, message: p });
   reading.notes.push(...rootBuild.notes);
   const queue: ResolvedObject[] = [];
   const place = (dir: string, objects: ResolvedObject[]): void => {
@@ -214,7 +215,8 @@ export function readFluxRepository(root: string): FluxRepository {
   const folders = clusterFolders(root);
   if (folders.length === 0) findings.push({ path: '', message: `${root} holds no cluster folder (no clusters/<name>/ and no <folder>/flux-system/gotk-sync.yaml): nothing to validate` });
   for (const folder of folders) {
-    const name = posix.basename(folder);
+    // `flux bootstrap --path=./` makes the repository's root the cluster folder.
+    const name = folder === '' ? posix.basename(posix.resolve(root)) : posix.basename(folder);
     const reading = readCluster(root, folder, name);
     findings.push(...reading.findings);
     notes.push(...reading.notes);
