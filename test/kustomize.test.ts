@@ -67,7 +67,8 @@ rules: []
 
 describe('the kustomize subset builds what real kustomize builds', () => {
   const root = tree({
-    'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - service.yaml\n  - cluster-role.yaml\n',
+    'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - service.yaml\n  - cluster-role.yaml\n  - unwanted.yaml\n',
+    'base/unwanted.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unwanted\n',
     'base/deployment.yaml': DEPLOYMENT,
     'base/service.yaml': SERVICE,
     'base/cluster-role.yaml': CLUSTER_ROLE,
@@ -81,7 +82,7 @@ describe('the kustomize subset builds what real kustomize builds', () => {
       'replicas:', '  - name: eu-web-v2', '    count: 3',
       'patches:', '  - path: containers.yaml',
       '  - target:', '      kind: Service', '    patch: |-', '      - op: add', '        path: /spec/ports/-', '        value:', '          port: 443', '          targetPort: 8443',
-      'patchesStrategicMerge:', '  - sidecar-limits.yaml',
+      'patchesStrategicMerge:', '  - sidecar-limits.yaml', '  - |-', '    apiVersion: v1', '    kind: ConfigMap', '    metadata:', '      name: unwanted', '    $patch: delete',
       'configMapGenerator:', '  - name: settings', '    literals:', '      - MODE=fast', '    options:', '      disableNameSuffixHash: true',
       '',
     ].join('\n'),
@@ -92,7 +93,7 @@ describe('the kustomize subset builds what real kustomize builds', () => {
     'with-component/kustomization.yaml': 'resources:\n  - ../base\ncomponents:\n  - ../component\n',
   });
 
-  test('namespace, prefix and suffix, labels, annotations, images, replicas, strategic-merge and JSON 6902 patches, generators', () => {
+  test('namespace, prefix and suffix, labels, annotations, images, replicas, strategic-merge (a deleting one too) and JSON 6902 patches, generators', () => {
     expect(sorted(kustomizeBuild(root, 'overlay').objects.map((o) => o.manifest))).toEqual(sorted(real(join(root, 'overlay'))));
   });
 
@@ -132,7 +133,7 @@ describe('what Flux adds to kustomize', () => {
     expect(['apps/github/x.yaml', 'apps/ci.yaml'].filter(isSourceIgnored)).toEqual([]);
   });
 
-  test('targetNamespace, the Kustomization\'s images and patches, and post-build substitution from substitute and a ConfigMap of the repository', () => {
+  test('targetNamespace, the Kustomization\'s images, patches, components and commonMetadata, and post-build substitution from substitute and a ConfigMap of the repository', () => {
     const root = tree({
       'clusters/dev/sync.yaml': [
         'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: vars', '  namespace: flux-system', 'data:', '  region: eu-west-1', '---',
@@ -140,15 +141,23 @@ describe('what Flux adds to kustomize', () => {
         'spec:', '  interval: 10m', '  prune: true', '  path: ./app', '  targetNamespace: shop',
         '  sourceRef:', '    kind: GitRepository', '    name: flux-system',
         '  images:', '    - name: ghcr.io/acme/web', '      newTag: 2.0.0',
-        '  patches:', '    - target:', '        kind: ConfigMap', '      patch: |', '        - op: add', '          path: /data/patched', '          value: "yes"',
-        '  postBuild:', '    substitute:', '      cluster: dev', '    substituteFrom:', '      - kind: ConfigMap', '        name: vars', '',
+        '  patches:', '    - target:', '        kind: ConfigMap', '        name: settings', '      patch: |', '        - op: add', '          path: /data/patched', '          value: "yes"',
+        '  postBuild:', '    substitute:', '      cluster: dev', '    substituteFrom:', '      - kind: ConfigMap', '        name: vars',
+        '  commonMetadata:', '    labels:', '      team: shop', '  components:', '    - ../component', '',
       ].join('\n'),
       'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  where: "${cluster} in ${region}"\n  level: "${level:=info}"\n  kept: "$${cluster}"\n',
+      'component/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - extra.yaml\n',
+      'component/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n',
       'app/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: ghcr.io/acme/web:1.0.0\n',
     });
-    const app = readFluxRepository(root).model.clusters[0].folders.find((f) => f.dir === 'app');
+    const repo = readFluxRepository(root);
+    expect([repo.model.findings, repo.notes]).toEqual([[], []]);
+    const app = repo.model.clusters[0].folders.find((f) => f.dir === 'app');
     const cm = app?.objects.find((o) => o.manifest.kind === 'ConfigMap')?.manifest;
     expect([cm?.metadata.namespace, cm?.data]).toEqual(['shop', { where: 'dev in eu-west-1', level: 'info', kept: '${cluster}', patched: 'yes' }]);
+    expect(app?.objects.map((o) => [o.manifest.kind, o.manifest.metadata.name, o.manifest.metadata.namespace, o.manifest.metadata.labels])).toEqual([
+      ['ConfigMap', 'settings', 'shop', { team: 'shop' }], ['Pod', 'web', 'shop', { team: 'shop' }], ['ConfigMap', 'extra', 'shop', { team: 'shop' }],
+    ]);
     expect((app?.objects.find((o) => o.manifest.kind === 'Pod')?.manifest.spec as { containers: { image: string }[] }).containers[0].image).toBe('ghcr.io/acme/web:2.0.0');
   });
 

@@ -19,8 +19,8 @@ what it reads:
     except flux bootstrap's clusters/<c>/flux-system/
   any other Flux repository: per cluster folder (each <folder>/flux-system/gotk-sync.yaml, else
     clusters/<c>/), what Flux applies there and nothing else: the cluster folder, then the spec.path
-    of every Flux Kustomization reached from it (through dependsOn order, targetNamespace, patches,
-    images and static postBuild substitution), each built as kustomize-controller builds it: a
+    of every Flux Kustomization reached from it (with their targetNamespace, patches, images,
+    components, commonMetadata and static postBuild substitution), each built as kustomize-controller builds it: a
     folder's kustomization.yaml with its resources, patches, namespace, namePrefix/nameSuffix,
     labels, images, replicas and generators, or, without one, every YAML file below the folder.
     Not read: .github/ and the other files source-controller ignores, patch files (only through the

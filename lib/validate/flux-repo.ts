@@ -159,14 +159,28 @@ function readCluster(root: string, folder: string, name: string): ClusterReading
     }
     const build = kustomizeBuild(root, path, {
       generate: true, skip,
-      flux: { targetNamespace: str(spec.targetNamespace), patches: arr(spec.patches), images: arr(spec.images), namePrefix: str(spec.namePrefix), nameSuffix: str(spec.nameSuffix) },
+      flux: { targetNamespace: str(spec.targetNamespace), patches: arr(spec.patches), images: arr(spec.images), namePrefix: str(spec.namePrefix), nameSuffix: str(spec.nameSuffix), components: arr(spec.components) },
     });
     for (const p of build.problems) reading.findings.push({ path: k.path, object: what, message: `${p} (spec.path ${raw})` });
     reading.notes.push(...build.notes);
-    const objects = postBuild(k, build.objects.map(resolved), all, reading.notes, name);
+    const objects = postBuild(k, build.objects.map(resolved), all, reading.notes, name).map((o) => withCommonMetadata(o, rec(spec.commonMetadata)));
     place(path, objects);
   }
   return reading;
+}
+
+/** spec.commonMetadata: labels and annotations kustomize-controller sets on every object it applies. */
+function withCommonMetadata(o: ResolvedObject, common: Json): ResolvedObject {
+  const labels = rec(common.labels) as Record<string, string>;
+  const annotations = rec(common.annotations) as Record<string, string>;
+  if (Object.keys(labels).length === 0 && Object.keys(annotations).length === 0) return o;
+  const meta = o.manifest.metadata;
+  const merged = {
+    ...meta,
+    ...(Object.keys(labels).length > 0 ? { labels: { ...(meta.labels ?? {}), ...labels } } : {}),
+    ...(Object.keys(annotations).length > 0 ? { annotations: { ...(meta.annotations ?? {}), ...annotations } } : {}),
+  };
+  return { ...o, manifest: { ...o.manifest, metadata: merged } };
 }
 
 /** spec.postBuild: `substitute`, and `substituteFrom` ConfigMaps this repository declares; a Secret or an unknown ConfigMap leaves its variables as they are (a note). */

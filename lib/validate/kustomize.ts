@@ -49,6 +49,8 @@ export interface FluxOverrides {
   readonly images?: readonly unknown[];
   readonly namePrefix?: string;
   readonly nameSuffix?: string;
+  /** Folders (relative to the built folder) added to its kustomization's components. */
+  readonly components?: readonly unknown[];
 }
 
 /** kustomization.yaml fields this builder applies; any other is a note. */
@@ -147,6 +149,7 @@ function buildDir(root: string, dir: string, build: Build, options: { generate?:
       ...(flux.nameSuffix !== undefined ? { nameSuffix: flux.nameSuffix } : {}),
       patches: [...arr(k.patches), ...(flux.patches ?? [])],
       images: mergeImages(arr(k.images), [...(flux.images ?? [])]),
+      components: [...arr(k.components), ...(flux.components ?? [])],
     };
   }
   const where = file ?? `${dir || '.'} (generated kustomization)`;
@@ -436,6 +439,11 @@ function applyPatch(patch: { text: string; target?: Json; from: string }, object
     const meta = rec(smp.metadata);
     const target = patch.target ?? { kind: smp.kind, name: meta.name, ...(meta.namespace !== undefined ? { namespace: meta.namespace } : {}) };
     const hits = objects.filter((x) => matches(target, x.manifest));
+    if (smp.$patch === 'delete') {
+      // A patch that deletes the objects it matches.
+      for (const o of hits) objects.splice(objects.indexOf(o), 1);
+      continue;
+    }
     if (hits.length === 0 && !patch.target) {
       build.problems.push(`${patch.from}: patches ${String(smp.kind)} ${String(meta.name)}, which none of the resources is: kustomize build fails`);
     }
