@@ -18,11 +18,12 @@ what it reads:
   a strata tree (clusters/<c>/kustomization.yaml says "# strata: <c>"): every YAML file below <dir>,
     except flux bootstrap's clusters/<c>/flux-system/
   any other Flux repository: per cluster folder (each <folder>/flux-system/gotk-sync.yaml, else
-    clusters/<c>/), what Flux applies there and nothing else: the cluster folder, then the spec.path
-    of every Flux Kustomization reached from it (with their targetNamespace, patches, images,
-    components, commonMetadata and static postBuild substitution), each built as kustomize-controller builds it: a
-    folder's kustomization.yaml with its resources, patches, namespace, namePrefix/nameSuffix,
-    labels, images, replicas and generators, or, without one, every YAML file below the folder.
+    clusters/<c>/), what Flux applies there and nothing else: the cluster folder, then the
+    spec.path of every Flux Kustomization reached from it (with their targetNamespace, patches,
+    images, components, commonMetadata and static postBuild substitution), each built as
+    kustomize-controller builds it: a folder's kustomization.yaml with its resources, patches,
+    namespace, namePrefix/nameSuffix, labels, images, replicas and generators, or, without one,
+    every YAML file below the folder.
     Not read: .github/ and the other files source-controller ignores, patch files (only through the
     kustomization naming them), flux bootstrap's flux-system/ (except gotk-sync.yaml's objects),
     YAML no Kustomization reaches, remote resources and sources outside the repository (OCIRepository,
