@@ -9,6 +9,7 @@ import { helmReleaseProblems } from './foreign.js';
 import { constructId, constructIdError, dnsLabelError, nameBelow } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
+import { recordDefinition } from './source-location.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
 export interface Decryption {
@@ -134,6 +135,7 @@ export class Cluster extends Construct {
 
   constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
     super(scope, constructId(name));
+    recordDefinition(this);
     this.name = name;
     this.stage = props.stage;
     this.region = props.region;

@@ -13,9 +13,15 @@ const HELP = `${VALIDATE.usage}
   <dist dir>             the tree to check (default: dist)
   --root <project dir>   the project whose cdk8s.yaml names the CRDs (default: the current directory)
   -h, --help             this text
-exit codes: 0 valid, 1 errors in the tree, 2 usage (or no such folder),
-  3 the file system refused finishing an interrupted synth, or a symbolic link in the tree,
-  4 a synth is writing the tree`;
+
+environment: none (the tree and cdk8s.yaml say everything)
+
+exit codes:
+  0  valid (warnings may be printed)
+  1  errors in the tree
+  2  usage (an unknown option, a second folder, or no such folder)
+  3  the file system refused finishing an interrupted synth, or a symbolic link in the tree
+  4  a synth is writing the tree`;
 
 const { values, positionals } = parseCommandLine(VALIDATE, { allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, root: { type: 'string' } } });
 if (values.help) {
