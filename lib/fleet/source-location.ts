@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 /** A captured, not yet formatted, call stack (`Error.captureStackTrace`). */
 interface Capture {
   stack?: string;
+  /** Whether the constructs below it were written there too (a workload's objects), or elsewhere (a cluster's workloads). */
+  readonly coversChildren: boolean;
 }
 
 const captures = new WeakMap<IConstruct, Capture>();
@@ -18,9 +20,10 @@ const located = new WeakMap<Capture, string | undefined>();
 /**
  * Records the user's call site of `construct` (the innermost frame outside strata). Called by the
  * constructors of the constructs users write: clusters, workloads, Helm apps, components, tenants.
+ * `coversChildren: false` for a scope whose children are written elsewhere (a cluster).
  */
-export function recordDefinition(construct: IConstruct): void {
-  const capture: Capture = {};
+export function recordDefinition(construct: IConstruct, options: { readonly coversChildren?: boolean } = {}): void {
+  const capture: Capture = { coversChildren: options.coversChildren ?? true };
   Error.captureStackTrace(capture, recordDefinition);
   captures.set(construct, capture);
 }
@@ -29,24 +32,26 @@ export function recordDefinition(construct: IConstruct): void {
  * The call site recorded for `construct` as `file:line:column`, the file relative to the working
  * directory; undefined when none was recorded or no frame lies outside strata.
  */
-export function definitionOf(construct: IConstruct): string | undefined {
+export function definitionOf(construct: IConstruct, asAncestor = false): string | undefined {
   const capture = captures.get(construct);
-  if (!capture) return undefined;
+  if (!capture || (asAncestor && !capture.coversChildren)) return undefined;
   if (!located.has(capture)) located.set(capture, userFrame(capture.stack));
   return located.get(capture);
 }
 
 /**
- * The definition site of the construct at `path` below `root`, or of its nearest ancestor that has
- * one (a finding about `prod-eu/apps/shop/web/deployment` is written where `web` was).
+ * The definition site of the construct at `path` below `root`, or of its nearest ancestor whose
+ * children were written with it (a finding about `prod-eu/apps/shop/web/deployment` is where `web`
+ * was written; one about a hand-written object directly in the cluster has none).
  */
 export function definitionAt(root: IConstruct, path: string): string | undefined {
+  const ids = path ? path.split('/') : [];
   let node: IConstruct | undefined = root;
-  let found = definitionOf(root);
-  for (const id of path ? path.split('/') : []) {
+  let found = definitionOf(root, ids.length > 0);
+  for (const [i, id] of ids.entries()) {
     node = node.node.tryFindChild(id);
     if (!node) break;
-    found = definitionOf(node) ?? found;
+    found = definitionOf(node, i < ids.length - 1) ?? found;
   }
   return found;
 }
