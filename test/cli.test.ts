@@ -46,7 +46,7 @@ describe('npm run synth', () => {
 
 /** Runs a strata command as a user does (`node scripts/...`), without a TTY, colour variables cleared. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const base = { ...process.env, CDK8S_OUTDIR: join(mkdtempSync(join(tmpdir(), 'strata-cli-')), 'dist') };
+  const base: NodeJS.ProcessEnv = { ...process.env, CDK8S_OUTDIR: join(mkdtempSync(join(tmpdir(), 'strata-cli-')), 'dist') };
   for (const name of ['NO_COLOR', 'FORCE_COLOR', 'STRATA_QUIET', 'STRATA_CLUSTERS']) delete base[name];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...base, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -122,7 +122,7 @@ describe('a fleet program run by the runner', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('strata: 2 errors, nothing written');
     expect(lines.slice(1, 3)).toEqual(['on dev-eu, prod-eu, prod-us', `  <cluster>/apps/shop/storefront at ${position(MISTAKES, 'mark: fleet-wide', 'new WebService')}`]);
-    expect(lines[3]).toMatch(/^ {4}✗ disruption is not a known key/);
+    expect(lines[3]).toBe('    ✗ replicas (-1) must be a non-negative integer');
     expect(lines.slice(4)).toEqual(['prod-us', `  prod-us/apps/shop/checkout at ${position(MISTAKES, 'mark: prod-us', 'new WebService')}`, '    ✗ port "http": 70000 is out of range 1-65535']);
   });
 
