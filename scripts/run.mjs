@@ -173,7 +173,12 @@ try {
   await import(pathToFileURL(outfile).href);
 } catch (e) {
   // A StrataError the program did not catch (e.g. `fleet.cluster('unknown')` in main.ts) is a
-  // mistake in the fleet's code, not a crash: one line naming the user's line, exit code 1.
+  // mistake in the fleet's code, not a crash: one line naming the user's line, exit code 1; a
+  // SynthError (a `fleet.render()` of the program) is its report. Anything else is a bug: its stack.
+  if (e?.name === 'SynthError') {
+    console.error(e.message);
+    process.exit(1);
+  }
   if (e?.name !== 'StrataError') throw e;
   console.error(`strata: ${e.message}${e.source ? ` (${e.source})` : ''}; nothing written`);
   process.exit(1);

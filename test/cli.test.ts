@@ -126,6 +126,19 @@ describe('a fleet program run by the runner', () => {
     expect(lines.slice(4)).toEqual(['prod-us', `  prod-us/apps/shop/checkout at ${position(MISTAKES, 'mark: prod-us', 'new WebService')}`, '    ✗ port "http": 70000 is out of range 1-65535']);
   });
 
+  test('an uncaught SynthError (fleet.render() in the program) is its report, exit code 1, no stack', () => {
+    const file = 'test/fixtures/cli/render-error.ts';
+    const r = run(['scripts/run.mjs', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe([
+      'strata: 1 error, nothing written',
+      'dev-eu',
+      `  dev-eu/apps/shop/storefront at ${position(file, 'mark: render', 'new WebService')}`,
+      '    ✗ replicas (-1) must be a non-negative integer',
+      '',
+    ].join('\n'));
+  });
+
   test('FORCE_COLOR colours the report; NO_COLOR wins over it', () => {
     const forced = run(['scripts/run.mjs', MISTAKES], { FORCE_COLOR: '1' });
     expect(forced.stderr).toMatch(ANSI);

@@ -201,7 +201,9 @@ export class Fleet extends App {
    * new tree and swap it in (the whole tree is never held in memory). On errors, prints them all,
    * sets a failing exit code and leaves the previous dist/ untouched. A file-system failure
    * (read-only, full, busy, name too long) or another synth writing dist/ prints one line and
-   * sets exit code 3 (4 for the other synth); see docs/output.md.
+   * sets exit code 3 (4 for the other synth); see docs/output.md. Findings name the line of the
+   * user's code that created their construct and are merged across clusters (docs/cli.md); on a
+   * TTY, a synth slower than a second shows its progress on stderr, and reports are coloured.
    * @returns what was written, or undefined when the synth failed
    */
   override synth(options: SynthOptions = {}): Synthesized | undefined {
