@@ -1,9 +1,12 @@
 // What a failing synth prints: findings merged across clusters, the user's line of each
 // construct, colours only when asked for, and a progress line only on a slow TTY.
 import { ApiObject } from 'cdk8s';
-import { readFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createColors } from 'picocolors';
-import { Stage, SynthError, WebService, formatReport, type Finding, type Fleet } from '../lib/index.js';
+import { Stage, SynthError, Waivers, WebService, formatReport, type Finding, type Fleet } from '../lib/index.js';
 import { Progress, colorEnabled } from '../lib/synth/terminal.js';
 import { BASE, shopFleet } from './support/fleets.js';
 
@@ -81,6 +84,30 @@ describe('findings merged across clusters', () => {
     expect(findingsOf(fleet).map((f) => [f.path, f.message, f.source])).toEqual(
       ['dev-eu', 'prod-eu', 'prod-us'].map((c) => [c, 'unknown cluster "prod-mars" (clusters: dev-eu, prod-eu, prod-us)', where]),
     );
+  });
+
+  test('Fleet.synth prints its warnings at the line of their construct, merged across clusters', () => {
+    const fleet = shopFleet((apps) => {
+      const web = new WebService(apps, 'web', { ...BASE, port: 8080 }); // mark: warning
+      Waivers.waive(web, 'resources', 'limits are set by the platform');
+    }, { clusters: { 'dev-eu': THREE['dev-eu'], 'dev-us': THREE['dev-eu'] } });
+    Object.assign(fleet, { outdir: join(mkdtempSync(join(tmpdir(), 'strata-report-')), 'dist') });
+    const warned: string[] = [];
+    const warn = jest.spyOn(console, 'warn').mockImplementation((m: string) => void warned.push(m));
+    const error = jest.spyOn(console, 'error').mockImplementation((m: string) => void warned.push(m));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const result = fleet.synth();
+      expect(result?.warnings.map((w) => w.source)).toEqual([marked('warning', 'new WebService'), marked('warning', 'new WebService')]);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+      log.mockRestore();
+    }
+    const lines = warned.join('\n').split('\n');
+    expect(lines.slice(0, 3)).toEqual(['strata: 1 warning, written', 'on dev-eu, dev-us', `  <cluster>/apps/shop/web at ${marked('warning', 'new WebService')}`]);
+    expect(lines[3]).toMatch(/^ {4}⚠ \[resources\] waiver of resources \("limits are set by the platform"\) waives nothing/);
+    expect(lines).toHaveLength(5);
   });
 
   test('an object written by hand inside the cluster is not placed at the addCluster line', () => {
