@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 
 const OUT = 'imports';
@@ -191,6 +192,29 @@ async function main() {
   }
 }
 
+const USAGE = 'usage: npm run import';
+const HELP = `${USAGE}
+Regenerates imports/ from the \`imports\` entries of cdk8s.yaml (name:=source), then imports/known-fields.ts.
+
+options:
+  -h, --help        this text
+
+environment:
+  STRATA_CRD_DIR    a folder holding local copies of the URL sources (x.yaml, searched recursively): no download
+
+exit codes:
+  0  regenerated
+  1  a source could not be read or generated; imports/ unchanged
+  2  usage, or no cdk8s.yaml here, or its \`imports\` are unusable`;
+try {
+  if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+} catch (e) {
+  console.error(`strata import: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
 try {
   await main();
 } catch (e) {

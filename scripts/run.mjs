@@ -166,4 +166,20 @@ const vendor = await vendorBundle();
 const library = resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
 const outfile = await appBundle(entry, vendor, library);
 process.argv = [process.argv[0], resolve(entry), ...args];
-await import(pathToFileURL(outfile).href);
+// Stacks name the TypeScript sources (main.ts:42:5), not the bundles in the cache: the bundles
+// carry linked source maps. Node maps a stack only when it is read, so an unread one costs nothing.
+process.setSourceMapsEnabled(true);
+try {
+  await import(pathToFileURL(outfile).href);
+} catch (e) {
+  // A StrataError the program did not catch (e.g. `fleet.cluster('unknown')` in main.ts) is a
+  // mistake in the fleet's code, not a crash: one line naming the user's line, exit code 1; a
+  // SynthError (a `fleet.render()` of the program) is its report. Anything else is a bug: its stack.
+  if (e?.name === 'SynthError') {
+    console.error(e.message);
+    process.exit(1);
+  }
+  if (e?.name !== 'StrataError') throw e;
+  console.error(`strata: ${e.message}${e.source ? ` (${e.source})` : ''}; nothing written`);
+  process.exit(1);
+}

@@ -17,6 +17,26 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
 const USAGE = 'usage: npm run synth [-- --cluster <name> ...] [--output <dir>]';
+const HELP = `${USAGE}
+Renders the fleet (the \`app\` of cdk8s.yaml: main.ts) into the output folder, after every check.
+
+options:
+  -c, --cluster <name>   only this cluster (repeatable); the other clusters' folders stay as they are
+  -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
+  -h, --help             this text
+
+environment:
+  STRATA_CLUSTERS        comma-separated clusters to render, like --cluster (which sets it)
+  STRATA_QUIET           when set, no summary (errors and warnings still print)
+  CDK8S_OUTDIR           the output folder of a fleet run without this command; --output sets it
+  NO_COLOR, FORCE_COLOR  colours off / on (default: colours and progress only on a terminal)
+
+exit codes:
+  0  written
+  1  errors in the fleet: all of them printed, nothing written
+  2  usage (or a cdk8s.yaml \`output\` overlapping the output folder)
+  3  the file system refused (read-only, full, busy, name too long, a symlink in the way); output unchanged
+  4  another synth is writing the output folder`;
 let values;
 try {
   ({ values } = parseArgs({
@@ -27,12 +47,11 @@ try {
     },
   }));
 } catch (e) {
-  console.error(`strata: ${e.message}\n${USAGE}`);
+  console.error(`strata synth: ${e.message}\n${USAGE}`);
   process.exit(2);
 }
 if (values.help) {
-  console.log(USAGE);
-  console.log('exit codes: 0 written, 1 errors in the fleet, 2 usage, 3 file-system error, 4 another synth is writing the output');
+  console.log(HELP);
   process.exit(0);
 }
 const config = parse(readFileSync('cdk8s.yaml', 'utf8'));

@@ -43,3 +43,106 @@ describe('npm run synth', () => {
     expect(read(out)).toEqual(before);
   });
 });
+
+/** Runs a strata command as a user does (`node scripts/...`), without a TTY, colour variables cleared. */
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const base: NodeJS.ProcessEnv = { ...process.env, CDK8S_OUTDIR: join(mkdtempSync(join(tmpdir(), 'strata-cli-')), 'dist') };
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'STRATA_QUIET', 'STRATA_CLUSTERS']) delete base[name];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...base, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const COMMANDS = {
+  synth: ['scripts/synth.mjs'],
+  validate: ['scripts/run.mjs', 'lib/validate/cli.ts'],
+  plan: ['scripts/run.mjs', 'lib/plan/cli.ts'],
+  import: ['scripts/import.mjs'],
+} as const;
+
+/** The environment variables each command reads (grep process.env), which its --help must name. */
+const ENVIRONMENT = {
+  synth: ['STRATA_CLUSTERS', 'STRATA_QUIET', 'CDK8S_OUTDIR', 'NO_COLOR', 'FORCE_COLOR'],
+  validate: [],
+  plan: ['NO_COLOR', 'FORCE_COLOR', 'STRATA_CLUSTERS'],
+  import: ['STRATA_CRD_DIR'],
+} as const;
+
+/** The 1-based line and column of `marker`'s line in a fixture, at `code` on that line. */
+function position(file: string, marker: string, code: string): string {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes(marker));
+  return `${file}:${line + 1}:${lines[line].indexOf(code) + 1}`;
+}
+
+const ANSI = /\x1b\[/;
+
+describe('every command', () => {
+  test.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])('%s --help lists its options, environment variables and exit codes, and exits 0', (name) => {
+    const r = run([...COMMANDS[name], '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run /);
+    expect(r.stdout).toContain('-h, --help');
+    for (const variable of ENVIRONMENT[name]) expect(r.stdout).toContain(variable);
+    expect(r.stdout).toMatch(/\nexit codes:\n {2}0 .*\n {2}1 .*\n {2}2 +usage/);
+  });
+
+  test.each([
+    ['synth', ['--clusterr', 'prod-eu'], /^strata synth: Unknown option '--clusterr'/],
+    ['synth', ['prod-eu'], /^strata synth: Unexpected argument 'prod-eu'/],
+    ['validate', ['--strict'], /^strata validate: Unknown option '--strict'/],
+    ['validate', ['dist', 'extra'], /^strata validate: one folder to validate, not 2: dist extra$/],
+    ['plan', ['main'], /^strata plan: Unexpected argument 'main'/],
+    ['plan', ['--format', 'html'], /^strata plan: --format html: use one of terminal, markdown, json$/],
+    ['import', ['--force'], /^strata import: Unknown option '--force'/],
+  ] as const)('%s %p is a usage error: one line and the usage, exit code 2, no stack', (name, args, message) => {
+    const r = run([...COMMANDS[name], ...args]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^usage: npm run /);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('a fleet program run by the runner', () => {
+  const MISTAKES = 'test/fixtures/cli/fleet-mistakes.ts';
+
+  test('fleet.cluster(unknown) in the program is one line naming its line, exit code 1, no stack', () => {
+    const file = 'test/fixtures/cli/unknown-cluster.ts';
+    const r = run(['scripts/run.mjs', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`strata: unknown cluster "prod-mars" (clusters: dev-eu) (${position(file, 'mark: unknown', 'cluster(')}); nothing written\n`);
+  });
+
+  test('a mistake in fleet-wide code is reported once with its clusters, each at the line that wrote it, in plain text off a TTY', () => {
+    const r = run(['scripts/run.mjs', MISTAKES]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toMatch(ANSI);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('strata: 2 errors, nothing written');
+    expect(lines.slice(1, 3)).toEqual(['on dev-eu, prod-eu, prod-us', `  <cluster>/apps/shop/storefront at ${position(MISTAKES, 'mark: fleet-wide', 'new WebService')}`]);
+    expect(lines[3]).toBe('    ✗ replicas (-1) must be a non-negative integer');
+    expect(lines.slice(4)).toEqual(['prod-us', `  prod-us/apps/shop/checkout at ${position(MISTAKES, 'mark: prod-us', 'new WebService')}`, '    ✗ port "http": 70000 is out of range 1-65535']);
+  });
+
+  test('an uncaught SynthError (fleet.render() in the program) is its report, exit code 1, no stack', () => {
+    const file = 'test/fixtures/cli/render-error.ts';
+    const r = run(['scripts/run.mjs', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe([
+      'strata: 1 error, nothing written',
+      'dev-eu',
+      `  dev-eu/apps/shop/storefront at ${position(file, 'mark: render', 'new WebService')}`,
+      '    ✗ replicas (-1) must be a non-negative integer',
+      '',
+    ].join('\n'));
+  });
+
+  test('FORCE_COLOR colours the report; NO_COLOR wins over it', () => {
+    const forced = run(['scripts/run.mjs', MISTAKES], { FORCE_COLOR: '1' });
+    expect(forced.stderr).toMatch(ANSI);
+    expect(forced.stderr.replace(/\x1b\[\d+m/g, '')).toBe(run(['scripts/run.mjs', MISTAKES]).stderr);
+    expect(run(['scripts/run.mjs', MISTAKES], { FORCE_COLOR: '1', NO_COLOR: '1' }).stderr).not.toMatch(ANSI);
+  });
+});

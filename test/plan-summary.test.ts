@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatefulService, type Apps, type Fleet } from '../lib/index.js';
-import { trackChanges } from '../lib/plan/synth-summary.js';
+import { LISTED_FILES, trackChanges } from '../lib/plan/synth-summary.js';
 import { writeTree } from '../lib/synth/writer.js';
 import { oneCluster, shopFleet } from './support/fleets.js';
 
@@ -37,13 +37,13 @@ function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[]): stri
 
 describe('synth summary line', () => {
   test('counts changes and points to npm run plan when anything is destructive', () => {
-    expect(summaryOf(oneCluster((apps) => database(apps, '20Gi')), oneCluster((apps) => database(apps, '50Gi'))))
+    expect(summaryOf(oneCluster((apps) => database(apps, '20Gi')), oneCluster((apps) => database(apps, '50Gi')))?.split('\n')[0])
       .toMatch(/^strata: against the previous .*dist\/: 1 changed, 1 destructive: run `npm run plan` to see what Flux will delete or fail to apply$/);
   });
 
   test('a harmless change, an addition and a removal', () => {
     const line = summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => { settings(apps, 'debug'); database(apps, '20Gi'); }));
-    expect(line).toMatch(/: \d+ added, 1 changed$/);
+    expect(line?.split('\n')[0]).toMatch(/: \d+ added, 1 changed$/);
     expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster(() => undefined))).toMatch(/: 1 removed, 1 destructive: run `npm run plan`/);
   });
 
@@ -55,13 +55,38 @@ describe('synth summary line', () => {
     expect(summaryOf(oneCluster(claim('scratch')), oneCluster(claim('scratch-2')))).toMatch(/: 1 moved, 1 destructive: run `npm run plan`/);
   });
 
+  test('names the files added, changed and removed, sorted, after the counts', () => {
+    const line = summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => { settings(apps, 'debug'); database(apps, '20Gi'); }));
+    expect(line?.split('\n').slice(1)).toEqual([
+      '  + dev-eu/apps/shop/networkpolicy-orders-db-ingress.yaml',
+      '  + dev-eu/apps/shop/service-orders-db.yaml',
+      '  + dev-eu/apps/shop/serviceaccount-orders-db.yaml',
+      '  + dev-eu/apps/shop/statefulset-orders-db.yaml',
+      '  ~ dev-eu/apps/shop/configmap-settings.yaml',
+      '  ~ dev-eu/apps/shop/kustomization.yaml',
+    ]);
+    const removed = summaryOf(oneCluster((apps) => { settings(apps, 'info'); database(apps, '20Gi'); }), oneCluster(() => undefined));
+    expect(removed?.split('\n').filter((l) => l.startsWith('  - '))).toContain('  - dev-eu/apps/shop/statefulset-orders-db.yaml');
+  });
+
+  test(`lists at most ${LISTED_FILES} lines of files, then how many more`, () => {
+    // 15 ConfigMaps added to a namespace that had one: 15 files added, its kustomization.yaml changed.
+    const maps = (n: number) => oneCluster((apps) => {
+      for (let i = 0; i < n; i++) new ApiObject(apps, `c${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${String(i).padStart(2, '0')}` } });
+    });
+    const lines = summaryOf(maps(1), maps(16))!.split('\n');
+    expect(lines).toHaveLength(1 + LISTED_FILES);
+    expect(lines.slice(1, 3)).toEqual(['  + dev-eu/apps/shop/configmap-c01.yaml', '  + dev-eu/apps/shop/configmap-c02.yaml']);
+    expect(lines[LISTED_FILES]).toBe(`  … and ${16 - (LISTED_FILES - 1)} more`);
+  });
+
   test('an unchanged tree', () => {
     expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => settings(apps, 'info')))).toMatch(/^strata: no changes against the previous .*dist\/$/);
   });
 
   test('--cluster compares only the clusters written', () => {
     const fleet = (level: string) => shopFleet((apps) => settings(apps, level));
-    expect(summaryOf(fleet('info'), fleet('debug'), ['prod-eu'])).toMatch(/: 1 changed$/);
+    expect(summaryOf(fleet('info'), fleet('debug'), ['prod-eu'])).toMatch(/: 1 changed\n {2}~ prod-eu\/apps\/shop\/configmap-settings.yaml$/);
   });
 
   test('Fleet.synth prints it after the summary of what was written', () => {

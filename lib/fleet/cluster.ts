@@ -9,6 +9,7 @@ import { helmReleaseProblems } from './foreign.js';
 import { constructId, constructIdError, dnsLabelError, nameBelow } from './names.js';
 import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
+import { recordDefinition } from './source-location.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
 export interface Decryption {
@@ -134,6 +135,8 @@ export class Cluster extends Construct {
 
   constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
     super(scope, constructId(name));
+    // Its own mistakes (props) are on the addCluster line; its workloads are written elsewhere.
+    recordDefinition(this, { coversChildren: false });
     this.name = name;
     this.stage = props.stage;
     this.region = props.region;

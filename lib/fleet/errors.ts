@@ -1,4 +1,7 @@
 import type { IConstruct } from 'constructs';
+import { createColors } from 'picocolors';
+import type { Colors } from '../synth/terminal.js';
+import { userFrame } from './source-location.js';
 
 /** How bad a finding is: errors fail the synth, warnings are printed and pass. */
 export type Severity = 'error' | 'warning';
@@ -16,6 +19,8 @@ export interface Finding {
   readonly hint?: string;
   /** The object it is about, e.g. `Deployment shop/web`, with its file when known. @default none */
   readonly object?: string;
+  /** Where the construct was written in the user's code, e.g. `main.ts:42:5`. @default none */
+  readonly source?: string;
 }
 
 export function isError(finding: Finding): boolean {
@@ -27,6 +32,11 @@ export class StrataError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StrataError';
+  }
+
+  /** The line of the user's code that led to it, e.g. `main.ts:12:7` (the innermost frame outside strata). */
+  get source(): string | undefined {
+    return userFrame(this.stack);
   }
 }
 
@@ -55,38 +65,87 @@ export function formatFindings(findings: readonly Finding[]): string {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The cluster a finding belongs to: the first segment of its construct path (none for the fleet). */
-function clusterOf(f: Finding): string {
-  return f.path.split('/')[0];
+/** One reported mistake: a finding, and every cluster it occurs on. */
+interface Reported {
+  readonly finding: Finding;
+  /** The clusters (first path segment) it occurs on; `['']` for a fleet-wide finding. */
+  readonly clusters: string[];
+  /** Its path and object with the cluster segment left out. */
+  readonly rest: string;
+  readonly object?: string;
+}
+
+/** `text` without a leading `<cluster>/` (and the same after `, ` in an object's file). */
+function withoutCluster(text: string, cluster: string): string {
+  if (!cluster) return text;
+  return text.startsWith(`${cluster}/`) ? text.slice(cluster.length + 1) : text.split(`, ${cluster}/`).join(', ');
 }
 
 /**
- * Findings grouped by cluster, then by object (construct path), errors first within each object:
+ * Findings that differ only in their cluster (the first segment of the path, and of the object's
+ * file) are one mistake, made once in fleet-wide code: merged, with the clusters they occur on.
+ */
+function mergeAcrossClusters(findings: readonly Finding[]): Reported[] {
+  const merged = new Map<string, Reported>();
+  for (const f of findings) {
+    const cluster = f.path.split('/')[0];
+    const rest = f.path === cluster ? '' : withoutCluster(f.path, cluster);
+    const object = f.object === undefined ? undefined : withoutCluster(f.object, cluster);
+    const key = cluster ? JSON.stringify([f.severity ?? 'error', f.rule, f.message, f.hint, rest, object, f.source]) : `\0${merged.size}`;
+    const seen = merged.get(key);
+    if (seen && !seen.clusters.includes(cluster)) seen.clusters.push(cluster);
+    else if (!seen) merged.set(key, { finding: f, clusters: [cluster], rest, object });
+  }
+  return [...merged.values()];
+}
+
+/** Options of `formatReport`. */
+export interface ReportOptions {
+  /** Colours (see lib/synth/terminal.ts `colorsFor`). @default none: plain text */
+  readonly colors?: Colors;
+}
+
+/**
+ * Findings grouped by cluster, then by object (construct path), errors first within each object.
+ * A finding that differs only in its cluster is one mistake in fleet-wide code: reported once,
+ * under the clusters it occurs on (`on dev-eu, prod-eu`), its path starting `<cluster>/`. The
+ * user's line that declared the construct follows its path when known (`at main.ts:42:5`):
  *
- *     strata: 1 error, 1 warning, nothing written
+ *     strata: 2 errors, 1 warning, nothing written
+ *     on dev-eu, prod-eu, prod-us
+ *       <cluster>/apps/shop/web at main.ts:12:3
+ *         ✗ container "web": image "web" has no tag
  *     prod-eu
- *       prod-eu/apps/shop/web/deployment (Deployment shop/web)
+ *       prod-eu/apps/shop/web/deployment (Deployment shop/web) at main.ts:12:3
  *         ✗ [pod-security-restricted] container "web": allowPrivilegeEscalation is not false
  *             fix: set securityContext.allowPrivilegeEscalation: false
+ *
+ * The counts are of mistakes as reported (a merged finding counts once).
  */
-export function formatReport(findings: readonly Finding[], outcome?: string): string {
-  const errors = findings.filter(isError).length;
-  const counts = [errors > 0 ? plural(errors, 'error') : '', findings.length > errors ? plural(findings.length - errors, 'warning') : ''].filter(Boolean);
-  const lines = [`strata: ${[...counts, ...(outcome ? [outcome] : [])].join(', ')}`];
-  const clusters = new Map<string, Map<string, Finding[]>>();
-  for (const f of findings) {
-    const byObject = clusters.get(clusterOf(f)) ?? new Map<string, Finding[]>();
-    clusters.set(clusterOf(f), byObject);
-    byObject.set(f.path, [...(byObject.get(f.path) ?? []), f]);
+export function formatReport(findings: readonly Finding[], outcome?: string, options: ReportOptions = {}): string {
+  const c = options.colors ?? createColors(false);
+  const reported = mergeAcrossClusters(findings);
+  const errors = reported.filter((r) => isError(r.finding)).length;
+  const counts = [errors > 0 ? plural(errors, 'error') : '', reported.length > errors ? plural(reported.length - errors, 'warning') : ''].filter(Boolean);
+  const lines = [c.bold(`strata: ${[...counts, ...(outcome ? [outcome] : [])].join(', ')}`)];
+  const sections = new Map<string, Map<string, Reported[]>>();
+  for (const r of reported) {
+    const section = r.clusters.length > 1 ? `on ${r.clusters.join(', ')}` : r.clusters[0] || '(fleet)';
+    const path = r.clusters.length > 1 ? `<cluster>${r.rest ? `/${r.rest}` : ''}` : r.finding.path || '(fleet)';
+    const byObject = sections.get(section) ?? new Map<string, Reported[]>();
+    sections.set(section, byObject);
+    byObject.set(path, [...(byObject.get(path) ?? []), r]);
   }
-  for (const [cluster, byObject] of clusters) {
-    lines.push(cluster || '(fleet)');
+  for (const [section, byObject] of sections) {
+    lines.push(c.bold(section));
     for (const [path, group] of byObject) {
-      const object = group.find((f) => f.object)?.object;
-      lines.push(`  ${path || '(fleet)'}${object ? ` (${object})` : ''}`);
-      for (const f of [...group.filter(isError), ...group.filter((g) => !isError(g))]) {
-        lines.push(`    ${isError(f) ? '✗' : '⚠'} ${f.rule ? `[${f.rule}] ` : ''}${f.message}`);
-        if (f.hint) lines.push(`        fix: ${f.hint}`);
+      const object = group.map((r) => (r.clusters.length > 1 ? r.object : r.finding.object)).find(Boolean);
+      const source = group.find((r) => r.finding.source)?.finding.source;
+      lines.push(`  ${path}${object ? ` (${object})` : ''}${source ? ` ${c.cyan(`at ${source}`)}` : ''}`);
+      const ordered = [...group.filter((r) => isError(r.finding)), ...group.filter((r) => !isError(r.finding))];
+      for (const { finding: f } of ordered) {
+        lines.push(`    ${isError(f) ? c.red('✗') : c.yellow('⚠')} ${f.rule ? `[${f.rule}] ` : ''}${f.message}`);
+        if (f.hint) lines.push(c.dim(`        fix: ${f.hint}`));
       }
     }
   }

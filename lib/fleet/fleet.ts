@@ -11,6 +11,7 @@ import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../s
 import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
+import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
@@ -22,6 +23,7 @@ import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver, unresolvedStageValues } from './stage.js';
 import { propsProblems } from './props.js';
+import { definitionAt, userFrame } from './source-location.js';
 
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
@@ -175,8 +177,23 @@ export class Fleet extends App {
    * @throws SynthError with every error found
    */
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
-    const { model, timings } = this.resolveFleet(options.clusters);
-    return renderModel(model, timings, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
+    try {
+      const { model, timings } = this.resolveFleet(options.clusters, NO_PROGRESS);
+      return renderModel(model, timings, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
+    } catch (e) {
+      throw e instanceof SynthError ? this.located(e) : e;
+    }
+  }
+
+  /** `e` with the user's line that declared each finding's construct (`Finding.source`). */
+  private located(e: SynthError): SynthError {
+    return new SynthError(e.errors.map((f) => this.locate(f)), e.warnings.map((f) => this.locate(f)));
+  }
+
+  /** `f` with the user's line that declared its construct (`Finding.source`), when known. */
+  private locate(f: Finding): Finding {
+    const source = f.source ?? definitionAt(this, f.path);
+    return source ? { ...f, source } : f;
   }
 
   /**
@@ -184,28 +201,35 @@ export class Fleet extends App {
    * new tree and swap it in (the whole tree is never held in memory). On errors, prints them all,
    * sets a failing exit code and leaves the previous dist/ untouched. A file-system failure
    * (read-only, full, busy, name too long) or another synth writing dist/ prints one line and
-   * sets exit code 3 (4 for the other synth); see docs/output.md.
+   * sets exit code 3 (4 for the other synth); see docs/output.md. Findings name the line of the
+   * user's code that created their construct and are merged across clusters (docs/cli.md); on a
+   * TTY, a synth slower than a second shows its progress on stderr, and reports are coloured.
    * @returns what was written, or undefined when the synth failed
    */
   override synth(options: SynthOptions = {}): Synthesized | undefined {
     const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
+    const progress = new Progress(process.stderr);
     try {
-      const { model, timings } = this.resolveFleet(clusters);
+      const { model, timings } = this.resolveFleet(clusters, progress);
       let t = performance.now();
-      const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS);
+      progress.step(`checking ${model.clusters.length === 1 ? model.clusters[0].name : `${model.clusters.length} clusters`}`);
+      const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS).map((f) => this.locate(f));
       timings.validate = performance.now() - t;
       const spent = { ms: 0 };
       t = performance.now();
       const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
+      progress.step(`writing ${this.outdir}/`);
       const changes = trackChanges(this.outdir, timedIterable(files, spent), clusters?.length ? model.clusters.map((c) => c.name) : undefined);
       const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
       timings.layout = spent.ms;
       timings.write = performance.now() - t - spent.ms;
+      progress.done();
       const result: Synthesized = { model, warnings, timings, files: written };
-      if (warnings.length > 0) console.warn(formatReport(warnings, 'written'));
+      if (warnings.length > 0) console.warn(formatReport(warnings, 'written', { colors: colorsFor(process.stderr) }));
       if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), ...describeUnchecked(model), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
+      progress.done();
       if (e instanceof OutputError) {
         // The disk refused (read-only, full, busy, ...) or another synth holds dist/: one line, no stack.
         console.error(e.message);
@@ -219,20 +243,21 @@ export class Fleet extends App {
         return undefined;
       }
       if (!(e instanceof SynthError)) throw e;
-      console.error(e.message);
+      const { errors, warnings } = this.located(e);
+      console.error(formatReport([...errors, ...warnings], 'nothing written', { colors: colorsFor(process.stderr) }));
       process.exitCode = 1;
       return undefined;
     }
   }
 
   /** Builds the selected clusters and resolves their objects, timing both. */
-  private resolveFleet(names: readonly string[] | undefined): { model: FleetModel; timings: PhaseTimings } {
+  private resolveFleet(names: readonly string[] | undefined, progress: Progress): { model: FleetModel; timings: PhaseTimings } {
     let t = performance.now();
     const clusters = this.select(names);
-    const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters)];
+    const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters, progress)];
     const build = performance.now() - t;
     t = performance.now();
-    const model = withResolutionCache(() => this.resolveModel(clusters, findings));
+    const model = withResolutionCache(() => this.resolveModel(clusters, findings, progress));
     return { model, timings: { build, resolve: performance.now() - t, validate: 0, layout: 0 } };
   }
 
@@ -246,9 +271,10 @@ export class Fleet extends App {
   }
 
   /** Runs pending definitions on each cluster, then (re)declares its Flux objects. */
-  private build(clusters: readonly Cluster[]): Finding[] {
+  private build(clusters: readonly Cluster[], progress: Progress): Finding[] {
     const findings: Finding[] = [];
-    for (const cluster of clusters) {
+    for (const [i, cluster] of clusters.entries()) {
+      progress.step(`${cluster.name}: building (${i + 1}/${clusters.length})`);
       const pending = this.definitions.slice(this.applied.get(cluster) ?? 0);
       this.applied.set(cluster, this.definitions.length);
       for (const phase of ['platform', 'apps'] as const) {
@@ -256,7 +282,9 @@ export class Fleet extends App {
           try {
             definition.run(cluster);
           } catch (e) {
-            findings.push({ path: cluster.node.path, message: describeError(e) });
+            // Thrown by the user's definition: the line that threw says more than the cluster's path.
+            const source = e instanceof Error ? userFrame(e.stack) : undefined;
+            findings.push({ path: cluster.node.path, message: describeError(e), ...(source ? { source } : {}) });
           }
         }
         try {
@@ -289,7 +317,7 @@ export class Fleet extends App {
     }
   }
 
-  private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {
+  private resolveModel(clusters: readonly Cluster[], findings: Finding[], progress: Progress): FleetModel {
     // Waivers and acknowledgements become annotations before anything is resolved (checks below
     // resolve objects, and a resolution is kept), so the objects carry them.
     const waivers = new Map(clusters.map((c) => [c, applyWaivers(c)]));
@@ -313,7 +341,8 @@ export class Fleet extends App {
           return [];
         }
       });
-    const resolved: ResolvedCluster[] = clusters.map((cluster) => {
+    const resolved: ResolvedCluster[] = clusters.map((cluster, i) => {
+      progress.step(`${cluster.name}: resolving (${i + 1}/${clusters.length})`);
       const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
       return {
         name: cluster.name,

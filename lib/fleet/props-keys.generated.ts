@@ -99,6 +99,7 @@ export type PropsTypeName =
   | "Rendered"
   | "RenderedBehavior"
   | "RenderedTrigger"
+  | "ReportOptions"
   | "RepositoryProps"
   | "ResolvedCluster"
   | "ResolvedFolder"
@@ -715,7 +716,8 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "object": 0,
    "path": 0,
    "rule": 0,
-   "severity": 0
+   "severity": 0,
+   "source": 0
   }
  },
  "FixedBounds": {
@@ -1426,6 +1428,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "metricType": 0,
    "name": 0,
    "type": 0
+  }
+ },
+ "ReportOptions": {
+  "k": {
+   "colors": 0
   }
  },
  "RepositoryProps": {

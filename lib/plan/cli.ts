@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
+import { colorEnabled } from '../synth/terminal.js';
 import { UsageError, resolveBase } from './base.js';
 import { formatJson } from './format-json.js';
 import { formatMarkdown } from './format-markdown.js';
@@ -18,6 +19,26 @@ import { readTree } from './tree.js';
 
 const PLAN: Command = { name: 'plan', usage: 'usage: npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]' };
 const FORMATS = ['terminal', 'markdown', 'json'] as const;
+const HELP = `${PLAN.usage}
+Synthesizes the fleet into a temporary folder (the output folder is never touched) and shows what
+Flux will add, change, prune or fail to apply when it replaces the base tree.
+
+options:
+  -b, --base <dir|git-ref>   what to compare with: a folder, or the output folder at a git commit (default: HEAD)
+  -f, --format <format>      terminal (default), markdown (for a pull request) or json
+  --allow-destructive        exit 0 even on destructive changes not acknowledged in code
+  -h, --help                 this text
+
+environment:
+  NO_COLOR, FORCE_COLOR      colours off / on (default: on a terminal only; --format terminal)
+  STRATA_CLUSTERS            ignored: a plan always renders every cluster
+
+exit codes:
+  0  nothing destructive, or every destructive change acknowledged (or --allow-destructive)
+  1  the synth failed, or a destructive change is not acknowledged
+  2  usage (an unknown option, a --base that is neither a folder nor a commit)
+  3  the file system refused finishing an interrupted synth of the output folder
+  4  a synth is writing the output folder`;
 
 function usage(message: string): never {
   return usageError(PLAN, message);
@@ -44,7 +65,7 @@ function synthInto(outdir: string): { ok: boolean; output: string } {
 
 const values = options();
 if (values.help) {
-  console.log(PLAN.usage);
+  console.log(HELP);
   process.exit(0);
 }
 const format = FORMATS.find((f) => f === values.format) ?? usage(`--format ${values.format}: use one of ${FORMATS.join(', ')}`);
@@ -70,7 +91,7 @@ try {
   } else {
     if (synth.output) console.error(synth.output);
     const plan = planTrees(base.tree, readTree(head));
-    const color = format === 'terminal' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const color = format === 'terminal' && colorEnabled(process.stdout);
     const allowDestructive = values['allow-destructive'] === true;
     console.log(
       format === 'json' ? formatJson(plan, base.label, { allowDestructive })

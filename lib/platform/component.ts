@@ -16,6 +16,7 @@ import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
 import type { IComponent, Platform } from './platform.js';
 import { valuesProblems, type ValuesChecks } from './values-check.js';
+import { recordDefinition } from '../fleet/source-location.js';
 
 // What `platform.install()` accepts is stated beside it, in platform.ts; the catalog imports it from here.
 export type { IComponent };
@@ -111,6 +112,7 @@ export class PlatformComponent extends Construct {
 
   constructor(scope: Construct, given: PlatformComponentProps) {
     super(scope, constructId(given.name));
+    recordDefinition(this);
     const intake: string[] = [];
     const props = intakeProps('PlatformComponentProps', given, Cluster.of(this).stage, intake);
     this.name = props.name;

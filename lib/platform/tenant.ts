@@ -12,6 +12,7 @@ import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access
 import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
 import { intakeProps } from '../fleet/props.js';
+import { recordDefinition } from '../fleet/source-location.js';
 
 /** A tenant's share of the cluster (a ResourceQuota), as Kubernetes quantities. */
 export interface TenantQuota {
@@ -91,6 +92,7 @@ export class Tenant extends Construct {
 
   constructor(scope: Construct, name: string, given: TenantProps = {}) {
     super(scope, `tenant-${name}`);
+    recordDefinition(this);
     this.name = name;
     this.namespace = name;
     this.serviceAccountName = `${name}-reconciler`;

@@ -14,6 +14,7 @@ const HELP = `${VALIDATE.usage}
   <dir>                  the tree to check (default: dist): a dist/ tree strata wrote, or any Flux repository
   --root <project dir>   the project whose cdk8s.yaml names the CRDs (default: the current directory)
   -h, --help             this text
+
 what it reads:
   a strata tree (clusters/<c>/kustomization.yaml says "# strata: <c>"): every YAML file below <dir>,
     except flux bootstrap's clusters/<c>/flux-system/
@@ -28,9 +29,15 @@ what it reads:
     kustomization naming them), flux bootstrap's flux-system/ (except gotk-sync.yaml's objects),
     YAML no Kustomization reaches, remote resources and sources outside the repository (OCIRepository,
     ExternalArtifact, other GitRepositories), which are listed as notes
-exit codes: 0 valid, 1 errors in the tree, 2 usage (or no such folder),
-  3 the file system refused finishing an interrupted synth, or a symbolic link in the tree,
-  4 a synth is writing the tree`;
+
+environment: none (the tree and cdk8s.yaml say everything)
+
+exit codes:
+  0  valid (warnings may be printed)
+  1  errors in the tree
+  2  usage (an unknown option, a second folder, or no such folder)
+  3  the file system refused finishing an interrupted synth, or a symbolic link in the tree
+  4  a synth is writing the tree`;
 
 const { values, positionals } = parseCommandLine(VALIDATE, { allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, root: { type: 'string' } } });
 if (values.help) {

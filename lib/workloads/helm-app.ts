@@ -23,6 +23,7 @@ import {
   type HelmValuesReference,
 } from '../gitops/helm-release.js';
 import { appsOf } from './workload.js';
+import { recordDefinition } from '../fleet/source-location.js';
 
 /** A chart a team installs; the version may differ per stage. */
 export interface HelmAppChart {
@@ -101,6 +102,7 @@ export class HelmApp extends Construct {
 
   constructor(scope: Construct, id: string, props: HelmAppProps) {
     super(scope, id);
+    recordDefinition(this);
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`HelmApp ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives it its namespace`);
     this.cluster = apps.cluster;

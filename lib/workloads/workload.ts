@@ -10,6 +10,7 @@ import type { IEgressTarget } from './egress.js';
 import { renderEgressPolicy, renderNetworkPolicy, ruleProblems, selectorLabels, workloadPeer, type IPeer, type IngressRule, type PeerContext, type WorkloadRef } from './network.js';
 import { buildPod, type BuiltPod, type PodContext, type PodOptions, type ServiceAccountOptions } from './pod.js';
 import { resolvePorts, type PortOptions, type ResolvedPort } from './ports.js';
+import { recordDefinition } from '../fleet/source-location.js';
 
 /** Props whose every field may be a stage-dependent value (`perStage({...})`), except the name. */
 export type StageProps<T extends { readonly name?: string }> = Pick<T, 'name'> & Staged<Omit<T, 'name'>>;
@@ -61,6 +62,7 @@ export abstract class Workload extends Construct implements IPeer {
 
   protected constructor(scope: Construct, id: string, kind: string, name: string | undefined) {
     super(scope, constructId(id));
+    recordDefinition(this);
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`${kind} ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives workloads their namespace`);
     this.cluster = apps.cluster;
