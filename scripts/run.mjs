@@ -26,6 +26,17 @@ if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined) {
 }
 
 const root = process.cwd();
+// The package's home (this repository, or a copy of it) runs the library from its source, the
+// schema models and the library as bundles of their own; a project that installed the package
+// imports it, built, like any other package, and gets only its own code bundled.
+const packageName = (dir) => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
+  } catch {
+    return undefined;
+  }
+};
+const HOME = packageName(root) === packageName(fileURLToPath(new URL('..', import.meta.url)));
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
 const SELF = fileURLToPath(import.meta.url);
@@ -123,7 +134,7 @@ async function appBundle(entry, vendor, library) {
     plugins: [{
       name: 'vendor',
       setup(b) {
-        b.onResolve({ filter: /models\.js$/ }, (a) => {
+        if (vendor) b.onResolve({ filter: /models\.js$/ }, (a) => {
           const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
           return target === VENDOR_ENTRY ? { path: vendor, external: true } : undefined;
         });
@@ -153,6 +164,7 @@ async function appBundle(entry, vendor, library) {
 const [entry, ...args] = process.argv.slice(2);
 if (entry === '--prepare') {
   // `npm install` runs this (package.json `prepare`), so the first synth after a clone is as fast as the next.
+  if (!HOME) process.exit(0);
   mkdirSync(cacheDir, { recursive: true });
   await appBundle(LIB_ENTRY, await vendorBundle());
   process.exit(0);
@@ -162,8 +174,8 @@ if (!entry) {
   process.exit(2);
 }
 mkdirSync(cacheDir, { recursive: true });
-const vendor = await vendorBundle();
-const library = resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
+const vendor = HOME ? await vendorBundle() : undefined;
+const library = !HOME || resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
 const outfile = await appBundle(entry, vendor, library);
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(outfile).href);
