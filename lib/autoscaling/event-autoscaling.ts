@@ -63,6 +63,7 @@ export class EventAutoscaling implements IAutoscaling {
     return this.props.max;
   }
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   attach(scope: Construct, target: ScaleTarget): void {
     const cluster = Cluster.of(scope);
     const { min, max, idleReplicaCount, fallback } = this.props;

@@ -166,6 +166,7 @@ export class NodePool extends Construct {
   private readonly shapeProblems: string[] = [];
   private _shapes?: NodeShape[];
 
+  /** @throws StrataError when the cluster has no `infrastructure/configs` layer */
   constructor(platform: Platform | Cluster, name: string, given: NodePoolProps) {
     const cluster = platform instanceof Cluster ? platform : platform.cluster;
     super(cluster.layer('infrastructure/configs'), `node-pool-${name}`);

@@ -106,6 +106,7 @@ export class ScaledJob extends Construct {
   /** The ScaledJob's name. */
   readonly name: string;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, id: string, given: ScaledJobProps) {
     super(scope, id);
     this.name = id;

@@ -47,6 +47,7 @@ export class Alerts extends Construct {
   readonly provider: Provider;
   readonly alert: Alert;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, given: AlertsProps) {
     super(scope, `alerts-${given.name ?? given.type}`);
     const cluster = Cluster.of(this);

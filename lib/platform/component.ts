@@ -75,6 +75,7 @@ function providedOn(cluster: Cluster): Map<string, Provided> {
 /**
  * Records that `component` gives `cluster` a capability, installed in `layer` (undefined when
  * the provider runs it, e.g. GKE's metrics-server). A capability has one provider per cluster.
+ * @throws StrataError when another component already provides `capability` on `cluster`
  */
 export function provideCapability(cluster: Cluster, capability: string, component: string, layer?: Layer): void {
   const map = providedOn(cluster);
@@ -109,6 +110,7 @@ export class PlatformComponent extends Construct {
   /** The Helm values it installs with, stage-dependent values resolved. */
   readonly values: Readonly<Record<string, unknown>>;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when another component already provides its capability there */
   constructor(scope: Construct, given: PlatformComponentProps) {
     super(scope, constructId(given.name));
     const intake: string[] = [];

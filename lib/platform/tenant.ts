@@ -89,6 +89,7 @@ export class Tenant extends Construct {
   /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */
   readonly serviceAccountName: string;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when the tenant's apps layer puts all namespaces in one folder */
   constructor(scope: Construct, name: string, given: TenantProps = {}) {
     super(scope, `tenant-${name}`);
     this.name = name;

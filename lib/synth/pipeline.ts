@@ -56,6 +56,7 @@ export function checkModel(model: FleetModel, checks: readonly ModelCheck[] = DE
 /**
  * Runs every check over a resolved fleet; throws SynthError with every error (and the warnings)
  * if there is any error, else returns the warnings.
+ * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
  */
 export function validateModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
   const findings = checkModel(model, checks);
@@ -68,6 +69,7 @@ export function validateModel(model: FleetModel, checks: readonly ModelCheck[] =
 /**
  * Validates a resolved fleet and lays it out; throws SynthError with every error (and the
  * warnings) if there is any error, else returns the files with the warnings.
+ * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
  */
 export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
   let t = performance.now();

@@ -44,6 +44,7 @@ export interface ClusterGatewayProps {
  * issues through its Gateway API support.
  */
 export class ClusterGateway extends Construct {
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, id: string, given: ClusterGatewayProps) {
     super(scope, id);
     const propsProblems: string[] = [];

@@ -69,6 +69,7 @@ export class CronTask extends Workload {
     return this._cronJob;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: CronTaskProps) {
     super(scope, id, 'CronTask', props.name);
     const o = this.resolveProps<CronTaskOptions>('CronTaskProps', props);

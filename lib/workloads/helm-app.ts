@@ -99,6 +99,7 @@ export class HelmApp extends Construct {
   private readonly problems: string[] = [];
   private readonly declared?: DeclaredHelmRelease;
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the app its namespace */
   constructor(scope: Construct, id: string, props: HelmAppProps) {
     super(scope, id);
     const apps = appsOf(this);

@@ -72,6 +72,7 @@ export class StatefulService extends Workload {
     return this._service;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id, 'StatefulService', props.name);
     this.problems.push(...serviceNameProblems('StatefulService', this.name));

@@ -125,6 +125,7 @@ export class WebService extends Workload {
     return this._service;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, 'WebService', props.name);
     this.problems.push(...serviceNameProblems('WebService', this.name));

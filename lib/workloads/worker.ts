@@ -32,6 +32,7 @@ export class Worker extends Workload {
     return this._deployment;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, 'Worker', props.name);
     const o = this.resolveProps<WorkerOptions>('WorkerProps', props);

@@ -45,6 +45,7 @@ export class CertManager implements IComponent {
 
   constructor(private readonly props: CertManagerProps = {}) {}
 
+  /** @throws StrataError when `email` is not an e-mail address or `issuer` is not `production` or `staging`; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const { email } = this.props;
     if (email !== undefined && !EMAIL.test(email)) throw new StrataError(`cert-manager email ${show(email)} is not an e-mail address`);

@@ -17,6 +17,7 @@ export class ExternalSecrets implements IComponent {
 
   constructor(private readonly props: ExternalSecretsProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
       name: this.name,

@@ -32,6 +32,7 @@ export class GatewayApi implements IComponent {
 
   constructor(private readonly props: GatewayApiProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const scope = new Construct(platform.controllers, this.name);
     const version = this.props.version ?? GATEWAY_API_RELEASE.version;

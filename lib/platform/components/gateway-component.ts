@@ -37,6 +37,7 @@ export class GatewayComponent implements IComponent {
 
   constructor(private readonly props: GatewayProps = {}) {}
 
+  /** @throws StrataError when the provider's gatewayController is "managed" but its profile has no managedGateway, or the cluster has no domain; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     const name = this.props.name ?? 'public';

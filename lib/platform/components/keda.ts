@@ -13,6 +13,7 @@ export class Keda implements IComponent {
 
   constructor(private readonly props: KedaProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
       name: this.name,

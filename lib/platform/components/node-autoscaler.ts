@@ -20,6 +20,7 @@ export class NodeAutoscaler implements IComponent {
 
   constructor(private readonly props: NodeAutoscalerProps = {}) {}
 
+  /** @throws StrataError when the cluster's provider has no node autoscaler, or its autoscaler is already installed; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const provider = platform.cluster.provider;
     switch (provider.nodeAutoscaler) {

@@ -19,6 +19,7 @@ export class Traffic implements IComponent {
 
   constructor(private readonly props: TrafficProps = {}) {}
 
+  /** @throws StrataError when the component it picks for the provider cannot be installed (see `Components.gateway`, `Components.traefik`); when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     if (platform.cluster.traffic === 'ingress') platform.install(new Traefik(this.props.ingress));
     else platform.install(new GatewayComponent(this.props.gateway));
