@@ -46,9 +46,9 @@ export interface NodeDisruption {
    * @default 'WhenEmptyOrUnderutilized'
    */
   readonly consolidation?: 'WhenEmptyOrUnderutilized' | 'WhenEmpty';
-  /** How long a node must be empty or underused before it is consolidated. @default 1 minute (no churn on a short dip) */
+  /** How long a node must be empty or underused before it is consolidated. @default Duration.minutes(1) (no churn on a short dip) */
   readonly consolidateAfter?: Duration | 'Never';
-  /** Nodes are replaced after this age, so they pick up new AMIs and never drift for long. @default 30 days */
+  /** Nodes are replaced after this age, so they pick up new AMIs and never drift for long. @default Duration.days(30) */
   readonly expireAfter?: Duration | 'Never';
   /**
    * Most nodes disrupted at once (`'10%'` or `'2'`), optionally only on a schedule.

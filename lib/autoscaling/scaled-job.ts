@@ -50,7 +50,7 @@ export interface ScaledJobProps {
   readonly max: StageValue<number>;
   /** Jobs started even when no event is pending; may differ per stage. @default 0 */
   readonly min?: StageValue<number>;
-  /** How often KEDA reads the triggers. @default 30 seconds */
+  /** How often KEDA reads the triggers. @default Duration.seconds(30) */
   readonly pollingInterval?: Duration;
   /** Pods of one Job running at once. @default 1 */
   readonly parallelism?: number;

@@ -13,7 +13,7 @@ export interface RepositoryProps {
    * @default 'flux-system' (the deploy key `flux bootstrap` creates) for ssh URLs, none otherwise
    */
   readonly secretName?: string;
-  /** How often Flux polls the repository. @default '1m' */
+  /** How often Flux polls the repository, a Go duration. @default '1m' */
   readonly interval?: string;
 }
 

@@ -34,9 +34,9 @@ export interface PlatformComponentProps extends ValuesChecks {
   readonly dependsOn?: readonly string[];
   /** Capabilities the component gives the cluster (`cluster.capabilities`). @default none */
   readonly capabilities?: readonly string[];
-  /** How often helm-controller reconciles the release, correcting drift. @default '1h' */
+  /** How often helm-controller reconciles the release, correcting drift, a Go duration. @default '1h' */
   readonly interval?: string;
-  /** How long one Helm action may take. @default '5m' */
+  /** How long one Helm action may take, a Go duration. @default '5m' */
   readonly timeout?: string;
   /** Retries of a failed install or upgrade before giving up (upgrades are rolled back). @default 3 */
   readonly retries?: number;

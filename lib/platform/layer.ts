@@ -8,11 +8,11 @@ import { isClusterScoped } from '../validate/schema.js';
 
 /** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
 export interface ReconcileOptions {
-  /** How often Flux re-applies the layer, correcting drift. @default '1h' */
+  /** How often Flux re-applies the layer, correcting drift, a Go duration. @default '1h' */
   readonly interval?: string;
-  /** How soon Flux retries after a failed apply. @default '2m' */
+  /** How soon Flux retries after a failed apply, a Go duration. @default '2m' */
   readonly retryInterval?: string;
-  /** How long Flux waits for the layer to become ready. @default '5m' */
+  /** How long Flux waits for the layer to become ready, a Go duration. @default '5m' */
   readonly timeout?: string;
   /** Delete objects that are no longer in Git. @default true */
   readonly prune?: boolean;

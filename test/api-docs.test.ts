@@ -1,4 +1,7 @@
-// Every public function, constructor, method and getter of the package (what lib/index.ts exports)
+// What the API reference (`npm run docs`, from the doc comments) promises, checked on lib/ with
+// TypeScript's own parser and checker.
+//
+// @throws: every public function, constructor, method and getter of the package (what lib/index.ts exports)
 // that can throw says so in its doc comment with `@throws`, which the API reference (`npm run docs`)
 // shows. "Can throw": a `throw` in its body, or a call of a function, constructor, method or
 // getter of lib/ that can throw, followed transitively. Not counted: a throw the same function
@@ -97,11 +100,33 @@ function publicCallables(checker: ts.TypeChecker, entry: ts.SourceFile): Map<str
   return found;
 }
 
+/** The text of a node's doc comments, and of its `@default` tags. */
+function docsOf(node: ts.Node): { text: string; defaults: string[] } {
+  const text = ts.getJSDocCommentsAndTags(node).map((d) => d.getText()).join('\n');
+  const defaults = ts.getJSDocTags(node).filter((t) => t.tagName.text === 'default').map((t) => ts.getTextOfJSDocComment(t.comment) ?? '');
+  return { text, defaults };
+}
+
+/** Every property signature of every interface and object type in lib/. */
+function propsOf(program: ts.Program): { name: string; prop: ts.PropertySignature }[] {
+  const found: { name: string; prop: ts.PropertySignature }[] = [];
+  for (const file of program.getSourceFiles().filter(inLib)) {
+    const walk = (node: ts.Node, owner: string): void => {
+      const name = ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) ? node.name.text : owner;
+      if (ts.isPropertySignature(node)) found.push({ name: `${name}.${node.name.getText()}`, prop: node });
+      ts.forEachChild(node, (c) => walk(c, name));
+    };
+    walk(file, '');
+  }
+  return found;
+}
+
 const documentsThrows = (fn: Callable): boolean => ts.getJSDocTags(fn).some((t) => t.tagName.text === 'throws');
 
+const p = program();
+const checker = p.getTypeChecker();
+
 describe('@throws in the API reference', () => {
-  const p = program();
-  const checker = p.getTypeChecker();
   const callables = publicCallables(checker, p.getSourceFile(ENTRY)!);
   const canThrow = thrower(checker);
 
@@ -119,5 +144,48 @@ describe('@throws in the API reference', () => {
       .map(([name, site]) => `${name} (throws at ${site})`)
       .sort();
     expect(missing).toEqual([]);
+  });
+});
+
+// Durations: one convention, the value as the prop takes it. A Flux or Gateway API field is a Go
+// duration string (`'5m'`, said so in its doc comment); a KEDA, Karpenter or HPA one a cdk8s
+// `Duration` (`Duration.minutes(5)`); a Kubernetes `…Seconds` field a number of seconds, named so.
+// So no doc comment of a duration prop, and no `@default` anywhere, spells one out in words.
+describe('durations in the API reference', () => {
+  const props = propsOf(p);
+  const WORDS = /\d\s*(ms|milliseconds?|seconds?|minutes?|hours?|days?)\b|\bper (second|minute|hour|day)\b/i;
+  const GO_DURATION = /^'(\d+(\.\d+)?(h|m|s|ms))+'/;
+  const typeOf = (prop: ts.PropertySignature): string => (prop.type ? prop.type.getText() : checker.typeToString(checker.getTypeAtLocation(prop)));
+  const isGoDuration = ({ name, prop }: { name: string; prop: ts.PropertySignature }): boolean =>
+    /^(string|StageValue<string>)$/.test(typeOf(prop)) && (/\.(interval|retryInterval|timeout)$/.test(name) || name.startsWith('RouteTimeouts.'));
+
+  test('the props it checks are found', () => {
+    const names = props.map((x) => x.name);
+    expect(names).toEqual(expect.arrayContaining(['ReconcileOptions.interval', 'EventAutoscalingProps.pollingInterval', 'ProbeOptions.periodSeconds', 'RouteTimeouts.request']));
+  });
+
+  test('no @default spells a duration out in words', () => {
+    const worded = props.flatMap(({ name, prop }) => docsOf(prop).defaults.filter((d) => WORDS.test(d)).map((d) => `${name}: @default ${d}`));
+    expect(worded).toEqual([]);
+  });
+
+  test("a Go duration prop says so, and its @default is one ('5m')", () => {
+    const wrong = props.filter(isGoDuration).filter(({ prop }) => {
+      const { text, defaults } = docsOf(prop);
+      return !/(Go|Gateway API) duration/.test(text) || defaults.some((d) => !GO_DURATION.test(d) && !/^the implementation/.test(d));
+    });
+    expect(wrong.map((x) => x.name)).toEqual([]);
+  });
+
+  test('a cdk8s Duration prop writes durations as Duration.<unit>(n), never in words', () => {
+    const durations = props.filter(({ prop }) => /\bDuration\b/.test(typeOf(prop)));
+    expect(durations.length).toBeGreaterThan(5);
+    const wrong = durations.filter(({ prop }) => WORDS.test(docsOf(prop).text) || docsOf(prop).defaults.some((d) => /\d/.test(d) && !/Duration\.\w+\(\d+\)/.test(d)));
+    expect(wrong.map((x) => x.name)).toEqual([]);
+  });
+
+  test('a number of seconds is named …Seconds, like the Kubernetes field it sets', () => {
+    const unnamed = props.filter(({ name, prop }) => typeOf(prop) === 'number' && /(nterval|imeout|eriod|eadline|elay|race|rain)\w*$/.test(name) && !name.endsWith('Seconds'));
+    expect(unnamed.map((x) => x.name)).toEqual([]);
   });
 });
