@@ -37,6 +37,7 @@ export interface JobScalingStrategy {
   readonly multipleScalersCalculation?: 'max' | 'min' | 'avg' | 'sum';
 }
 
+/** A KEDA ScaledJob: one Job per batch of pending events. */
 export interface ScaledJobProps {
   /**
    * The pod each Job runs (containers with requests, security context, ...). `restartPolicy`

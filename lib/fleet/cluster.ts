@@ -16,6 +16,7 @@ export interface Decryption {
   readonly secretName: string;
 }
 
+/** A cluster of the fleet: `fleet.addCluster(name, props)`. */
 export interface ClusterProps {
   /** The stage this cluster serves; picks stage-dependent values. */
   readonly stage: Stage;
@@ -187,6 +188,7 @@ export class Cluster extends Construct {
     return found;
   }
 
+  /** Whether the cluster has a layer at `path`, e.g. `infrastructure/configs`. */
   hasLayer(path: string): boolean {
     return this._layers.some((l) => l.path === path);
   }

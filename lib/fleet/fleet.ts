@@ -23,6 +23,7 @@ import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver, unresolvedStageValues } from './stage.js';
 import { propsProblems } from './props.js';
 
+/** The fleet: `new Fleet(props)`. */
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
   readonly name: string;

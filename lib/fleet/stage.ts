@@ -29,6 +29,7 @@ export function perStage<T>(values: PerStage<T>): StageDependent<T> {
   return { [PER_STAGE]: values };
 }
 
+/** True for a value made with `perStage(...)`, which differs per stage. */
 export function isStageDependent<T>(value: StageValue<T>): value is StageDependent<T> {
   return typeof value === 'object' && value !== null && PER_STAGE in value;
 }
@@ -75,6 +76,7 @@ export class Stage {
     return isStageDependent(value) ? this.pick(value[PER_STAGE]) : value;
   }
 
+  /** The stage name, e.g. `production`. */
   toString(): string {
     return this.name;
   }

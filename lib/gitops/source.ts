@@ -19,6 +19,7 @@ export interface RepositoryProps {
 
 /** Flux's bootstrap GitRepository, which layer Kustomizations use when the fleet declares no repository. */
 export const BOOTSTRAP_SOURCE = 'flux-system';
+/** The namespace Flux's controllers and strata's Flux objects live in. */
 export const FLUX_NAMESPACE = 'flux-system';
 
 /**

@@ -21,6 +21,7 @@ const TYPES: Record<AlertChannelType, ProviderSpecType> = {
   generic: ProviderSpecType.GENERIC,
 };
 
+/** Where `platform.alerts(...)` sends failed reconciliations. */
 export interface AlertsProps {
   /** Slack, Microsoft Teams or a generic webhook. */
   readonly type: AlertChannelType;

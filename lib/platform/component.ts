@@ -22,6 +22,7 @@ export type { IComponent };
 
 export type { ChartProps, HelmValues } from '../gitops/helm-release.js';
 
+/** A platform component: a Helm chart Flux installs, its source, namespace and values. */
 export interface PlatformComponentProps extends ValuesChecks {
   /** Names the HelmRelease, its chart source and the Helm release. */
   readonly name: string;

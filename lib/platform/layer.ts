@@ -54,6 +54,7 @@ export interface LayerFolder {
   readonly serviceAccountName?: string;
 }
 
+/** How a layer's Flux Kustomization reconciles unless told otherwise (the Flux reference repositories' values). */
 export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
   interval: '1h',
   retryInterval: '2m',
@@ -86,6 +87,7 @@ export class Layer extends Chart {
     return typeof x === 'object' && x !== null && LAYER_BRAND in x;
   }
 
+  /** `x instanceof Layer` is `Layer.isLayer(x)`: cdk8s makes `instanceof` of any Chart subclass true for every chart. */
   static override [Symbol.hasInstance](x: unknown): x is Layer {
     return Layer.isLayer(x);
   }
@@ -192,6 +194,7 @@ export class Layer extends Chart {
   }
 }
 
+/** The name of a layer's Flux Kustomization: its path with `/` replaced by `-` (`infrastructure-configs`). */
 export function layerFluxName(path: string): string {
   return path.replace(/\//g, '-');
 }

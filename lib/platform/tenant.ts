@@ -37,6 +37,7 @@ export interface ContainerDefaults {
   readonly memoryLimit?: string;
 }
 
+/** A team's namespace: `platform.addTenant(name, props)`. */
 export interface TenantProps {
   /** The tenant's share of the cluster. @default no ResourceQuota */
   readonly quota?: TenantQuota;

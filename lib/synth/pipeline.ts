@@ -15,6 +15,7 @@ import type { FleetModel } from './model.js';
 /** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
+/** The checks every synth runs on the resolved fleet, in this order (lib/validate). */
 export const DEFAULT_CHECKS: readonly ModelCheck[] = [
   checkStructure, checkNames, checkApiServerNames, checkCronSchedules, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
 ];
@@ -28,6 +29,7 @@ export interface PhaseTimings {
   write?: number;
 }
 
+/** A rendered fleet: the files of dist/, the model they came from, and where the time went. */
 export interface Rendered {
   /** dist/ as path → YAML, sorted by path. */
   readonly files: ReadonlyMap<string, string>;

@@ -20,6 +20,7 @@ import { intakeProps } from '../fleet/props.js';
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
 
+/** The cluster's Gateway and GatewayClass, as a gateway component declares them. */
 export interface ClusterGatewayProps {
   /** The gateway the routes attach to: name, namespace, hostname, listener names. */
   readonly gateway: GatewayRef;

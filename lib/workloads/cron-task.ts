@@ -48,6 +48,7 @@ export interface CronTaskOptions extends Omit<PodOptions, 'probes'> {
   readonly suspend?: boolean;
 }
 
+/** The props of a CronTask; any field may differ per stage (`perStage(...)`). */
 export type CronTaskProps = StageProps<CronTaskOptions>;
 
 /** Kubernetes names a CronJob's Jobs `<name>-<8 digits>`, so a CronJob name has 11 characters less. */

@@ -35,6 +35,7 @@ export interface StatefulServiceOptions extends PodOptions, ScalingOptions {
   readonly storage?: Readonly<Record<string, ClaimOptions>>;
 }
 
+/** The props of a StatefulService; any field may differ per stage (`perStage(...)`). */
 export type StatefulServiceProps = StageProps<StatefulServiceOptions>;
 
 /** Flux never deletes an object carrying this annotation, even when it leaves Git. */

@@ -92,6 +92,7 @@ export interface WebServiceOptions extends PodOptions, ScalingOptions {
   readonly allowRoutesFrom?: readonly string[];
 }
 
+/** The props of a WebService; any field may differ per stage (`perStage(...)`). */
 export type WebServiceProps = StageProps<WebServiceOptions>;
 
 const MAX_WEIGHT = 1_000_000;

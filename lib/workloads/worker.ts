@@ -13,6 +13,7 @@ export interface WorkerOptions extends PodOptions, ScalingOptions {
   readonly rollingUpdate?: RollingUpdateOptions;
 }
 
+/** The props of a Worker; any field may differ per stage (`perStage(...)`). */
 export type WorkerProps = StageProps<WorkerOptions>;
 
 /**

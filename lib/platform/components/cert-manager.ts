@@ -18,6 +18,7 @@ export const ACME_SERVERS = {
   production: 'https://acme-v02.api.letsencrypt.org/directory',
 } as const;
 
+/** The Let's Encrypt ACME server an issuer uses: `production`, or `staging` for tests (untrusted certificates, higher rate limits). */
 export type AcmeEnvironment = keyof typeof ACME_SERVERS;
 
 export interface CertManagerProps extends ComponentOptions {

@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 /** external-secrets/external-secrets chart 2.12.0. */
 export const EXTERNAL_SECRETS_CHART = { repository: 'https://charts.external-secrets.io', name: 'external-secrets', version: '2.12.0' } as const;
 
+/** The options of `Components.externalSecrets()`. */
 export type ExternalSecretsProps = ComponentOptions;
 
 /**

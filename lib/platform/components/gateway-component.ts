@@ -11,6 +11,7 @@ import { whenPlatformSettled } from '../settle.js';
 import { ENVOY_GATEWAY_CONTROLLER, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway, envoyProxyLabels, type EnvoyGatewayProps } from './envoy-gateway.js';
 import { GatewayApi, type GatewayApiProps } from './gateway-api.js';
 
+/** The options of `Components.gateway()`: the cluster's Gateway API gateway. */
 export interface GatewayProps {
   /** Name of the cluster's Gateway. @default 'public' */
   readonly name?: string;

@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 /** kedacore/keda chart 2.20.2, matching the KEDA CRDs the project imports. */
 export const KEDA_CHART = { repository: 'https://kedacore.github.io/charts', name: 'keda', version: '2.20.2' } as const;
 
+/** The options of `Components.keda()`. */
 export type KedaProps = ComponentOptions;
 
 /** KEDA: event-driven pod autoscaling (ScaledObject, ScaledJob), in namespace `keda`. */

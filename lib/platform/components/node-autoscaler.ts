@@ -4,6 +4,7 @@ import type { Platform } from '../platform.js';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from './cluster-autoscaler.js';
 import { Karpenter, type KarpenterProps } from './karpenter.js';
 
+/** The options of `Components.nodeAutoscaler()`, per autoscaler the provider picks. */
 export interface NodeAutoscalerProps {
   /** Settings used where the provider's autoscaler is Karpenter (aws). @default Karpenter's defaults */
   readonly karpenter?: KarpenterProps;

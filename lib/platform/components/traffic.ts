@@ -3,6 +3,7 @@ import type { Platform } from '../platform.js';
 import { GatewayComponent, type GatewayProps } from './gateway-component.js';
 import { Traefik, type TraefikProps } from './traefik.js';
 
+/** The options of `Components.traffic()`, per traffic mode the provider picks. */
 export interface TrafficProps {
   /** Settings used on clusters whose traffic goes through a gateway. @default the gateway's defaults */
   readonly gateway?: GatewayProps;
