@@ -93,6 +93,36 @@ describe('the installed package', () => {
     expect(readFileSync(join(project, 'dist', 'dev', 'apps', 'web', 'deployment-site.yaml'), 'utf8')).toContain('image: ghcr.io/team/site:1.0.0');
   });
 
+  test('`strata validate` checks that dist/, and `strata plan` synthesizes again with the packaged synth and finds nothing to do', () => {
+    const strata = join(project, 'node_modules', '.bin', 'strata');
+    const validate = run(strata, ['validate'], project);
+    expect([validate.status, validate.stderr]).toEqual([0, '']);
+    const plan = run(strata, ['plan', '--base', 'dist', '--format', 'json'], project);
+    expect([plan.status, plan.stderr]).toEqual([0, '']);
+    const json = JSON.parse(plan.stdout) as { objects: number };
+    expect(json).toMatchObject({ base: 'dist/', blocking: 0, clusters: [] });
+    expect(json.objects).toBeGreaterThan(30);
+  });
+
+  test('`strata` names its commands; an unknown one is a usage error (exit 2)', () => {
+    const strata = join(project, 'node_modules', '.bin', 'strata');
+    const help = run(strata, ['--help'], project);
+    expect(help.status).toBe(0);
+    expect(help.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(' ')[0])).toEqual(['synth', 'validate', 'plan', 'import', 'run']);
+    const r = run(strata, ['synthesize'], project);
+    expect([r.status, r.stderr.split('\n')[0]]).toEqual([2, 'strata: no command synthesize']);
+  });
+
+  test('`strata import` without cdk8s-cli installed says what to install, and leaves imports/ alone', () => {
+    const dir = join(project, 'import-check');
+    cpSync(join(REPO, 'test', 'fixtures', 'crds'), join(dir, 'crds'), { recursive: true });
+    const crd = readdirSync(join(dir, 'crds')).find((f) => f.endsWith('.yaml'));
+    writeFileSync(join(dir, 'cdk8s.yaml'), `language: typescript\nimports:\n  - crds/${crd}\n`);
+    const r = run(join(project, 'node_modules', '.bin', 'strata'), ['import'], dir);
+    rmSync(dir, { recursive: true });
+    expect([r.status, r.stderr.trim()]).toEqual([1, 'npm run import: needs cdk8s-cli, which is not installed: `npm install --save-dev cdk8s-cli`; imports/ is unchanged']);
+  });
+
   test("the project's jest snapshot test passes on the package, and again with --ci against the snapshot it wrote", () => {
     ok(run(NPM, ['test', '--', '--ci=false'], project));
     const snapshot = readFileSync(join(project, 'test', '__snapshots__', 'fleet.spec.ts.snap'), 'utf8');
