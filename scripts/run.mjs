@@ -5,7 +5,8 @@
 // schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
 // load far faster as one file, so it is bundled on its own, once per installed dependency set.
 // The library (lib/index.ts) is a bundle of its own too, so editing the fleet definition (main.ts)
-// re-bundles only that file.
+// re-bundles only that file. In a project that installed the package (`strata run main.ts`), only
+// the project's own code is bundled: strata is a package like any other, already built.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
