@@ -13,6 +13,8 @@ const REPO = resolve('.');
 const FIXTURE = join(REPO, 'test', 'fixtures', 'package-project');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const STEP_TIMEOUT_MS = 180_000;
+// A test runs up to three commands (two jest runs): on a busy machine, longer than jest's default.
+const TEST_TIMEOUT_MS = 3 * STEP_TIMEOUT_MS;
 // The project's own test tools, at the versions this repository pins (so they are in the npm cache).
 const TOOLS = ['jest', '@swc/jest', '@swc/core', 'typescript'];
 
@@ -91,7 +93,7 @@ describe('the installed package', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(files(join(project, 'dist'))).toMatchSnapshot();
     expect(readFileSync(join(project, 'dist', 'dev', 'apps', 'web', 'deployment-site.yaml'), 'utf8')).toContain('image: ghcr.io/team/site:1.0.0');
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('`strata validate` checks that dist/, and `strata plan` synthesizes again with the packaged synth and finds nothing to do', () => {
     const strata = join(project, 'node_modules', '.bin', 'strata');
@@ -102,7 +104,7 @@ describe('the installed package', () => {
     const json = JSON.parse(plan.stdout) as { objects: number };
     expect(json).toMatchObject({ base: 'dist/', blocking: 0, clusters: [] });
     expect(json.objects).toBeGreaterThan(30);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('`strata` names its commands; an unknown one is a usage error (exit 2)', () => {
     const strata = join(project, 'node_modules', '.bin', 'strata');
@@ -111,7 +113,7 @@ describe('the installed package', () => {
     expect(help.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(' ')[0])).toEqual(['synth', 'validate', 'plan', 'import', 'run']);
     const r = run(strata, ['synthesize'], project);
     expect([r.status, r.stderr.split('\n')[0]]).toEqual([2, 'strata: no command synthesize']);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('`strata import` without cdk8s-cli installed says what to install, and leaves imports/ alone', () => {
     const dir = join(project, 'import-check');
@@ -121,7 +123,7 @@ describe('the installed package', () => {
     const r = run(join(project, 'node_modules', '.bin', 'strata'), ['import'], dir);
     rmSync(dir, { recursive: true });
     expect([r.status, r.stderr.trim()]).toEqual([1, 'npm run import: needs cdk8s-cli, which is not installed: `npm install --save-dev cdk8s-cli`; imports/ is unchanged']);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test("the project's jest snapshot test passes on the package, and again with --ci against the snapshot it wrote", () => {
     ok(run(NPM, ['test', '--', '--ci=false'], project));
@@ -130,17 +132,17 @@ describe('the installed package', () => {
     expect(snapshot).toContain('exports[`prod renders what \\`strata synth\\` wrote 1`]');
     expect(snapshot).toContain('image: ghcr.io/team/site:1.0.0');
     ok(run(NPM, ['test', '--', '--ci'], project));
-  });
+  }, TEST_TIMEOUT_MS);
 
   test("main.ts type-checks against the package's declarations, through its exports map, and a wrong prop does not", () => {
     writeFileSync(join(project, 'wrong.ts'), "import { Fleet } from '@strata-fleet/strata';\nnew Fleet({ name: 42 });\n");
     const r = run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
     rmSync(join(project, 'wrong.ts'));
     expect([r.status, r.stdout.trim()]).toEqual([2, "wrong.ts(2,13): error TS2322: Type 'number' is not assignable to type 'string'."]);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('no file of the project, the lockfile included, names this repository', () => {
     const named = files(project).filter((f) => !f.endsWith('.tgz') && readFileSync(join(project, f), 'utf8').includes(REPO));
     expect(named).toEqual([]);
-  });
+  }, TEST_TIMEOUT_MS);
 });
