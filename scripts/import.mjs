@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run import`: regenerates imports/ from the `imports` entries of cdk8s.yaml — strata's own
 // and any the project added — one `cdk8s import` per entry (`name:=source`), so two CRDs of one
-// API group never overwrite each other; then derives imports/known-fields.ts from the bindings
-// (scripts/known-fields.mjs), so synth rejects fields the CRDs do not know.
+// API group never overwrite each other; then, in strata's own repository, derives
+// imports/known-fields.ts from the bindings (scripts/known-fields.mjs), so synth rejects fields
+// the CRDs do not know.
 //
 // Where a source is read from:
 //   https://…/x.yaml  downloaded; with STRATA_CRD_DIR=<dir>, the file x.yaml under <dir> (searched
@@ -30,8 +31,8 @@ import { parse, stringify } from 'yaml';
 const OUT = 'imports';
 const WORK = '.import.strata';
 const DOWNLOAD_TIMEOUT_MS = 60_000;
-// The CLI of this repository's cdk8s-cli (a pinned devDependency), wherever the command runs.
-const CLI = join(dirname(createRequire(import.meta.url).resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+// Derives strata's own known-field tree: only in the package's home, where strata's bindings are
+// generated; a project that installed the package gets bindings for its own code only.
 const KNOWN_FIELDS = fileURLToPath(new URL('./known-fields.mjs', import.meta.url));
 
 /** A failure that ends the run: `message` is its one line, `code` the exit code. */
@@ -151,12 +152,25 @@ async function localSpecs(entries, dir) {
  * so it runs in `work` with one holding the local specs, and never saves to either file.
  */
 function cdk8sImport(entries, specs, work, outdir) {
+  const cli = cdk8sCli();
   for (const e of entries) console.log(`import ${e.spec}`);
   writeFileSync(join(work, 'cdk8s.yaml'), stringify({ language: 'typescript', imports: specs }));
-  const r = spawnSync(process.execPath, [CLI, 'import', '--output', outdir, '--no-save', '--check-upgrade=false'], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'import', '--output', outdir, '--no-save', '--check-upgrade=false'], { cwd: work, encoding: 'utf8' });
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     throw new ImportError('npm run import: `cdk8s import` failed (above); imports/ is unchanged');
+  }
+}
+
+/**
+ * The CLI of the cdk8s-cli next to strata: this repository's pinned devDependency, or the one a
+ * project that installed the package added (an optional peer dependency: only `import` needs it).
+ */
+function cdk8sCli() {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+  } catch {
+    throw new ImportError('npm run import: needs cdk8s-cli, which is not installed: `npm install --save-dev cdk8s-cli`; imports/ is unchanged');
   }
 }
 
@@ -176,7 +190,7 @@ async function main() {
     const next = join(WORK, OUT);
     mkdirSync(next, { recursive: true });
     cdk8sImport(entries, specs, WORK, resolve(next));
-    const fields = spawnSync(process.execPath, [KNOWN_FIELDS, '--dir', next], { encoding: 'utf8' });
+    const fields = existsSync(KNOWN_FIELDS) ? spawnSync(process.execPath, [KNOWN_FIELDS, '--dir', next], { encoding: 'utf8' }) : { status: 0 };
     if (fields.status !== 0) {
       process.stderr.write(fields.stdout + fields.stderr);
       throw new ImportError('npm run import: deriving known-fields.ts failed (above); imports/ is unchanged');

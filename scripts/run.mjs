@@ -5,7 +5,8 @@
 // schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
 // load far faster as one file, so it is bundled on its own, once per installed dependency set.
 // The library (lib/index.ts) is a bundle of its own too, so editing the fleet definition (main.ts)
-// re-bundles only that file.
+// re-bundles only that file. In a project that installed the package (`strata run main.ts`), only
+// the project's own code is bundled: strata is a package like any other, already built.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -26,6 +27,17 @@ if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined) {
 }
 
 const root = process.cwd();
+// The package's home (this repository, or a copy of it) runs the library from its source, the
+// schema models and the library as bundles of their own; a project that installed the package
+// imports it, built, like any other package, and gets only its own code bundled.
+const packageName = (dir) => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
+  } catch {
+    return undefined;
+  }
+};
+const HOME = packageName(root) === packageName(fileURLToPath(new URL('..', import.meta.url)));
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
 const SELF = fileURLToPath(import.meta.url);
@@ -123,7 +135,7 @@ async function appBundle(entry, vendor, library) {
     plugins: [{
       name: 'vendor',
       setup(b) {
-        b.onResolve({ filter: /models\.js$/ }, (a) => {
+        if (vendor) b.onResolve({ filter: /models\.js$/ }, (a) => {
           const target = resolve(dirname(a.importer), a.path.replace(/\.js$/, '.ts'));
           return target === VENDOR_ENTRY ? { path: vendor, external: true } : undefined;
         });
@@ -153,6 +165,7 @@ async function appBundle(entry, vendor, library) {
 const [entry, ...args] = process.argv.slice(2);
 if (entry === '--prepare') {
   // `npm install` runs this (package.json `prepare`), so the first synth after a clone is as fast as the next.
+  if (!HOME) process.exit(0);
   mkdirSync(cacheDir, { recursive: true });
   await appBundle(LIB_ENTRY, await vendorBundle());
   process.exit(0);
@@ -162,8 +175,8 @@ if (!entry) {
   process.exit(2);
 }
 mkdirSync(cacheDir, { recursive: true });
-const vendor = await vendorBundle();
-const library = resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
+const vendor = HOME ? await vendorBundle() : undefined;
+const library = !HOME || resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
 const outfile = await appBundle(entry, vendor, library);
 process.argv = [process.argv[0], resolve(entry), ...args];
 // Stacks name the TypeScript sources (main.ts:42:5), not the bundles in the cache: the bundles

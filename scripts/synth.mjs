@@ -7,8 +7,8 @@
 // `output`, which `cdk8s synth` deletes, overlaps strata's), 3 the file system refused
 // (read-only, full, busy, name too long, a symlink in the way; dist/ unchanged), 4 another synth
 // is writing dist/. Each failure is one line on stderr.
-// When the app is this repository's runner (`node scripts/run.mjs <entry>`), it runs in this
-// process: a second node process would add its start-up to every synth.
+// When the app is this repository's runner (`node scripts/run.mjs <entry>`, or `strata run <entry>`
+// in a project that installed the package), it runs in this process: a second node process would add its start-up to every synth.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -74,7 +74,9 @@ if (values.cluster) env.STRATA_CLUSTERS = values.cluster.join(',');
 
 const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
 const [command, script, ...args] = String(config.app).trim().split(/\s+/);
-if (command === 'node' && script && resolve(script) === runner && args.every((a) => /^[\w./@:=-]+$/.test(a))) {
+// `strata run <entry>`: the same runner, as a project that installed the package names it.
+const runsRunner = (command === 'node' && script && resolve(script) === runner) || (command === 'strata' && script === 'run');
+if (runsRunner && args.every((a) => /^[\w./@:=-]+$/.test(a))) {
   Object.assign(process.env, env);
   delete process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
   process.argv = [process.argv[0], runner, ...args];

@@ -12,13 +12,14 @@ export interface ScalingRules {
   /**
    * How long the autoscaler looks back before acting: it takes the highest (scale-down) or
    * lowest (scale-up) recommendation of the window, so a short dip or spike changes nothing.
-   * At most 1 hour.
-   * @default scale-up: none (act at once); scale-down: 5 minutes
+   * At most `Duration.hours(1)`.
+   * @default scale-up: none (act at once); scale-down: Duration.minutes(5)
    */
   readonly stabilizationWindow?: Duration;
   /**
-   * Limits on the change per period; periods are at most 30 minutes.
-   * @default scale-up: 100% or 4 pods per 15 seconds, whichever is more; scale-down: 50% per minute
+   * Limits on the change per period; periods are at most `Duration.minutes(30)`.
+   * @default scale-up: `{ percent: 100, per: Duration.seconds(15) }` and `{ pods: 4, per: Duration.seconds(15) }`, whichever allows more;
+   * scale-down: `{ percent: 50, per: Duration.minutes(1) }`
    */
   readonly policies?: readonly ScalingPolicy[];
   /**
@@ -31,9 +32,9 @@ export interface ScalingRules {
 
 /** Scale-up and scale-down behaviour of a HorizontalPodAutoscaler (or of the one KEDA manages). */
 export interface ScalingBehavior {
-  /** @default react at once, at most doubling (or +4 pods) every 15 seconds */
+  /** @default react at once, at most doubling (or +4 pods) per `Duration.seconds(15)` */
   readonly scaleUp?: ScalingRules;
-  /** @default wait 5 minutes of lower load, then remove at most half the pods per minute */
+  /** @default wait `Duration.minutes(5)` of lower load, then remove at most half the pods per `Duration.minutes(1)` */
   readonly scaleDown?: ScalingRules;
 }
 

@@ -26,9 +26,9 @@ export interface EventAutoscalingProps {
   readonly max: number;
   /** What drives the replica count; the highest demand of all triggers wins. */
   readonly triggers: readonly Trigger[];
-  /** How often KEDA reads the triggers. @default 30 seconds */
+  /** How often KEDA reads the triggers. @default Duration.seconds(30) */
   readonly pollingInterval?: Duration;
-  /** How long after the last active trigger KEDA scales to zero (only with `min: 0` or `idleReplicaCount`). @default 5 minutes */
+  /** How long after the last active trigger KEDA scales to zero (only with `min: 0` or `idleReplicaCount`). @default Duration.minutes(5) */
   readonly cooldownPeriod?: Duration;
   /** How long after creation KEDA waits before it may scale to zero. @default none */
   readonly initialCooldownPeriod?: Duration;
@@ -63,6 +63,7 @@ export class EventAutoscaling implements IAutoscaling {
     return this.props.max;
   }
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   attach(scope: Construct, target: ScaleTarget): void {
     const cluster = Cluster.of(scope);
     const { min, max, idleReplicaCount, fallback } = this.props;

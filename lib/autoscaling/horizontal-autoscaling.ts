@@ -41,6 +41,7 @@ export class HorizontalAutoscaling implements IAutoscaling {
     return this.props.max;
   }
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   attach(scope: Construct, target: ScaleTarget): void {
     const { min, max } = this.props;
     const cluster = Cluster.of(scope);

@@ -4,6 +4,7 @@
 // use them declare `cpu.max` / `memory.max` instead.
 import { GiB, MiB } from './quantity.js';
 
+/** A CPU architecture, as the `kubernetes.io/arch` node label names it. */
 export type Architecture = 'amd64' | 'arm64';
 
 /** One EC2 instance type. */
@@ -73,9 +74,12 @@ export const INSTANCE_TYPES: readonly InstanceType[] = [
 ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
 const BY_NAME = new Map(INSTANCE_TYPES.map((t) => [t.name, t]));
+/** Every EC2 instance family strata knows (`m7i`, `c7g`, ...). */
 export const INSTANCE_FAMILIES: ReadonlySet<string> = new Set(INSTANCE_TYPES.map((t) => t.family));
+/** Every EC2 instance size strata knows (`large`, `xlarge`, ...). */
 export const INSTANCE_SIZES: ReadonlySet<string> = new Set(INSTANCE_TYPES.map((t) => t.size));
 
+/** The EC2 instance type of this name (`m7i.large`), or undefined when strata does not know it. */
 export function instanceType(name: string): InstanceType | undefined {
   return BY_NAME.get(name);
 }

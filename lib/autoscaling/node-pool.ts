@@ -28,6 +28,7 @@ import { MiB, formatMemory, parseQuantity, quantityError, quantityOr0, wholeNumb
 import { canonicalSet } from '../fleet/canonical.js';
 import { intakeProps } from '../fleet/props.js';
 
+/** How nodes are bought: on-demand, or spot (cheaper, reclaimed at short notice). */
 export type CapacityType = 'on-demand' | 'spot';
 
 /** A taint on every node of the pool: only pods that tolerate it run there. */
@@ -46,9 +47,9 @@ export interface NodeDisruption {
    * @default 'WhenEmptyOrUnderutilized'
    */
   readonly consolidation?: 'WhenEmptyOrUnderutilized' | 'WhenEmpty';
-  /** How long a node must be empty or underused before it is consolidated. @default 1 minute (no churn on a short dip) */
+  /** How long a node must be empty or underused before it is consolidated. @default Duration.minutes(1) (no churn on a short dip) */
   readonly consolidateAfter?: Duration | 'Never';
-  /** Nodes are replaced after this age, so they pick up new AMIs and never drift for long. @default 30 days */
+  /** Nodes are replaced after this age, so they pick up new AMIs and never drift for long. @default Duration.days(30) */
   readonly expireAfter?: Duration | 'Never';
   /**
    * Most nodes disrupted at once (`'10%'` or `'2'`), optionally only on a schedule.
@@ -57,6 +58,7 @@ export interface NodeDisruption {
   readonly budgets?: readonly DisruptionBudget[];
 }
 
+/** How many nodes of a pool Karpenter may disrupt at once, and when (`NodePool.spec.disruption.budgets`). */
 export interface DisruptionBudget {
   /** Nodes disrupted at once, as a count (`'2'`) or a share (`'10%'`); `'0'` forbids disruption. */
   readonly nodes: string;
@@ -84,6 +86,7 @@ export interface Ec2NodeClassOptions {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** A pool of nodes the node autoscaler adds and removes: `new NodePool(platform, name, props)`. */
 export interface NodePoolProps {
   /** How nodes are bought: spot is cheaper but can be reclaimed with two minutes' notice. @default ['on-demand'] */
   readonly capacityTypes?: readonly CapacityType[];
@@ -166,6 +169,7 @@ export class NodePool extends Construct {
   private readonly shapeProblems: string[] = [];
   private _shapes?: NodeShape[];
 
+  /** @throws StrataError when the cluster has no `infrastructure/configs` layer */
   constructor(platform: Platform | Cluster, name: string, given: NodePoolProps) {
     const cluster = platform instanceof Cluster ? platform : platform.cluster;
     super(cluster.layer('infrastructure/configs'), `node-pool-${name}`);

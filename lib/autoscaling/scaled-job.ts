@@ -37,6 +37,7 @@ export interface JobScalingStrategy {
   readonly multipleScalersCalculation?: 'max' | 'min' | 'avg' | 'sum';
 }
 
+/** A KEDA ScaledJob: one Job per batch of pending events. */
 export interface ScaledJobProps {
   /**
    * The pod each Job runs (containers with requests, security context, ...). `restartPolicy`
@@ -50,7 +51,7 @@ export interface ScaledJobProps {
   readonly max: StageValue<number>;
   /** Jobs started even when no event is pending; may differ per stage. @default 0 */
   readonly min?: StageValue<number>;
-  /** How often KEDA reads the triggers. @default 30 seconds */
+  /** How often KEDA reads the triggers. @default Duration.seconds(30) */
   readonly pollingInterval?: Duration;
   /** Pods of one Job running at once. @default 1 */
   readonly parallelism?: number;
@@ -106,6 +107,7 @@ export class ScaledJob extends Construct {
   /** The ScaledJob's name. */
   readonly name: string;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, id: string, given: ScaledJobProps) {
     super(scope, id);
     this.name = id;

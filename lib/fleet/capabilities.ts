@@ -15,4 +15,5 @@ export const Capability = {
   EXTERNAL_SECRETS: 'external-secrets',
 } as const;
 
+/** One of the capability names of `Capability`. */
 export type CapabilityName = (typeof Capability)[keyof typeof Capability];

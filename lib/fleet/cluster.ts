@@ -17,6 +17,7 @@ export interface Decryption {
   readonly secretName: string;
 }
 
+/** A cluster of the fleet: `fleet.addCluster(name, props)`. */
 export interface ClusterProps {
   /** The stage this cluster serves; picks stage-dependent values. */
   readonly stage: Stage;
@@ -94,7 +95,10 @@ const LAYER_SEGMENT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** One Kubernetes cluster of the fleet: its stage, region, provider and ordered layers. */
 export class Cluster extends Construct {
-  /** Finds the cluster a construct belongs to. */
+  /**
+   * Finds the cluster a construct belongs to.
+   * @throws StrataError when `scope` is not inside a cluster of a Fleet
+   */
   static of(scope: IConstruct): Cluster {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       if (s instanceof Cluster) return s as Cluster;
@@ -155,7 +159,10 @@ export class Cluster extends Construct {
     for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
   }
 
-  /** Base DNS domain of the cluster, e.g. `prod-eu.acme.dev`. */
+  /**
+   * Base DNS domain of the cluster, e.g. `prod-eu.acme.dev`.
+   * @throws StrataError when neither the Fleet nor the cluster sets `domain`
+   */
   get domain(): string {
     if (!this._domain) throw new StrataError(`cluster ${show(this.name)} has no domain: set \`domain\` on the Fleet or on the cluster`);
     return this._domain;
@@ -174,13 +181,17 @@ export class Cluster extends Construct {
     return this._layers;
   }
 
-  /** A layer by path; unknown paths are an error listing the known ones. */
+  /**
+   * A layer by path; unknown paths are an error listing the known ones.
+   * @throws StrataError when the cluster has no layer `path` (the message lists the layers it has)
+   */
   layer(path: string): Layer {
     const found = this._layers.find((l) => l.path === path);
     if (!found) throw new StrataError(`cluster ${show(this.name)} has no layer ${show(path)} (layers: ${this._layers.map((l) => l.path).join(', ')})`);
     return found;
   }
 
+  /** Whether the cluster has a layer at `path`, e.g. `infrastructure/configs`. */
   hasLayer(path: string): boolean {
     return this._layers.some((l) => l.path === path);
   }
@@ -207,7 +218,10 @@ export class Cluster extends Construct {
     return layer;
   }
 
-  /** The scope for workloads of `namespace` in a layer (default `apps`), created on first use. */
+  /**
+   * The scope for workloads of `namespace` in a layer (default `apps`), created on first use.
+   * @throws StrataError when the cluster has no layer `layerPath`
+   */
   appsIn(namespace: string, layerPath = 'apps'): Apps {
     const key = `${layerPath}\u0000${namespace}`;
     let apps = this._apps.get(key);
@@ -218,7 +232,10 @@ export class Cluster extends Construct {
     return apps;
   }
 
-  /** Resolves a stage-dependent prop for this cluster. */
+  /**
+   * Resolves a stage-dependent prop for this cluster.
+   * @throws StrataError when a per-stage value names an unknown stage, or has no value for the cluster's stage and no `default`
+   */
   resolve<T>(value: StageValue<T>): T {
     return this.stage.resolve(value);
   }

@@ -23,6 +23,7 @@ export interface Finding {
   readonly source?: string;
 }
 
+/** True for an error, false for a warning (a finding without a severity is an error). */
 export function isError(finding: Finding): boolean {
   return (finding.severity ?? 'error') === 'error';
 }
@@ -54,6 +55,7 @@ export class SynthError extends Error {
   }
 }
 
+/** A finding as one line: `<construct path>: <message>`. */
 export function formatFinding(f: Finding): string {
   return f.path ? `${f.path}: ${f.message}` : f.message;
 }

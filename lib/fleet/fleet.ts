@@ -25,6 +25,7 @@ import { StageResolver, unresolvedStageValues } from './stage.js';
 import { propsProblems } from './props.js';
 import { definitionAt, userFrame } from './source-location.js';
 
+/** The fleet: `new Fleet(props)`. */
 export interface FleetProps {
   /** Fleet name; names the GitRepository strata declares. */
   readonly name: string;
@@ -137,7 +138,10 @@ export class Fleet extends App {
     return cluster;
   }
 
-  /** A cluster by name; unknown names are an error listing the known ones. */
+  /**
+   * A cluster by name; unknown names are an error listing the known ones.
+   * @throws StrataError when the fleet has no cluster `name` (the message lists the clusters it has)
+   */
   cluster(name: string): Cluster {
     const found = this._clusters.find((c) => c.name === name);
     if (!found) throw new StrataError(`unknown cluster ${show(name)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})`);

@@ -29,6 +29,7 @@ export function perStage<T>(values: PerStage<T>): StageDependent<T> {
   return { [PER_STAGE]: values };
 }
 
+/** True for a value made with `perStage(...)`, which differs per stage. */
 export function isStageDependent<T>(value: StageValue<T>): value is StageDependent<T> {
   return typeof value === 'object' && value !== null && PER_STAGE in value;
 }
@@ -55,6 +56,7 @@ export class Stage {
   /**
    * The value for this stage, or `default`. Unknown keys (a typo such as `prod`) and a missing
    * value are errors, reported against the construct being defined.
+   * @throws StrataError when `values` names an unknown stage, or has no value for this stage and no `default`
    */
   pick<T>(values: PerStage<T>): T {
     const unknown = Object.keys(values).filter((k) => k !== 'default' && !STAGE_NAMES.includes(k as StageName));
@@ -66,11 +68,15 @@ export class Stage {
     throw new StrataError(`stage.pick: no value for stage "${this.name}" and no default (given: ${Object.keys(values).join(', ') || 'nothing'})`);
   }
 
-  /** Resolves a prop that may be stage-dependent. */
+  /**
+   * Resolves a prop that may be stage-dependent.
+   * @throws StrataError when a per-stage value names an unknown stage, or has no value for this stage and no `default`
+   */
   resolve<T>(value: StageValue<T>): T {
     return isStageDependent(value) ? this.pick(value[PER_STAGE]) : value;
   }
 
+  /** The stage name, e.g. `production`. */
   toString(): string {
     return this.name;
   }

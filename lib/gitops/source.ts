@@ -13,12 +13,13 @@ export interface RepositoryProps {
    * @default 'flux-system' (the deploy key `flux bootstrap` creates) for ssh URLs, none otherwise
    */
   readonly secretName?: string;
-  /** How often Flux polls the repository. @default '1m' */
+  /** How often Flux polls the repository, a Go duration. @default '1m' */
   readonly interval?: string;
 }
 
 /** Flux's bootstrap GitRepository, which layer Kustomizations use when the fleet declares no repository. */
 export const BOOTSTRAP_SOURCE = 'flux-system';
+/** The namespace Flux's controllers and strata's Flux objects live in. */
 export const FLUX_NAMESPACE = 'flux-system';
 
 /**

@@ -3,9 +3,10 @@
 // do when it replaces the base tree (dist/ at git HEAD by default). Exits 1 on a failed synth or
 // an unacknowledged destructive change, 2 on a usage error.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
@@ -55,11 +56,20 @@ function options() {
   }).values;
 }
 
+/**
+ * The synth command: scripts/synth.mjs beside build/ in the installed package (`strata plan` runs
+ * build/plan-cli.js), else the project's own (this repository runs this module from source).
+ */
+function synthScript(): string {
+  const packaged = fileURLToPath(new URL('../scripts/synth.mjs', import.meta.url));
+  return existsSync(packaged) ? packaged : resolve('scripts/synth.mjs');
+}
+
 /** Runs `npm run synth` into `outdir` (outside the repository); the synth's own report on failure. */
 function synthInto(outdir: string): { ok: boolean; output: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, STRATA_QUIET: '1' };
   delete env.STRATA_CLUSTERS;
-  const r = spawnSync(process.execPath, [resolve('scripts/synth.mjs'), '--output', outdir], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [synthScript(), '--output', outdir], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 

@@ -21,6 +21,7 @@ const TYPES: Record<AlertChannelType, ProviderSpecType> = {
   generic: ProviderSpecType.GENERIC,
 };
 
+/** Where `platform.alerts(...)` sends failed reconciliations. */
 export interface AlertsProps {
   /** Slack, Microsoft Teams or a generic webhook. */
   readonly type: AlertChannelType;
@@ -47,6 +48,7 @@ export class Alerts extends Construct {
   readonly provider: Provider;
   readonly alert: Alert;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, given: AlertsProps) {
     super(scope, `alerts-${given.name ?? given.type}`);
     const cluster = Cluster.of(this);

@@ -23,6 +23,7 @@ export type { IComponent };
 
 export type { ChartProps, HelmValues } from '../gitops/helm-release.js';
 
+/** A platform component: a Helm chart Flux installs, its source, namespace and values. */
 export interface PlatformComponentProps extends ValuesChecks {
   /** Names the HelmRelease, its chart source and the Helm release. */
   readonly name: string;
@@ -35,9 +36,9 @@ export interface PlatformComponentProps extends ValuesChecks {
   readonly dependsOn?: readonly string[];
   /** Capabilities the component gives the cluster (`cluster.capabilities`). @default none */
   readonly capabilities?: readonly string[];
-  /** How often helm-controller reconciles the release, correcting drift. @default '1h' */
+  /** How often helm-controller reconciles the release, correcting drift, a Go duration. @default '1h' */
   readonly interval?: string;
-  /** How long one Helm action may take. @default '5m' */
+  /** How long one Helm action may take, a Go duration. @default '5m' */
   readonly timeout?: string;
   /** Retries of a failed install or upgrade before giving up (upgrades are rolled back). @default 3 */
   readonly retries?: number;
@@ -76,6 +77,7 @@ function providedOn(cluster: Cluster): Map<string, Provided> {
 /**
  * Records that `component` gives `cluster` a capability, installed in `layer` (undefined when
  * the provider runs it, e.g. GKE's metrics-server). A capability has one provider per cluster.
+ * @throws StrataError when another component already provides `capability` on `cluster`
  */
 export function provideCapability(cluster: Cluster, capability: string, component: string, layer?: Layer): void {
   const map = providedOn(cluster);
@@ -110,6 +112,7 @@ export class PlatformComponent extends Construct {
   /** The Helm values it installs with, stage-dependent values resolved. */
   readonly values: Readonly<Record<string, unknown>>;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when another component already provides its capability there */
   constructor(scope: Construct, given: PlatformComponentProps) {
     super(scope, constructId(given.name));
     recordDefinition(this);

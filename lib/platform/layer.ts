@@ -8,11 +8,11 @@ import { isClusterScoped } from '../validate/schema.js';
 
 /** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
 export interface ReconcileOptions {
-  /** How often Flux re-applies the layer, correcting drift. @default '1h' */
+  /** How often Flux re-applies the layer, correcting drift, a Go duration. @default '1h' */
   readonly interval?: string;
-  /** How soon Flux retries after a failed apply. @default '2m' */
+  /** How soon Flux retries after a failed apply, a Go duration. @default '2m' */
   readonly retryInterval?: string;
-  /** How long Flux waits for the layer to become ready. @default '5m' */
+  /** How long Flux waits for the layer to become ready, a Go duration. @default '5m' */
   readonly timeout?: string;
   /** Delete objects that are no longer in Git. @default true */
   readonly prune?: boolean;
@@ -54,6 +54,7 @@ export interface LayerFolder {
   readonly serviceAccountName?: string;
 }
 
+/** How a layer's Flux Kustomization reconciles unless told otherwise (the Flux reference repositories' values). */
 export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
   interval: '1h',
   retryInterval: '2m',
@@ -86,6 +87,7 @@ export class Layer extends Chart {
     return typeof x === 'object' && x !== null && LAYER_BRAND in x;
   }
 
+  /** `x instanceof Layer` is `Layer.isLayer(x)`: cdk8s makes `instanceof` of any Chart subclass true for every chart. */
   static override [Symbol.hasInstance](x: unknown): x is Layer {
     return Layer.isLayer(x);
   }
@@ -192,6 +194,7 @@ export class Layer extends Chart {
   }
 }
 
+/** The name of a layer's Flux Kustomization: its path with `/` replaced by `-` (`infrastructure-configs`). */
 export function layerFluxName(path: string): string {
   return path.replace(/\//g, '-');
 }

@@ -21,12 +21,18 @@ const installed = new WeakMap<Cluster, Set<string>>();
 export class Platform {
   constructor(readonly cluster: Cluster) {}
 
-  /** `infrastructure/controllers`: CRDs and controllers (Helm releases). */
+  /**
+   * `infrastructure/controllers`: CRDs and controllers (Helm releases).
+   * @throws StrataError when the cluster has no `infrastructure/controllers` layer
+   */
   get controllers(): Layer {
     return this.cluster.layer('infrastructure/controllers');
   }
 
-  /** `infrastructure/configs`: custom resources of those controllers (issuers, node pools, ...). */
+  /**
+   * `infrastructure/configs`: custom resources of those controllers (issuers, node pools, ...).
+   * @throws StrataError when the cluster has no `infrastructure/configs` layer
+   */
   get configs(): Layer {
     return this.cluster.layer('infrastructure/configs');
   }
@@ -34,6 +40,7 @@ export class Platform {
   /**
    * Installs a component on this cluster, e.g. `platform.install(Components.certManager())`.
    * Each component is installed at most once per cluster.
+   * @throws StrataError when a component of the same name is already installed on this cluster, or from the component's own `install`
    */
   install(component: IComponent): void {
     let names = installed.get(this.cluster);
@@ -62,6 +69,7 @@ export class Platform {
   /**
    * Sends failed reconciliations (every Kustomization and HelmRelease on the cluster) to Slack,
    * Microsoft Teams or a webhook, whose address stays in a Secret.
+   * @throws StrataError when the cluster has no `infrastructure/controllers` layer
    */
   alerts(props: AlertsProps): Alerts {
     return new Alerts(this.controllers, props);

@@ -38,6 +38,7 @@ export interface ContainerDefaults {
   readonly memoryLimit?: string;
 }
 
+/** A team's namespace: `platform.addTenant(name, props)`. */
 export interface TenantProps {
   /** The tenant's share of the cluster. @default no ResourceQuota */
   readonly quota?: TenantQuota;
@@ -90,6 +91,7 @@ export class Tenant extends Construct {
   /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */
   readonly serviceAccountName: string;
 
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when the tenant's apps layer puts all namespaces in one folder */
   constructor(scope: Construct, name: string, given: TenantProps = {}) {
     super(scope, `tenant-${name}`);
     recordDefinition(this);

@@ -11,6 +11,7 @@ export interface ResolvedObject {
   readonly file?: string;
 }
 
+/** A rendered Kubernetes object, as written to dist/. */
 export interface Manifest {
   apiVersion: string;
   kind: string;

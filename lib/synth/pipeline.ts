@@ -15,6 +15,7 @@ import type { FleetModel } from './model.js';
 /** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
+/** The checks every synth runs on the resolved fleet, in this order (lib/validate). */
 export const DEFAULT_CHECKS: readonly ModelCheck[] = [
   checkStructure, checkNames, checkApiServerNames, checkCronSchedules, checkSchemas, checkReferences, checkPolicies, checkAdmission, checkAutoscaledReplicas, checkOneAutoscalerPerWorkload,
 ];
@@ -28,6 +29,7 @@ export interface PhaseTimings {
   write?: number;
 }
 
+/** A rendered fleet: the files of dist/, the model they came from, and where the time went. */
 export interface Rendered {
   /** dist/ as path → YAML, sorted by path. */
   readonly files: ReadonlyMap<string, string>;
@@ -56,6 +58,7 @@ export function checkModel(model: FleetModel, checks: readonly ModelCheck[] = DE
 /**
  * Runs every check over a resolved fleet; throws SynthError with every error (and the warnings)
  * if there is any error, else returns the warnings.
+ * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
  */
 export function validateModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
   const findings = checkModel(model, checks);
@@ -68,6 +71,7 @@ export function validateModel(model: FleetModel, checks: readonly ModelCheck[] =
 /**
  * Validates a resolved fleet and lays it out; throws SynthError with every error (and the
  * warnings) if there is any error, else returns the files with the warnings.
+ * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
  */
 export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
   let t = performance.now();

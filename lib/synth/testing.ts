@@ -11,9 +11,11 @@ export interface SynthesizedTree {
 
 /** Anything that renders like a Fleet (kept structural so synth/ never imports fleet/). */
 export interface Renderable {
+  /** Renders the fleet (only `clusters`, when given) in memory. */
   render(options?: { clusters?: readonly string[] }): Rendered;
 }
 
+/** What `Testing.synth` renders: the whole fleet, one cluster, or one layer of it. */
 export interface TestingOptions {
   /** Only this cluster's files (its layer folders and `clusters/<name>/`). @default the whole fleet */
   readonly cluster?: string;

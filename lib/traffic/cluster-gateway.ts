@@ -20,6 +20,7 @@ import { intakeProps } from '../fleet/props.js';
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
 
+/** The cluster's Gateway and GatewayClass, as a gateway component declares them. */
 export interface ClusterGatewayProps {
   /** The gateway the routes attach to: name, namespace, hostname, listener names. */
   readonly gateway: GatewayRef;
@@ -44,6 +45,7 @@ export interface ClusterGatewayProps {
  * issues through its Gateway API support.
  */
 export class ClusterGateway extends Construct {
+  /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, id: string, given: ClusterGatewayProps) {
     super(scope, id);
     const propsProblems: string[] = [];

@@ -1,8 +1,8 @@
 /** Request timeouts at the gateway, as Gateway API durations (`10s`, `1m30s`, `500ms`; `0s` turns one off). */
 export interface RouteTimeouts {
-  /** The whole request, from the first byte received to the last byte of the response. @default the implementation's (Envoy Gateway: none) */
+  /** The whole request, from the first byte received to the last byte of the response, a Gateway API duration. @default the implementation's (Envoy Gateway: none) */
   readonly request?: string;
-  /** One attempt to reach the backend (retries each get it anew); at most `request`. @default the implementation's */
+  /** One attempt to reach the backend (retries each get it anew); at most `request`, a Gateway API duration. @default the implementation's */
   readonly backendRequest?: string;
 }
 

@@ -37,6 +37,7 @@ export interface Rule {
    * object: a `strata.dev/waive.<id>` annotation or `Waivers.waive` of it is an error. @default false
    */
   readonly waivedPerField?: boolean;
+  /** The rule's violations among one cluster's rendered objects. */
   check(objects: ClusterObjects): Violation[];
 }
 

@@ -48,6 +48,7 @@ export interface CronTaskOptions extends Omit<PodOptions, 'probes'> {
   readonly suspend?: boolean;
 }
 
+/** The props of a CronTask; any field may differ per stage (`perStage(...)`). */
 export type CronTaskProps = StageProps<CronTaskOptions>;
 
 /** Kubernetes names a CronJob's Jobs `<name>-<8 digits>`, so a CronJob name has 11 characters less. */
@@ -69,6 +70,7 @@ export class CronTask extends Workload {
     return this._cronJob;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: CronTaskProps) {
     super(scope, id, 'CronTask', props.name);
     const o = this.resolveProps<CronTaskOptions>('CronTaskProps', props);

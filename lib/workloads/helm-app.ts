@@ -100,6 +100,7 @@ export class HelmApp extends Construct {
   private readonly problems: string[] = [];
   private readonly declared?: DeclaredHelmRelease;
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the app its namespace */
   constructor(scope: Construct, id: string, props: HelmAppProps) {
     super(scope, id);
     recordDefinition(this);

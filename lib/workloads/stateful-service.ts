@@ -35,6 +35,7 @@ export interface StatefulServiceOptions extends PodOptions, ScalingOptions {
   readonly storage?: Readonly<Record<string, ClaimOptions>>;
 }
 
+/** The props of a StatefulService; any field may differ per stage (`perStage(...)`). */
 export type StatefulServiceProps = StageProps<StatefulServiceOptions>;
 
 /** Flux never deletes an object carrying this annotation, even when it leaves Git. */
@@ -72,6 +73,7 @@ export class StatefulService extends Workload {
     return this._service;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id, 'StatefulService', props.name);
     this.problems.push(...serviceNameProblems('StatefulService', this.name));

@@ -92,6 +92,7 @@ export interface WebServiceOptions extends PodOptions, ScalingOptions {
   readonly allowRoutesFrom?: readonly string[];
 }
 
+/** The props of a WebService; any field may differ per stage (`perStage(...)`). */
 export type WebServiceProps = StageProps<WebServiceOptions>;
 
 const MAX_WEIGHT = 1_000_000;
@@ -125,6 +126,7 @@ export class WebService extends Workload {
     return this._service;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, 'WebService', props.name);
     this.problems.push(...serviceNameProblems('WebService', this.name));

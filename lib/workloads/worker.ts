@@ -13,6 +13,7 @@ export interface WorkerOptions extends PodOptions, ScalingOptions {
   readonly rollingUpdate?: RollingUpdateOptions;
 }
 
+/** The props of a Worker; any field may differ per stage (`perStage(...)`). */
 export type WorkerProps = StageProps<WorkerOptions>;
 
 /**
@@ -32,6 +33,7 @@ export class Worker extends Workload {
     return this._deployment;
   }
 
+  /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, 'Worker', props.name);
     const o = this.resolveProps<WorkerOptions>('WorkerProps', props);

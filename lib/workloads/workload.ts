@@ -99,7 +99,10 @@ export abstract class Workload extends Construct implements IPeer {
     return this;
   }
 
-  /** Selects this workload's pods for another workload's NetworkPolicy. */
+  /**
+   * Selects this workload's pods for another workload's NetworkPolicy.
+   * @throws StrataError when `context` is on another cluster than this workload
+   */
   networkPolicyPeers(context: PeerContext): k8s.NetworkPolicyPeer[] {
     if (context.cluster !== this.cluster) {
       throw new StrataError(`it is declared on cluster ${show(this.cluster.name)}, not on ${show(context.cluster.name)}: use Peer.workload(${show(this.name)})`);

@@ -18,6 +18,7 @@ export const ACME_SERVERS = {
   production: 'https://acme-v02.api.letsencrypt.org/directory',
 } as const;
 
+/** The Let's Encrypt ACME server an issuer uses: `production`, or `staging` for tests (untrusted certificates, higher rate limits). */
 export type AcmeEnvironment = keyof typeof ACME_SERVERS;
 
 export interface CertManagerProps extends ComponentOptions {
@@ -45,6 +46,7 @@ export class CertManager implements IComponent {
 
   constructor(private readonly props: CertManagerProps = {}) {}
 
+  /** @throws StrataError when `email` is not an e-mail address or `issuer` is not `production` or `staging`; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const { email } = this.props;
     if (email !== undefined && !EMAIL.test(email)) throw new StrataError(`cert-manager email ${show(email)} is not an e-mail address`);

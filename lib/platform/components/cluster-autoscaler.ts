@@ -60,6 +60,7 @@ export class ClusterAutoscaler implements IComponent {
 
   constructor(private readonly props: ClusterAutoscalerProps = {}) {}
 
+  /** @throws StrataError when the cluster's provider has no cloud to add nodes from, or a node group's min and max are not whole numbers with 0 <= min <= max; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     new PlatformComponent(platform.controllers, {

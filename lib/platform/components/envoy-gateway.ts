@@ -45,6 +45,7 @@ export class EnvoyGateway implements IComponent {
 
   constructor(private readonly props: EnvoyGatewayProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const version = this.props.version ?? ENVOY_GATEWAY_CHARTS.version;
     const crds = `${this.name}-crds`;

@@ -32,6 +32,7 @@ export class ExternalDns implements IComponent {
 
   constructor(private readonly props: ExternalDnsProps = {}) {}
 
+  /** @throws StrataError when the cluster's provider has no DNS service and no `provider` is given; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     const provider = this.props.provider ?? cluster.provider.externalDnsProvider;

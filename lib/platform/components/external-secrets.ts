@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 /** external-secrets/external-secrets chart 2.12.0. */
 export const EXTERNAL_SECRETS_CHART = { repository: 'https://charts.external-secrets.io', name: 'external-secrets', version: '2.12.0' } as const;
 
+/** The options of `Components.externalSecrets()`. */
 export type ExternalSecretsProps = ComponentOptions;
 
 /**
@@ -17,6 +18,7 @@ export class ExternalSecrets implements IComponent {
 
   constructor(private readonly props: ExternalSecretsProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
       name: this.name,

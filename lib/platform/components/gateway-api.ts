@@ -13,6 +13,7 @@ import type { Platform } from '../platform.js';
 /** The Gateway API release whose standard-channel CRDs strata installs, matching the bindings in imports/. */
 export const GATEWAY_API_RELEASE = { repository: 'https://github.com/kubernetes-sigs/gateway-api', version: 'v1.6.1', path: 'config/crd/standard' } as const;
 
+/** The options of the Gateway API CRDs component. */
 export interface GatewayApiProps {
   /** Release tag of kubernetes-sigs/gateway-api. @default 'v1.6.1' */
   readonly version?: string;
@@ -32,6 +33,7 @@ export class GatewayApi implements IComponent {
 
   constructor(private readonly props: GatewayApiProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const scope = new Construct(platform.controllers, this.name);
     const version = this.props.version ?? GATEWAY_API_RELEASE.version;

@@ -11,6 +11,7 @@ import { whenPlatformSettled } from '../settle.js';
 import { ENVOY_GATEWAY_CONTROLLER, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway, envoyProxyLabels, type EnvoyGatewayProps } from './envoy-gateway.js';
 import { GatewayApi, type GatewayApiProps } from './gateway-api.js';
 
+/** The options of `Components.gateway()`: the cluster's Gateway API gateway. */
 export interface GatewayProps {
   /** Name of the cluster's Gateway. @default 'public' */
   readonly name?: string;
@@ -37,6 +38,7 @@ export class GatewayComponent implements IComponent {
 
   constructor(private readonly props: GatewayProps = {}) {}
 
+  /** @throws StrataError when the provider's gatewayController is "managed" but its profile has no managedGateway, or the cluster has no domain; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     const name = this.props.name ?? 'public';

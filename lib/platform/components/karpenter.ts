@@ -26,6 +26,7 @@ export class Karpenter implements IComponent {
 
   constructor(private readonly props: KarpenterProps = {}) {}
 
+  /** @throws StrataError when the cluster's provider is not aws; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     if (cluster.provider.name !== 'aws') {

@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 /** kedacore/keda chart 2.20.2, matching the KEDA CRDs the project imports. */
 export const KEDA_CHART = { repository: 'https://kedacore.github.io/charts', name: 'keda', version: '2.20.2' } as const;
 
+/** The options of `Components.keda()`. */
 export type KedaProps = ComponentOptions;
 
 /** KEDA: event-driven pod autoscaling (ScaledObject, ScaledJob), in namespace `keda`. */
@@ -13,6 +14,7 @@ export class Keda implements IComponent {
 
   constructor(private readonly props: KedaProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
       name: this.name,

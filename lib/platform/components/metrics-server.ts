@@ -20,6 +20,7 @@ export class MetricsServer implements IComponent {
 
   constructor(private readonly props: MetricsServerProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     if (cluster.provider.managedMetricsServer) {

@@ -4,6 +4,7 @@ import type { Platform } from '../platform.js';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from './cluster-autoscaler.js';
 import { Karpenter, type KarpenterProps } from './karpenter.js';
 
+/** The options of `Components.nodeAutoscaler()`, per autoscaler the provider picks. */
 export interface NodeAutoscalerProps {
   /** Settings used where the provider's autoscaler is Karpenter (aws). @default Karpenter's defaults */
   readonly karpenter?: KarpenterProps;
@@ -20,6 +21,7 @@ export class NodeAutoscaler implements IComponent {
 
   constructor(private readonly props: NodeAutoscalerProps = {}) {}
 
+  /** @throws StrataError when the cluster's provider has no node autoscaler, or its autoscaler is already installed; when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const provider = platform.cluster.provider;
     switch (provider.nodeAutoscaler) {

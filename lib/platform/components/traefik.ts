@@ -25,6 +25,7 @@ export class Traefik implements IComponent {
 
   constructor(private readonly props: TraefikProps = {}) {}
 
+  /** @throws StrataError when another component already provides the same capability on the cluster (only one of them may be installed) */
   install(platform: Platform): void {
     const cluster = platform.cluster;
     const namespace = this.props.namespace ?? 'traefik';

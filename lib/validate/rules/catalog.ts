@@ -62,6 +62,7 @@ export const RULES: readonly Rule[] = [
   topologySpreadZones,
 ];
 
+/** The rule of this id (`RULES`), or undefined. */
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);
 }
