@@ -33,7 +33,7 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 /**
  * A one-line progress display on a TTY (`strata: prod-eu: resolving (2/3)`), rewritten in place
- * and erased at the end. It shows only once `delayMs` have passed, so a quick synth prints
+ * and erased at the end. It shows only once `delaySeconds` (default 1) have passed, so a quick synth prints
  * nothing; on anything but a TTY it never prints.
  */
 export class Progress {
@@ -42,7 +42,7 @@ export class Progress {
 
   constructor(
     private readonly stream: OutputStream,
-    private readonly options: { readonly delayMs?: number; readonly now?: () => number } = {},
+    private readonly options: { readonly delaySeconds?: number; readonly now?: () => number } = {},
   ) {
     this.start = this.now();
   }
@@ -53,7 +53,7 @@ export class Progress {
 
   /** Reports the step now running. */
   step(text: string): void {
-    if (this.stream.isTTY !== true || this.now() - this.start < (this.options.delayMs ?? 1000)) return;
+    if (this.stream.isTTY !== true || this.now() - this.start < (this.options.delaySeconds ?? 1) * 1000) return;
     this.stream.write(`${CLEAR_LINE}strata: ${text}`);
     this.shown = true;
   }
