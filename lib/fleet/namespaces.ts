@@ -28,3 +28,43 @@ export function reservedNamespaceProblem(cluster: object, namespace: string, wha
   }
   return undefined;
 }
+
+/**
+ * A namespace that exists on the cluster without strata creating it: another repository, another
+ * Flux Kustomization or the cluster's bootstrap creates it. strata writes no Namespace object for
+ * it, yet workloads and tenants may target it.
+ */
+export interface ExternalNamespace {
+  readonly name: string;
+  /**
+   * The labels its owner sets, for the checks that select namespaces by label (NetworkPolicy
+   * `namespaceSelector`, Pod Security admission). Undefined when unknown: those checks then know
+   * only `kubernetes.io/metadata.name`, which the API server sets on every namespace.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Construct path of the declaration, for errors. */
+  readonly declaredBy: string;
+}
+
+/** Per cluster (the Cluster construct), namespace → its declaration as external. */
+const externals = new WeakMap<object, Map<string, ExternalNamespace>>();
+
+/**
+ * Records that `namespace.name` exists on `cluster` without strata creating it.
+ * @returns why it cannot be recorded (declared twice), or undefined
+ */
+export function declareExternalNamespace(cluster: object, namespace: ExternalNamespace): string | undefined {
+  let map = externals.get(cluster);
+  if (!map) externals.set(cluster, (map = new Map()));
+  const earlier = map.get(namespace.name);
+  if (earlier !== undefined) {
+    return `namespace ${show(namespace.name)} is already declared external by ${earlier.declaredBy}: declare it once`;
+  }
+  map.set(namespace.name, namespace);
+  return undefined;
+}
+
+/** The namespaces declared external on `cluster`, by name. */
+export function externalNamespacesOf(cluster: object): ExternalNamespace[] {
+  return [...(externals.get(cluster)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
