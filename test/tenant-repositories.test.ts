@@ -2,11 +2,11 @@
 // whose namespace is named otherwise, and namespaces another repository creates.
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { Fleet, HelmApp, Provider, Stage, Testing, type Platform, type TenantProps } from '../lib/index.js';
+import { Fleet, HelmApp, Provider, Stage, Testing, validateDist, type Platform, type TenantProps } from '../lib/index.js';
 import { NetworkModel } from '../lib/validate/network/evaluator.js';
 import { ClusterObjects } from '../lib/validate/objects.js';
 import { errorsOf } from './support/errors.js';
@@ -93,6 +93,8 @@ describe('a multi-tenancy layout with a tenant-owned repository', () => {
     const layer = (name: string) => find(sync, 'Kustomization', name, 'flux-system')!.spec;
     expect([layer('apps-apps').serviceAccountName, layer('apps-apps').path, layer('apps-apps').dependsOn]).toEqual(['dev-team-reconciler', './dist/c/apps/apps', [{ name: 'infrastructure-configs' }]]);
     expect(layer('apps-shop').serviceAccountName).toBe('shop-reconciler');
+    // Read back from the files (npm run validate), the tree passes as it did at synth.
+    expect(validateDist(dir).findings).toEqual([]);
   });
 
   test('an OCI artifact is read by an OCIRepository, pinned by digest', () => {
@@ -255,6 +257,27 @@ describe('namespaces another repository creates', () => {
     expect([...rendered.files.keys()].filter((f) => /namespace-/.test(f))).toEqual([]);
     expect(parse(rendered.files.get('c/apps/legacy/configmap-settings.yaml')!).metadata.namespace).toBe('legacy');
     expect(rendered.model.clusters[0].externalNamespaces).toEqual([{ name: 'legacy', labels: { team: 'legacy' } }]);
+  });
+
+  test('npm run validate accepts the written tree as synth did: clusters/<c>/kustomization.yaml names the external namespaces', () => {
+    const fleet = fleetWith((p) => {
+      p.externalNamespace('legacy', { labels: { team: 'legacy' } });
+      p.externalNamespace('bootstrap-made');
+    });
+    fleet.apps('legacy', (apps) => new k8s.KubeConfigMap(apps, 'settings', { metadata: { name: 'settings' } }));
+    fleet.apps('bootstrap-made', (apps) => new k8s.KubeConfigMap(apps, 'settings', { metadata: { name: 'settings' } }));
+    const dir = written(fleet);
+    const index = join(dir, 'clusters/c/kustomization.yaml');
+    expect(readFileSync(index, 'utf8')).toContain('# external-namespace: bootstrap-made\n# external-namespace: legacy {"team":"legacy"}\n');
+    const validated = validateDist(dir);
+    expect(validated.findings).toEqual([]);
+    expect(validated.model.clusters[0].externalNamespaces).toEqual([{ name: 'bootstrap-made' }, { name: 'legacy', labels: { team: 'legacy' } }]);
+    // Without those lines the same tree has two namespaces nobody creates.
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/^# external-namespace: .*\n/gm, ''));
+    expect(validateDist(dir).findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('namespace "bootstrap-made" is not created on cluster c'),
+      expect.stringContaining('namespace "legacy" is not created on cluster c'),
+    ]);
   });
 
   test('a tenant in an external namespace gets its quota, policies and RBAC there, but no Namespace', () => {
