@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { Fleet, HelmApp, Provider, Stage, Testing, validateDist, type Platform, type TenantProps } from '../lib/index.js';
+import { Components, Fleet, HelmApp, Provider, Stage, Testing, validateDist, type Platform, type TenantProps } from '../lib/index.js';
 import { NetworkModel } from '../lib/validate/network/evaluator.js';
 import { ClusterObjects } from '../lib/validate/objects.js';
 import { errorsOf } from './support/errors.js';
@@ -319,6 +319,16 @@ describe('namespaces another repository creates', () => {
       'c/infrastructure/configs/namespace-kube-system: external namespace "kube-system": namespace "kube-system" is a system namespace (default, flux-system, kube-node-lease, kube-public, kube-system), which every cluster has: use it without declaring it',
       'c/infrastructure/configs/namespace-legacy: external namespace "legacy": labels: key "bad key!" is not a label key (an optional DNS subdomain prefix and \'/\', then up to 63 letters, digits, \'-\', \'_\' or \'.\')',
       'c/infrastructure/configs/namespace-legacy: external namespace "legacy": labels: value "not valid!" of "team" is not a label value (up to 63 letters, digits, \'-\', \'_\' or \'.\', beginning and ending with a letter or digit)',
+    ]);
+  });
+
+  test('the namespace a platform component installs into needs no declaration either', () => {
+    expect(errorsOf(fleetWith((p) => {
+      p.install(Components.keda());
+      p.externalNamespace('keda');
+    }))).toEqual([
+      'c/infrastructure/configs/namespace-keda: external namespace "keda": namespace "keda" belongs to platform component "keda", which creates it: use it without declaring it',
+      'c/infrastructure/controllers/keda/namespace: Namespace keda: namespace "keda" is declared external (created by another repository or the cluster\'s bootstrap), yet rendered here too: two owners would fight over it and prune it from each other; drop the declaration or this Namespace',
     ]);
   });
 

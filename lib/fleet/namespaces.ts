@@ -14,6 +14,11 @@ export function claimNamespace(cluster: object, namespace: string, component: st
   if (!map.has(namespace)) map.set(namespace, component);
 }
 
+/** The platform component that installs into `namespace` on `cluster`, if any. */
+export function componentOfNamespace(cluster: object, namespace: string): string | undefined {
+  return owners.get(cluster)?.get(namespace);
+}
+
 /**
  * Why `namespace` cannot belong to a team (`what`, e.g. `tenant "shop"`) on `cluster`, or undefined
  * when it can. Call it once every component is declared (in a check): components claim lazily.

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
-import { declareExternalNamespace, reservedNamespaceProblem } from '../fleet/namespaces.js';
+import { componentOfNamespace, declareExternalNamespace } from '../fleet/namespaces.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 
 /** A namespace another repository (or the cluster's bootstrap) creates: what strata may know of it. */
@@ -37,7 +37,9 @@ function externalProblem(cluster: Cluster, name: string, what: string): string |
   if (SYSTEM_NAMESPACES.has(name)) {
     return `${what}: namespace ${show(name)} is a system namespace (${[...SYSTEM_NAMESPACES].join(', ')}), which every cluster has: use it without declaring it`;
   }
-  return reservedNamespaceProblem(cluster, name, what);
+  const component = componentOfNamespace(cluster, name);
+  if (component !== undefined) return `${what}: namespace ${show(name)} belongs to platform component ${show(component)}, which creates it: use it without declaring it`;
+  return undefined;
 }
 
 /**

@@ -103,7 +103,11 @@ const ACME_SOLVER_PORT = 8089;
 /**
  * A team's namespace on one cluster, isolated: Pod Security `restricted`, a quota, default
  * requests and limits, default-deny networking with DNS, the team's group bound to `edit`, and
- * a Flux identity of its own. The tenant's apps (`fleet.apps(name, ...)`) are applied by Flux as
+ * a Flux identity of its own. The namespace is named after the tenant unless `namespace` says
+ * otherwise, and may be created by another repository (`externalNamespace`); a tenant with a
+ * `repository` also gets a source and a Kustomization of its own in its namespace, run as
+ * ServiceAccount `<name>-reconciler` of that namespace (the Flux multi-tenancy model).
+ * The tenant's apps (`fleet.apps(namespace, ...)`) are applied by Flux as
  * ServiceAccount `<name>-reconciler`, which lives in flux-system (where the Kustomization is:
  * Flux impersonates a ServiceAccount of the Kustomization's namespace) and is bound to
  * `cluster-admin` only inside the tenant's namespace, so the folder can change nothing else.
