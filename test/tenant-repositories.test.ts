@@ -303,6 +303,12 @@ describe('namespaces another repository creates', () => {
     expect(() => Testing.synth(fleetWith((p) => p.addTenant('legacy', { externalNamespace: { labels: { 'strata.dev/gateway-access': 'true' } }, exposed: true })))).not.toThrow();
   });
 
+  test('podSecurity on a tenant in an external namespace is an error: its owner sets the label', () => {
+    expect(errorsOf(fleetWith((p) => p.addTenant('legacy', { externalNamespace: {}, podSecurity: 'baseline' })))).toEqual([
+      'c/infrastructure/configs/tenant-legacy: tenant "legacy": podSecurity "baseline" is set, but namespace "legacy" is external, so strata cannot set its label pod-security.kubernetes.io/enforce: have its owner set it and declare it in externalNamespace.labels instead',
+    ]);
+  });
+
   test('declaring and rendering the same namespace, a system namespace, bad labels or a second declaration are errors', () => {
     expect(errorsOf(fleetWith((p) => {
       p.externalNamespace('legacy');

@@ -2,6 +2,7 @@
 // own components install into. A tenant there would bind its reconciler to cluster-admin and
 // its group to `edit` beside the platform's controllers, and put default-deny on them.
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
+import { compareStrings } from './canonical.js';
 import { show } from './errors.js';
 
 /** Per cluster (any key object, the Cluster construct), namespace → component that installs into it. */
@@ -71,5 +72,5 @@ export function declareExternalNamespace(cluster: object, namespace: ExternalNam
 
 /** The namespaces declared external on `cluster`, by name. */
 export function externalNamespacesOf(cluster: object): ExternalNamespace[] {
-  return [...(externals.get(cluster)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...(externals.get(cluster)?.values() ?? [])].sort((a, b) => compareStrings(a.name, b.name));
 }

@@ -154,6 +154,9 @@ export class Tenant extends Construct {
       if (props.exposed === true && declared[GATEWAY_ACCESS_LABEL] !== 'true') {
         addCheck(this, () => [`tenant ${show(name)}: exposed is true, but namespace ${show(namespace)} is external, so strata cannot set its label ${GATEWAY_ACCESS_LABEL}: "true", which the gateway admits routes by: have its owner set it and declare it in externalNamespace.labels`]);
       }
+      if (props.podSecurity !== undefined) {
+        addCheck(this, () => [`tenant ${show(name)}: podSecurity ${show(props.podSecurity)} is set, but namespace ${show(namespace)} is external, so strata cannot set its label pod-security.kubernetes.io/enforce: have its owner set it and declare it in externalNamespace.labels instead`]);
+      }
     } else {
       const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
       const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
