@@ -68,21 +68,15 @@ const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
 
 /**
  * The tenants' namespaces, by the label on their Namespace or on a RoleBinding in them (a
- * namespace created elsewhere has no Namespace object here): namespace → tenant.
+ * namespace created elsewhere has no Namespace object here).
  */
-function tenantNamespaces(objects: ClusterObjects): Map<string, string> {
+function tenantNamespaces(objects: ClusterObjects): ReadonlySet<string> {
   return objects.memo('flux-lockdown/tenant-namespaces', () => {
-    const found = new Map<string, string>();
-    for (const ns of objects.ofKind('Namespace')) {
-      const tenant = str(rec(rec(ns.manifest.metadata).labels)[TENANT_LABEL]);
-      if (tenant !== undefined) found.set(ns.manifest.metadata.name, tenant);
-    }
-    for (const binding of objects.ofKind('RoleBinding')) {
-      const tenant = str(rec(rec(binding.manifest.metadata).labels)[TENANT_LABEL]);
-      const ns = namespaceOf(binding);
-      if (tenant !== undefined && ns !== undefined && !found.has(ns)) found.set(ns, tenant);
-    }
-    return found;
+    const labelled = (o: ResolvedObject) => str(rec(rec(o.manifest.metadata).labels)[TENANT_LABEL]) !== undefined;
+    return new Set([
+      ...objects.ofKind('Namespace').filter(labelled).map((ns) => ns.manifest.metadata.name),
+      ...objects.ofKind('RoleBinding').filter(labelled).map(namespaceOf).filter((ns): ns is string => ns !== undefined),
+    ]);
   });
 }
 
