@@ -30,6 +30,8 @@ export * from './platform/layer.js';
 export * from './platform/ordering.js';
 export * from './platform/platform.js';
 export * from './platform/tenant.js';
+export { ExternalNamespace, type ExternalNamespaceProps } from './platform/external-namespace.js';
+export type { TenantRepositoryProps } from './platform/tenant-repository.js';
 export * from './providers/provider.js';
 export * from './synth/model.js';
 export * from './synth/pipeline.js';

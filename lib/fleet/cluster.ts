@@ -283,6 +283,11 @@ export class Apps extends Chart {
    * the tenant owning the namespace; undefined means the layer's own identity.
    */
   serviceAccountName?: string;
+  /**
+   * True when the tenant owning the namespace declares ServiceAccount `serviceAccountName` inside
+   * the namespace itself (a tenant with a repository of its own), so a HelmApp does not declare it again.
+   */
+  namespaceAccountDeclared = false;
 
   constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
     super(scope, constructId(namespace), {

@@ -7,7 +7,7 @@ import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settleApps, settlePlatform } from '../platform/settle.js';
-import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import type { ExternalNamespaceRecord, FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
@@ -20,6 +20,7 @@ import { StrataError, SynthError, addCheck, describeError, formatReport, show, t
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { applyWhenBuilt } from './when-built.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
+import { externalNamespacesOf } from './namespaces.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver, unresolvedStageValues } from './stage.js';
 import { propsProblems } from './props.js';
@@ -352,6 +353,7 @@ export class Fleet extends App {
         name: cluster.name,
         stage: cluster.stage.name,
         fluxLockdownOff: cluster.fluxLockdown?.reason.trim(),
+        ...externalNamespacesField(cluster),
         kubernetesVersion: cluster.kubernetesVersion,
         waivers: waivers.get(cluster),
         folders: cluster.layers.flatMap((layer) =>
@@ -367,6 +369,12 @@ export class Fleet extends App {
     });
     return { name: this.name, clusters: resolved, findings };
   }
+}
+
+/** The cluster's external namespaces, as a field of its model only when it has some. */
+function externalNamespacesField(cluster: Cluster): { externalNamespaces?: ExternalNamespaceRecord[] } {
+  const external = externalNamespacesOf(cluster).map(({ name, labels }) => (labels === undefined ? { name } : { name, labels: { ...labels } }));
+  return external.length > 0 ? { externalNamespaces: external } : {};
 }
 
 /** `items`, adding the time spent making each item to `spent.ms`. */

@@ -36,6 +36,8 @@ export type PropsTypeName =
   | "EventAutoscalingProps"
   | "ExternalDnsProps"
   | "ExternalMetricProps"
+  | "ExternalNamespaceProps"
+  | "ExternalNamespaceRecord"
   | "ExternalSecretsProps"
   | "Fallback"
   | "Finding"
@@ -128,6 +130,7 @@ export type PropsTypeName =
   | "SynthesizedTree"
   | "TenantProps"
   | "TenantQuota"
+  | "TenantRepositoryProps"
   | "TestingOptions"
   | "TraefikProps"
   | "TrafficProps"
@@ -700,6 +703,23 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "value": 0
+  }
+ },
+ "ExternalNamespaceProps": {
+  "k": {
+   "labels": {
+    "i": 0,
+    "k": {}
+   }
+  }
+ },
+ "ExternalNamespaceRecord": {
+  "k": {
+   "labels": {
+    "i": 0,
+    "k": {}
+   },
+   "name": 0
   }
  },
  "ExternalSecretsProps": "ComponentOptions",
@@ -1445,6 +1465,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ResolvedCluster": {
   "k": {
+   "externalNamespaces": "ExternalNamespaceRecord",
    "fluxLockdownOff": 0,
    "folders": "ResolvedFolder",
    "kubernetesVersion": 0,
@@ -1740,10 +1761,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "defaults": "ContainerDefaults",
    "exposed": 0,
+   "externalNamespace": "ExternalNamespaceProps",
    "group": 0,
    "layer": 0,
+   "namespace": 0,
    "podSecurity": 0,
-   "quota": "TenantQuota"
+   "quota": "TenantQuota",
+   "repository": "TenantRepositoryProps"
   }
  },
  "TenantQuota": {
@@ -1753,6 +1777,23 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "memoryLimit": 0,
    "pods": 0,
    "storage": 0
+  }
+ },
+ "TenantRepositoryProps": {
+  "k": {
+   "branch": 0,
+   "commit": 0,
+   "digest": 0,
+   "interval": 0,
+   "name": 0,
+   "path": 0,
+   "prune": 0,
+   "secretName": 0,
+   "semver": 0,
+   "syncInterval": 0,
+   "tag": 0,
+   "timeout": 0,
+   "url": 0
   }
  },
  "TestingOptions": {

@@ -2,6 +2,7 @@ import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { Alerts, type AlertsProps } from './alerts.js';
 import type { Layer } from './layer.js';
+import { ExternalNamespace, type ExternalNamespaceProps } from './external-namespace.js';
 import { Tenant, type TenantProps } from './tenant.js';
 
 /** Something `platform.install()` accepts: a component of the catalog (`Components.*`) or your own. */
@@ -58,12 +59,34 @@ export class Platform {
    * identity, so `fleet.apps(name, ...)` reconciles into this namespace and no other.
    * A system namespace (`default`, `flux-system`, `kube-node-lease`, `kube-public`, `kube-system`)
    * or one a platform component installs into is refused: a synth error naming the tenant.
-   * @throws StrataError when a tenant of this name is declared twice
+   * The namespace may be named otherwise (`namespace`), created elsewhere (`externalNamespace`),
+   * and the tenant may bring its own repository (`repository`): see `TenantProps`.
+   * @throws StrataError when a tenant of this name is declared twice, or a second tenant claims a tenant's namespace
    */
   addTenant(name: string, props: TenantProps = {}): Tenant {
     const existing = this.configs.node.tryFindChild(`tenant-${name}`);
     if (existing) throw new StrataError(`tenant ${show(name)} is declared twice`);
+    const namespace = props.namespace ?? name;
+    const sharing = this.configs.node.children.find((c): c is Tenant => c instanceof Tenant && c.namespace === namespace);
+    if (sharing) {
+      throw new StrataError(`tenant ${show(name)}: namespace ${show(namespace)} is already tenant ${show(sharing.name)}'s: give each tenant a namespace of its own`);
+    }
     return new Tenant(this.configs, name, props);
+  }
+
+  /**
+   * Declares a namespace that another repository, another Flux Kustomization or the cluster's
+   * bootstrap creates, e.g. `platform.externalNamespace('legacy', { labels: { team: 'legacy' } })`:
+   * strata writes no Namespace object for it, yet `fleet.apps('legacy', ...)` may target it and the
+   * check that every namespace used is created accepts it. Labels you declare are what the checks
+   * that select namespaces by label see; undeclared, a selector that could match it by another label
+   * than its name is a warning (rule `external-namespace-labels`). Rendering a Namespace of the same
+   * name on the cluster as well is an error.
+   * @throws StrataError when the namespace is declared external twice on this cluster
+   */
+  externalNamespace(name: string, props: ExternalNamespaceProps = {}): ExternalNamespace {
+    if (this.configs.node.tryFindChild(`namespace-${name}`)) throw new StrataError(`external namespace ${show(name)} is declared twice`);
+    return new ExternalNamespace(this.configs, this.cluster, name, props);
   }
 
   /**

@@ -11,6 +11,8 @@ import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { GATEWAY_ACCESS_LABEL, exposeNamespace } from '../traffic/gateway-access.js';
 import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
+import { declareExternal, type ExternalNamespaceProps } from './external-namespace.js';
+import { declareTenantRepository, tenantRepositoryProblems, type TenantRepositoryProps } from './tenant-repository.js';
 import { intakeProps } from '../fleet/props.js';
 import { recordDefinition } from '../fleet/source-location.js';
 
@@ -40,6 +42,31 @@ export interface ContainerDefaults {
 
 /** A team's namespace: `platform.addTenant(name, props)`. */
 export interface TenantProps {
+  /**
+   * The tenant's namespace, when it is not named after the tenant (e.g. tenant `dev-team` in
+   * namespace `apps`, as in the Flux multi-tenancy example). `fleet.apps(namespace, ...)` targets
+   * it; the Flux identity stays named after the tenant (`<name>-reconciler`), and the namespace's
+   * objects carry `toolkit.fluxcd.io/tenant: <name>`. One namespace per tenant (see docs/platform.md).
+   * @default the tenant's name
+   */
+  readonly namespace?: string;
+  /**
+   * The namespace is created by another repository or the cluster's bootstrap: strata writes no
+   * Namespace object (so not its Pod Security and gateway-access labels either: its owner sets
+   * them), only the tenant's quota, defaults, network policies and RBAC inside it. `labels` are
+   * those its owner sets, for the checks that read them.
+   * @default strata creates the namespace
+   */
+  readonly externalNamespace?: ExternalNamespaceProps;
+  /**
+   * The tenant's own repository (Git or OCI), reconciled into the tenant's namespace as the
+   * tenant: a GitRepository (or OCIRepository) and a Flux Kustomization in the namespace, running
+   * as ServiceAccount `<name>-reconciler` of the namespace, with `targetNamespace` the namespace.
+   * They land in the tenant's folder (`apps/<namespace>/`), beside any apps strata renders for it.
+   * https://github.com/fluxcd/flux2-multi-tenancy
+   * @default none: the tenant's workloads are the ones strata renders (`fleet.apps(namespace, ...)`)
+   */
+  readonly repository?: TenantRepositoryProps;
   /** The tenant's share of the cluster. @default no ResourceQuota */
   readonly quota?: TenantQuota;
   /** Identity-provider group whose members may `edit` the namespace. @default none: only the platform can */
@@ -78,7 +105,11 @@ const ACME_SOLVER_PORT = 8089;
 /**
  * A team's namespace on one cluster, isolated: Pod Security `restricted`, a quota, default
  * requests and limits, default-deny networking with DNS, the team's group bound to `edit`, and
- * a Flux identity of its own. The tenant's apps (`fleet.apps(name, ...)`) are applied by Flux as
+ * a Flux identity of its own. The namespace is named after the tenant unless `namespace` says
+ * otherwise, and may be created by another repository (`externalNamespace`); a tenant with a
+ * `repository` also gets a source and a Kustomization of its own in its namespace, run as
+ * ServiceAccount `<name>-reconciler` of that namespace (the Flux multi-tenancy model).
+ * The tenant's apps (`fleet.apps(namespace, ...)`) are applied by Flux as
  * ServiceAccount `<name>-reconciler`, which lives in flux-system (where the Kustomization is:
  * Flux impersonates a ServiceAccount of the Kustomization's namespace) and is bound to
  * `cluster-admin` only inside the tenant's namespace, so the folder can change nothing else.
@@ -86,18 +117,22 @@ const ACME_SOLVER_PORT = 8089;
  */
 export class Tenant extends Construct {
   readonly name: string;
-  /** The namespace, named after the tenant. */
+  /** The tenant's namespace: `TenantProps.namespace`, else named after the tenant. */
   readonly namespace: string;
   /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */
   readonly serviceAccountName: string;
+  /** True when another repository or the cluster's bootstrap creates the namespace (`TenantProps.externalNamespace`). */
+  readonly externalNamespace: boolean;
 
   /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when the tenant's apps layer puts all namespaces in one folder */
   constructor(scope: Construct, name: string, given: TenantProps = {}) {
     super(scope, `tenant-${name}`);
     recordDefinition(this);
     this.name = name;
-    this.namespace = name;
+    this.namespace = given.namespace ?? name;
     this.serviceAccountName = `${name}-reconciler`;
+    this.externalNamespace = given.externalNamespace !== undefined;
+    const namespace = this.namespace;
     const cluster = Cluster.of(this);
     const propsProblems: string[] = [];
     const props = intakeProps('TenantProps', given, cluster.stage, propsProblems);
@@ -106,18 +141,31 @@ export class Tenant extends Construct {
       throw new StrataError(`tenant ${show(name)}: layer ${show(layer.path)} puts all namespaces in one folder, so Flux could not apply the tenant's apps as its own ServiceAccount: use a layer with folderPerNamespace`);
     }
     const badQuantities = this.quantityProblems(props);
-    const problems = [...propsProblems, dnsLabelError('tenant name', name), ...badQuantities].filter((p): p is string => !!p);
+    const repositoryProblems = props.repository ? tenantRepositoryProblems(props.repository, name) : [];
+    const namespaceProblem = props.namespace !== undefined ? dnsLabelError(`tenant ${show(name)}: namespace`, props.namespace) : undefined;
+    const problems = [...propsProblems, dnsLabelError('tenant name', name), namespaceProblem, ...badQuantities, ...repositoryProblems].filter((p): p is string => !!p);
     // A component's namespace is known only once the platform is declared, so this is checked late.
-    addCheck(this, () => [...problems, reservedNamespaceProblem(cluster, name, `tenant ${show(name)}`)].filter((p): p is string => !!p));
-    // Nothing of a tenant in a system namespace is declared: its objects would only add errors.
-    if (SYSTEM_NAMESPACES.has(name)) return;
+    addCheck(this, () => [...problems, reservedNamespaceProblem(cluster, namespace, `tenant ${show(name)}`)].filter((p): p is string => !!p));
+    // Nothing of a tenant in a system namespace (or an unusable one) is declared: its objects would only add errors.
+    if (SYSTEM_NAMESPACES.has(namespace) || namespaceProblem !== undefined) return;
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
-    const metadata = (n: string) => ({ name: n, namespace: name, labels });
+    const metadata = (n: string) => ({ name: n, namespace, labels });
 
-    const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
-    if (props.exposed === true) exposeNamespace(cluster, name);
-    const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name, labels: { ...labels, ...podSecurity, ...access } } });
+    if (props.exposed === true) exposeNamespace(cluster, namespace);
+    if (props.externalNamespace !== undefined) {
+      declareExternal(this, cluster, namespace, props.externalNamespace.labels, `tenant ${show(name)}: externalNamespace`, false);
+      const declared = props.externalNamespace.labels ?? {};
+      if (props.exposed === true && declared[GATEWAY_ACCESS_LABEL] !== 'true') {
+        addCheck(this, () => [`tenant ${show(name)}: exposed is true, but namespace ${show(namespace)} is external, so strata cannot set its label ${GATEWAY_ACCESS_LABEL}: "true", which the gateway admits routes by: have its owner set it and declare it in externalNamespace.labels`]);
+      }
+      if (props.podSecurity !== undefined) {
+        addCheck(this, () => [`tenant ${show(name)}: podSecurity ${show(props.podSecurity)} is set, but namespace ${show(namespace)} is external, so strata cannot set its label pod-security.kubernetes.io/enforce: have its owner set it and declare it in externalNamespace.labels instead`]);
+      }
+    } else {
+      const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
+      const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
+      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: namespace, labels: { ...labels, ...podSecurity, ...access } } });
+    }
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
     if (props.quota && badQuantities.length === 0) {
       const q = props.quota;
@@ -174,12 +222,26 @@ export class Tenant extends Construct {
     new k8s.KubeServiceAccount(this, 'reconciler', {
       metadata: { name: this.serviceAccountName, namespace: FLUX_NAMESPACE, labels },
     });
+    const subjects: k8s.Subject[] = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: FLUX_NAMESPACE }];
+    // The tenant's own repository is reconciled by a Kustomization in the tenant's namespace, and
+    // Flux impersonates a ServiceAccount of the Kustomization's namespace: one of the same name there.
+    if (props.repository) {
+      new k8s.KubeServiceAccount(this, 'namespace-reconciler', { metadata: metadata(this.serviceAccountName), automountServiceAccountToken: false });
+      subjects.push({ kind: 'ServiceAccount', name: this.serviceAccountName, namespace });
+    }
     new k8s.KubeRoleBinding(this, 'reconciler-binding', {
       metadata: metadata('flux-reconciler'),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: FLUX_NAMESPACE }],
+      subjects,
     });
-    cluster.appsIn(name, layer.path).serviceAccountName = this.serviceAccountName;
+    const apps = cluster.appsIn(namespace, layer.path);
+    apps.serviceAccountName = this.serviceAccountName;
+    if (props.repository) {
+      apps.namespaceAccountDeclared = true;
+      if (repositoryProblems.length === 0) {
+        declareTenantRepository(apps, props.repository, { namespace, serviceAccountName: this.serviceAccountName, tenant: name });
+      }
+    }
     whenPlatformSettled(cluster, () => this.admitAcmeSolver(cluster, metadata('allow-acme-http01-solver')));
   }
 

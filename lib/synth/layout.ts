@@ -59,6 +59,11 @@ function kustomizationFile(resources: readonly string[], comment?: string, patch
 export const STAGE_COMMENT = /^# stage: (\w+)$/m;
 /** Comment line of `clusters/<name>/kustomization.yaml` saying whether Flux's lockdown is patched in, and if not why. */
 export const LOCKDOWN_COMMENT = /^# flux-lockdown: off \((.*)\)$/m;
+/**
+ * Comment lines naming each namespace declared external (created by another repository), with its
+ * declared labels as JSON when known, so `npm run validate` accepts what synth accepted.
+ */
+export const EXTERNAL_NAMESPACE_COMMENT = /^# external-namespace: (\S+)(?: (\{.*\}))?$/gm;
 /** Comment line naming the cluster's Kubernetes version; a tree without one (an older synth) is read as the default. */
 export const KUBERNETES_VERSION_COMMENT = /^# kubernetes: (\S+)$/m;
 
@@ -110,7 +115,9 @@ export function* layoutFiles(model: FleetModel, options: LayoutOptions = {}): Ge
     const lockdown = cluster.fluxLockdownOff === undefined ? 'on' : `off (${cluster.fluxLockdownOff.replace(/\s+/g, ' ')})`;
     // Always written: a tree validated later (npm run validate) must not depend on strata's default then.
     const version = `\nkubernetes: ${cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION}`;
-    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}${version}\nflux-lockdown: ${lockdown}`;
+    // Written only when there are some: a cluster without keeps its file byte for byte.
+    const external = (cluster.externalNamespaces ?? []).map((ns) => `\nexternal-namespace: ${ns.name}${ns.labels === undefined ? '' : ` ${JSON.stringify(ns.labels)}`}`).join('');
+    const header = `strata: ${cluster.name}\nstage: ${cluster.stage}${version}\nflux-lockdown: ${lockdown}${external}`;
     yield [`${syncDir}/kustomization.yaml`, kustomizationFile(resources.sort(), header, cluster.fluxLockdownOff === undefined ? lockdownPatches() : undefined)];
   }
 }

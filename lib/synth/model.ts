@@ -52,10 +52,23 @@ export interface ResolvedCluster {
   /** Flux sources strata declares (empty when the cluster uses the bootstrapped `flux-system`). */
   readonly sources: readonly ResolvedObject[];
   /**
+   * Namespaces that exist on the cluster without a Namespace object in the output (created by
+   * another repository or the cluster's bootstrap), with the labels their owner declared they
+   * carry (undefined when unknown). @default none
+   */
+  readonly externalNamespaces?: readonly ExternalNamespaceRecord[];
+  /**
    * Waivers declared with `Waivers.waive`, with the objects each covers, so one that waives
    * nothing is reported. @default derived from the objects' waiver annotations
    */
   readonly waivers?: readonly WaiverRecord[];
+}
+
+/** A namespace declared as created outside strata's output. */
+export interface ExternalNamespaceRecord {
+  readonly name: string;
+  /** Its labels as declared; undefined when unknown. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** One waiver: a policy rule, a reason, and the objects (construct paths) it covers. */

@@ -43,7 +43,11 @@ export function checkAdmission(model: FleetModel): Finding[] {
   const findings: Finding[] = [];
   for (const cluster of model.clusters) {
     const objects = cluster.folders.flatMap((f) => f.objects);
-    const levels = new Map(objects.filter((o) => o.manifest.kind === 'Namespace').map((o) => [o.manifest.metadata.name, o.manifest.metadata.labels?.[ENFORCE]]));
+    // A namespace created elsewhere enforces what its declared labels say (nothing known when undeclared).
+    const levels = new Map([
+      ...(cluster.externalNamespaces ?? []).map((ns): [string, string | undefined] => [ns.name, ns.labels?.[ENFORCE]]),
+      ...objects.filter((o) => o.manifest.kind === 'Namespace').map((o): [string, string | undefined] => [o.manifest.metadata.name, o.manifest.metadata.labels?.[ENFORCE]]),
+    ]);
     for (const obj of objects) {
       const { kind, metadata } = obj.manifest;
       const level = metadata.namespace ? levels.get(metadata.namespace) : undefined;

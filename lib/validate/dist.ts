@@ -5,10 +5,10 @@ import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
-import { KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
+import { EXTERNAL_NAMESPACE_COMMENT, KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
 import { EXIT, OutputError, shown } from '../synth/output-errors.js';
 import { entryType } from '../synth/output-paths.js';
-import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
+import type { ExternalNamespaceRecord, FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
 import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
@@ -89,6 +89,17 @@ function stageOf(dir: string, cluster: string): StageName {
 function lockdownOffOf(dir: string, cluster: string): string | undefined {
   const file = join(dir, 'clusters', cluster, KUSTOMIZATION);
   return existsSync(file) ? LOCKDOWN_COMMENT.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+}
+
+/** The namespaces `clusters/<name>/kustomization.yaml` says another repository creates, with their declared labels. */
+function externalNamespacesOf(dir: string, cluster: string): { externalNamespaces?: ExternalNamespaceRecord[] } {
+  const file = join(dir, 'clusters', cluster, KUSTOMIZATION);
+  if (!existsSync(file)) return {};
+  const found = [...readFileSync(file, 'utf8').matchAll(EXTERNAL_NAMESPACE_COMMENT)].map((m): ExternalNamespaceRecord => {
+    const labels = m[2] === undefined ? undefined : (JSON.parse(m[2]) as Record<string, string>);
+    return labels === undefined ? { name: m[1] } : { name: m[1], labels };
+  });
+  return found.length > 0 ? { externalNamespaces: found } : {};
 }
 
 /** The Kubernetes version written in `clusters/<name>/kustomization.yaml`; the default when none is. */
@@ -201,6 +212,7 @@ export function readDist(dir: string): FleetModel {
     stage: stageOf(dir, name),
     fluxLockdownOff: lockdownOffOf(dir, name),
     kubernetesVersion: kubernetesVersionOf(dir, name),
+    ...externalNamespacesOf(dir, name),
     folders: [...c.folders].map(([d, objects]): ResolvedFolder => ({ dir: d, objects })),
     layers: c.layers,
     sources: c.sources,

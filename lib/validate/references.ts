@@ -47,9 +47,22 @@ function foldersBefore(cluster: ResolvedCluster): Map<string, Set<string>> {
 
 function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]): Finding[] {
   const created = new Map<string, string | undefined>();
-  for (const { obj, folder } of placed) if (obj.manifest.kind === 'Namespace') created.set(obj.manifest.metadata.name, folder);
-  const before = foldersBefore(cluster);
   const findings: Finding[] = [];
+  const external = new Set((cluster.externalNamespaces ?? []).map((n) => n.name));
+  for (const { obj, folder } of placed) {
+    if (obj.manifest.kind !== 'Namespace') continue;
+    const name = obj.manifest.metadata.name;
+    if (external.has(name)) {
+      findings.push({
+        path: obj.path,
+        message: `Namespace ${name}: namespace "${name}" is declared external (created by another repository or the cluster's bootstrap), yet rendered here too: two owners would fight over it and prune it from each other; drop the declaration or this Namespace`,
+      });
+    }
+    created.set(name, folder);
+  }
+  // Created before anything of this cluster is applied: by another repository or the bootstrap.
+  for (const name of external) if (!created.has(name)) created.set(name, undefined);
+  const before = foldersBefore(cluster);
   // One error per missing namespace, not one per object in it.
   const missing = new Map<string, { first: ResolvedObject; count: number }>();
   for (const { obj, folder } of placed) {
@@ -76,7 +89,7 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
     const others = count > 1 ? ` and ${count - 1} more object${count > 2 ? 's' : ''}` : '';
     findings.push({
       path: first.path,
-      message: `${kind} ${metadata.name}${others}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
+      message: `${kind} ${metadata.name}${others}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')), declare it external if another repository creates it (platform.externalNamespace('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
     });
   }
   return findings;
@@ -84,7 +97,8 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
 
 /**
  * References between objects of one cluster that Flux would only find broken in the cluster: a
- * namespace nobody creates (or creates too late). Dangling Flux `dependsOn` are the policy rule
+ * namespace nobody creates (or creates too late). A namespace declared external exists before
+ * anything is applied; rendering it as well is an error. Dangling Flux `dependsOn` are the policy rule
  * flux-dependency-exists.
  */
 export function checkReferences(model: FleetModel): Finding[] {

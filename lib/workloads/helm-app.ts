@@ -239,7 +239,7 @@ function resolveDeep(stage: Stage, value: unknown, at: string, problems: string[
  */
 function declareHelmIdentity(apps: Apps, account: string): string {
   const id = 'helm-reconciler';
-  if (apps.node.tryFindChild(id)) return account;
+  if (apps.namespaceAccountDeclared || apps.node.tryFindChild(id)) return account;
   const identity = new Construct(apps, id);
   new k8s.KubeServiceAccount(identity, 'service-account', { metadata: { name: account }, automountServiceAccountToken: false });
   new k8s.KubeRoleBinding(identity, 'binding', {

@@ -66,7 +66,9 @@ export class NetworkModel {
   /** The model of a cluster's rendered objects, built once per cluster. */
   static of(objects: ClusterObjects): NetworkModel {
     return objects.memo('network-model', () => {
-      const namespaces = new Map(objects.ofKind('Namespace').map((ns) => [nameOf(ns), labelsOf(rec(ns.manifest.metadata).labels)]));
+      // A namespace created elsewhere is seen with the labels declared for it (only its name when unknown).
+      const external = (objects.cluster.externalNamespaces ?? []).map((ns): [string, Record<string, string>] => [ns.name, { ...ns.labels }]);
+      const namespaces = new Map([...external, ...objects.ofKind('Namespace').map((ns): [string, Record<string, string>] => [nameOf(ns), labelsOf(rec(ns.manifest.metadata).labels)])]);
       return new NetworkModel(objects.ofKind('NetworkPolicy').map(readPolicy), namespaces);
     });
   }

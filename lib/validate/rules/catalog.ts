@@ -3,6 +3,7 @@ import { quotaAdmission, quotaConcurrentRollouts } from '../capacity/quota.js';
 import { nodePoolLimits, topologySpreadZones } from '../capacity/scheduling.js';
 import type { Rule } from '../rule.js';
 import { plaintextCredential } from './credentials.js';
+import { externalNamespaceLabels } from './external-namespaces.js';
 import { fluxLockdown } from './flux-lockdown.js';
 import { fluxDependencyCycle, fluxPathProduced } from './flux.js';
 import { disruptionBudgetAllowsEviction } from './disruption.js';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   ingressBackendExists,
   routeConflict,
   networkFlowAllowed,
+  externalNamespaceLabels,
   triggerSourceReachable,
   autoscalerTargetExists,
   fluxSourceExists,

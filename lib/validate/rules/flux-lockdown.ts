@@ -63,6 +63,30 @@ function tenantFolders(objects: ClusterObjects): Map<ResolvedFolder, TenantFolde
   });
 }
 
+/** The label `flux create tenant` and strata's tenants put on a tenant's Namespace and RoleBindings. */
+const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
+
+/**
+ * The tenants' namespaces: those holding a RoleBinding labelled as a tenant's, as `flux create
+ * tenant` and strata's tenants write it. The label on a Namespace alone does not make one: Flux's
+ * own example repository labels the platform's controller namespaces with it, and their releases
+ * run with helm-controller's rights by design.
+ */
+function tenantNamespaces(objects: ClusterObjects): ReadonlySet<string> {
+  return objects.memo('flux-lockdown/tenant-namespaces', () => {
+    const labelled = (o: ResolvedObject) => str(rec(rec(o.manifest.metadata).labels)[TENANT_LABEL]) !== undefined;
+    return new Set(objects.ofKind('RoleBinding').filter(labelled).map(namespaceOf).filter((ns): ns is string => ns !== undefined));
+  });
+}
+
+/** The ClusterRoleBindings granting ServiceAccount `namespace/name` rights in every namespace. */
+function clusterWideBindings(objects: ClusterObjects, namespace: string | undefined, name: string): string[] {
+  return objects.ofKind('ClusterRoleBinding')
+    .filter((b) => arr(b.manifest.subjects).some((s) => rec(s).kind === 'ServiceAccount' && rec(s).name === name && str(rec(s).namespace) === namespace))
+    .map((b) => b.manifest.metadata.name)
+    .sort();
+}
+
 /** Whether ServiceAccount `name` exists in `namespace`: declared on the cluster, `default`, or a Flux controller's. */
 function accountExists(objects: ClusterObjects, namespace: string | undefined, name: string): boolean {
   if (name === LOCKDOWN_DEFAULT_ACCOUNT) return true;
@@ -91,8 +115,8 @@ function lockedReferences(spec: Json, own: string | undefined): { field: string;
     r.namespace !== own && r.field.endsWith('.namespace') && !/^spec\.(dependsOn|healthChecks)\[/.test(r.field));
 }
 
-/** What a Flux object in a tenant's folder must not do: run as someone else, or reach another namespace. */
-function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violation[] {
+/** What a Flux object in a tenant's folder or namespace must not do: run as someone else, or reach another namespace. */
+function tenantViolations(objects: ClusterObjects, object: ResolvedObject, tenant: TenantFolder): Violation[] {
   const spec = rec(object.manifest.spec);
   const own = namespaceOf(object);
   const tenantNamespaces = [...tenant.namespaces].sort().join(', ') || 'none';
@@ -107,6 +131,13 @@ function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violati
     say(
       `names no serviceAccountName: without Flux's lockdown ${controller} applies it with its own cluster-wide rights, so a tenant could change anything in the cluster`,
       `set spec.serviceAccountName to a ServiceAccount of namespace ${own ?? '(none)'} bound to what the tenant may change there`,
+    );
+  }
+  const wide = account === undefined ? [] : clusterWideBindings(objects, own, account);
+  if (wide.length > 0) {
+    say(
+      `runs as ServiceAccount ${own ?? '(none)'}/${account}, which ClusterRoleBinding ${wide.join(', ')} grants rights in every namespace: a tenant's Flux objects run as the tenant's ServiceAccount, whose rights end at the tenant's namespaces`,
+      `run it as the tenant's ServiceAccount (bound by a RoleBinding in namespace ${own ?? '(none)'} only), or drop the ClusterRoleBinding`,
     );
   }
   if (spec.kubeConfig !== undefined) {
@@ -124,7 +155,7 @@ function tenantViolations(object: ResolvedObject, tenant: TenantFolder): Violati
 
 export const fluxLockdown: Rule = {
   id: 'flux-lockdown',
-  summary: 'Where the lockdown is on, every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) sits in a namespace that ServiceAccount is bound in, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Where the lockdown is on, no other Flux object refers to a source or event source in another namespace either (Flux would refuse it). Cannot be waived.',
+  summary: 'Where the lockdown is on, every Flux Kustomization and HelmRelease names the ServiceAccount it runs as, and every serviceAccountName of a Flux object names one that exists in its namespace (declared on the cluster, `default`, or a Flux controller\'s in flux-system). A Flux object in a tenant\'s folder (a folder Flux applies as a ServiceAccount other than a controller\'s) or in a tenant\'s namespace (one holding a RoleBinding labelled toolkit.fluxcd.io/tenant), wherever declared, sits in a namespace that ServiceAccount is bound in, runs as no ServiceAccount a ClusterRoleBinding grants rights in every namespace, sets no kubeConfig, and names no other namespace: targetNamespace, storageNamespace, sourceRef, chartRef, dependsOn, eventSources and every other reference stay in its own. Where the lockdown is on, no other Flux object refers to a source or event source in another namespace either (Flux would refuse it). Cannot be waived.',
   hint: 'name the ServiceAccount the object runs as (a tenant\'s, in its namespace; helm-controller or kustomize-controller for the platform\'s objects in flux-system) and keep a tenant\'s Flux objects and their references in the tenant\'s namespace',
   severity: ALWAYS_ERROR,
   waivable: false,
@@ -132,9 +163,15 @@ export const fluxLockdown: Rule = {
     const tenants = tenantFolders(objects);
     const tenantOf = new Map<ResolvedObject, TenantFolder>();
     for (const [folder, tenant] of tenants) for (const obj of folder.objects) tenantOf.set(obj, tenant);
+    const namespaces = tenantNamespaces(objects);
     return objects.all.filter(isFluxObject).flatMap((object): Violation[] => {
-      const tenant = tenantOf.get(object);
-      const violations = tenant ? tenantViolations(object, tenant) : [];
+      // A Flux object in a tenant's namespace is the tenant's wherever it is declared (e.g. the
+      // platform's folder onboarding the tenant's own repository, as Flux's multi-tenancy example).
+      const ownNamespace = namespaceOf(object);
+      const tenant = tenantOf.get(object) ?? (ownNamespace !== undefined && namespaces.has(ownNamespace)
+        ? { account: str(rec(object.manifest.spec).serviceAccountName) ?? '(none)', namespaces: new Set([ownNamespace]) }
+        : undefined);
+      const violations = tenant ? tenantViolations(objects, object, tenant) : [];
       const spec = rec(object.manifest.spec);
       const account = str(spec.serviceAccountName);
       const ns = namespaceOf(object);
