@@ -105,9 +105,9 @@ export class ClusterGateway extends Construct {
     }
     const allowedRoutes = routeNamespaces(props.allowedRoutes ?? {}, access);
     const listeners: GatewaySpecListeners[] = [{ name: gateway.httpListener, protocol: 'HTTP', port: props.httpPort ?? 80, hostname: gateway.hostname, allowedRoutes }];
-    const https = props.https === false ? undefined : (props.https ?? {});
+    const https = props.https === false || gateway.httpsListener === undefined ? undefined : (props.https ?? {});
     const servesHttps = https !== undefined && (props.issuer !== undefined || https.certificateSecret !== undefined);
-    if (servesHttps) {
+    if (servesHttps && gateway.httpsListener !== undefined) {
       listeners.push({
         name: gateway.httpsListener,
         protocol: 'HTTPS',

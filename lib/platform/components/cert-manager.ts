@@ -122,11 +122,13 @@ export class CertManager implements IComponent {
     const issuers = new Construct(platform.configs, this.name);
     const { solvers, problems } = acmeSolvers(cluster, this.props.solvers ?? {});
     const names = (Object.keys(ACME_SERVERS) as AcmeEnvironment[]).map((env) => this.issuerName(env));
-    addCheck(issuers, () => [
-      ...problems,
+    const optionProblems = [
       ...issuerProblems(this.props.issuers ?? {}),
       names[0] === names[1] ? `issuers.staging.name and issuers.production.name are both ${show(names[0])}: two ClusterIssuers need two names` : undefined,
-    ].filter((p): p is string => p !== undefined));
+    ].filter((p): p is string => p !== undefined);
+    addCheck(issuers, () => [...problems, ...optionProblems]);
+    // Broken issuer options would only come back as errors of the objects: they are not rendered.
+    if (optionProblems.length > 0) return;
     for (const env of Object.keys(ACME_SERVERS) as AcmeEnvironment[]) {
       const options = this.props.issuers?.[env] ?? {};
       const name = this.issuerName(env);
@@ -190,7 +192,7 @@ function acmeSolvers(cluster: Cluster, options: AcmeSolvers): { solvers: Cluster
     const solver = withRegion(cluster, options.dns01.solver);
     return { solvers: [{ dns01: solver, selector: zones && { dnsZones: canonicalSet(zones) } }, ...http01], problems };
   }
-  if (http01.length === 0) problems.push('solvers.http01 is "none" and no solvers.dns01 is given: the issuers could solve no challenge; give solvers.dns01');
+  if (http01.length === 0 && mode === 'none') problems.push('solvers.http01 is "none" and no solvers.dns01 is given: the issuers could solve no challenge; give solvers.dns01');
   if (!wildcard) return { solvers: http01, problems };
   const zone = wildcard.hostname.replace(/^\*\./, '');
   const dns01 = cluster.provider.acmeDns01;

@@ -125,7 +125,7 @@ export class GatewayComponent implements IComponent {
     const https = listeners.https === false ? false : (listeners.https ?? {});
     const names = { http: listeners.http?.name ?? 'http', https: (https && https.name) || 'https' };
     const issuedCertificate = https !== false && https.issuer !== false;
-    const gateway: GatewayRef = { name, namespace, hostname: `*.${domain}`, httpListener: names.http, httpsListener: names.https, dataPlane, ...(issuedCertificate ? {} : { issuedCertificate }) };
+    const gateway: GatewayRef = { name, namespace, hostname: `*.${domain}`, httpListener: names.http, httpsListener: https === false ? undefined : names.https, dataPlane, ...(issuedCertificate ? {} : { issuedCertificate }) };
     cluster.gateway = gateway;
     const className = managed ? managed.className : (this.props.className ?? 'envoy-gateway');
     // The HTTPS listener needs the issuer, which a component installed after this one may set.
