@@ -4,17 +4,26 @@ import type { PropsShape } from './props-shape.js';
 
 /** The public props and options types, by name. */
 export type PropsTypeName =
+  | "AcmeDns01"
   | "AcmeDns01Solver"
+  | "AcmeIssuerOptions"
+  | "AcmeIssuers"
+  | "AcmeSolvers"
   | "AlertsProps"
   | "AutoscalingBounds"
+  | "CatalogDefaults"
   | "CertManagerProps"
+  | "ChartLocation"
   | "ChartProps"
+  | "ChartSourceOptions"
   | "ClaimOptions"
   | "ClusterAutoscalerNodeGroup"
   | "ClusterAutoscalerProps"
+  | "ClusterGatewayHttps"
   | "ClusterGatewayProps"
   | "ClusterProps"
   | "ComponentOptions"
+  | "ComponentReleaseOptions"
   | "ConfigFiles"
   | "ContainerDefaults"
   | "ContainerOptions"
@@ -31,6 +40,7 @@ export type PropsTypeName =
   | "Ec2NodeClassOptions"
   | "EmptyDirOptions"
   | "EnvReferenceOptions"
+  | "EnvoyGatewayCrdRelease"
   | "EnvoyGatewayProps"
   | "EventAutoscalingOptions"
   | "EventAutoscalingProps"
@@ -45,12 +55,17 @@ export type PropsTypeName =
   | "FleetModel"
   | "FleetProps"
   | "FluxLockdownOptOut"
+  | "GatewayAllowedRoutes"
   | "GatewayApiProps"
+  | "GatewayHttpsOptions"
+  | "GatewayListenerOptions"
+  | "GatewayListeners"
   | "GatewayProps"
   | "GatewayRef"
   | "HelmAppChart"
   | "HelmAppProps"
   | "HelmInstallOptions"
+  | "HelmReleaseDependency"
   | "HelmReleaseSpec"
   | "HelmUpgradeOptions"
   | "HelmValues"
@@ -71,6 +86,7 @@ export type PropsTypeName =
   | "Manifest"
   | "MetricsAutoscalingOptions"
   | "MetricsServerProps"
+  | "NamespaceMetadata"
   | "NodeAutoscalerProps"
   | "NodeDisruption"
   | "NodePoolProps"
@@ -146,7 +162,32 @@ export type PropsTypeName =
 
 /** Every shape, by type name: roots and the named types they refer to. */
 export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
+ "AcmeDns01": {
+  "k": {
+   "solver": "ClusterIssuerSpecAcmeSolversDns01",
+   "zones": 0
+  }
+ },
  "AcmeDns01Solver": "ClusterIssuerSpecAcmeSolversDns01",
+ "AcmeIssuerOptions": {
+  "k": {
+   "name": 0,
+   "privateKeySecretName": 0,
+   "server": 0
+  }
+ },
+ "AcmeIssuers": {
+  "k": {
+   "production": "AcmeIssuerOptions",
+   "staging": "AcmeIssuerOptions"
+  }
+ },
+ "AcmeSolvers": {
+  "k": {
+   "dns01": "AcmeDns01",
+   "http01": 0
+  }
+ },
  "AlertsProps": {
   "k": {
    "channel": 0,
@@ -162,11 +203,34 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "min": 0
   }
  },
+ "CatalogDefaults": {
+  "k": {
+   "chart": "ChartProps",
+   "name": 0,
+   "namespace": 0
+  }
+ },
  "CertManagerProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
    "email": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
    "issuer": 0,
+   "issuers": "AcmeIssuers",
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "solvers": "AcmeSolvers",
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -179,11 +243,24 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "version": 0
   }
  },
+ "ChartLocation": {
+  "k": {
+   "name": 0,
+   "repository": 0
+  }
+ },
  "ChartProps": {
   "k": {
    "name": 0,
    "repository": 0,
    "version": 0
+  }
+ },
+ "ChartSourceOptions": {
+  "k": {
+   "interval": 0,
+   "kind": 0,
+   "name": 0
   }
  },
  "ClaimOptions": {
@@ -203,9 +280,23 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ClusterAutoscalerProps": {
   "k": {
+   "chart": "ChartLocation",
    "clusterName": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
    "nodeGroups": "ClusterAutoscalerNodeGroup",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -218,12 +309,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "version": 0
   }
  },
+ "ClusterGatewayHttps": {
+  "k": {
+   "certificateSecret": 0,
+   "port": 0,
+   "redirect": 0
+  }
+ },
  "ClusterGatewayProps": {
   "k": {
+   "allowedRoutes": "GatewayAllowedRoutes",
    "className": 0,
    "controllerName": 0,
    "createNamespace": 0,
    "gateway": "GatewayRef",
+   "httpPort": 0,
+   "https": "ClusterGatewayHttps",
    "infrastructureAnnotations": {
     "i": 0,
     "k": {}
@@ -427,7 +528,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ComponentOptions": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -438,6 +553,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "version": 0
+  }
+ },
+ "ComponentReleaseOptions": {
+  "k": {
+   "createNamespace": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions"
   }
  },
  "ConfigFiles": {
@@ -631,13 +761,36 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "optional": 0
   }
  },
+ "EnvoyGatewayCrdRelease": {
+  "k": {
+   "chartName": 0,
+   "name": 0,
+   "releaseName": 0,
+   "source": "ChartSourceOptions"
+  }
+ },
  "EnvoyGatewayProps": {
   "k": {
+   "chart": "ChartLocation",
+   "crdRelease": "EnvoyGatewayCrdRelease",
    "crdValues": {
     "i": 0,
     "k": {}
    },
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -678,10 +831,25 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ExternalDnsProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
    "domains": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
    "policy": 0,
    "provider": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "txtOwnerId": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -770,17 +938,55 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "reason": 0
   }
  },
+ "GatewayAllowedRoutes": {
+  "k": {
+   "from": 0,
+   "labels": {
+    "i": 0,
+    "k": {}
+   }
+  }
+ },
  "GatewayApiProps": {
   "k": {
+   "interval": 0,
+   "name": 0,
+   "repository": 0,
+   "sourceInterval": 0,
+   "timeout": 0,
    "version": 0
+  }
+ },
+ "GatewayHttpsOptions": {
+  "k": {
+   "certificateSecret": 0,
+   "issuer": 0,
+   "name": 0,
+   "port": 0,
+   "redirect": 0
+  }
+ },
+ "GatewayListenerOptions": {
+  "k": {
+   "name": 0,
+   "port": 0
+  }
+ },
+ "GatewayListeners": {
+  "k": {
+   "http": "GatewayListenerOptions",
+   "https": "GatewayHttpsOptions"
   }
  },
  "GatewayProps": {
   "k": {
+   "allowedRoutes": "GatewayAllowedRoutes",
    "className": 0,
+   "createNamespace": 0,
    "domain": 0,
    "envoy": "EnvoyGatewayProps",
    "gatewayApi": "GatewayApiProps",
+   "listeners": "GatewayListeners",
    "name": 0,
    "namespace": 0
   }
@@ -800,6 +1006,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "hostname": 0,
    "httpListener": 0,
    "httpsListener": 0,
+   "issuedCertificate": 0,
    "name": 0,
    "namespace": 0
   }
@@ -820,6 +1027,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "interval": 0,
    "name": 0,
    "releaseName": 0,
+   "source": "ChartSourceOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -832,8 +1040,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  "HelmInstallOptions": {
   "k": {
    "crds": 0,
+   "createNamespace": 0,
    "retries": 0,
    "strategy": 0
+  }
+ },
+ "HelmReleaseDependency": {
+  "k": {
+   "name": 0,
+   "namespace": 0
   }
  },
  "HelmReleaseSpec": {
@@ -851,6 +1066,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
    "storageNamespace": 0,
    "targetNamespace": 0,
    "timeout": 0,
@@ -959,11 +1175,24 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "KarpenterProps": {
   "k": {
+   "chart": "ChartLocation",
    "clusterName": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
    "interruptionQueue": 0,
+   "interval": 0,
+   "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "roleArn": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1069,8 +1298,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "MetricsServerProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "replicas": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1081,6 +1324,18 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "version": 0
+  }
+ },
+ "NamespaceMetadata": {
+  "k": {
+   "annotations": {
+    "i": 0,
+    "k": {}
+   },
+   "labels": {
+    "i": 0,
+    "k": {}
+   }
   }
  },
  "NodeAutoscalerProps": {
@@ -1210,12 +1465,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "capabilities": 0,
    "chart": "ChartProps",
    "crds": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
    "interval": 0,
    "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "retries": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
    "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1804,9 +2068,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "TraefikProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "replicas": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
