@@ -38,13 +38,13 @@ export interface TenantRepositoryProps {
    * @default none: a public source
    */
   readonly secretName?: string;
-  /** How often Flux polls the source for a new revision. @default '1m' */
+  /** How often Flux polls the source for a new revision, a Go duration. @default '1m' */
   readonly interval?: string;
   /** Folder inside the source that Flux applies, relative to its root, e.g. `'./staging'`. @default './' (the root) */
   readonly path?: string;
-  /** How often Flux re-applies the folder, correcting drift. @default '5m' (as the Flux multi-tenancy example) */
+  /** How often Flux re-applies the folder, correcting drift, a Go duration. @default '5m' (as the Flux multi-tenancy example) */
   readonly syncInterval?: string;
-  /** How long Flux waits for an apply to finish. @default Flux's: the sync interval */
+  /** How long Flux waits for an apply to finish, a Go duration. @default Flux's: the sync interval */
   readonly timeout?: string;
   /** Delete objects that are no longer in the source. @default true */
   readonly prune?: boolean;
