@@ -1,4 +1,5 @@
 // Layer Kustomizations: every name and reconcile option is the user's, strata's values the defaults.
+import { ApiObject } from 'cdk8s';
 import { Fleet, Provider, Stage, Testing, type ClusterProps, type FleetProps, type Manifest } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
 
@@ -125,5 +126,66 @@ describe('layer Kustomization names', () => {
       'c1/infrastructure/controllers: name is a function of the namespace, but layer "infrastructure/controllers" is one folder (folderPerNamespace is false): give the name as a string',
       'c1/infrastructure/configs: name "configs-{namespace}" uses {namespace}, but layer "infrastructure/configs" is one folder (folderPerNamespace is false)',
     ]);
+  });
+});
+
+describe('layer reconcile options', () => {
+  test('strata\'s defaults render; options without a strata default are not rendered', () => {
+    const spec = byName(fleetOf(), 'infrastructure-controllers').spec;
+    expect(spec).toMatchObject({ interval: '1h', retryInterval: '2m', timeout: '5m', prune: true, wait: true });
+    for (const field of ['force', 'suspend', 'targetNamespace', 'healthChecks', 'postBuild', 'deletionPolicy']) expect(spec[field]).toBeUndefined();
+  });
+
+  test('each option lands on the layer\'s Kustomization', () => {
+    const fleet = fleetOf({
+      layers: {
+        controllers: {
+          interval: '10m', retryInterval: '1m', timeout: '3m', wait: false, prune: false, force: true, suspend: true, deletionPolicy: 'Orphan',
+          healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' }],
+          postBuild: { substitute: { CLUSTER_NAME: 'c1', _region: 'eu-west-1' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars' }, { kind: 'Secret', name: 'cluster-secrets', optional: true }] },
+        },
+      },
+    });
+    fleet.eachCluster((cluster) => {
+      new ApiObject(cluster.layer('infrastructure/configs'), 'cluster-vars', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-vars', namespace: 'flux-system' }, data: { DOMAIN: 'c1.acme.dev' } });
+    });
+    fleet.addLayer('monitoring', { targetNamespace: 'monitoring' });
+    const spec = byName(fleet, 'infrastructure-controllers').spec;
+    expect(spec).toMatchObject({ interval: '10m', retryInterval: '1m', timeout: '3m', wait: false, prune: false, force: true, suspend: true, deletionPolicy: 'Orphan' });
+    expect(spec.healthChecks).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' }]);
+    expect(spec.postBuild).toEqual({
+      substitute: { CLUSTER_NAME: 'c1', _region: 'eu-west-1' },
+      substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars' }, { kind: 'Secret', name: 'cluster-secrets', optional: true }],
+    });
+    expect(byName(fleet, 'monitoring').spec.targetNamespace).toBe('monitoring');
+    // The other layers keep strata's defaults.
+    expect(byName(fleet, 'infrastructure-configs').spec).toMatchObject({ interval: '1h', wait: true, prune: true });
+  });
+
+  test('a folder-per-namespace layer gives every folder its options', () => {
+    const fleet = fleetOf({ layers: { apps: { interval: '5m', force: true } } });
+    expect(kustomizations(fleet).filter((k) => k.metadata.name.startsWith('apps-')).map((k) => [k.spec.interval, k.spec.force])).toEqual([['5m', true], ['5m', true]]);
+  });
+
+  test('a duration Go cannot parse is an error naming the field of the rendered Kustomization', () => {
+    const fleet = fleetOf({ layers: { configs: { timeout: '5 minutes' } } });
+    expect(errorsOf(fleet)).toEqual([
+      'c1/flux/infrastructure-configs: Kustomization flux-system/infrastructure-configs: spec.timeout "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
+    ]);
+  });
+
+  test('targetNamespace on a folder-per-namespace layer, an invalid one, and a variable name Flux does not substitute are errors of the layer', () => {
+    const fleet = fleetOf({ layers: { apps: { targetNamespace: 'shop' }, configs: { targetNamespace: 'Shop' }, controllers: { postBuild: { substitute: { '1st': 'x', 'cluster-name': 'c1' } } } } });
+    expect(errorsOf(fleet)).toEqual([
+      'c1/infrastructure/controllers: postBuild.substitute.1st is not a variable name Flux substitutes (letters, digits and \'_\', not starting with a digit)',
+      'c1/infrastructure/controllers: postBuild.substitute.cluster-name is not a variable name Flux substitutes (letters, digits and \'_\', not starting with a digit)',
+      'c1/infrastructure/configs: targetNamespace "Shop" is not a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters)',
+      'c1/apps: targetNamespace "shop" is set, but layer "apps" has a folder per namespace: each folder\'s objects are in that folder\'s namespace already',
+    ]);
+  });
+
+  test('a deletionPolicy Flux does not know is a schema error of the Kustomization', () => {
+    const fleet = fleetOf({ layers: { controllers: { deletionPolicy: 'Keep' as never } } });
+    expect(errorsOf(fleet)).toEqual([expect.stringMatching(/^c1\/flux\/infrastructure-controllers: Kustomization infrastructure-controllers: schema kustomize.toolkit.fluxcd.io\/v1: \/spec\/deletionPolicy must be equal to one of the allowed values/)]);
   });
 });
