@@ -32,6 +32,22 @@ function byName(fleet: Fleet, name: string): Manifest & { spec: Record<string, a
 }
 
 describe('layer Kustomization names', () => {
+  test('naming nothing is the default: today\'s names and options given explicitly render byte-identical', () => {
+    // test/example.test.ts pins the example fleet's dist/, which this change leaves as it was.
+    const today = { interval: '1h', retryInterval: '2m', timeout: '5m', prune: true, wait: true };
+    const explicit = fleetOf({
+      repository: { url: 'ssh://git@github.com/acme/fleet.git' },
+      layerSource: LayerSource.fleetRepository(),
+      layers: {
+        controllers: { name: 'infrastructure-controllers', ...today },
+        configs: { name: 'infrastructure-configs', ...today },
+        apps: { name: 'apps-{namespace}', folderPerNamespace: true, source: LayerSource.fleetRepository(), ...today },
+      },
+    });
+    const implicit = fleetOf({ repository: { url: 'ssh://git@github.com/acme/fleet.git' } });
+    expect(Testing.synth(explicit).files).toEqual(Testing.synth(implicit).files);
+  });
+
   test('by default strata names them after their paths', () => {
     expect(kustomizations(fleetOf()).map((k) => k.metadata.name)).toEqual(['infrastructure-controllers', 'infrastructure-configs', 'apps-blog', 'apps-shop']);
   });
