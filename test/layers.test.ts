@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { Fleet, LayerSource, Provider, Stage, Testing, type ClusterProps, type FleetProps, type Manifest, type OciLayerSourceProps } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
 import { kustomizeBuild } from './support/kubectl.js';
+import { schemaErrors } from '../lib/validate/schema.js';
 
 const CLUSTER: ClusterProps = { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() };
 
@@ -388,6 +389,19 @@ describe('layer sources', () => {
     expect(errors).toContain('c1/infrastructure/configs/generator: spec.sources[0] GitRepository flux-system/nowhere does not exist on this cluster');
     expect(errors).toContain('c1/infrastructure/configs/generator: ArtifactGenerator fleet: schema source.extensions.fluxcd.io/v1beta1: /spec/artifacts/0/copy/0/from must match pattern "^@([a-z0-9]([a-z0-9_-]*[a-z0-9])?)/(.*)$"');
     expect(errors).toHaveLength(2);
+  });
+
+  test('an unknown field of an ExternalArtifact or ArtifactGenerator is a schema error', () => {
+    expect(schemaErrors({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'ExternalArtifact', metadata: { name: 'a', namespace: 'flux-system' }, spec: { sourceRef: { kind: 'Source', name: 's' }, url: 'x' } } as never)).toEqual([
+      'ExternalArtifact a: schema source.toolkit.fluxcd.io/v1: /spec/url is an unknown field',
+    ]);
+    const generator = { apiVersion: 'source.extensions.fluxcd.io/v1beta1', kind: 'ArtifactGenerator', metadata: { name: 'g', namespace: 'flux-system' } };
+    expect(schemaErrors({ ...generator, spec: { sources: [{ alias: 'repo', kind: 'GitRepository', name: 'acme' }], artifacts: [{ name: 'a', copy: [{ from: '@repo/**', to: '@artifact/' }] }] } } as never)).toEqual([]);
+    expect(schemaErrors({ ...generator, spec: { sources: [{ alias: 'repo', kind: 'GitRepo', name: 'acme' }], artifact: [] } } as never)).toEqual([
+      expect.stringMatching(/\/spec must have required property 'artifacts'/),
+      expect.stringMatching(/\/spec\/artifact is an unknown field/),
+      expect.stringMatching(/\/spec\/sources\/0\/kind must be equal to one of the allowed values/),
+    ]);
   });
 
   test('an ExternalArtifact\'s invalid name or root is an error of the layer', () => {
