@@ -142,6 +142,14 @@ describe('layer Kustomization names', () => {
     expect(errorsOf(fleet)).toEqual(['c1/apps: name("blog") threw: no name for blog', 'c1/apps: name("shop") returned 42, not a string']);
   });
 
+  test('a name that is neither a string nor a function is an error', () => {
+    const fleet = fleetOf({ layers: { controllers: { name: 42 as never }, apps: { name: ['apps'] as never } } });
+    expect(errorsOf(fleet)).toEqual([
+      'c1/infrastructure/controllers: name 42 is not a string',
+      'c1/apps: name ["apps"] is not a string or a function of the namespace',
+    ]);
+  });
+
   test('a function or {namespace} names only folder-per-namespace layers', () => {
     const fleet = fleetOf({ layers: { controllers: { name: () => 'x' }, configs: { name: 'configs-{namespace}' } } });
     expect(errorsOf(fleet)).toEqual([

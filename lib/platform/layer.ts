@@ -314,7 +314,7 @@ export class Layer extends Chart {
     const given = this.name;
     if (given === undefined) return { name: fallback };
     if (typeof given === 'string') return this.checkedName(given.split(NAMESPACE_PLACEHOLDER).join(namespace), namespace, fallback);
-    if (typeof given !== 'function') return { name: fallback, problem: `name ${show(given)} is not a string or a function of the namespace` };
+    if (typeof given !== 'function') return { name: fallback }; // reported once by nameProblems
     let name: unknown;
     try {
       name = given(namespace);
@@ -340,6 +340,7 @@ export class Layer extends Chart {
       if (given.includes(NAMESPACE_PLACEHOLDER)) return [`name ${show(given)} uses ${NAMESPACE_PLACEHOLDER}, but layer ${show(this.path)} is one folder (folderPerNamespace is false)`];
       return kustomizationNameProblems(given);
     }
+    if (typeof given !== 'string' && typeof given !== 'function') return [`name ${show(given)} is not a string or a function of the namespace`];
     return this.namespaceScopes().flatMap((apps) => this.folderName(apps.namespace).problem ?? []);
   }
 
@@ -366,7 +367,7 @@ const NAMESPACE_PLACEHOLDER = '{namespace}';
 const SUBSTITUTE_VARIABLE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
 /** The Kustomization `flux bootstrap` creates in flux-system: a layer of that name would replace it. */
-export const BOOTSTRAP_KUSTOMIZATION = 'flux-system';
+const BOOTSTRAP_KUSTOMIZATION = 'flux-system';
 
 /**
  * What is wrong with a Kustomization name: not a DNS-1123 subdomain, or bootstrap's own. (Longer
