@@ -34,6 +34,8 @@ export type PropsTypeName =
   | "CronTriggerProps"
   | "DeclaredHelmRelease"
   | "Decryption"
+  | "DefaultLayerProps"
+  | "DefaultLayers"
   | "DisruptionBudget"
   | "DistValidation"
   | "DnsResolvers"
@@ -44,6 +46,7 @@ export type PropsTypeName =
   | "EnvoyGatewayProps"
   | "EventAutoscalingOptions"
   | "EventAutoscalingProps"
+  | "ExternalArtifactSourceProps"
   | "ExternalDnsProps"
   | "ExternalMetricProps"
   | "ExternalNamespaceProps"
@@ -54,6 +57,7 @@ export type PropsTypeName =
   | "FixedBounds"
   | "FleetModel"
   | "FleetProps"
+  | "FleetSourceContext"
   | "FluxLockdownOptOut"
   | "GatewayAllowedRoutes"
   | "GatewayApiProps"
@@ -62,6 +66,8 @@ export type PropsTypeName =
   | "GatewayListeners"
   | "GatewayProps"
   | "GatewayRef"
+  | "HealthCheck"
+  | "HealthCheckExpression"
   | "HelmAppChart"
   | "HelmAppProps"
   | "HelmInstallOptions"
@@ -95,6 +101,10 @@ export type PropsTypeName =
   | "NodeTaint"
   | "ObjectMetricProps"
   | "ObjectVolumeOptions"
+  | "OciArtifactRef"
+  | "OciLayerSourceProps"
+  | "OciVerification"
+  | "OidcIdentity"
   | "PathRoute"
   | "PeerContext"
   | "PhaseTimings"
@@ -104,6 +114,7 @@ export type PropsTypeName =
   | "PodsMetricProps"
   | "PortOptions"
   | "PortProbeOptions"
+  | "PostBuild"
   | "ProbeOptions"
   | "Probes"
   | "ProjectSchemas"
@@ -111,6 +122,7 @@ export type PropsTypeName =
   | "ProviderOverrides"
   | "ProviderProfile"
   | "RabbitMqTriggerProps"
+  | "ReconcileDefaults"
   | "ReconcileOptions"
   | "Recovery"
   | "RemovedObject"
@@ -138,9 +150,11 @@ export type PropsTypeName =
   | "ServiceAccountOptions"
   | "ShutdownOptions"
   | "SidecarOptions"
+  | "SourceRef"
   | "SqsTriggerProps"
   | "StatefulServiceOptions"
   | "StatefulServiceProps"
+  | "SubstituteFrom"
   | "SynthOptions"
   | "Synthesized"
   | "SynthesizedTree"
@@ -520,6 +534,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "domain": 0,
    "fluxLockdown": "FluxLockdownOptOut",
    "kubernetesVersion": 0,
+   "layers": "DefaultLayers",
    "provider": 0,
    "region": 0,
    "stage": 0,
@@ -708,6 +723,33 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "secretName": 0
   }
  },
+ "DefaultLayerProps": {
+  "k": {
+   "deletionPolicy": 0,
+   "folderPerNamespace": 0,
+   "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
+   "healthChecks": "HealthCheck",
+   "interval": 0,
+   "name": 0,
+   "postBuild": "PostBuild",
+   "prune": 0,
+   "retryInterval": 0,
+   "serviceAccountName": 0,
+   "source": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
+   "timeout": 0,
+   "wait": 0
+  }
+ },
+ "DefaultLayers": {
+  "k": {
+   "apps": "DefaultLayerProps",
+   "configs": "DefaultLayerProps",
+   "controllers": "DefaultLayerProps"
+  }
+ },
  "DisruptionBudget": {
   "k": {
    "duration": 0,
@@ -829,6 +871,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "triggers": 0
   }
  },
+ "ExternalArtifactSourceProps": {
+  "k": {
+   "name": 0,
+   "namespace": 0,
+   "root": 0
+  }
+ },
  "ExternalDnsProps": {
   "k": {
    "chart": "ChartLocation",
@@ -925,9 +974,18 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "decryption": "Decryption",
    "domain": 0,
+   "layerSource": 0,
+   "layers": "DefaultLayers",
    "name": 0,
    "outdir": 0,
    "projectRoot": 0,
+   "repository": "RepositoryProps",
+   "repositoryPath": 0
+  }
+ },
+ "FleetSourceContext": {
+  "k": {
+   "fleetName": 0,
    "repository": "RepositoryProps",
    "repositoryPath": 0
   }
@@ -1009,6 +1067,23 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "issuedCertificate": 0,
    "name": 0,
    "namespace": 0
+  }
+ },
+ "HealthCheck": {
+  "k": {
+   "apiVersion": 0,
+   "kind": 0,
+   "name": 0,
+   "namespace": 0
+  }
+ },
+ "HealthCheckExpression": {
+  "k": {
+   "apiVersion": 0,
+   "current": 0,
+   "failed": 0,
+   "inProgress": 0,
+   "kind": 0
   }
  },
  "HelmAppChart": {
@@ -1239,12 +1314,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "LayerProps": {
   "k": {
+   "deletionPolicy": 0,
    "dependsOn": 0,
    "folderPerNamespace": 0,
+   "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
+   "healthChecks": "HealthCheck",
    "interval": 0,
+   "name": 0,
+   "postBuild": "PostBuild",
    "prune": 0,
    "retryInterval": 0,
    "serviceAccountName": 0,
+   "source": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
    "timeout": 0,
    "wait": 0
   }
@@ -1437,6 +1521,39 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "volumeName": 0
   }
  },
+ "OciArtifactRef": {
+  "k": {
+   "digest": 0,
+   "semver": 0,
+   "tag": 0
+  }
+ },
+ "OciLayerSourceProps": {
+  "k": {
+   "interval": 0,
+   "name": 0,
+   "provider": 0,
+   "ref": "OciArtifactRef",
+   "root": 0,
+   "secretName": 0,
+   "serviceAccountName": 0,
+   "url": 0,
+   "verify": "OciVerification"
+  }
+ },
+ "OciVerification": {
+  "k": {
+   "matchOidcIdentity": "OidcIdentity",
+   "provider": 0,
+   "secretName": 0
+  }
+ },
+ "OidcIdentity": {
+  "k": {
+   "issuer": 0,
+   "subject": 0
+  }
+ },
  "PathRoute": {
   "k": {
    "namespace": 0,
@@ -1553,6 +1670,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "timeoutSeconds": 0
   }
  },
+ "PostBuild": {
+  "k": {
+   "substitute": {
+    "i": 0,
+    "k": {}
+   },
+   "substituteFrom": "SubstituteFrom"
+  }
+ },
  "ProbeOptions": {
   "k": {
    "failureThreshold": 0,
@@ -1649,11 +1775,27 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "vhost": 0
   }
  },
- "ReconcileOptions": {
+ "ReconcileDefaults": {
   "k": {
    "interval": 0,
    "prune": 0,
    "retryInterval": 0,
+   "timeout": 0,
+   "wait": 0
+  }
+ },
+ "ReconcileOptions": {
+  "k": {
+   "deletionPolicy": 0,
+   "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
+   "healthChecks": "HealthCheck",
+   "interval": 0,
+   "postBuild": "PostBuild",
+   "prune": 0,
+   "retryInterval": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
    "timeout": 0,
    "wait": 0
   }
@@ -1911,6 +2053,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    }
   }
  },
+ "SourceRef": {
+  "k": {
+   "kind": 0,
+   "name": 0,
+   "namespace": 0
+  }
+ },
  "SqsTriggerProps": {
   "k": {
    "activationQueueLength": 0,
@@ -1996,6 +2145,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "zoneSpread": 0
+  }
+ },
+ "SubstituteFrom": {
+  "k": {
+   "kind": 0,
+   "name": 0,
+   "optional": 0
   }
  },
  "SynthOptions": {
