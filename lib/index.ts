@@ -22,6 +22,7 @@ export {
 } from './gitops/helm-release.js';
 export * from './gitops/lockdown.js';
 export * from './gitops/source.js';
+export * from './gitops/layer-source.js';
 export { Plan, ALLOW_DESTRUCTIVE_ANNOTATION, ALLOW_REMOVAL_ANNOTATION, type RemovedObject } from './plan/acknowledge.js';
 export * from './platform/alerts.js';
 export * from './platform/component.js';

@@ -61,6 +61,30 @@ export interface ClusterProps {
    * @throws an error at synth for a version not in the list, naming the valid form
    */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * Names and reconcile options of this cluster's default layers, over the fleet's
+   * (`FleetProps.layers`) key by key: `{ apps: { name: 'apps' } }` here keeps the fleet's other
+   * options of `apps`.
+   * @default the fleet's
+   */
+  readonly layers?: DefaultLayers;
+}
+
+/** Options of one of the layers every cluster starts with: all of a layer's but the order. */
+export interface DefaultLayerProps extends Omit<LayerProps, 'dependsOn'> {}
+
+/**
+ * Names and reconcile options of the layers every cluster starts with (`DEFAULT_LAYERS`), e.g.
+ * `{ controllers: { name: 'infra-controllers' }, configs: { name: 'infra-configs' }, apps: { name: 'apps', folderPerNamespace: false } }`
+ * to keep the Kustomizations of a fleet that follows Flux's example repository.
+ */
+export interface DefaultLayers {
+  /** `infrastructure/controllers`: CRDs, controllers and their chart sources. @default Kustomization `infrastructure-controllers` */
+  readonly controllers?: DefaultLayerProps;
+  /** `infrastructure/configs`: the controllers' custom resources, tenants. @default Kustomization `infrastructure-configs` */
+  readonly configs?: DefaultLayerProps;
+  /** `apps`: a folder and a Kustomization per namespace. @default Kustomizations `apps-<namespace>`, folderPerNamespace true */
+  readonly apps?: DefaultLayerProps;
 }
 
 /** The cluster's shared gateway, which routes of web services attach to. */
@@ -80,6 +104,13 @@ export interface GatewayRef {
 
 /** The layers every cluster starts with, in reconcile order: CRDs and controllers before their objects, apps last. */
 export const DEFAULT_LAYERS = ['infrastructure/controllers', 'infrastructure/configs', 'apps'] as const;
+
+/** The key of each default layer in `DefaultLayers`. */
+const DEFAULT_LAYER_KEYS: Readonly<Record<(typeof DEFAULT_LAYERS)[number], keyof DefaultLayers>> = {
+  'infrastructure/controllers': 'controllers',
+  'infrastructure/configs': 'configs',
+  apps: 'apps',
+};
 
 /** What is wrong with a lockdown opt-out: it must say `enabled: false` and why. */
 function lockdownProblem(optOut: FluxLockdownOptOut | undefined): string | undefined {
@@ -132,7 +163,7 @@ export class Cluster extends Construct {
   private readonly _apps = new Map<string, Apps>();
   private invalidLayers = 0;
 
-  constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string }) {
+  constructor(scope: Construct, name: string, props: ClusterProps & { readonly fleetDomain?: string; readonly fleetLayers?: DefaultLayers }) {
     super(scope, constructId(name));
     this.name = name;
     this.stage = props.stage;
@@ -148,8 +179,13 @@ export class Cluster extends Construct {
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     const lockdown = lockdownProblem(props.fluxLockdown);
     const version = kubernetesVersionProblem(this.kubernetesVersion);
-    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...(version ? [version] : []), ...this.layerGraphProblems()]);
-    for (const path of DEFAULT_LAYERS) this.addLayer(path, { folderPerNamespace: path === 'apps' });
+    addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...(version ? [version] : []), ...this.layerGraphProblems(), ...this.kustomizationNameProblems()]);
+    for (const path of DEFAULT_LAYERS) {
+      const key = DEFAULT_LAYER_KEYS[path];
+      // Key by key, the cluster's over the fleet's; never `dependsOn`, which keeps the three in order.
+      const { dependsOn: _order, ...options } = { ...props.fleetLayers?.[key], ...props.layers?.[key] } as LayerProps;
+      this.addLayer(path, { folderPerNamespace: path === 'apps', ...options });
+    }
   }
 
   /** Base DNS domain of the cluster, e.g. `prod-eu.acme.dev`. */
@@ -226,12 +262,21 @@ export class Cluster extends Construct {
       return `layer path ${show(path)} is invalid: use DNS-1123 labels joined by '/', e.g. "infrastructure/controllers"`;
     }
     if (this.hasLayer(path)) return `layer ${show(path)} is declared twice`;
-    const fluxName = path.replace(/\//g, '-');
-    const sameName = this._layers.find((l) => l.fluxName === fluxName);
-    if (sameName) return `layers ${show(sameName.path)} and ${show(path)} would share the Flux Kustomization name ${show(fluxName)}`;
     const nested = this._layers.find((l) => path.startsWith(`${l.path}/`) || l.path.startsWith(`${path}/`));
     if (nested) return `layer ${show(path)} and layer ${show(nested.path)} are nested: a layer folder cannot hold another layer`;
     return undefined;
+  }
+
+  /**
+   * Two folders whose Kustomizations would have one name (both are `flux-system/<name>`: the one
+   * applied last would replace the other), found once every layer and namespace is declared.
+   */
+  private kustomizationNameProblems(): string[] {
+    const byName = new Map<string, string[]>();
+    for (const folder of this._layers.flatMap((l) => l.folders())) byName.set(folder.fluxName, [...(byName.get(folder.fluxName) ?? []), folder.path]);
+    return [...byName].filter(([, paths]) => paths.length > 1).map(([name, paths]) =>
+      `folders ${paths.map(show).join(' and ')} would share the Flux Kustomization name ${show(name)}: names are unique per cluster (flux-system/${name}), give each layer its own (LayerProps.name)`,
+    );
   }
 
   /**

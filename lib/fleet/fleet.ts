@@ -2,7 +2,8 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { performance } from 'node:perf_hooks';
 import { declareLayerSync, syncDependsOn } from '../gitops/layer-sync.js';
-import { BOOTSTRAP_SOURCE, declareSource, type RepositoryProps } from '../gitops/source.js';
+import { LayerSource, type FleetSourceContext } from '../gitops/layer-source.js';
+import type { RepositoryProps } from '../gitops/source.js';
 import type { LayerProps } from '../platform/layer.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
@@ -14,7 +15,7 @@ import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateMode
 import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
-import { Cluster, type Apps, type ClusterProps, type Decryption } from './cluster.js';
+import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { applyWhenBuilt } from './when-built.js';
@@ -47,6 +48,19 @@ export interface FleetProps {
    * @default no decryption
    */
   readonly decryption?: Decryption;
+  /**
+   * Names and reconcile options of the layers every cluster starts with (a cluster may override
+   * them, see `ClusterProps.layers`), e.g. `{ controllers: { name: 'infra-controllers' } }`.
+   * @default Kustomizations `infrastructure-controllers`, `infrastructure-configs`, `apps-<namespace>` with strata's reconcile defaults
+   */
+  readonly layers?: DefaultLayers;
+  /**
+   * Where every layer reads its folder from unless it names its own (`LayerProps.source`), e.g.
+   * `LayerSource.ociRepository({ url: 'oci://ghcr.io/acme/fleet', ref: { tag: 'latest' } })`
+   * for the rendered-manifests flow.
+   * @default the fleet's GitRepository (`LayerSource.fleetRepository()`)
+   */
+  readonly layerSource?: LayerSource;
   /**
    * Where `synth()` writes.
    * @default $CDK8S_OUTDIR, else 'dist'
@@ -99,6 +113,10 @@ export class Fleet extends App {
   readonly domain?: string;
   readonly decryption?: Decryption;
   readonly projectRoot: string;
+  /** Options of the default layers of every cluster (see `FleetProps.layers`). */
+  readonly layers?: DefaultLayers;
+  /** Where layers read from unless they say (see `FleetProps.layerSource`). */
+  readonly layerSource: LayerSource;
   private readonly _clusters: Cluster[] = [];
   private readonly definitions: Definition[] = [];
   private readonly applied = new Map<Cluster, number>();
@@ -112,6 +130,8 @@ export class Fleet extends App {
     this.domain = props.domain;
     this.decryption = props.decryption;
     this.projectRoot = props.projectRoot ?? process.cwd();
+    this.layers = props.layers;
+    this.layerSource = props.layerSource ?? LayerSource.fleetRepository();
     const problems = [...propsProblems('FleetProps', props, 'new Fleet(...)'), ...[dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined)];
     addCheck(this, () => problems);
   }
@@ -127,7 +147,7 @@ export class Fleet extends App {
       addCheck(existing, () => [`cluster ${show(name)} is declared twice`]);
       return existing;
     }
-    const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain });
+    const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain, fleetLayers: this.layers });
     const problems = propsProblems('ClusterProps', props);
     addCheck(cluster, () => problems);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
@@ -271,22 +291,46 @@ export class Fleet extends App {
     return findings;
   }
 
+  /**
+   * Declares the cluster's Flux objects: one Kustomization per layer folder and the sources they
+   * read (each once; the fleet's GitRepository whenever the fleet names a repository). Two
+   * different sources of one kind and name are an error of the cluster.
+   */
   private declareSync(cluster: Cluster): void {
     cluster.node.tryRemoveChild('flux');
     const sync = new Chart(cluster, 'flux', { disableResourceNameHashes: true });
-    const sourceName = this.repository ? this.name : BOOTSTRAP_SOURCE;
-    if (this.repository) declareSource(sync, sourceName, this.repository, this.repositoryPath);
+    const context: FleetSourceContext = { fleetName: this.name, repository: this.repository, repositoryPath: this.repositoryPath };
+    const declared = new Map<string, { source: LayerSource; layer: string }>();
+    const conflicts: string[] = [];
+    const use = (source: LayerSource, layer: string): void => {
+      const ref = source.sourceRef(context);
+      const key = `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+      const first = declared.get(key);
+      if (!first) {
+        declared.set(key, { source, layer });
+        source.declare(sync, context);
+      } else if (!first.source.sameAs(source)) {
+        conflicts.push(`layers ${show(first.layer)} and ${show(layer)} declare different sources named ${ref.kind} ${show(ref.name)}: give one of them another name, or the same props`);
+      }
+    };
+    if (this.repository) use(LayerSource.fleetRepository(), '(the fleet)');
     for (const layer of cluster.layers) {
+      const source = layer.source ?? this.layerSource;
       const dependsOn = syncDependsOn(layer, cluster.layers);
-      for (const folder of layer.folders()) {
+      const folders = layer.folders();
+      if (folders.length > 0) use(source, layer.path);
+      // A second folder of one name is the cluster's error (Cluster.kustomizationNameProblems).
+      for (const folder of folders) {
+        if (sync.node.tryFindChild(folder.fluxName)) continue;
         declareLayerSync(sync, layer, folder, {
-          path: `./${this.repositoryPath}/${cluster.name}/${folder.path}`,
-          sourceName,
+          path: source.pathOf(context, `${cluster.name}/${folder.path}`),
+          sourceRef: source.sourceRef(context),
           decryptionSecret: cluster.decryption?.secretName,
           dependsOn,
         });
       }
     }
+    if (conflicts.length > 0) addCheck(sync, () => conflicts);
   }
 
   private resolveModel(clusters: readonly Cluster[], findings: Finding[]): FleetModel {

@@ -25,6 +25,8 @@ export type PropsTypeName =
   | "CronTriggerProps"
   | "DeclaredHelmRelease"
   | "Decryption"
+  | "DefaultLayerProps"
+  | "DefaultLayers"
   | "DisruptionBudget"
   | "DistValidation"
   | "DnsResolvers"
@@ -34,6 +36,7 @@ export type PropsTypeName =
   | "EnvoyGatewayProps"
   | "EventAutoscalingOptions"
   | "EventAutoscalingProps"
+  | "ExternalArtifactSourceProps"
   | "ExternalDnsProps"
   | "ExternalMetricProps"
   | "ExternalSecretsProps"
@@ -42,10 +45,12 @@ export type PropsTypeName =
   | "FixedBounds"
   | "FleetModel"
   | "FleetProps"
+  | "FleetSourceContext"
   | "FluxLockdownOptOut"
   | "GatewayApiProps"
   | "GatewayProps"
   | "GatewayRef"
+  | "HealthCheck"
   | "HelmAppChart"
   | "HelmAppProps"
   | "HelmInstallOptions"
@@ -77,6 +82,10 @@ export type PropsTypeName =
   | "NodeTaint"
   | "ObjectMetricProps"
   | "ObjectVolumeOptions"
+  | "OciArtifactRef"
+  | "OciLayerSourceProps"
+  | "OciVerification"
+  | "OidcIdentity"
   | "PathRoute"
   | "PeerContext"
   | "PhaseTimings"
@@ -86,6 +95,7 @@ export type PropsTypeName =
   | "PodsMetricProps"
   | "PortOptions"
   | "PortProbeOptions"
+  | "PostBuild"
   | "ProbeOptions"
   | "Probes"
   | "ProjectSchemas"
@@ -93,6 +103,7 @@ export type PropsTypeName =
   | "ProviderOverrides"
   | "ProviderProfile"
   | "RabbitMqTriggerProps"
+  | "ReconcileDefaults"
   | "ReconcileOptions"
   | "Recovery"
   | "RemovedObject"
@@ -119,9 +130,11 @@ export type PropsTypeName =
   | "ServiceAccountOptions"
   | "ShutdownOptions"
   | "SidecarOptions"
+  | "SourceRef"
   | "SqsTriggerProps"
   | "StatefulServiceOptions"
   | "StatefulServiceProps"
+  | "SubstituteFrom"
   | "SynthOptions"
   | "Synthesized"
   | "SynthesizedTree"
@@ -415,6 +428,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "domain": 0,
    "fluxLockdown": "FluxLockdownOptOut",
    "kubernetesVersion": 0,
+   "layers": "DefaultLayers",
    "provider": 0,
    "region": 0,
    "stage": 0,
@@ -574,6 +588,32 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "secretName": 0
   }
  },
+ "DefaultLayerProps": {
+  "k": {
+   "deletionPolicy": 0,
+   "folderPerNamespace": 0,
+   "force": 0,
+   "healthChecks": "HealthCheck",
+   "interval": 0,
+   "name": 0,
+   "postBuild": "PostBuild",
+   "prune": 0,
+   "retryInterval": 0,
+   "serviceAccountName": 0,
+   "source": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
+   "timeout": 0,
+   "wait": 0
+  }
+ },
+ "DefaultLayers": {
+  "k": {
+   "apps": "DefaultLayerProps",
+   "configs": "DefaultLayerProps",
+   "controllers": "DefaultLayerProps"
+  }
+ },
  "DisruptionBudget": {
   "k": {
    "duration": 0,
@@ -671,6 +711,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "triggers": 0
   }
  },
+ "ExternalArtifactSourceProps": {
+  "k": {
+   "name": 0,
+   "namespace": 0,
+   "root": 0
+  }
+ },
  "ExternalDnsProps": {
   "k": {
    "dependsOn": 0,
@@ -734,9 +781,18 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "decryption": "Decryption",
    "domain": 0,
+   "layerSource": 0,
+   "layers": "DefaultLayers",
    "name": 0,
    "outdir": 0,
    "projectRoot": 0,
+   "repository": "RepositoryProps",
+   "repositoryPath": 0
+  }
+ },
+ "FleetSourceContext": {
+  "k": {
+   "fleetName": 0,
    "repository": "RepositoryProps",
    "repositoryPath": 0
   }
@@ -777,6 +833,14 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "hostname": 0,
    "httpListener": 0,
    "httpsListener": 0,
+   "name": 0,
+   "namespace": 0
+  }
+ },
+ "HealthCheck": {
+  "k": {
+   "apiVersion": 0,
+   "kind": 0,
    "name": 0,
    "namespace": 0
   }
@@ -987,12 +1051,20 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "LayerProps": {
   "k": {
+   "deletionPolicy": 0,
    "dependsOn": 0,
    "folderPerNamespace": 0,
+   "force": 0,
+   "healthChecks": "HealthCheck",
    "interval": 0,
+   "name": 0,
+   "postBuild": "PostBuild",
    "prune": 0,
    "retryInterval": 0,
    "serviceAccountName": 0,
+   "source": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
    "timeout": 0,
    "wait": 0
   }
@@ -1159,6 +1231,39 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "volumeName": 0
   }
  },
+ "OciArtifactRef": {
+  "k": {
+   "digest": 0,
+   "semver": 0,
+   "tag": 0
+  }
+ },
+ "OciLayerSourceProps": {
+  "k": {
+   "interval": 0,
+   "name": 0,
+   "provider": 0,
+   "ref": "OciArtifactRef",
+   "root": 0,
+   "secretName": 0,
+   "serviceAccountName": 0,
+   "url": 0,
+   "verify": "OciVerification"
+  }
+ },
+ "OciVerification": {
+  "k": {
+   "matchOidcIdentity": "OidcIdentity",
+   "provider": 0,
+   "secretName": 0
+  }
+ },
+ "OidcIdentity": {
+  "k": {
+   "issuer": 0,
+   "subject": 0
+  }
+ },
  "PathRoute": {
   "k": {
    "namespace": 0,
@@ -1266,6 +1371,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "timeoutSeconds": 0
   }
  },
+ "PostBuild": {
+  "k": {
+   "substitute": {
+    "i": 0,
+    "k": {}
+   },
+   "substituteFrom": "SubstituteFrom"
+  }
+ },
  "ProbeOptions": {
   "k": {
    "failureThreshold": 0,
@@ -1362,11 +1476,26 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "vhost": 0
   }
  },
- "ReconcileOptions": {
+ "ReconcileDefaults": {
   "k": {
    "interval": 0,
    "prune": 0,
    "retryInterval": 0,
+   "timeout": 0,
+   "wait": 0
+  }
+ },
+ "ReconcileOptions": {
+  "k": {
+   "deletionPolicy": 0,
+   "force": 0,
+   "healthChecks": "HealthCheck",
+   "interval": 0,
+   "postBuild": "PostBuild",
+   "prune": 0,
+   "retryInterval": 0,
+   "suspend": 0,
+   "targetNamespace": 0,
    "timeout": 0,
    "wait": 0
   }
@@ -1618,6 +1747,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    }
   }
  },
+ "SourceRef": {
+  "k": {
+   "kind": 0,
+   "name": 0,
+   "namespace": 0
+  }
+ },
  "SqsTriggerProps": {
   "k": {
    "activationQueueLength": 0,
@@ -1703,6 +1839,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "zoneSpread": 0
+  }
+ },
+ "SubstituteFrom": {
+  "k": {
+   "kind": 0,
+   "name": 0,
+   "optional": 0
   }
  },
  "SynthOptions": {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GitRepository } from '../../imports/flux-source-git-source.toolkit.fluxcd.io.js';
-import { MANAGED_BY } from '../platform/layer.js';
+import { MANAGED_BY } from '../fleet/labels.js';
 
 /** The Git repository the fleet's dist/ is committed to. */
 export interface RepositoryProps {

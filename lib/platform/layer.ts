@@ -3,24 +3,115 @@ import type { Construct, IConstruct } from 'constructs';
 import { addCheck, show } from '../fleet/errors.js';
 import { compareStrings } from '../fleet/canonical.js';
 import { helmReleaseProblems } from '../fleet/foreign.js';
-import { dnsLabelError, nameBelow } from '../fleet/names.js';
+import { dnsLabelError, dnsSubdomainError, nameBelow } from '../fleet/names.js';
 import { isClusterScoped } from '../validate/schema.js';
+import { MANAGED_BY } from '../fleet/labels.js';
+import type { LayerSource } from '../gitops/layer-source.js';
 
-/** How Flux reconciles a layer. Defaults follow the Flux reference repositories. */
+/**
+ * An object Flux waits for, beside what it applies, before it calls a layer ready
+ * (Kustomization `spec.healthChecks`): e.g. `{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' }`.
+ * https://fluxcd.io/flux/components/kustomize/kustomizations/#health-checks
+ */
+export interface HealthCheck {
+  /** e.g. `apps/v1`, `helm.toolkit.fluxcd.io/v2`. @default none (Flux matches the kind alone) */
+  readonly apiVersion?: string;
+  /** e.g. `Deployment`, `HelmRelease`. */
+  readonly kind: string;
+  readonly name: string;
+  /** @default the namespace of the layer's Kustomization (flux-system) */
+  readonly namespace?: string;
+}
+
+/** A ConfigMap or Secret (in flux-system) whose keys are variables of a post-build substitution. */
+export interface SubstituteFrom {
+  readonly kind: 'ConfigMap' | 'Secret';
+  readonly name: string;
+  /** Reconcile even when it does not exist (its variables are then unset). @default false */
+  readonly optional?: boolean;
+}
+
+/**
+ * Flux's post-build variable substitution: `${VAR}` in the applied objects is replaced by the
+ * variable's value. https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution
+ */
+export interface PostBuild {
+  /** Variables by name (names: letters, digits and '_', not starting with a digit). @default none */
+  readonly substitute?: Readonly<Record<string, string>>;
+  /** ConfigMaps and Secrets holding more variables, later ones winning. @default none */
+  readonly substituteFrom?: readonly SubstituteFrom[];
+}
+
+/** What Flux does with a layer's objects when its Kustomization is deleted (`spec.deletionPolicy`). */
+export type DeletionPolicy = 'MirrorPrune' | 'Delete' | 'WaitForTermination' | 'Orphan';
+
+/**
+ * How Flux reconciles a layer: the fields of its Kustomization. Defaults follow the Flux
+ * reference repositories; a field left out that has no strata default is not rendered, so Flux's
+ * own default applies. https://fluxcd.io/flux/components/kustomize/kustomizations/
+ */
 export interface ReconcileOptions {
-  /** How often Flux re-applies the layer, correcting drift. @default '1h' */
+  /** How often Flux re-applies the layer, correcting drift (a Go duration). @default '1h' */
   readonly interval?: string;
-  /** How soon Flux retries after a failed apply. @default '2m' */
+  /** How soon Flux retries after a failed apply (a Go duration). @default '2m' */
   readonly retryInterval?: string;
-  /** How long Flux waits for the layer to become ready. @default '5m' */
+  /** How long Flux waits for the layer to become ready (a Go duration). @default '5m' */
   readonly timeout?: string;
   /** Delete objects that are no longer in Git. @default true */
   readonly prune?: boolean;
   /** Wait for every applied object to be ready before the next layer starts. @default true */
   readonly wait?: boolean;
+  /**
+   * Recreate objects whose immutable fields changed (delete, then create) instead of failing.
+   * @default not rendered (Flux: false)
+   */
+  readonly force?: boolean;
+  /**
+   * Stop reconciling the layer (objects stay as they are). Rendered only when set: a layer
+   * without it keeps a `flux suspend` made on the cluster.
+   * @default not rendered (Flux: false)
+   */
+  readonly suspend?: boolean;
+  /**
+   * Namespace every namespaced object of the layer is applied in (`spec.targetNamespace`); only
+   * for a layer that is one folder.
+   * @default not rendered: each object keeps its own namespace
+   */
+  readonly targetNamespace?: string;
+  /** Objects Flux also waits for before the layer is ready. @default none */
+  readonly healthChecks?: readonly HealthCheck[];
+  /** Variable substitution in the applied objects. @default none */
+  readonly postBuild?: PostBuild;
+  /**
+   * What happens to the layer's objects when its Kustomization is deleted, e.g. `Orphan` to keep
+   * them while a Kustomization is renamed. https://fluxcd.io/flux/components/kustomize/kustomizations/#deletion-policy
+   * @default not rendered (Flux: 'MirrorPrune', i.e. delete them when prune is on)
+   */
+  readonly deletionPolicy?: DeletionPolicy;
 }
 
+/**
+ * The name of a layer's Flux Kustomization. A layer that is one folder takes a string. A layer with
+ * a folder per namespace takes a function of the namespace, or a string in which `{namespace}`
+ * stands for it (`'apps-{namespace}'`); a string without it names one folder only.
+ */
+export type LayerName = string | ((namespace: string) => string);
+
 export interface LayerProps extends ReconcileOptions {
+  /**
+   * Name of the layer's Flux Kustomization (see `LayerName`), e.g. `infra-controllers` to keep
+   * the name a running fleet already has: Flux deletes what a Kustomization applied when it
+   * disappears, so renaming one on a live cluster prunes and recreates its objects. A DNS-1123
+   * name of at most 63 characters, unique per cluster and not `flux-system` (bootstrap's own).
+   * @default the path with '/' as '-' (`infrastructure-controllers`); `<that>-<namespace>` for each folder of a folder-per-namespace layer (`apps-shop`)
+   */
+  readonly name?: LayerName;
+  /**
+   * Where Flux reads the layer's folder from: the fleet's Git repository, an OCI artifact of
+   * the rendered tree, or an ExternalArtifact (see `LayerSource`).
+   * @default the fleet's GitRepository (`flux-system`'s when the fleet declares no repository)
+   */
+  readonly source?: LayerSource;
   /**
    * Layers (by path) Flux must have reconciled before this one.
    * @default the layer declared just before this one (none for the first)
@@ -33,8 +124,9 @@ export interface LayerProps extends ReconcileOptions {
   readonly serviceAccountName?: string;
   /**
    * Give every namespace declared in this layer (`fleet.apps(namespace, ...)`) its own folder
-   * `<layer>/<namespace>/` and its own Flux Kustomization `<layer>-<namespace>`, so a tenant's
-   * namespace is reconciled through the tenant's ServiceAccount and nobody else's.
+   * `<layer>/<namespace>/` and its own Flux Kustomization (`<layer>-<namespace>` unless `name`
+   * says otherwise), so a tenant's namespace is reconciled through the tenant's ServiceAccount
+   * and nobody else's.
    * @default false (true for the default `apps` layer)
    */
   readonly folderPerNamespace?: boolean;
@@ -54,7 +146,10 @@ export interface LayerFolder {
   readonly serviceAccountName?: string;
 }
 
-export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
+/** The reconcile options every layer has; the others are rendered only when set. */
+export type ReconcileDefaults = Required<Pick<ReconcileOptions, 'interval' | 'retryInterval' | 'timeout' | 'prune' | 'wait'>>;
+
+export const DEFAULT_RECONCILE: ReconcileDefaults = {
   interval: '1h',
   retryInterval: '2m',
   timeout: '5m',
@@ -62,8 +157,7 @@ export const DEFAULT_RECONCILE: Required<ReconcileOptions> = {
   wait: true,
 };
 
-/** Labels every object strata renders carries. */
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'strata' } as const;
+export { MANAGED_BY };
 
 /**
  * What a layer reads of a namespace scope (`fleet.apps(namespace, ...)`, the fleet's `Apps`
@@ -104,8 +198,12 @@ export class Layer extends Chart {
   readonly path: string;
   /** Paths of the layers this one depends on. */
   readonly dependsOn: readonly string[];
-  readonly reconcile: Required<ReconcileOptions>;
+  /** How Flux reconciles each folder of the layer: strata's defaults, overridden by the layer's props. */
+  readonly reconcile: ReconcileDefaults & Omit<ReconcileOptions, keyof ReconcileDefaults>;
   readonly serviceAccountName?: string;
+  /** Where Flux reads the layer from; undefined means the fleet's Git repository. */
+  readonly source?: LayerSource;
+  private readonly name?: LayerName;
   /** True when each namespace of the layer is a folder of its own (see `LayerProps.folderPerNamespace`). */
   readonly folderPerNamespace: boolean;
 
@@ -119,10 +217,19 @@ export class Layer extends Chart {
       timeout: props.timeout ?? DEFAULT_RECONCILE.timeout,
       prune: props.prune ?? DEFAULT_RECONCILE.prune,
       wait: props.wait ?? DEFAULT_RECONCILE.wait,
+      force: props.force,
+      suspend: props.suspend,
+      targetNamespace: props.targetNamespace,
+      healthChecks: props.healthChecks,
+      postBuild: props.postBuild,
+      deletionPolicy: props.deletionPolicy,
     };
     this.serviceAccountName = props.serviceAccountName;
     this.folderPerNamespace = props.folderPerNamespace ?? false;
+    this.source = props.source;
+    this.name = props.name;
     if (this.folderPerNamespace) addCheck(this, () => this.folderProblems());
+    addCheck(this, () => [...this.nameProblems(), ...this.reconcileProblems(), ...(this.source?.problems().map((p) => `source: ${p}`) ?? [])]);
     // Namespace scopes check their own Helm charts.
     addCheck(this, () => this.node.children.filter((c) => !(c instanceof Chart && typeof c.namespace === 'string')).flatMap(helmReleaseProblems));
   }
@@ -134,7 +241,7 @@ export class Layer extends Chart {
     }
     return this.namespaceScopes().map((apps) => ({
       path: `${this.path}/${apps.namespace}`,
-      fluxName: `${this.fluxName}-${apps.namespace}`,
+      fluxName: this.folderName(apps.namespace).name,
       namespace: apps.namespace,
       scope: apps,
       serviceAccountName: apps.serviceAccountName ?? this.serviceAccountName,
@@ -186,10 +293,90 @@ export class Layer extends Chart {
     return nameBelow(this, apiObject);
   }
 
-  /** Name of the layer's Flux Kustomization: the path with '/' as '-'. */
+  /**
+   * Name of the layer's Flux Kustomization: `LayerProps.name`, by default the path with '/' as
+   * '-'. A folder-per-namespace layer's folders are named per namespace (see `folders()`).
+   */
   get fluxName(): string {
-    return layerFluxName(this.path);
+    const given = this.name;
+    // A name with a problem (reported by the layer) renders as the default, so it is reported once.
+    const valid = typeof given === 'string' && !this.folderPerNamespace && !given.includes(NAMESPACE_PLACEHOLDER) && kustomizationNameProblems(given).length === 0;
+    return valid ? given : layerFluxName(this.path);
   }
+
+  /**
+   * The Kustomization name of the folder of `namespace` (a folder-per-namespace layer), and what
+   * is wrong with it. A name function that throws or returns no string leaves the default name,
+   * so every other error is still found.
+   */
+  private folderName(namespace: string): { name: string; problem?: string } {
+    const fallback = `${layerFluxName(this.path)}-${namespace}`;
+    const given = this.name;
+    if (given === undefined) return { name: fallback };
+    if (typeof given === 'string') return this.checkedName(given.split(NAMESPACE_PLACEHOLDER).join(namespace), namespace, fallback);
+    if (typeof given !== 'function') return { name: fallback, problem: `name ${show(given)} is not a string or a function of the namespace` };
+    let name: unknown;
+    try {
+      name = given(namespace);
+    } catch (e) {
+      return { name: fallback, problem: `name(${show(namespace)}) threw: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (typeof name !== 'string') return { name: fallback, problem: `name(${show(namespace)}) returned ${show(name)}, not a string` };
+    return this.checkedName(name, namespace, fallback);
+  }
+
+  private checkedName(name: string, namespace: string, fallback: string): { name: string; problem?: string } {
+    const [problem] = kustomizationNameProblems(name);
+    return problem ? { name: fallback, problem: `folder ${show(`${this.path}/${namespace}`)}: ${problem}` } : { name };
+  }
+
+  /** What is wrong with the layer's Kustomization name(s). Names unique per cluster are the cluster's check. */
+  private nameProblems(): string[] {
+    const given = this.name;
+    if (given === undefined) return [];
+    if (!this.folderPerNamespace) {
+      if (typeof given === 'function') return [`name is a function of the namespace, but layer ${show(this.path)} is one folder (folderPerNamespace is false): give the name as a string`];
+      if (typeof given !== 'string') return [`name ${show(given)} is not a string`];
+      if (given.includes(NAMESPACE_PLACEHOLDER)) return [`name ${show(given)} uses ${NAMESPACE_PLACEHOLDER}, but layer ${show(this.path)} is one folder (folderPerNamespace is false)`];
+      return kustomizationNameProblems(given);
+    }
+    return this.namespaceScopes().flatMap((apps) => this.folderName(apps.namespace).problem ?? []);
+  }
+
+  /** What is wrong with the reconcile options that the Kustomization's schema would not say as clearly. */
+  private reconcileProblems(): string[] {
+    const { targetNamespace, postBuild } = this.reconcile;
+    const problems: (string | undefined)[] = [];
+    if (targetNamespace !== undefined) {
+      problems.push(this.folderPerNamespace
+        ? `targetNamespace ${show(targetNamespace)} is set, but layer ${show(this.path)} has a folder per namespace: each folder's objects are in that folder's namespace already`
+        : dnsLabelError('targetNamespace', targetNamespace));
+    }
+    for (const key of Object.keys(postBuild?.substitute ?? {})) {
+      if (!SUBSTITUTE_VARIABLE.test(key)) problems.push(`postBuild.substitute.${key} is not a variable name Flux substitutes (letters, digits and '_', not starting with a digit)`);
+    }
+    return problems.filter((p): p is string => p !== undefined);
+  }
+}
+
+/** Stands for the namespace in a folder-per-namespace layer's `name`. */
+const NAMESPACE_PLACEHOLDER = '{namespace}';
+
+/** Names kustomize-controller substitutes: `${VAR}` with VAR in this form. https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution */
+const SUBSTITUTE_VARIABLE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+/** The Kustomization `flux bootstrap` creates in flux-system: a layer of that name would replace it. */
+export const BOOTSTRAP_KUSTOMIZATION = 'flux-system';
+
+/**
+ * What is wrong with a Kustomization name: not a DNS-1123 subdomain, or bootstrap's own. (Longer
+ * than 63 characters is the rule over rendered names, see lib/validate/api-names.ts.)
+ */
+function kustomizationNameProblems(name: string): string[] {
+  const invalid = dnsSubdomainError('name', name);
+  if (invalid) return [invalid];
+  if (name === BOOTSTRAP_KUSTOMIZATION) return [`name ${show(name)} is taken: flux-system/flux-system is the Kustomization \`flux bootstrap\` creates, which applies clusters/<cluster>/ itself`];
+  return [];
 }
 
 export function layerFluxName(path: string): string {
