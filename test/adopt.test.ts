@@ -11,7 +11,7 @@ import { Testing, type Manifest } from '../lib/index.js';
 import { idKey, idOf, type ObjectId } from '../lib/plan/identity.js';
 import { planTrees } from '../lib/plan/plan.js';
 import { buildTree, entriesOfFiles, type ClusterTree, type LayerSync, type PlanTree, type TreeObject } from '../lib/plan/tree.js';
-import { portedFleet } from './fixtures/flux-repo-port.js';
+import { ADOPTED_LAYERS, portedFleet } from './fixtures/flux-repo-port.js';
 import { appliedObjects, parseManifests, type AppliedObject } from './support/flux-repo.js';
 import { kustomizeBuild } from './support/kubectl.js';
 
@@ -34,14 +34,19 @@ function kustomizeFolders(dir: string): string[] {
  * What Flux applies on the cluster from the original repository, without what `flux bootstrap`
  * wrote into `clusters/<cluster>/flux-system/`: that folder moves over unchanged.
  */
+const originals = new Map<string, AppliedObject[]>();
 function original(cluster: string): AppliedObject[] {
+  const known = originals.get(cluster);
+  if (known) return known;
   const bootstrap = new Set(parseManifests(kustomizeBuild(join(REPO, 'clusters', cluster, 'flux-system'))).map((m) => idKey(idOf(m))));
-  return appliedObjects(REPO, `clusters/${cluster}`).filter((o) => !bootstrap.has(idKey(idOf(o.manifest))));
+  const applied = appliedObjects(REPO, `clusters/${cluster}`).filter((o) => !bootstrap.has(idKey(idOf(o.manifest))));
+  originals.set(cluster, applied);
+  return applied;
 }
 
 /** What the port renders for the cluster, read like `npm run plan` reads a dist/ tree. */
-function ported(cluster: string): ClusterTree {
-  const { files } = Testing.synth(portedFleet(), { cluster });
+function ported(cluster: string, fleet = portedFleet()): ClusterTree {
+  const { files } = Testing.synth(fleet, { cluster });
   return buildTree(entriesOfFiles(Object.entries(files))).clusters.get(cluster)!;
 }
 
@@ -178,5 +183,35 @@ describe.each(CLUSTERS)('the port of cluster %s', (cluster) => {
       'Kustomization flux-system/infra-configs: kustomization-path spec.path',
       'Kustomization flux-system/infra-controllers: kustomization-path spec.path',
     ]);
+  });
+});
+
+describe('a port that renames a layer Kustomization (strata\'s default name infrastructure-controllers)', () => {
+  const before = original('staging');
+  const renamed = { ...ADOPTED_LAYERS, controllers: { ...ADOPTED_LAYERS.controllers, name: undefined } };
+  const after = ported('staging', portedFleet(renamed));
+
+  test('keeps every object, but under other Kustomizations', () => {
+    const moved = before.map((o) => ({ o, a: after.objects.get(idKey(idOf(o.manifest))) })).filter(({ o, a }) => a && a.owner !== o.owner);
+    expect(moved.map(({ o, a }) => `${describe_(idOf(o.manifest))}: ${o.owner} → ${a!.owner}`).sort()).toEqual([
+      'HelmRelease cert-manager/cert-manager: infra-controllers → infrastructure-controllers',
+      'HelmRelease envoy-gateway-system/envoy-gateway: infra-controllers → infrastructure-controllers',
+      'Namespace cert-manager: infra-controllers → infrastructure-controllers',
+      'Namespace envoy-gateway-system: infra-controllers → infrastructure-controllers',
+      'OCIRepository cert-manager/cert-manager: infra-controllers → infrastructure-controllers',
+      'OCIRepository envoy-gateway-system/gateway-helm: infra-controllers → infrastructure-controllers',
+    ]);
+  });
+
+  test('the plan says Flux deletes the old Kustomization and everything it applied', () => {
+    const plan = planTrees(originalTree('staging', before), { clusters: new Map([['staging', after]]) });
+    const changes = plan.clusters.flatMap((c) => c.changes);
+    const removed = changes.filter((c) => c.action === 'removed').map((c) => `${describe_(c.id)}: ${c.hazards.map((h) => h.rule).join(', ')}`);
+    expect(removed).toEqual([
+      'Kustomization flux-system/infra-controllers: prune, delete-kustomization',
+    ]);
+    const moved = changes.filter((c) => c.action === 'moved');
+    expect(moved.length).toBe(6);
+    expect(new Set(moved.flatMap((c) => c.hazards.map((h) => h.rule)))).toEqual(new Set(['moved-kustomization']));
   });
 });
