@@ -4,7 +4,8 @@
 // the same objects to the cluster: same identity (group, kind, namespace, name), applied by the
 // same Flux Kustomization, the same Helm release, the same key fields. Everything strata adds
 // is listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Testing, type Manifest } from '../lib/index.js';
@@ -30,24 +31,51 @@ function kustomizeFolders(dir: string): string[] {
   return [...here, ...below];
 }
 
+const applied = new Map<string, AppliedObject[]>();
+/** Everything Flux applies on the cluster from the original repository (built once per cluster). */
+function fluxApplies(cluster: string): AppliedObject[] {
+  let list = applied.get(cluster);
+  if (!list) applied.set(cluster, (list = appliedObjects(REPO, `clusters/${cluster}`)));
+  return list;
+}
+
 /**
  * What Flux applies on the cluster from the original repository, without what `flux bootstrap`
  * wrote into `clusters/<cluster>/flux-system/`: that folder moves over unchanged.
  */
-const originals = new Map<string, AppliedObject[]>();
 function original(cluster: string): AppliedObject[] {
-  const known = originals.get(cluster);
-  if (known) return known;
   const bootstrap = new Set(parseManifests(kustomizeBuild(join(REPO, 'clusters', cluster, 'flux-system'))).map((m) => idKey(idOf(m))));
-  const applied = appliedObjects(REPO, `clusters/${cluster}`).filter((o) => !bootstrap.has(idKey(idOf(o.manifest))));
-  originals.set(cluster, applied);
-  return applied;
+  return fluxApplies(cluster).filter((o) => !bootstrap.has(idKey(idOf(o.manifest))));
 }
 
 /** What the port renders for the cluster, read like `npm run plan` reads a dist/ tree. */
 function ported(cluster: string, fleet = portedFleet()): ClusterTree {
   const { files } = Testing.synth(fleet, { cluster });
   return buildTree(entriesOfFiles(Object.entries(files))).clusters.get(cluster)!;
+}
+
+/**
+ * The switch-over commit of docs/adopt.md, in a scratch copy of the repository: `flux bootstrap`'s
+ * folder copied to `dist/clusters/<cluster>/`, the bootstrap Kustomization's path pointed there in
+ * both copies, then `npm run synth`. Returns what Flux applies at that commit from the old path
+ * (the reconcile that updates the bootstrap Kustomization) and from the new one (every one after).
+ */
+function switchOver(cluster: string): { oldPath: AppliedObject[]; newPath: AppliedObject[] } {
+  const repo = mkdtempSync(join(tmpdir(), 'strata-adopt-'));
+  try {
+    cpSync(REPO, repo, { recursive: true });
+    const bootstrap = join(repo, 'dist', 'clusters', cluster, 'flux-system');
+    cpSync(join(repo, 'clusters', cluster, 'flux-system'), bootstrap, { recursive: true });
+    for (const sync of [join(repo, 'clusters', cluster, 'flux-system', 'gotk-sync.yaml'), join(bootstrap, 'gotk-sync.yaml')]) {
+      const text = readFileSync(sync, 'utf8');
+      expect(text).toContain(`path: ./clusters/${cluster}\n`);
+      writeFileSync(sync, text.replace(`path: ./clusters/${cluster}\n`, `path: ./dist/clusters/${cluster}\n`));
+    }
+    portedFleet({ outdir: join(repo, 'dist') }).synth();
+    return { oldPath: appliedObjects(repo, `clusters/${cluster}`), newPath: appliedObjects(repo, `dist/clusters/${cluster}`) };
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
 }
 
 /** The original as a plan base: every object with the Kustomization that applies it. */
@@ -189,7 +217,7 @@ describe.each(CLUSTERS)('the port of cluster %s', (cluster) => {
 describe('a port that renames a layer Kustomization (strata\'s default name infrastructure-controllers)', () => {
   const before = original('staging');
   const renamed = { ...ADOPTED_LAYERS, controllers: { ...ADOPTED_LAYERS.controllers, name: undefined } };
-  const after = ported('staging', portedFleet(renamed));
+  const after = ported('staging', portedFleet({ layers: renamed }));
 
   test('keeps every object, but under other Kustomizations', () => {
     const moved = before.map((o) => ({ o, a: after.objects.get(idKey(idOf(o.manifest))) })).filter(({ o, a }) => a && a.owner !== o.owner);
@@ -213,5 +241,29 @@ describe('a port that renames a layer Kustomization (strata\'s default name infr
     const moved = changes.filter((c) => c.action === 'moved');
     expect(moved.length).toBe(6);
     expect(new Set(moved.flatMap((c) => c.hazards.map((h) => h.rule)))).toEqual(new Set(['moved-kustomization']));
+  });
+});
+
+describe.each(CLUSTERS)('the switch-over commit on cluster %s', (cluster) => {
+  const before = fluxApplies(cluster);
+  const { oldPath, newPath } = switchOver(cluster);
+  const keyed = (list: readonly AppliedObject[]) => new Map(list.map((o) => [idKey(idOf(o.manifest)), o]));
+
+  test('first reconcile (old path): only the bootstrap Kustomization changes, to the new path', () => {
+    const after = keyed(oldPath);
+    expect([...after.keys()].sort()).toEqual([...keyed(before).keys()].sort());
+    const changed = before.filter((o) => !isDeepStrictEqual(o.manifest, after.get(idKey(idOf(o.manifest)))!.manifest));
+    expect(changed.map((o) => `${describe_(idOf(o.manifest))}: ${missingIn(o.manifest, after.get(idKey(idOf(o.manifest)))!.manifest).join(', ')}`)).toEqual([
+      'Kustomization flux-system/flux-system: spec.path',
+    ]);
+  });
+
+  test('then Flux builds dist/ with the real kustomize: every object, Flux itself included, stays with its Kustomization', () => {
+    const after = keyed(newPath);
+    const lost = before.filter((o) => after.get(idKey(idOf(o.manifest)))?.owner !== o.owner);
+    expect(lost.map((o) => `${describe_(idOf(o.manifest))} (${o.owner})`)).toEqual([]);
+    const known = keyed(before);
+    const added = newPath.filter((o) => !known.has(idKey(idOf(o.manifest)))).map((o) => `${o.owner}: ${describe_(idOf(o.manifest))}`).sort();
+    expect(added).toEqual([...ported(cluster).objects.values()].filter((o) => !known.has(o.key)).map((o) => `${o.owner}: ${describe_(o.id)}`).sort());
   });
 });
