@@ -16,7 +16,7 @@ export interface AppliedObject {
   readonly owner: string;
 }
 
-export const FLUX_KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io';
+const FLUX_KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
