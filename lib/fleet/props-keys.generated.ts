@@ -7,14 +7,18 @@ export type PropsTypeName =
   | "AcmeDns01Solver"
   | "AlertsProps"
   | "AutoscalingBounds"
+  | "CatalogDefaults"
   | "CertManagerProps"
+  | "ChartLocation"
   | "ChartProps"
+  | "ChartSourceOptions"
   | "ClaimOptions"
   | "ClusterAutoscalerNodeGroup"
   | "ClusterAutoscalerProps"
   | "ClusterGatewayProps"
   | "ClusterProps"
   | "ComponentOptions"
+  | "ComponentReleaseOptions"
   | "ConfigFiles"
   | "ContainerDefaults"
   | "ContainerOptions"
@@ -33,6 +37,7 @@ export type PropsTypeName =
   | "Ec2NodeClassOptions"
   | "EmptyDirOptions"
   | "EnvReferenceOptions"
+  | "EnvoyGatewayCrdRelease"
   | "EnvoyGatewayProps"
   | "EventAutoscalingOptions"
   | "EventAutoscalingProps"
@@ -54,6 +59,7 @@ export type PropsTypeName =
   | "HelmAppChart"
   | "HelmAppProps"
   | "HelmInstallOptions"
+  | "HelmReleaseDependency"
   | "HelmReleaseSpec"
   | "HelmUpgradeOptions"
   | "HelmValues"
@@ -74,6 +80,7 @@ export type PropsTypeName =
   | "Manifest"
   | "MetricsAutoscalingOptions"
   | "MetricsServerProps"
+  | "NamespaceMetadata"
   | "NodeAutoscalerProps"
   | "NodeDisruption"
   | "NodePoolProps"
@@ -171,11 +178,32 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "min": 0
   }
  },
+ "CatalogDefaults": {
+  "k": {
+   "chart": "ChartProps",
+   "name": 0,
+   "namespace": 0
+  }
+ },
  "CertManagerProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
    "email": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
    "issuer": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -188,11 +216,24 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "version": 0
   }
  },
+ "ChartLocation": {
+  "k": {
+   "name": 0,
+   "repository": 0
+  }
+ },
  "ChartProps": {
   "k": {
    "name": 0,
    "repository": 0,
    "version": 0
+  }
+ },
+ "ChartSourceOptions": {
+  "k": {
+   "interval": 0,
+   "kind": 0,
+   "name": 0
   }
  },
  "ClaimOptions": {
@@ -212,9 +253,23 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ClusterAutoscalerProps": {
   "k": {
+   "chart": "ChartLocation",
    "clusterName": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
    "nodeGroups": "ClusterAutoscalerNodeGroup",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -437,7 +492,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ComponentOptions": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -448,6 +517,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "version": 0
+  }
+ },
+ "ComponentReleaseOptions": {
+  "k": {
+   "createNamespace": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions"
   }
  },
  "ConfigFiles": {
@@ -666,13 +750,36 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "optional": 0
   }
  },
+ "EnvoyGatewayCrdRelease": {
+  "k": {
+   "chartName": 0,
+   "name": 0,
+   "releaseName": 0,
+   "source": "ChartSourceOptions"
+  }
+ },
  "EnvoyGatewayProps": {
   "k": {
+   "chart": "ChartLocation",
+   "crdRelease": "EnvoyGatewayCrdRelease",
    "crdValues": {
     "i": 0,
     "k": {}
    },
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -720,10 +827,25 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "ExternalDnsProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
    "domains": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
    "policy": 0,
    "provider": 0,
+   "releaseName": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "txtOwnerId": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -861,6 +983,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "interval": 0,
    "name": 0,
    "releaseName": 0,
+   "source": "ChartSourceOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -873,8 +996,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  "HelmInstallOptions": {
   "k": {
    "crds": 0,
+   "createNamespace": 0,
    "retries": 0,
    "strategy": 0
+  }
+ },
+ "HelmReleaseDependency": {
+  "k": {
+   "name": 0,
+   "namespace": 0
   }
  },
  "HelmReleaseSpec": {
@@ -892,6 +1022,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
    "storageNamespace": 0,
    "targetNamespace": 0,
    "timeout": 0,
@@ -1000,11 +1131,24 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "KarpenterProps": {
   "k": {
+   "chart": "ChartLocation",
    "clusterName": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
    "interruptionQueue": 0,
+   "interval": 0,
+   "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "roleArn": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1118,8 +1262,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "MetricsServerProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
+   "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "replicas": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1130,6 +1288,18 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "version": 0
+  }
+ },
+ "NamespaceMetadata": {
+  "k": {
+   "annotations": {
+    "i": 0,
+    "k": {}
+   },
+   "labels": {
+    "i": 0,
+    "k": {}
+   }
   }
  },
  "NodeAutoscalerProps": {
@@ -1292,12 +1462,21 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "capabilities": 0,
    "chart": "ChartProps",
    "crds": 0,
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
    "interval": 0,
    "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "retries": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
    "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}
@@ -1898,9 +2077,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  },
  "TraefikProps": {
   "k": {
+   "chart": "ChartLocation",
+   "createNamespace": 0,
    "dependsOn": 0,
+   "driftDetection": 0,
+   "install": "HelmInstallOptions",
+   "interval": 0,
+   "name": 0,
    "namespace": 0,
+   "namespaceMetadata": "NamespaceMetadata",
+   "placement": 0,
+   "releaseName": 0,
    "replicas": 0,
+   "serviceAccountName": 0,
+   "source": "ChartSourceOptions",
+   "timeout": 0,
+   "upgrade": "HelmUpgradeOptions",
    "values": {
     "i": 0,
     "k": {}

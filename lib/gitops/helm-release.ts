@@ -4,6 +4,7 @@
 // See https://fluxcd.io/flux/components/helm/helmreleases/
 import { fluxDurationError } from '../fleet/duration.js';
 import { parseChartVersion } from './chart-version.js';
+import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   HelmRelease,
@@ -17,7 +18,7 @@ import {
   HelmReleaseSpecUpgradeStrategyName,
   HelmReleaseSpecValuesFromKind,
 } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
-import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
+import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
 import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
 import { canonicalSet } from '../fleet/canonical.js';
 import { show } from '../fleet/errors.js';
@@ -53,6 +54,8 @@ export interface HelmInstallOptions {
   readonly crds?: CrdPolicy;
   /** What a failed install leads to. @default Flux's: 'RemediateOnFailure' */
   readonly strategy?: HelmActionStrategy;
+  /** Whether Helm creates the target namespace when it does not exist. @default Flux's: false */
+  readonly createNamespace?: boolean;
 }
 
 /** How the release is upgraded. https://fluxcd.io/flux/components/helm/helmreleases/#upgrade-configuration */
@@ -87,12 +90,38 @@ export interface HelmValuesReference {
   readonly optional?: boolean;
 }
 
+/** The kinds of chart source a HelmRelease can install from. */
+export type ChartSourceKind = 'HelmRepository' | 'OCIRepository';
+
+/**
+ * The chart source object: its name, kind and how often it is fetched.
+ * https://fluxcd.io/flux/components/source/helmrepositories/ and https://fluxcd.io/flux/components/source/ocirepositories/
+ */
+export interface ChartSourceOptions {
+  /** Name of the HelmRepository or OCIRepository (a DNS-1123 subdomain), in the HelmRelease's namespace. @default the HelmRelease's name */
+  readonly name?: string;
+  /**
+   * `HelmRepository`: an https:// repository, or an oci:// registry as a HelmRepository of
+   * `type: oci` with the chart named in the HelmRelease's chart template (the older way, found in
+   * many live fleets); `OCIRepository`: the chart artifact of an oci:// registry, referenced by
+   * `chartRef` (oci:// only).
+   * @default 'OCIRepository' for an oci:// chart repository, 'HelmRepository' otherwise
+   */
+  readonly kind?: ChartSourceKind;
+  /**
+   * How often source-controller looks for a new chart (the source's `spec.interval`, and for a
+   * HelmRepository the chart template's `spec.chart.spec.interval`), a Go duration.
+   * @default '12h'
+   */
+  readonly interval?: string;
+}
+
 /** Drift detection: helm-controller compares the cluster with the release and corrects (`enabled`) or reports (`warn`) drift. */
 export type DriftDetection = 'enabled' | 'warn' | 'disabled';
 
 /** Where the release's objects live and what it installs, resolved (no stage values). */
 export interface HelmReleaseSpec {
-  /** Names the HelmRelease and its source. */
+  /** Names the HelmRelease and (unless `source.name`) its source. */
   readonly name: string;
   /** Namespace the HelmRelease and its source live in. */
   readonly namespace: string;
@@ -114,9 +143,21 @@ export interface HelmReleaseSpec {
   readonly upgrade?: HelmUpgradeOptions;
   readonly values?: HelmValues;
   readonly valuesFrom?: readonly HelmValuesReference[];
-  /** HelmReleases (by name, in `namespace`) that must be ready first. */
-  readonly dependsOn?: readonly string[];
+  /** The chart source's name, kind and interval. @default named `name`, kind by the repository's scheme, '12h' */
+  readonly source?: ChartSourceOptions;
+  /**
+   * HelmReleases that must be ready first: names in `namespace`, or a function giving names and
+   * namespaces when the objects are rendered (the releases it names may be declared later).
+   */
+  readonly dependsOn?: readonly string[] | (() => readonly HelmReleaseDependency[]);
   readonly driftDetection?: DriftDetection;
+}
+
+/** A HelmRelease another one waits for (`spec.dependsOn[]`). */
+export interface HelmReleaseDependency {
+  readonly name: string;
+  /** @default the dependent HelmRelease's namespace */
+  readonly namespace?: string;
 }
 
 /** The objects of one Helm release. */
@@ -130,6 +171,10 @@ const VALUES_KEY = /^[\-._a-zA-Z0-9]+$/;
 const TARGET_PATH = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
 const CRD_POLICIES: readonly CrdPolicy[] = ['Create', 'CreateReplace', 'Skip'];
 const STRATEGIES: readonly HelmActionStrategy[] = ['RemediateOnFailure', 'RetryOnFailure'];
+const SOURCE_KINDS: readonly ChartSourceKind[] = ['HelmRepository', 'OCIRepository'];
+const DRIFT_MODES: readonly DriftDetection[] = ['enabled', 'warn', 'disabled'];
+/** The interval of chart sources and chart templates unless given. */
+const DEFAULT_SOURCE_INTERVAL = '12h';
 /** Helm keeps a release in a Secret named `sh.helm.release.v1.<name>.v<n>`: release names stay within 53 characters. */
 export const MAX_RELEASE_NAME = 53;
 
@@ -183,6 +228,35 @@ export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUp
   ].filter((p): p is string => p !== undefined);
 }
 
+/**
+ * Problems with the chart source options for a chart from `repository`, as messages naming the
+ * field (`source.kind`, `source.name`, `source.interval`).
+ */
+export function chartSourceOptionProblems(source: ChartSourceOptions = {}, repository: string | undefined): string[] {
+  const kind = oneOf('source.kind', source.kind, SOURCE_KINDS);
+  return [
+    kind,
+    !kind && source.kind === 'OCIRepository' && !String(repository ?? '').startsWith('oci://')
+      ? `source.kind "OCIRepository" needs an oci:// chart repository, not ${show(repository)}: use kind "HelmRepository" for an https:// repository`
+      : undefined,
+    source.name === undefined ? undefined : dnsSubdomainError('source.name', source.name),
+    durationProblem('source.interval', source.interval),
+  ].filter((p): p is string => p !== undefined);
+}
+
+/** A problem with a Helm release name: a DNS-1123 subdomain of at most 53 characters (Helm's limit). */
+export function releaseNameProblem(field: string, name: string): string | undefined {
+  const problem = dnsSubdomainError(field, name);
+  if (problem) return problem;
+  if (name.length > MAX_RELEASE_NAME) return `${field} ${show(name)} has ${name.length} characters: Helm allows at most ${MAX_RELEASE_NAME}`;
+  return undefined;
+}
+
+/** A problem with a drift detection mode. */
+export function driftDetectionProblem(mode: DriftDetection | undefined): string | undefined {
+  return oneOf('driftDetection', mode, DRIFT_MODES);
+}
+
 /** Problems with values references, as messages. */
 export function valuesFromProblems(refs: readonly HelmValuesReference[]): string[] {
   return refs.flatMap((ref, i) => {
@@ -200,14 +274,22 @@ export function valuesFromProblems(refs: readonly HelmValuesReference[]): string
   });
 }
 
+/** The source kind a chart comes from: as given, else by the repository's scheme. */
+export function chartSourceKind(repository: string | undefined, kind?: ChartSourceKind): ChartSourceKind {
+  return kind ?? (repository?.startsWith('oci://') ? 'OCIRepository' : 'HelmRepository');
+}
+
 /**
  * Declares a release's chart source (`<scope>/source`: a HelmRepository, or an OCIRepository
- * selecting the chart layer for `oci://` charts) and its HelmRelease (`<scope>/release`),
- * both named `spec.name` in `spec.namespace`. Checks nothing: callers report problems first.
+ * selecting the chart layer, by default for `oci://` charts) and its HelmRelease
+ * (`<scope>/release`), in `spec.namespace`, the release named `spec.name` and the source
+ * `spec.source.name` (default `spec.name`). Checks nothing: callers report problems first.
  */
 export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): DeclaredHelmRelease {
-  const oci = spec.chart.repository?.startsWith('oci://');
-  const source = oci ? ociSource(scope, spec) : helmSource(scope, spec);
+  const oci = chartSourceKind(spec.chart.repository, spec.source?.kind) === 'OCIRepository';
+  const sourceName = spec.source?.name ?? spec.name;
+  const sourceInterval = spec.source?.interval ?? DEFAULT_SOURCE_INTERVAL;
+  const source = oci ? ociSource(scope, spec, sourceName, sourceInterval) : helmSource(scope, spec, sourceName, sourceInterval);
   const install = spec.install ?? {};
   const upgrade = spec.upgrade ?? {};
   const valuesFrom = spec.valuesFrom ?? [];
@@ -221,21 +303,22 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
       serviceAccountName: spec.serviceAccountName,
       targetNamespace: spec.targetNamespace,
       storageNamespace: spec.storageNamespace,
-      chartRef: oci ? { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: spec.name } : undefined,
+      chartRef: oci ? { kind: HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: sourceName } : undefined,
       chart: oci
         ? undefined
         : {
             spec: {
               chart: spec.chart.name,
               version: spec.chart.version,
-              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: spec.name },
-              interval: '12h',
+              sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: sourceName },
+              interval: sourceInterval,
             },
           },
       install: {
         crds: (install.crds ?? 'Create') as HelmReleaseSpecInstallCrds,
         remediation: { retries: install.retries ?? 3 },
         strategy: install.strategy && { name: install.strategy as HelmReleaseSpecInstallStrategyName },
+        createNamespace: install.createNamespace,
       },
       upgrade: {
         crds: (upgrade.crds ?? 'CreateReplace') as HelmReleaseSpecUpgradeCrds,
@@ -248,7 +331,7 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
         strategy: upgrade.strategy && { name: upgrade.strategy as HelmReleaseSpecUpgradeStrategyName },
       },
       // A set: the order it was declared in changes nothing.
-      dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? canonicalSet(spec.dependsOn).map((name) => ({ name })) : undefined,
+      dependsOn: typeof spec.dependsOn === 'function' ? Lazy.any({ produce: dependencies(spec.dependsOn) }) : dependencies(() => (spec.dependsOn as readonly string[] | undefined ?? []).map((name) => ({ name })))(),
       values: spec.values && Object.keys(spec.values).length > 0 ? spec.values : undefined,
       valuesFrom: valuesFrom.length > 0
         ? valuesFrom.map((ref) => ({ kind: ref.kind as HelmReleaseSpecValuesFromKind, name: ref.name, valuesKey: ref.valuesKey, targetPath: ref.targetPath, optional: ref.optional }))
@@ -259,20 +342,32 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
   return { release, source };
 }
 
-function helmSource(scope: Construct, spec: HelmReleaseSpec): HelmRepository {
+/**
+ * `spec.dependsOn`, sorted by namespace and name (a set: the order it was declared in changes
+ * nothing), or undefined when empty.
+ */
+function dependencies(list: () => readonly HelmReleaseDependency[]): () => { name: string; namespace?: string }[] | undefined {
+  return () => {
+    const sorted = canonicalSet(list(), (d) => `${d.namespace ?? ''}/${d.name}`);
+    return sorted.length > 0 ? sorted.map((d) => (d.namespace === undefined ? { name: d.name } : { name: d.name, namespace: d.namespace })) : undefined;
+  };
+}
+
+/** A HelmRepository: of `type: oci` for an oci:// registry. */
+function helmSource(scope: Construct, spec: HelmReleaseSpec, name: string, interval: string): HelmRepository {
   return new HelmRepository(scope, 'source', {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
-    spec: { interval: '12h', url: spec.chart.repository },
+    metadata: { name, namespace: spec.namespace, labels: spec.labels },
+    spec: { interval, url: spec.chart.repository, type: spec.chart.repository?.startsWith('oci://') ? HelmRepositorySpecType.OCI : undefined },
   });
 }
 
 /** OCI charts: an OCIRepository selecting the chart layer, the version as tag (exact) or semver (range). */
-function ociSource(scope: Construct, spec: HelmReleaseSpec): OciRepository {
+function ociSource(scope: Construct, spec: HelmReleaseSpec, name: string, interval: string): OciRepository {
   const version = spec.chart.version;
   return new OciRepository(scope, 'source', {
-    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    metadata: { name, namespace: spec.namespace, labels: spec.labels },
     spec: {
-      interval: '12h',
+      interval,
       url: `${spec.chart.repository.replace(/\/+$/, '')}/${spec.chart.name}`,
       ref: parseChartVersion(version).kind === 'exact' ? { tag: version } : { semver: version },
       layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: OciRepositorySpecLayerSelectorOperation.COPY },

@@ -5,16 +5,19 @@ import type { HelmRepository } from '../../imports/flux-source-helm-source.toolk
 import type { OciRepository } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
 import type { Apps, Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
-import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
+import { dnsLabelError } from '../fleet/names.js';
 import { isStageDependent, type Stage, type StageValue } from '../fleet/stage.js';
 import {
-  MAX_RELEASE_NAME,
   actionProblems,
+  chartSourceOptionProblems,
   chartSourceProblems,
   chartVersionProblem,
   declareHelmRelease,
+  driftDetectionProblem,
   durationProblem,
+  releaseNameProblem,
   valuesFromProblems,
+  type ChartSourceOptions,
   type DeclaredHelmRelease,
   type DriftDetection,
   type HelmInstallOptions,
@@ -67,6 +70,8 @@ export interface HelmAppProps {
   readonly interval?: StageValue<string>;
   /** The Helm release's name, at most 53 characters. @default `name` */
   readonly releaseName?: string;
+  /** The chart source's name, kind (HelmRepository or OCIRepository) and interval. @default named `name`, kind by the repository's scheme, '12h' */
+  readonly source?: ChartSourceOptions;
   /** HelmApps of the same namespace whose releases must be ready before this one installs. @default none */
   readonly dependsOn?: readonly HelmApp[];
   /** Whether helm-controller corrects (`enabled`) or reports (`warn`) changes made in the cluster. @default Flux's: 'disabled' */
@@ -75,7 +80,6 @@ export interface HelmAppProps {
 
 /** HelmApps per cluster and namespace: a HelmRelease name is unique in its namespace. */
 const NAMES = new WeakMap<Cluster, Map<string, HelmApp>>();
-const DRIFT_MODES: readonly DriftDetection[] = ['enabled', 'warn', 'disabled'];
 
 /**
  * A third-party Helm chart installed by a team into its own namespace (`fleet.apps(...)`): a
@@ -130,7 +134,8 @@ export class HelmApp extends Construct {
       durationProblem('interval', interval),
       // A release name defaulting to a bad HelmApp name is that name's problem.
       props.releaseName === undefined && nameProblem ? undefined : releaseNameProblem(props.releaseName === undefined ? 'release name (the HelmApp name)' : 'releaseName', releaseName),
-      driftDetection === undefined || DRIFT_MODES.includes(driftDetection) ? undefined : `driftDetection ${show(driftDetection)} is not one of ${DRIFT_MODES.map(show).join(', ')}`,
+      ...chartSourceOptionProblems(props.source, chart.repository),
+      driftDetectionProblem(driftDetection as DriftDetection | undefined),
       ...(props.dependsOn ?? []).map((other) => this.dependencyProblem(other)),
       apps.serviceAccountName === undefined
         ? `namespace ${show(this.namespace)} is no tenant's, so no Flux identity of its own can install the chart: declare platform.addTenant(${show(this.namespace)})`
@@ -146,6 +151,7 @@ export class HelmApp extends Construct {
       namespace: this.namespace,
       labels: { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name },
       chart,
+      source: props.source,
       serviceAccountName,
       releaseName,
       interval,
@@ -193,13 +199,6 @@ export class HelmApp extends Construct {
     if (first) this.problems.push(`HelmApp name ${show(this.name)} is also used by ${first.node.path}: it names the HelmRelease, unique in a namespace`);
     else names.set(key, this);
   }
-}
-
-function releaseNameProblem(field: string, name: string): string | undefined {
-  const problem = dnsSubdomainError(field, name);
-  if (problem) return problem;
-  if (name.length > MAX_RELEASE_NAME) return `${field} ${show(name)} has ${name.length} characters: Helm allows at most ${MAX_RELEASE_NAME}`;
-  return undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

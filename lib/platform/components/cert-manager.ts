@@ -4,7 +4,7 @@ import { Capability } from '../../fleet/capabilities.js';
 import type { Cluster } from '../../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../../fleet/errors.js';
 import { perStage, type StageValue } from '../../fleet/stage.js';
-import { PlatformComponent, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
 import { MANAGED_BY } from '../layer.js';
 import type { Platform } from '../platform.js';
 import { whenPlatformSettled } from '../settle.js';
@@ -41,9 +41,11 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * (`provider.acmeDns01`): its listener's wildcard certificate cannot be issued through HTTP-01.
  */
 export class CertManager implements IComponent {
-  readonly name = 'cert-manager';
+  readonly name: string;
 
-  constructor(private readonly props: CertManagerProps = {}) {}
+  constructor(private readonly props: CertManagerProps = {}) {
+    this.name = props.name ?? 'cert-manager';
+  }
 
   install(platform: Platform): void {
     const { email } = this.props;
@@ -61,12 +63,9 @@ export class CertManager implements IComponent {
     const cluster = platform.cluster;
     const gatewayApi = cluster.capabilities.has(Capability.GATEWAY_API);
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'cert-manager',
-      chart: { ...CERT_MANAGER_CHART, version: this.props.version ?? CERT_MANAGER_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'cert-manager', chart: CERT_MANAGER_CHART }),
       // The chart installs its CRDs as templates; keep them if the release is ever removed, so certificates survive.
       values: mergeValues({ crds: { enabled: true, keep: true }, config: gatewayApi ? GATEWAY_API_CONFIG : undefined }, this.props.values),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.CERT_MANAGER],
     });
     const issuers = new Construct(platform.configs, this.name);

@@ -1,7 +1,7 @@
 import { Capability } from '../../fleet/capabilities.js';
 import type { Cluster } from '../../fleet/cluster.js';
 import { StrataError, show } from '../../fleet/errors.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type HelmValues, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, type HelmValues, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** kubernetes/autoscaler cluster-autoscaler chart 9.59.0. */
@@ -51,26 +51,25 @@ function cloudValues(cluster: Cluster, props: ClusterAutoscalerProps): HelmValue
 }
 
 /**
- * Kubernetes cluster-autoscaler in kube-system, configured for the cluster's cloud: node groups
+ * Kubernetes cluster-autoscaler, by default in kube-system, configured for the cluster's cloud: node groups
  * discovered by tag on aws and azure, instance-group prefixes on gcp. Nodes of similar groups are
  * balanced and the expander wastes least.
  */
 export class ClusterAutoscaler implements IComponent {
-  readonly name = 'cluster-autoscaler';
+  readonly name: string;
 
-  constructor(private readonly props: ClusterAutoscalerProps = {}) {}
+  constructor(private readonly props: ClusterAutoscalerProps = {}) {
+    this.name = props.name ?? 'cluster-autoscaler';
+  }
 
   install(platform: Platform): void {
     const cluster = platform.cluster;
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'kube-system',
-      chart: { ...CLUSTER_AUTOSCALER_CHART, version: this.props.version ?? CLUSTER_AUTOSCALER_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'kube-system', chart: CLUSTER_AUTOSCALER_CHART }),
       values: mergeValues(
         { ...cloudValues(cluster, this.props), extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste' } },
         this.props.values,
       ),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.CLUSTER_AUTOSCALER],
     });
   }

@@ -1,6 +1,6 @@
 import { Capability } from '../../fleet/capabilities.js';
 import { StrataError, show } from '../../fleet/errors.js';
-import { PlatformComponent, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 import { whenPlatformSettled } from '../settle.js';
 import { canonicalSet } from '../../fleet/canonical.js';
@@ -19,18 +19,26 @@ export interface ExternalDnsProps extends ComponentOptions {
    * @default 'upsert-only'
    */
   readonly policy?: 'upsert-only' | 'sync';
+  /**
+   * The owner id of the TXT records marking this cluster's records: keep a live cluster's, or
+   * external-dns no longer updates (nor deletes) the records it created.
+   * @default the cluster's name
+   */
+  readonly txtOwnerId?: string;
 }
 
 /**
- * external-dns, in namespace `external-dns`: DNS records for Ingress and route (HTTPRoute,
+ * external-dns, by default in namespace `external-dns`: DNS records for Ingress and route (HTTPRoute,
  * GRPCRoute, where the Gateway API is installed) hosts and LoadBalancer Services, owned through TXT records by this cluster's name, so clusters sharing a zone never
  * touch each other's records. Credentials come from the provider's workload identity (set the
  * ServiceAccount annotation through `values`).
  */
 export class ExternalDns implements IComponent {
-  readonly name = 'external-dns';
+  readonly name: string;
 
-  constructor(private readonly props: ExternalDnsProps = {}) {}
+  constructor(private readonly props: ExternalDnsProps = {}) {
+    this.name = props.name ?? 'external-dns';
+  }
 
   install(platform: Platform): void {
     const cluster = platform.cluster;
@@ -47,9 +55,7 @@ export class ExternalDns implements IComponent {
     const cluster = platform.cluster;
     const routes = cluster.capabilities.has(Capability.GATEWAY_API) ? ['gateway-httproute', 'gateway-grpcroute'] : [];
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'external-dns',
-      chart: { ...EXTERNAL_DNS_CHART, version: this.props.version ?? EXTERNAL_DNS_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'external-dns', chart: EXTERNAL_DNS_CHART }),
       values: mergeValues(
         {
           provider: { name: provider },
@@ -57,11 +63,10 @@ export class ExternalDns implements IComponent {
           domainFilters: canonicalSet(this.props.domains ?? [cluster.domain]),
           policy: this.props.policy ?? 'upsert-only',
           registry: 'txt',
-          txtOwnerId: cluster.name,
+          txtOwnerId: this.props.txtOwnerId ?? cluster.name,
         },
         this.props.values,
       ),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.EXTERNAL_DNS],
     });
   }

@@ -1,5 +1,5 @@
 import { Capability } from '../../fleet/capabilities.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** external-secrets/external-secrets chart 2.12.0. */
@@ -8,22 +8,21 @@ export const EXTERNAL_SECRETS_CHART = { repository: 'https://charts.external-sec
 export type ExternalSecretsProps = ComponentOptions;
 
 /**
- * External Secrets Operator, in namespace `external-secrets`: secrets stay in the provider's
+ * External Secrets Operator, by default `external-secrets` in namespace `external-secrets`: secrets stay in the provider's
  * secret manager and are synced into the cluster, never committed. Stores (ClusterSecretStore)
  * are custom resources: declare them in infrastructure/configs.
  */
 export class ExternalSecrets implements IComponent {
-  readonly name = 'external-secrets';
+  readonly name: string;
 
-  constructor(private readonly props: ExternalSecretsProps = {}) {}
+  constructor(private readonly props: ExternalSecretsProps = {}) {
+    this.name = props.name ?? 'external-secrets';
+  }
 
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'external-secrets',
-      chart: { ...EXTERNAL_SECRETS_CHART, version: this.props.version ?? EXTERNAL_SECRETS_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'external-secrets', chart: EXTERNAL_SECRETS_CHART }),
       values: mergeValues({ installCRDs: true }, this.props.values),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.EXTERNAL_SECRETS],
     });
   }

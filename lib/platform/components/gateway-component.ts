@@ -8,7 +8,7 @@ import { SYSTEM_NAMESPACES } from '../../validate/references.js';
 import { provideCapability, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 import { whenPlatformSettled } from '../settle.js';
-import { ENVOY_GATEWAY_CONTROLLER, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway, envoyProxyLabels, type EnvoyGatewayProps } from './envoy-gateway.js';
+import { ENVOY_GATEWAY_CONTROLLER, EnvoyGateway, envoyProxyLabels, type EnvoyGatewayProps } from './envoy-gateway.js';
 import { GatewayApi, type GatewayApiProps } from './gateway-api.js';
 
 export interface GatewayProps {
@@ -54,9 +54,11 @@ export class GatewayComponent implements IComponent {
       provideCapability(cluster, Capability.GATEWAY_CONTROLLER, this.name);
       dataPlane = managed.dataPlane;
     } else {
+      const envoy = new EnvoyGateway(this.props.envoy);
       platform.install(new GatewayApi(this.props.gatewayApi));
-      platform.install(new EnvoyGateway(this.props.envoy));
-      dataPlane = { namespace: ENVOY_GATEWAY_NAMESPACE, podLabels: envoyProxyLabels({ name, namespace }) };
+      platform.install(envoy);
+      // Envoy Gateway runs each Gateway's proxies in its own namespace.
+      dataPlane = { namespace: envoy.namespace, podLabels: envoyProxyLabels({ name, namespace }) };
     }
     const gateway: GatewayRef = { name, namespace, hostname: `*.${domain}`, httpListener: 'http', httpsListener: 'https', dataPlane };
     cluster.gateway = gateway;

@@ -1,6 +1,6 @@
 import { Capability } from '../../fleet/capabilities.js';
 import { StrataError, show } from '../../fleet/errors.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** Karpenter 1.14.1 from its OCI registry, matching the NodePool/EC2NodeClass CRDs the project imports. */
@@ -13,8 +13,6 @@ export interface KarpenterProps extends ComponentOptions {
   readonly interruptionQueue?: string;
   /** IAM role for the controller through IRSA. @default none (EKS Pod Identity, or node role) */
   readonly roleArn?: string;
-  /** Namespace of the controller. @default 'kube-system' (as Karpenter's install guide does) */
-  readonly namespace?: string;
 }
 
 /**
@@ -22,30 +20,30 @@ export interface KarpenterProps extends ComponentOptions {
  * Its NodePools and EC2NodeClasses are custom resources: declare them in infrastructure/configs.
  */
 export class Karpenter implements IComponent {
-  readonly name = 'karpenter';
+  readonly name: string;
 
-  constructor(private readonly props: KarpenterProps = {}) {}
+  constructor(private readonly props: KarpenterProps = {}) {
+    this.name = props.name ?? 'karpenter';
+  }
 
   install(platform: Platform): void {
     const cluster = platform.cluster;
     if (cluster.provider.name !== 'aws') {
       throw new StrataError(`karpenter runs on aws only, not on provider ${show(cluster.provider.name)}: use Components.nodeAutoscaler(), which picks the provider's autoscaler`);
     }
-    const { roleArn, interruptionQueue } = this.props;
+    const { roleArn, interruptionQueue, clusterName } = this.props;
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: this.props.namespace ?? 'kube-system',
-      chart: { ...KARPENTER_CHART, version: this.props.version ?? KARPENTER_CHART.version },
+      // kube-system, as Karpenter's install guide does.
+      ...catalogRelease(this.props, { name: this.name, namespace: 'kube-system', chart: KARPENTER_CHART }),
       values: mergeValues(
         {
-          settings: { clusterName: this.props.clusterName ?? cluster.name, interruptionQueue },
+          settings: { clusterName: clusterName ?? cluster.name, interruptionQueue },
           serviceAccount: roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : undefined,
           // Karpenter's guide: guaranteed resources, so the autoscaler is the last thing to starve.
           controller: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
         },
         this.props.values,
       ),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.KARPENTER],
     });
   }

@@ -1,5 +1,5 @@
 import { Capability } from '../../fleet/capabilities.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** kedacore/keda chart 2.20.2, matching the KEDA CRDs the project imports. */
@@ -7,19 +7,18 @@ export const KEDA_CHART = { repository: 'https://kedacore.github.io/charts', nam
 
 export type KedaProps = ComponentOptions;
 
-/** KEDA: event-driven pod autoscaling (ScaledObject, ScaledJob), in namespace `keda`. */
+/** KEDA: event-driven pod autoscaling (ScaledObject, ScaledJob), by default `keda` in namespace `keda`. */
 export class Keda implements IComponent {
-  readonly name = 'keda';
+  readonly name: string;
 
-  constructor(private readonly props: KedaProps = {}) {}
+  constructor(private readonly props: KedaProps = {}) {
+    this.name = props.name ?? 'keda';
+  }
 
   install(platform: Platform): void {
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'keda',
-      chart: { ...KEDA_CHART, version: this.props.version ?? KEDA_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'keda', chart: KEDA_CHART }),
       values: mergeValues({}, this.props.values),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.KEDA],
     });
   }

@@ -1,6 +1,6 @@
 import { Capability } from '../../fleet/capabilities.js';
 import { perStage, type StageValue } from '../../fleet/stage.js';
-import { PlatformComponent, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, provideCapability, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** kubernetes-sigs/metrics-server chart 3.14.0 (metrics-server 0.9.0). */
@@ -12,13 +12,15 @@ export interface MetricsServerProps extends ComponentOptions {
 }
 
 /**
- * metrics-server, the resource metrics API behind HPA CPU/memory targets and `kubectl top`, in
- * kube-system. Where the provider runs its own (GKE, AKS), only the capability is recorded.
+ * metrics-server, the resource metrics API behind HPA CPU/memory targets and `kubectl top`, by
+ * default in kube-system. Where the provider runs its own (GKE, AKS), only the capability is recorded.
  */
 export class MetricsServer implements IComponent {
-  readonly name = 'metrics-server';
+  readonly name: string;
 
-  constructor(private readonly props: MetricsServerProps = {}) {}
+  constructor(private readonly props: MetricsServerProps = {}) {
+    this.name = props.name ?? 'metrics-server';
+  }
 
   install(platform: Platform): void {
     const cluster = platform.cluster;
@@ -28,11 +30,8 @@ export class MetricsServer implements IComponent {
     }
     const replicas = cluster.resolve(this.props.replicas ?? perStage({ production: 2, default: 1 }));
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace: 'kube-system',
-      chart: { ...METRICS_SERVER_CHART, version: this.props.version ?? METRICS_SERVER_CHART.version },
+      ...catalogRelease(this.props, { name: this.name, namespace: 'kube-system', chart: METRICS_SERVER_CHART }),
       values: mergeValues({ replicas, podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : undefined }, this.props.values),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.METRICS_SERVER],
     });
   }

@@ -1,6 +1,6 @@
 import { Capability } from '../../fleet/capabilities.js';
 import { perStage, type StageValue } from '../../fleet/stage.js';
-import { PlatformComponent, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
+import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, type IComponent } from '../component.js';
 import type { Platform } from '../platform.js';
 
 /** traefik/traefik-helm-chart 41.6.1 (Traefik Proxy v3.7). */
@@ -9,8 +9,6 @@ export const TRAEFIK_CHART = { repository: 'https://traefik.github.io/charts', n
 export interface TraefikProps extends ComponentOptions {
   /** Proxy replicas; more than one adds a PodDisruptionBudget. @default 2 on production clusters, 1 elsewhere */
   readonly replicas?: StageValue<number>;
-  /** Namespace of the proxy. @default 'traefik' */
-  readonly namespace?: string;
 }
 
 /**
@@ -21,18 +19,19 @@ export interface TraefikProps extends ComponentOptions {
  * and publishes that address on Ingress status for external-dns. Sets `cluster.ingressPeer`.
  */
 export class Traefik implements IComponent {
-  readonly name = 'traefik';
+  readonly name: string;
 
-  constructor(private readonly props: TraefikProps = {}) {}
+  constructor(private readonly props: TraefikProps = {}) {
+    this.name = props.name ?? 'traefik';
+  }
 
   install(platform: Platform): void {
     const cluster = platform.cluster;
-    const namespace = this.props.namespace ?? 'traefik';
+    const release = catalogRelease(this.props, { name: this.name, namespace: 'traefik', chart: TRAEFIK_CHART });
+    const namespace = release.namespace;
     const replicas = cluster.resolve(this.props.replicas ?? perStage({ production: 2, default: 1 }));
     new PlatformComponent(platform.controllers, {
-      name: this.name,
-      namespace,
-      chart: { ...TRAEFIK_CHART, version: this.props.version ?? TRAEFIK_CHART.version },
+      ...release,
       values: mergeValues(
         {
           deployment: { replicas },
@@ -43,7 +42,6 @@ export class Traefik implements IComponent {
         },
         this.props.values,
       ),
-      dependsOn: this.props.dependsOn,
       capabilities: [Capability.INGRESS],
     });
     // The chart labels the proxy pods with its name; the namespace narrows them to this release.
