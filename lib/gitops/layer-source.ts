@@ -112,6 +112,8 @@ export interface ExternalArtifactSourceProps {
 }
 
 const OCI_DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** The OCI distribution spec's tag grammar. https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */
+const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const ROOT_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 function rootProblem(root: string | undefined): string | undefined {
@@ -231,10 +233,15 @@ class OciRepositorySource extends LayerSource {
     });
   }
 
+  /**
+   * What the OCIRepository's schema and the rules over it do not say: a tag in the URL, not
+   * exactly one ref, a malformed digest or tag, an invalid secret name or root. (The URL scheme,
+   * the provider enums, the name and the ServiceAccount are checked on the rendered object.)
+   */
   problems(): string[] {
-    const { url, ref, name, provider, verify, secretName, serviceAccountName } = this.props;
+    const { url, ref, secretName } = this.props;
     const problems: (string | undefined)[] = [];
-    if (typeof url !== 'string' || !/^oci:\/\/[^/\s]+\/\S+$/.test(url) || /[:@][^/]*$/.test(url.slice('oci://'.length).split('/').slice(1).join('/'))) {
+    if (typeof url === 'string' && url.startsWith('oci://') && (!/^oci:\/\/[^/\s]+\/\S+$/.test(url) || /[:@]/.test(url.slice('oci://'.length).split('/').slice(1).join('/')))) {
       problems.push(`url ${show(url)} is not an OCI repository URL without tag: oci://<registry>/<repository>, e.g. "oci://ghcr.io/acme/fleet" (the version goes in ref)`);
     }
     const refs = ['tag', 'semver', 'digest'].filter((k) => (ref as Record<string, unknown> | undefined)?.[k] !== undefined);
@@ -242,14 +249,10 @@ class OciRepositorySource extends LayerSource {
       problems.push(`ref ${show(ref)} must set exactly one of tag, semver or digest${refs.length > 1 ? ` (it sets ${refs.join(', ')})` : ''}`);
     } else if (ref.digest !== undefined && !OCI_DIGEST.test(ref.digest)) {
       problems.push(`ref.digest ${show(ref.digest)} is not a digest: sha256:<64 lowercase hex digits>`);
-    } else if (ref.tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(ref.tag)) {
+    } else if (ref.tag !== undefined && !OCI_TAG.test(ref.tag)) {
       problems.push(`ref.tag ${show(ref.tag)} is not an OCI tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-')`);
     }
-    if (name !== undefined) problems.push(dnsSubdomainError('name', name));
-    if (provider !== undefined && !['generic', 'aws', 'azure', 'gcp'].includes(provider)) problems.push(`provider ${show(provider)} is not one of "generic", "aws", "azure", "gcp"`);
-    if (verify !== undefined && !['cosign', 'notation'].includes(verify.provider)) problems.push(`verify.provider ${show(verify.provider)} is not one of "cosign", "notation"`);
     if (secretName !== undefined) problems.push(dnsSubdomainError('secretName', secretName));
-    if (serviceAccountName !== undefined) problems.push(dnsSubdomainError('serviceAccountName', serviceAccountName));
     problems.push(rootProblem(this.props.root));
     return problems.filter((p): p is string => p !== undefined);
   }

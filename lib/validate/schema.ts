@@ -8,6 +8,7 @@ import type { Finding } from '../fleet/errors.js';
 import { apiVersionProblem } from './api-versions.js';
 import { unknownFields } from './fields.js';
 import { kindsOfCrd, kindsOfCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
+import { ARTIFACT_GENERATOR_CRD, EXTERNAL_ARTIFACT_CRD } from './flux-artifacts.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
 export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
@@ -43,7 +44,11 @@ function fromModel(model: ValidatingModel): KindSchema {
   };
 }
 
-const registry = new Map<string, KindSchema>(MODELS.map((m) => [key(m.apiVersion, m.kind), fromModel(m)]));
+const registry = new Map<string, KindSchema>([
+  ...MODELS.map((m) => [key(m.apiVersion, m.kind), fromModel(m)] as const),
+  // Flux 2.7's artifact kinds, which layers may read from (lib/gitops/layer-source.ts).
+  ...[EXTERNAL_ARTIFACT_CRD, ARTIFACT_GENERATOR_CRD].flatMap((crd) => kindsOfCrd(crd, 'lib/validate/flux-artifacts.ts')).map((k) => [key(k.apiVersion, k.kind), k] as const),
+]);
 
 /** Every `apiVersion/kind` with a registered schema. */
 export function registeredKinds(): string[] {

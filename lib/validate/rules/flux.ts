@@ -66,7 +66,8 @@ function normalizePath(path: string): string {
  */
 function distPrefix(objects: ClusterObjects): string | undefined {
   const counts = new Map<string, number>();
-  for (const k of objects.cluster.layers) {
+  // Layers reading another source (an OCI artifact, an ExternalArtifact) have paths of that artifact.
+  for (const k of objects.cluster.layers.filter((l) => readsFleetRepository(objects, l))) {
     const path = normalizePath(str(rec(k.manifest.spec).path) ?? '');
     const folder = objects.cluster.folders.find((f) => path === f.dir || path.endsWith(`/${f.dir}`));
     if (folder) {

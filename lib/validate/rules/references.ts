@@ -10,7 +10,19 @@ export const BOOTSTRAP_REPOSITORY = { kind: 'GitRepository', namespace: 'flux-sy
 
 function exists(objects: ClusterObjects, kind: string, namespace: string | undefined, name: string): boolean {
   if (kind === BOOTSTRAP_REPOSITORY.kind && namespace === BOOTSTRAP_REPOSITORY.namespace && name === BOOTSTRAP_REPOSITORY.name) return true;
+  if (kind === 'ExternalArtifact' && generatedArtifact(objects, namespace, name)) return true;
   return objects.find(kind, namespace, name) !== undefined;
+}
+
+/**
+ * Whether an ArtifactGenerator of the cluster produces ExternalArtifact `namespace/name`: each of
+ * its `spec.artifacts` is one, named after it, in the generator's namespace. ExternalArtifacts are
+ * made by controllers, not declared. https://fluxcd.io/flux/components/source/artifactgenerators/
+ */
+function generatedArtifact(objects: ClusterObjects, namespace: string | undefined, name: string): boolean {
+  return objects.ofKind('ArtifactGenerator').some((g) =>
+    String(g.manifest.apiVersion).startsWith('source.extensions.fluxcd.io/') && namespaceOf(g) === namespace && arr(rec(g.manifest.spec).artifacts).some((a) => str(rec(a).name) === name),
+  );
 }
 
 /**
@@ -29,11 +41,12 @@ function refViolation(objects: ClusterObjects, object: ResolvedObject, what: str
 
 export const fluxSourceExists: Rule = {
   id: 'flux-source-exists',
-  summary: 'Every Flux Kustomization sourceRef and HelmRelease chart.spec.sourceRef / chartRef names a source declared on the same cluster (the GitRepository flux-system/flux-system of `flux bootstrap` counts as declared).',
-  hint: 'declare the source (HelmRepository, OCIRepository, GitRepository) on the cluster, or fix the name, kind or namespace',
+  summary: 'Every Flux Kustomization sourceRef, HelmRelease chart.spec.sourceRef / chartRef and ArtifactGenerator spec.sources entry names a source declared on the same cluster (the GitRepository flux-system/flux-system of `flux bootstrap` counts as declared; an ExternalArtifact counts when an ArtifactGenerator of its namespace lists it in spec.artifacts).',
+  hint: 'declare the source (GitRepository, OCIRepository, HelmRepository, or the ArtifactGenerator producing the ExternalArtifact) on the cluster, or fix the name, kind or namespace',
   severity: ALWAYS_ERROR,
   check: (objects) => [
     ...objects.ofKind('Kustomization').flatMap((k) => refViolation(objects, k, 'sourceRef', rec(k.manifest.spec).sourceRef)),
+    ...objects.ofKind('ArtifactGenerator').flatMap((g) => arr(rec(g.manifest.spec).sources).flatMap((source, i) => refViolation(objects, g, `spec.sources[${i}]`, source))),
     ...objects.ofKind('HelmRelease').flatMap((h) => {
       const spec = rec(h.manifest.spec);
       return [
