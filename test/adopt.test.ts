@@ -267,3 +267,17 @@ describe.each(CLUSTERS)('the switch-over commit on cluster %s', (cluster) => {
     expect(added).toEqual([...ported(cluster).objects.values()].filter((o) => !known.has(o.key)).map((o) => `${o.owner}: ${describe_(o.id)}`).sort());
   });
 });
+
+describe('a port that moves the controllers\' releases to flux-system (strata\'s default placement)', () => {
+  test('the plan says helm-controller uninstalls cert-manager and Envoy Gateway', () => {
+    const after = ported('staging', portedFleet({ placement: 'flux-system' }));
+    const plan = planTrees(originalTree('staging', original('staging')), { clusters: new Map([['staging', after]]) });
+    const removed = plan.clusters.flatMap((c) => c.changes).filter((c) => c.action === 'removed');
+    expect(removed.map((c) => `${describe_(c.id)}: ${c.hazards.map((h) => h.rule).join(', ')}`)).toEqual([
+      'HelmRelease cert-manager/cert-manager: prune, delete-helm-release',
+      'HelmRelease envoy-gateway-system/envoy-gateway: prune, delete-helm-release',
+      'OCIRepository cert-manager/cert-manager: prune',
+      'OCIRepository envoy-gateway-system/gateway-helm: prune',
+    ]);
+  });
+});
