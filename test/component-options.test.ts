@@ -228,3 +228,29 @@ describe('errors name the path, the value and what is valid', () => {
     expect(errors).toEqual(['c1/infrastructure/controllers/podinfo: namespaceMetadata.labels "team" is "web", but component "keda" sets it to "platform" on namespace "keda", which they share: give one value']);
   });
 });
+
+describe('the defaults are today\'s output', () => {
+  const files = (define: (p: Platform) => void) => Testing.synth(fleetWith(define)).files;
+
+  test('every release option given at its default value renders byte for byte what leaving it out renders', () => {
+    const defaults = {
+      placement: 'flux-system', releaseName: 'keda', serviceAccountName: 'helm-controller', source: { name: 'keda', kind: 'HelmRepository', interval: '12h' },
+      interval: '1h', timeout: '5m', install: { retries: 3, crds: 'Create' }, upgrade: { retries: 3, remediateLastFailure: true, crds: 'CreateReplace', cleanupOnFail: true },
+      createNamespace: true, namespaceMetadata: { labels: { 'app.kubernetes.io/managed-by': 'strata' } }, name: 'keda', namespace: 'keda',
+      chart: { repository: 'https://kedacore.github.io/charts', name: 'keda' }, version: '2.20.2',
+    } as const;
+    expect(files((p) => p.install(Components.keda(defaults)))).toEqual(files((p) => p.install(Components.keda())));
+  });
+
+  test('the gateway and cert-manager options at their defaults too', () => {
+    const given = (p: Platform) => {
+      p.install(Components.certManager({ issuers: { staging: { name: 'letsencrypt-staging' }, production: { name: 'letsencrypt-production', privateKeySecretName: 'letsencrypt-production' } }, solvers: { http01: 'gateway' } }));
+      p.install(Components.gateway({ name: 'public', namespace: 'gateway', listeners: { http: { name: 'http', port: 80 }, https: { name: 'https', port: 443, certificateSecret: 'public-tls', redirect: true } }, allowedRoutes: { from: 'Selector', labels: { 'strata.dev/gateway-access': 'true' } }, envoy: { namespace: 'envoy-gateway-system', crdRelease: { name: 'envoy-gateway-crds' } }, gatewayApi: { name: 'gateway-api', sourceInterval: '12h', interval: '1h', timeout: '5m' } }));
+    };
+    const none = (p: Platform) => {
+      p.install(Components.certManager());
+      p.install(Components.gateway());
+    };
+    expect(files(given)).toEqual(files(none));
+  });
+});

@@ -193,6 +193,15 @@ describe('typed children', () => {
     expect(yamlOf(Testing.synth(fleet).files, 'dev-eu/apps/shop/helmrelease-podinfo.yaml').spec.maxHistory).toBe(3);
   });
 
+  test('the source can be named, fetched less often, and be a HelmRepository of type oci', () => {
+    const fleet = twoStages((apps) => {
+      new HelmApp(apps, 'podinfo', { chart: { ...PODINFO_OCI, version: '6.9.2' }, source: { name: 'stefanprodan', kind: 'HelmRepository', interval: '24h' } });
+    });
+    const files = Testing.synth(fleet).files;
+    expect(yamlOf(files, 'dev-eu/apps/shop/helmrepository-stefanprodan.yaml').spec).toEqual({ interval: '24h', type: 'oci', url: 'oci://ghcr.io/stefanprodan/charts' });
+    expect(yamlOf(files, 'dev-eu/apps/shop/helmrelease-podinfo.yaml').spec.chart.spec).toEqual({ chart: 'podinfo', version: '6.9.2', interval: '24h', sourceRef: { kind: 'HelmRepository', name: 'stefanprodan' } });
+  });
+
   test('they are refused, with the reason, when the props have problems', () => {
     let refusal: unknown;
     const fleet = fleetOf('production', (apps) => {
@@ -243,6 +252,14 @@ describe('errors name the construct, the value and what is valid', () => {
       'c/apps/shop/podinfo: chart repository "ftp://charts" is not an https:// or oci:// URL',
       expect.stringMatching(/^c\/apps\/shop\/podinfo: chart name "Pod_Info" /),
       'c/apps/shop/podinfo: chart version "latest" is neither a semver version nor a semver range: give an exact version (e.g. "1.2.3") or a bounded semver range (e.g. "~1.2.0", "^1.2.0", ">=1.2.0 <2.0.0")',
+    ]);
+  });
+
+  test('the chart source: kind, name and interval', () => {
+    expect(errors({ chart: { ...PODINFO_HTTPS, version: '6.9.2' }, source: { kind: 'OCIRepository', name: 'Charts', interval: '1w' } })).toEqual([
+      'c/apps/shop/podinfo: source.kind "OCIRepository" needs an oci:// chart repository, not "https://stefanprodan.github.io/podinfo": use kind "HelmRepository" for an https:// repository',
+      expect.stringMatching(/^c\/apps\/shop\/podinfo: source.name "Charts" is not a DNS-1123 subdomain/),
+      expect.stringMatching(/^c\/apps\/shop\/podinfo: source.interval "1w" is not a Flux duration/),
     ]);
   });
 

@@ -41,7 +41,7 @@ describe('no silent drops: unknown keys are errors', () => {
   test('Components.certManager({ emial }) is an error, not issuers without an e-mail', () => {
     const fleet = platformFleet((p) => p.install(Components.certManager({ emial: 'ops@acme.dev' } as never)));
     expect(errorsOf(fleet)).toEqual([
-      'c1/infrastructure/controllers: Components.certManager(...).emial is not a known key: did you mean "email"? (valid keys: chart, createNamespace, dependsOn, driftDetection, email, install, interval, issuer, name, namespace, namespaceMetadata, placement, releaseName, serviceAccountName, source, timeout, upgrade, values, valuesFile, valuesSchema, version)',
+      'c1/infrastructure/controllers: Components.certManager(...).emial is not a known key: did you mean "email"? (valid keys: chart, createNamespace, dependsOn, driftDetection, email, install, interval, issuer, issuers, name, namespace, namespaceMetadata, placement, releaseName, serviceAccountName, solvers, source, timeout, upgrade, values, valuesFile, valuesSchema, version)',
     ]);
   });
 

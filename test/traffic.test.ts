@@ -478,7 +478,7 @@ describe('route errors', () => {
 describe('platform errors', () => {
   test('a wildcard HTTPS listener on a provider without a DNS-01 solver', () => {
     expect(errorsOf(platformFleet(trafficPlatform, { provider: Provider.gcp() }))).toEqual([
-      `c1/infrastructure/configs/cert-manager: the HTTPS listener of gateway "gateway/public" serves "*.c1.acme.dev", a wildcard certificate Let's Encrypt issues only through DNS-01, but provider "gcp" names no DNS-01 solver: set acmeDns01 on its profile, e.g. Provider.gcp({ acmeDns01: { cloudDns: { project: '<dns project>' } } })`,
+      `c1/infrastructure/configs/cert-manager: the HTTPS listener of gateway "gateway/public" serves "*.c1.acme.dev", a wildcard certificate Let's Encrypt issues only through DNS-01, but provider "gcp" names no DNS-01 solver: set acmeDns01 on its profile, e.g. Provider.gcp({ acmeDns01: { cloudDns: { project: '<dns project>' } } }), or give Components.certManager({ solvers: { dns01 } })`,
     ]);
   });
 

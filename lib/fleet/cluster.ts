@@ -96,8 +96,15 @@ export interface GatewayRef {
   readonly hostname: string;
   /** Name (sectionName) of the plain HTTP listener. */
   readonly httpListener: string;
-  /** Name of the HTTPS listener (rendered only where the cluster has a TLS issuer). */
-  readonly httpsListener: string;
+  /** Name of the HTTPS listener (rendered only where the gateway has a certificate); undefined where the gateway serves plain HTTP only. */
+  readonly httpsListener?: string;
+  /**
+   * Whether cert-manager issues the HTTPS listener's wildcard certificate (its issuers then solve
+   * DNS-01 for the gateway's domain); false where the gateway serves plain HTTP only or its
+   * certificate Secret is provided otherwise.
+   * @default true
+   */
+  readonly issuedCertificate?: boolean;
   /** Who carries the gateway's traffic to the pods. */
   readonly dataPlane: TrafficPeer;
 }

@@ -4,7 +4,11 @@ import type { PropsShape } from './props-shape.js';
 
 /** The public props and options types, by name. */
 export type PropsTypeName =
+  | "AcmeDns01"
   | "AcmeDns01Solver"
+  | "AcmeIssuerOptions"
+  | "AcmeIssuers"
+  | "AcmeSolvers"
   | "AlertsProps"
   | "AutoscalingBounds"
   | "CatalogDefaults"
@@ -15,6 +19,7 @@ export type PropsTypeName =
   | "ClaimOptions"
   | "ClusterAutoscalerNodeGroup"
   | "ClusterAutoscalerProps"
+  | "ClusterGatewayHttps"
   | "ClusterGatewayProps"
   | "ClusterProps"
   | "ComponentOptions"
@@ -52,7 +57,11 @@ export type PropsTypeName =
   | "FleetProps"
   | "FleetSourceContext"
   | "FluxLockdownOptOut"
+  | "GatewayAllowedRoutes"
   | "GatewayApiProps"
+  | "GatewayHttpsOptions"
+  | "GatewayListenerOptions"
+  | "GatewayListeners"
   | "GatewayProps"
   | "GatewayRef"
   | "HealthCheck"
@@ -162,7 +171,32 @@ export type PropsTypeName =
 
 /** Every shape, by type name: roots and the named types they refer to. */
 export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
+ "AcmeDns01": {
+  "k": {
+   "solver": "ClusterIssuerSpecAcmeSolversDns01",
+   "zones": 0
+  }
+ },
  "AcmeDns01Solver": "ClusterIssuerSpecAcmeSolversDns01",
+ "AcmeIssuerOptions": {
+  "k": {
+   "name": 0,
+   "privateKeySecretName": 0,
+   "server": 0
+  }
+ },
+ "AcmeIssuers": {
+  "k": {
+   "production": "AcmeIssuerOptions",
+   "staging": "AcmeIssuerOptions"
+  }
+ },
+ "AcmeSolvers": {
+  "k": {
+   "dns01": "AcmeDns01",
+   "http01": 0
+  }
+ },
  "AlertsProps": {
   "k": {
    "channel": 0,
@@ -195,12 +229,14 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "install": "HelmInstallOptions",
    "interval": 0,
    "issuer": 0,
+   "issuers": "AcmeIssuers",
    "name": 0,
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
+   "solvers": "AcmeSolvers",
    "source": "ChartSourceOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
@@ -282,12 +318,22 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "version": 0
   }
  },
+ "ClusterGatewayHttps": {
+  "k": {
+   "certificateSecret": 0,
+   "port": 0,
+   "redirect": 0
+  }
+ },
  "ClusterGatewayProps": {
   "k": {
+   "allowedRoutes": "GatewayAllowedRoutes",
    "className": 0,
    "controllerName": 0,
    "createNamespace": 0,
    "gateway": "GatewayRef",
+   "httpPort": 0,
+   "https": "ClusterGatewayHttps",
    "infrastructureAnnotations": {
     "i": 0,
     "k": {}
@@ -925,17 +971,55 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "reason": 0
   }
  },
+ "GatewayAllowedRoutes": {
+  "k": {
+   "from": 0,
+   "labels": {
+    "i": 0,
+    "k": {}
+   }
+  }
+ },
  "GatewayApiProps": {
   "k": {
+   "interval": 0,
+   "name": 0,
+   "repository": 0,
+   "sourceInterval": 0,
+   "timeout": 0,
    "version": 0
+  }
+ },
+ "GatewayHttpsOptions": {
+  "k": {
+   "certificateSecret": 0,
+   "issuer": 0,
+   "name": 0,
+   "port": 0,
+   "redirect": 0
+  }
+ },
+ "GatewayListenerOptions": {
+  "k": {
+   "name": 0,
+   "port": 0
+  }
+ },
+ "GatewayListeners": {
+  "k": {
+   "http": "GatewayListenerOptions",
+   "https": "GatewayHttpsOptions"
   }
  },
  "GatewayProps": {
   "k": {
+   "allowedRoutes": "GatewayAllowedRoutes",
    "className": 0,
+   "createNamespace": 0,
    "domain": 0,
    "envoy": "EnvoyGatewayProps",
    "gatewayApi": "GatewayApiProps",
+   "listeners": "GatewayListeners",
    "name": 0,
    "namespace": 0
   }
@@ -955,6 +1039,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "hostname": 0,
    "httpListener": 0,
    "httpsListener": 0,
+   "issuedCertificate": 0,
    "name": 0,
    "namespace": 0
   }

@@ -16,6 +16,13 @@ import { MANAGED_BY } from '../platform/layer.js';
 import { RESTRICTED_POD_SECURITY } from '../platform/tenant.js';
 import { intakeProps } from '../fleet/props.js';
 
+/** `allowedRoutes` of every listener: by default the namespaces carrying the access label. */
+function routeNamespaces(given: GatewayAllowedRoutes, access: Record<string, string>) {
+  const from = given.from ?? 'Selector';
+  if (from !== 'Selector') return { namespaces: { from: from === 'All' ? GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL : GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
+  return { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: { ...(given.labels ?? access) } } } };
+}
+
 /** cert-manager's gateway-shim issues a certificate for every HTTPS listener of a Gateway carrying this annotation. */
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
@@ -33,6 +40,37 @@ export interface ClusterGatewayProps {
   readonly infrastructureAnnotations?: Readonly<Record<string, string>>;
   /** Create the Gateway's namespace. @default true */
   readonly createNamespace?: boolean;
+  /** Port of the HTTP listener. @default 80 */
+  readonly httpPort?: number;
+  /**
+   * The HTTPS listener: its port and certificate Secret; false for plain HTTP only. Served where
+   * there is an `issuer` or the Secret is provided (`certificateSecret` with no issuer).
+   * @default port 443, Secret `<gateway>-tls`, where there is an issuer
+   */
+  readonly https?: ClusterGatewayHttps | false;
+  /** Which namespaces may attach routes to the listeners. @default namespaces labelled `strata.dev/gateway-access: "true"` */
+  readonly allowedRoutes?: GatewayAllowedRoutes;
+}
+
+/** The HTTPS listener of a cluster gateway. */
+export interface ClusterGatewayHttps {
+  /** @default 443 */
+  readonly port?: number;
+  /** Secret in the gateway's namespace holding the certificate. @default '<gateway>-tls' */
+  readonly certificateSecret?: string;
+  /** Whether plain HTTP requests are redirected to HTTPS. @default true */
+  readonly redirect?: boolean;
+}
+
+/**
+ * Which namespaces may attach routes to a gateway's listeners (`allowedRoutes.namespaces`).
+ * https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces
+ */
+export interface GatewayAllowedRoutes {
+  /** `Selector`: namespaces carrying `labels`; `All`: every namespace; `Same`: the gateway's own. @default 'Selector' */
+  readonly from?: 'All' | 'Same' | 'Selector';
+  /** With `Selector`: the labels a namespace must carry. @default { 'strata.dev/gateway-access': 'true' } (exposed tenants) */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,8 +89,10 @@ export class ClusterGateway extends Construct {
     addCheck(this, () => propsProblems);
     const { gateway } = props;
     const access = { [GATEWAY_ACCESS_LABEL]: 'true' };
+    // The gateway's own routes (the redirect) attach from its namespace: it carries the labels the listeners admit.
+    const admitted = (props.allowedRoutes?.from ?? 'Selector') === 'Selector' ? (props.allowedRoutes?.labels ?? {}) : {};
     if (props.createNamespace !== false) {
-      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: gateway.namespace, labels: { ...MANAGED_BY, ...RESTRICTED_POD_SECURITY, ...access } } });
+      new k8s.KubeNamespace(this, 'namespace', { metadata: { name: gateway.namespace, labels: { ...MANAGED_BY, ...RESTRICTED_POD_SECURITY, ...access, ...admitted } } });
       // The namespace holds the Gateway and its routes, no pods (the data plane runs with its
       // controller); deny-all keeps it that way should anything be started here.
       new k8s.KubeNetworkPolicy(this, 'default-deny', {
@@ -63,15 +103,17 @@ export class ClusterGateway extends Construct {
     if (props.controllerName) {
       new GatewayClass(this, 'class', { metadata: { name: props.className, labels: { ...MANAGED_BY } }, spec: { controllerName: props.controllerName } });
     }
-    const allowedRoutes = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, selector: { matchLabels: access } } };
-    const listeners: GatewaySpecListeners[] = [{ name: gateway.httpListener, protocol: 'HTTP', port: 80, hostname: gateway.hostname, allowedRoutes }];
-    if (props.issuer) {
+    const allowedRoutes = routeNamespaces(props.allowedRoutes ?? {}, access);
+    const listeners: GatewaySpecListeners[] = [{ name: gateway.httpListener, protocol: 'HTTP', port: props.httpPort ?? 80, hostname: gateway.hostname, allowedRoutes }];
+    const https = props.https === false || gateway.httpsListener === undefined ? undefined : (props.https ?? {});
+    const servesHttps = https !== undefined && (props.issuer !== undefined || https.certificateSecret !== undefined);
+    if (servesHttps && gateway.httpsListener !== undefined) {
       listeners.push({
         name: gateway.httpsListener,
         protocol: 'HTTPS',
-        port: 443,
+        port: https.port ?? 443,
         hostname: gateway.hostname,
-        tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: `${gateway.name}-tls` }] },
+        tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: https.certificateSecret ?? `${gateway.name}-tls` }] },
         allowedRoutes,
       });
     }
@@ -82,7 +124,7 @@ export class ClusterGateway extends Construct {
         namespace: gateway.namespace,
         labels: { ...MANAGED_BY },
         annotations: {
-          ...(props.issuer ? { [CLUSTER_ISSUER_ANNOTATION]: props.issuer } : {}),
+          ...(props.issuer && servesHttps ? { [CLUSTER_ISSUER_ANNOTATION]: props.issuer } : {}),
           [DATA_PLANE_ANNOTATION]: JSON.stringify(gateway.dataPlane),
         },
       },
@@ -92,7 +134,7 @@ export class ClusterGateway extends Construct {
         listeners,
       },
     });
-    if (props.issuer) this.redirect(gateway);
+    if (servesHttps && https.redirect !== false) this.redirect(gateway);
   }
 
   /**

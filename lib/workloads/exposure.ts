@@ -53,6 +53,10 @@ export function routeProblems(cluster: Cluster, route: RouteSpec): string[] {
     } else {
       const outside = listenerHostProblem(cluster.gateway, route.host, route.tls);
       if (outside) problems.push(outside);
+      const { name, namespace, httpsListener } = cluster.gateway;
+      if (route.tls && httpsListener === undefined) {
+        problems.push(`host ${show(route.host)} is served over HTTPS, but gateway "${namespace}/${name}" serves plain HTTP only (Components.gateway({ listeners: { https: false } })): set tls: false, or give the gateway an HTTPS listener`);
+      }
     }
   } else if (!cluster.capabilities.has(Capability.INGRESS)) {
     problems.push(`host ${show(route.host)} needs an ingress controller, but the platform of cluster ${show(cluster.name)} installs none (capability "${Capability.INGRESS}")`);

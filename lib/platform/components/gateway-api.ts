@@ -4,6 +4,8 @@ import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/
 import { Capability } from '../../fleet/capabilities.js';
 import { Cluster } from '../../fleet/cluster.js';
 import { addCheck, show } from '../../fleet/errors.js';
+import { constructId, constructIdError, dnsLabelError } from '../../fleet/names.js';
+import { durationProblem } from '../../gitops/helm-release.js';
 import { KUSTOMIZE_CONTROLLER } from '../../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../../gitops/source.js';
 import { provideCapability, type IComponent } from '../component.js';
@@ -16,6 +18,16 @@ export const GATEWAY_API_RELEASE = { repository: 'https://github.com/kubernetes-
 export interface GatewayApiProps {
   /** Release tag of kubernetes-sigs/gateway-api. @default 'v1.6.1' */
   readonly version?: string;
+  /** Names the GitRepository and the Kustomization applying the CRDs (in flux-system). @default 'gateway-api' */
+  readonly name?: string;
+  /** The Git repository to fetch from, e.g. a mirror (https:// or ssh://). @default 'https://github.com/kubernetes-sigs/gateway-api' */
+  readonly repository?: string;
+  /** How often source-controller fetches the tag, a Go duration. @default '12h' */
+  readonly sourceInterval?: string;
+  /** How often kustomize-controller re-applies the CRDs, a Go duration. @default '1h' */
+  readonly interval?: string;
+  /** How long kustomize-controller waits for the CRDs to be established, a Go duration. @default '5m' */
+  readonly timeout?: string;
 }
 
 const RELEASE_TAG = /^v\d+\.\d+\.\d+$/;
@@ -28,20 +40,35 @@ const RELEASE_TAG = /^v\d+\.\d+\.\d+$/;
  * manifest (none is published either): Flux reads the tag and nothing else.
  */
 export class GatewayApi implements IComponent {
-  readonly name = 'gateway-api';
+  readonly name: string;
 
-  constructor(private readonly props: GatewayApiProps = {}) {}
+  constructor(private readonly props: GatewayApiProps = {}) {
+    this.name = props.name ?? 'gateway-api';
+  }
 
   install(platform: Platform): void {
-    const scope = new Construct(platform.controllers, this.name);
+    const scope = new Construct(platform.controllers, constructId(this.name));
     const version = this.props.version ?? GATEWAY_API_RELEASE.version;
-    addCheck(scope, () => (RELEASE_TAG.test(version) ? [] : [`gateway-api version ${show(version)} is not a release tag of ${GATEWAY_API_RELEASE.repository} (e.g. "${GATEWAY_API_RELEASE.version}")`]));
+    const repository = this.props.repository ?? GATEWAY_API_RELEASE.repository;
+    const { interval, sourceInterval, timeout } = this.props;
+    const problems = [
+      RELEASE_TAG.test(version) ? undefined : `gateway-api version ${show(version)} is not a release tag of ${repository} (e.g. "${GATEWAY_API_RELEASE.version}")`,
+      constructIdError('gateway-api name', this.name) ?? dnsLabelError('gateway-api name', this.name),
+      /^(https|ssh):\/\/[^\s/]+/.test(repository) ? undefined : `gateway-api repository ${show(repository)} is not an https:// or ssh:// Git URL`,
+      durationProblem('sourceInterval', sourceInterval),
+      durationProblem('interval', interval),
+      durationProblem('timeout', timeout),
+    ].filter((p): p is string => p !== undefined);
+    addCheck(scope, () => problems);
+    provideCapability(Cluster.of(scope), Capability.GATEWAY_API, this.name, Layer.containing(scope));
+    // Broken options would only come back as schema errors of the objects: they are not rendered.
+    if (problems.length > 0) return;
     const metadata = { name: this.name, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY, 'app.kubernetes.io/part-of': this.name } };
     new GitRepository(scope, 'source', {
       metadata,
       spec: {
-        interval: '12h',
-        url: GATEWAY_API_RELEASE.repository,
+        interval: sourceInterval ?? '12h',
+        url: repository,
         ref: { tag: version },
         // Re-include the CRD folder one level at a time: a folder left excluded hides everything below it.
         ignore: ['/*', '!/config/', '/config/*', '!/config/crd/', '/config/crd/*', `!/${GATEWAY_API_RELEASE.path}/`, ''].join('\n'),
@@ -50,9 +77,9 @@ export class GatewayApi implements IComponent {
     new Kustomization(scope, 'crds', {
       metadata,
       spec: {
-        interval: '1h',
+        interval: interval ?? '1h',
         retryInterval: '2m',
-        timeout: '5m',
+        timeout: timeout ?? '5m',
         // CRDs outlive the component: pruning them would delete every Gateway and route in the cluster.
         prune: false,
         wait: true,
@@ -61,6 +88,5 @@ export class GatewayApi implements IComponent {
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: this.name },
       },
     });
-    provideCapability(Cluster.of(scope), Capability.GATEWAY_API, this.name, Layer.containing(scope));
   }
 }
