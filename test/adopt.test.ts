@@ -68,7 +68,7 @@ function switchOver(cluster: string): { oldPath: AppliedObject[]; newPath: Appli
     cpSync(join(repo, 'clusters', cluster, 'flux-system'), bootstrap, { recursive: true });
     for (const sync of [join(repo, 'clusters', cluster, 'flux-system', 'gotk-sync.yaml'), join(bootstrap, 'gotk-sync.yaml')]) {
       const text = readFileSync(sync, 'utf8');
-      expect(text).toContain(`path: ./clusters/${cluster}\n`);
+      if (!text.includes(`path: ./clusters/${cluster}\n`)) throw new Error(`${sync} does not point the bootstrap Kustomization at ./clusters/${cluster}`);
       writeFileSync(sync, text.replace(`path: ./clusters/${cluster}\n`, `path: ./dist/clusters/${cluster}\n`));
     }
     portedFleet({ outdir: join(repo, 'dist') }).synth();
