@@ -3,7 +3,8 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Components, Fleet, Provider, Stage, Testing, type Manifest, type Platform } from '../lib/index.js';
+import { JsonPatch } from 'cdk8s';
+import { Components, Fleet, PlatformComponent, Provider, Stage, Testing, type Manifest, type Platform } from '../lib/index.js';
 import { fluxDurationError, parseGoDuration } from '../lib/fleet/duration.js';
 import { parseChartVersion } from '../lib/gitops/chart-version.js';
 import { HelmRelease } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -97,8 +98,20 @@ describe('Flux durations', () => {
     expect(fluxDurationError('spec.interval', '10us')).toMatch(/is not a Flux duration/);
   });
 
-  test('an interval of "5 minutes" is an error on the rendered HelmRelease (flux-duration)', () => {
+  test('an interval of "5 minutes" is an error of the component, naming the option (nothing of it is rendered)', () => {
     const fleet = platformFleet((p) => p.install(Components.helm({ ...PODINFO, interval: '5 minutes', timeout: '1d' })));
+    expect(errorsOf(fleet)).toEqual([
+      `${PATH}: interval "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"`,
+      `${PATH}: timeout "1d" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"`,
+    ]);
+  });
+
+  test('an interval of "5 minutes" patched into a rendered HelmRelease is an error on it (flux-duration)', () => {
+    const fleet = platformFleet((p) => {
+      const component = new PlatformComponent(p.controllers, PODINFO);
+      component.release.addJsonPatch(JsonPatch.replace('/spec/interval', '5 minutes'));
+      component.release.addJsonPatch(JsonPatch.replace('/spec/timeout', '1d'));
+    });
     expect(errorsOf(fleet)).toEqual([
       `${PATH}/release: HelmRelease flux-system/podinfo: spec.interval "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"`,
       `${PATH}/release: HelmRelease flux-system/podinfo: spec.timeout "1d" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"`,

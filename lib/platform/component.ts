@@ -190,10 +190,15 @@ export function capabilityProvider(cluster: Cluster, capability: string): Provid
  * charts), a HelmRelease and the namespace it installs into. Declared in a controllers layer;
  * the custom resources of the chart belong in a layer that depends on it.
  *
- * The source and the HelmRelease live in flux-system (with `targetNamespace` and
+ * By default the source and the HelmRelease live in flux-system (with `targetNamespace` and
  * `storageNamespace` set to the component's namespace), beside the Kustomizations and the
  * Alert that watch them, so nothing crosses a namespace under Flux's `--no-cross-namespace-refs`,
- * and the HelmRelease runs as `helm-controller`, as `--default-service-account` requires.
+ * and the HelmRelease runs as `helm-controller`, as `--default-service-account` requires. With
+ * `placement: 'namespace'` both live in the component's namespace and run as `helm-installer`
+ * there (see `ComponentReleaseOptions`). https://fluxcd.io/flux/components/helm/helmreleases/
+ *
+ * Problems of the props are errors of this construct; with broken release options nothing of the
+ * release is rendered (`release` and `source` then throw).
  */
 export class PlatformComponent extends Construct {
   readonly name: string;
