@@ -142,6 +142,14 @@ describe('layer Kustomization names', () => {
     expect(errorsOf(fleet)).toEqual(['c1/apps: name("blog") threw: no name for blog', 'c1/apps: name("shop") returned 42, not a string']);
   });
 
+  test('a name that is neither a string nor a function is an error', () => {
+    const fleet = fleetOf({ layers: { controllers: { name: 42 as never }, apps: { name: ['apps'] as never } } });
+    expect(errorsOf(fleet)).toEqual([
+      'c1/infrastructure/controllers: name 42 is not a string',
+      'c1/apps: name ["apps"] is not a string or a function of the namespace',
+    ]);
+  });
+
   test('a function or {namespace} names only folder-per-namespace layers', () => {
     const fleet = fleetOf({ layers: { controllers: { name: () => 'x' }, configs: { name: 'configs-{namespace}' } } });
     expect(errorsOf(fleet)).toEqual([
@@ -155,7 +163,7 @@ describe('layer reconcile options', () => {
   test('strata\'s defaults render; options without a strata default are not rendered', () => {
     const spec = byName(fleetOf(), 'infrastructure-controllers').spec;
     expect(spec).toMatchObject({ interval: '1h', retryInterval: '2m', timeout: '5m', prune: true, wait: true });
-    for (const field of ['force', 'suspend', 'targetNamespace', 'healthChecks', 'postBuild', 'deletionPolicy']) expect(spec[field]).toBeUndefined();
+    for (const field of ['force', 'suspend', 'targetNamespace', 'healthChecks', 'healthCheckExprs', 'postBuild', 'deletionPolicy']) expect(spec[field]).toBeUndefined();
   });
 
   test('each option lands on the layer\'s Kustomization', () => {
@@ -164,6 +172,7 @@ describe('layer reconcile options', () => {
         controllers: {
           interval: '10m', retryInterval: '1m', timeout: '3m', wait: false, prune: false, force: true, suspend: true, deletionPolicy: 'Orphan',
           healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' }],
+          healthCheckExprs: [{ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', current: "status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')", failed: "status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'False')" }],
           postBuild: { substitute: { CLUSTER_NAME: 'c1', _region: 'eu-west-1' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars' }, { kind: 'Secret', name: 'cluster-secrets', optional: true }] },
         },
       },
@@ -175,6 +184,7 @@ describe('layer reconcile options', () => {
     const spec = byName(fleet, 'infrastructure-controllers').spec;
     expect(spec).toMatchObject({ interval: '10m', retryInterval: '1m', timeout: '3m', wait: false, prune: false, force: true, suspend: true, deletionPolicy: 'Orphan' });
     expect(spec.healthChecks).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' }]);
+    expect(spec.healthCheckExprs).toEqual([{ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', current: "status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')", failed: "status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'False')" }]);
     expect(spec.postBuild).toEqual({
       substitute: { CLUSTER_NAME: 'c1', _region: 'eu-west-1' },
       substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars' }, { kind: 'Secret', name: 'cluster-secrets', optional: true }],

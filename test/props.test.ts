@@ -112,7 +112,7 @@ describe('no silent drops: unknown keys are errors', () => {
     const errors = errorsOf(fleet);
     expect(errors).toEqual(expect.arrayContaining([
       'new Fleet(...).repositry is not a known key: did you mean "repository"? (valid keys: decryption, domain, layerSource, layers, name, outdir, projectRoot, repository, repositoryPath)',
-      'fleet.addLayer("monitoring", ...).intervall is not a known key: did you mean "interval"? (valid keys: deletionPolicy, dependsOn, folderPerNamespace, force, healthChecks, interval, name, postBuild, prune, retryInterval, serviceAccountName, source, suspend, targetNamespace, timeout, wait)',
+      'fleet.addLayer("monitoring", ...).intervall is not a known key: did you mean "interval"? (valid keys: deletionPolicy, dependsOn, folderPerNamespace, force, healthCheckExprs, healthChecks, interval, name, postBuild, prune, retryInterval, serviceAccountName, source, suspend, targetNamespace, timeout, wait)',
       'c1: domian is not a known key: did you mean "domain"? (valid keys: decryption, domain, fluxLockdown, kubernetesVersion, layers, provider, region, stage, traffic)',
       expect.stringMatching(/^c1: provider: Provider\.aws\(\.\.\.\)\.storageClas is not a known key: did you mean "storageClass"\?/),
       'c1/infrastructure/configs/tenant-shop: quota.pod is not a known key: did you mean "pods"? (valid keys: cpu, memory, memoryLimit, pods, storage)',

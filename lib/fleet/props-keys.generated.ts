@@ -65,6 +65,7 @@ export type PropsTypeName =
   | "GatewayProps"
   | "GatewayRef"
   | "HealthCheck"
+  | "HealthCheckExpression"
   | "HelmAppChart"
   | "HelmAppProps"
   | "HelmInstallOptions"
@@ -723,6 +724,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "deletionPolicy": 0,
    "folderPerNamespace": 0,
    "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
    "healthChecks": "HealthCheck",
    "interval": 0,
    "name": 0,
@@ -1052,6 +1054,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0
   }
  },
+ "HealthCheckExpression": {
+  "k": {
+   "apiVersion": 0,
+   "current": 0,
+   "failed": 0,
+   "inProgress": 0,
+   "kind": 0
+  }
+ },
  "HelmAppChart": {
   "k": {
    "name": 0,
@@ -1284,6 +1295,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "dependsOn": 0,
    "folderPerNamespace": 0,
    "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
    "healthChecks": "HealthCheck",
    "interval": 0,
    "name": 0,
@@ -1753,6 +1765,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "deletionPolicy": 0,
    "force": 0,
+   "healthCheckExprs": "HealthCheckExpression",
    "healthChecks": "HealthCheck",
    "interval": 0,
    "postBuild": "PostBuild",

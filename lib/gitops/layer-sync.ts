@@ -37,7 +37,7 @@ export interface KustomizationProps extends LayerSyncProps {
 
 /**
  * A Flux Kustomization (`kustomize.toolkit.fluxcd.io/v1`). Options without a strata default
- * (force, suspend, targetNamespace, healthChecks, postBuild, deletionPolicy) are rendered only
+ * (force, suspend, targetNamespace, healthChecks, healthCheckExprs, postBuild, deletionPolicy) are rendered only
  * when set, so Flux's own defaults apply and a `flux suspend` on the cluster is kept.
  * https://fluxcd.io/flux/components/kustomize/kustomizations/
  */
@@ -55,6 +55,7 @@ export function declareKustomization(scope: Construct, props: KustomizationProps
       suspend: r.suspend,
       targetNamespace: r.targetNamespace,
       healthChecks: r.healthChecks?.map((h) => ({ apiVersion: h.apiVersion, kind: h.kind, name: h.name, namespace: h.namespace })),
+      healthCheckExprs: r.healthCheckExprs?.map((h) => ({ apiVersion: h.apiVersion, kind: h.kind, current: h.current, failed: h.failed, inProgress: h.inProgress })),
       postBuild: r.postBuild
         ? {
           substitute: r.postBuild.substitute ? { ...r.postBuild.substitute } : undefined,

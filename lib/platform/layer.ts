@@ -23,6 +23,23 @@ export interface HealthCheck {
   readonly namespace?: string;
 }
 
+/**
+ * CEL expressions that say when objects of one kind are healthy, for kinds Flux's own health
+ * checks do not understand (`spec.healthCheckExprs`), e.g.
+ * `{ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', current: "status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')" }`.
+ * https://fluxcd.io/flux/components/kustomize/kustomizations/#health-check-expressions
+ */
+export interface HealthCheckExpression {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** True when the object is healthy. */
+  readonly current: string;
+  /** True when the object has failed. @default none */
+  readonly failed?: string;
+  /** True while the object is still progressing. @default none */
+  readonly inProgress?: string;
+}
+
 /** A ConfigMap or Secret (in flux-system) whose keys are variables of a post-build substitution. */
 export interface SubstituteFrom {
   readonly kind: 'ConfigMap' | 'Secret';
@@ -80,6 +97,8 @@ export interface ReconcileOptions {
   readonly targetNamespace?: string;
   /** Objects Flux also waits for before the layer is ready. @default none */
   readonly healthChecks?: readonly HealthCheck[];
+  /** How Flux tells whether objects of a custom kind are healthy (with `wait` or `healthChecks`). @default none */
+  readonly healthCheckExprs?: readonly HealthCheckExpression[];
   /** Variable substitution in the applied objects. @default none */
   readonly postBuild?: PostBuild;
   /**
@@ -221,6 +240,7 @@ export class Layer extends Chart {
       suspend: props.suspend,
       targetNamespace: props.targetNamespace,
       healthChecks: props.healthChecks,
+      healthCheckExprs: props.healthCheckExprs,
       postBuild: props.postBuild,
       deletionPolicy: props.deletionPolicy,
     };
@@ -314,7 +334,7 @@ export class Layer extends Chart {
     const given = this.name;
     if (given === undefined) return { name: fallback };
     if (typeof given === 'string') return this.checkedName(given.split(NAMESPACE_PLACEHOLDER).join(namespace), namespace, fallback);
-    if (typeof given !== 'function') return { name: fallback, problem: `name ${show(given)} is not a string or a function of the namespace` };
+    if (typeof given !== 'function') return { name: fallback }; // reported once by nameProblems
     let name: unknown;
     try {
       name = given(namespace);
@@ -340,6 +360,7 @@ export class Layer extends Chart {
       if (given.includes(NAMESPACE_PLACEHOLDER)) return [`name ${show(given)} uses ${NAMESPACE_PLACEHOLDER}, but layer ${show(this.path)} is one folder (folderPerNamespace is false)`];
       return kustomizationNameProblems(given);
     }
+    if (typeof given !== 'string' && typeof given !== 'function') return [`name ${show(given)} is not a string or a function of the namespace`];
     return this.namespaceScopes().flatMap((apps) => this.folderName(apps.namespace).problem ?? []);
   }
 
@@ -366,7 +387,7 @@ const NAMESPACE_PLACEHOLDER = '{namespace}';
 const SUBSTITUTE_VARIABLE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
 /** The Kustomization `flux bootstrap` creates in flux-system: a layer of that name would replace it. */
-export const BOOTSTRAP_KUSTOMIZATION = 'flux-system';
+const BOOTSTRAP_KUSTOMIZATION = 'flux-system';
 
 /**
  * What is wrong with a Kustomization name: not a DNS-1123 subdomain, or bootstrap's own. (Longer
