@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { StrataError } from '../fleet/errors.js';
+import { suggest } from './fields.js';
 
 /** Whether objects of a kind live in a namespace or in the cluster as a whole. */
 export type KindScope = 'Namespaced' | 'Cluster';
@@ -38,9 +39,28 @@ type JsonSchema = Record<string, unknown>;
 
 let ajv: Ajv | undefined;
 
-/** One compiler for every CRD: formats are the API server's (`int32`, `byte`, ...), not checked here. */
+const INT32 = 2 ** 31;
+
+/**
+ * The formats the API server checks in a custom resource (k8s.io/kube-openapi strfmt) that the
+ * schemas strata carries use; any other `format` is left unchecked, as before.
+ */
+const FORMATS: Record<string, { type: 'string' | 'number'; validate: (value: never) => boolean }> = {
+  int32: { type: 'number', validate: (v: number) => Number.isInteger(v) && v >= -INT32 && v < INT32 },
+  int64: { type: 'number', validate: (v: number) => Number.isSafeInteger(v) || (Number.isInteger(v) && Math.abs(v) <= 2 ** 63) },
+  byte: { type: 'string', validate: (v: string) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v) },
+  'date-time': { type: 'string', validate: (v: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)) },
+  ipv4: { type: 'string', validate: (v: string) => /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v) },
+  ipv6: { type: 'string', validate: (v: string) => isIPv6(v) },
+};
+
+/** One compiler for every CRD, with the API server's formats of FORMATS. */
 function compiler(): Ajv {
-  ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  if (!ajv) {
+    // verbose: an unknown-field error carries its schema, whose properties name the known fields.
+    ajv = new Ajv({ strict: false, allErrors: true, verbose: true, logger: false });
+    for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as never);
+  }
   return ajv;
 }
 
@@ -52,17 +72,17 @@ function compiler(): Ajv {
  * - `x-kubernetes-embedded-resource` objects may carry apiVersion, kind and metadata;
  * - the root's `metadata` is ObjectMeta, checked by the structure checks, not here.
  */
-export function structuralSchema(schema: JsonSchema, root = true): JsonSchema {
+export function structuralSchema(schema: JsonSchema, root = true, closed = true): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key.startsWith('x-kubernetes-') || key === 'format') continue;
+    if (key.startsWith('x-kubernetes-') || (key === 'format' && !(String(value) in FORMATS))) continue;
     if (key === 'properties' && isRecord(value)) {
-      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? structuralSchema(v, false) : v]));
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? structuralSchema(v, false, closed) : v]));
     } else if ((key === 'items' || key === 'additionalProperties' || key === 'not') && isRecord(value)) {
-      out[key] = structuralSchema(value, false);
+      out[key] = structuralSchema(value, false, closed);
     } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
       // Inside these, a structural schema only restates constraints: no types of their own.
-      out[key] = value.map((v) => (isRecord(v) ? structuralSchema({ ...v, 'x-kubernetes-preserve-unknown-fields': true }, false) : v));
+      out[key] = value.map((v) => (isRecord(v) ? structuralSchema({ ...v, 'x-kubernetes-preserve-unknown-fields': true }, false, closed) : v));
     } else if (key === 'nullable') {
       continue;
     } else {
@@ -79,7 +99,7 @@ export function structuralSchema(schema: JsonSchema, root = true): JsonSchema {
     const meta = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
     if (properties || root) out.properties = { ...(properties ?? {}), ...meta };
   }
-  const keeps = schema['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
+  const keeps = !closed || schema['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
   if (isRecord(out.properties) && !keeps) out.additionalProperties = false;
   return out;
 }
@@ -92,20 +112,39 @@ function problems(errors: readonly ErrorObject[] | null | undefined): SchemaProb
   return (errors ?? []).map((e) => {
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty?: string }).additionalProperty);
-      return { path: `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is an unknown field' };
+      const properties = isRecord(e.parentSchema) && isRecord(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+      return { path: `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `is an unknown field${properties.length > 0 ? suggest(key, properties) : ''}` };
     }
     const values = (e.params as { allowedValues?: unknown[] }).allowedValues;
     return { path: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${Array.isArray(values) ? ` (valid: ${values.join(', ')})` : ''}` };
   });
 }
 
-/** A validator compiled on first use: most registered kinds are never rendered. */
-function lazyValidator(schema: JsonSchema): (manifest: Record<string, unknown>) => SchemaProblem[] {
+/**
+ * A validator compiled on first use (most registered kinds are never rendered), once per process.
+ * `schema` may be JSON text, parsed then too. With `closed` false, unknown fields are not its to
+ * report (lib/validate/fields.ts reports them, per Kubernetes version, for kinds it knows).
+ */
+export function lazyValidator(schema: JsonSchema | string, closed = true): (manifest: Record<string, unknown>) => SchemaProblem[] {
   let compiled: ValidateFunction | undefined;
   return (manifest) => {
-    compiled ??= compiler().compile(structuralSchema(schema));
+    compiled ??= compiler().compile(structuralSchema(typeof schema === 'string' ? (JSON.parse(schema) as JsonSchema) : schema, true, closed));
     return compiled(manifest) ? [] : problems(compiled.errors);
   };
+}
+
+/** True for an IPv6 address in the textual forms Go's net.ParseIP accepts (no zone). */
+function isIPv6(value: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(value) || value.split('::').length > 2) return false;
+  const [head, tail = ''] = value.split('::');
+  const groups = [...(head ? head.split(':') : []), ...(tail ? tail.split(':') : [])];
+  const last = groups.at(-1) ?? '';
+  const v4 = last.includes('.') ? FORMATS.ipv4.validate(last as never) : undefined;
+  if (v4 === false) return false;
+  const hex = v4 ? groups.slice(0, -1) : groups;
+  const count = hex.length + (v4 ? 2 : 0);
+  if (!hex.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  return value.includes('::') ? count < 8 : count === 8;
 }
 
 /**

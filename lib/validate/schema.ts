@@ -1,13 +1,15 @@
 // Schema validation of every rendered object, through one registry of kinds: Kubernetes (kubernetes-models;
-// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata installs (@kubernetes-models/*), and
+// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata
+// installs (their openAPIV3Schema, vendored in crd-schemas.ts by scripts/crd-schemas.mjs), and
 // every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
 // `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
 // a synth and `npm run validate` agree on both.
 import { MODELS, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
 import { apiVersionProblem } from './api-versions.js';
-import { unknownFields } from './fields.js';
-import { kindsOfCrd, kindsOfCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
+import { hasKnownFields, unknownFields } from './fields.js';
+import { kindsOfCrd, kindsOfCrdYaml, lazyValidator, type KindSchema, type SchemaProblem } from './crd.js';
+import { CRD_SCHEMAS } from './crd-schemas.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
 export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
@@ -34,16 +36,43 @@ export const UNCHECKED_ANNOTATION = 'strata.dev/unchecked';
 const key = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
 
 function fromModel(model: ValidatingModel): KindSchema {
+  const validate = model.prototype.validate;
   return {
     apiVersion: model.apiVersion,
     kind: model.kind,
     scope: CLUSTER_SCOPED_KINDS.has(model.kind) ? 'Cluster' : 'Namespaced',
-    source: 'bundled model',
-    validate: (manifest, kubernetesVersion) => [...modelProblems(model, forSchema(manifest as Manifest)), ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)],
+    source: 'kubernetes-models',
+    validate: (manifest, kubernetesVersion) => [...modelProblems(validate, forSchema(manifest as Manifest)), ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)],
   };
 }
 
-const registry = new Map<string, KindSchema>(MODELS.map((m) => [key(m.apiVersion, m.kind), fromModel(m)]));
+/**
+ * A kind of the CRDs strata's components install, validated with the CRD's schema (compiled on
+ * first use). Its unknown fields are fields.ts's to report (per Kubernetes version, with a
+ * suggestion), so the schema reports them only for a kind without a field tree.
+ */
+function fromVendored(gvk: string, entry: (typeof CRD_SCHEMAS)[string]): KindSchema {
+  const slash = gvk.lastIndexOf('/');
+  const [apiVersion, kind] = [gvk.slice(0, slash), gvk.slice(slash + 1)];
+  let check: ((manifest: Record<string, unknown>) => SchemaProblem[]) | undefined;
+  return {
+    apiVersion,
+    kind,
+    scope: entry.scope,
+    source: entry.source,
+    validate: (manifest, kubernetesVersion) => {
+      const known = hasKnownFields(apiVersion, kind);
+      check ??= lazyValidator(entry.schema, !known);
+      const problems = check(manifest);
+      return known ? [...problems, ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)] : problems;
+    },
+  };
+}
+
+const registry = new Map<string, KindSchema>([
+  ...MODELS.map((m): [string, KindSchema] => [key(m.apiVersion, m.kind), fromModel(m)]),
+  ...Object.entries(CRD_SCHEMAS).map(([gvk, entry]): [string, KindSchema] => [gvk, fromVendored(gvk, entry)]),
+]);
 
 /** Every `apiVersion/kind` with a registered schema. */
 export function registeredKinds(): string[] {
@@ -138,9 +167,13 @@ function splitProblem(text: string): SchemaProblem {
   return { path: text.slice(0, space), message: text.slice(space + 1) };
 }
 
-function modelProblems(model: ValidatingModel, manifest: Manifest): SchemaProblem[] {
+/**
+ * The model's compiled validator, run on the manifest itself: a model instance would copy every
+ * manifest first (kubernetes-models' setDefinedProps), which costs more than the validation.
+ */
+function modelProblems(validate: ValidatingModel['prototype']['validate'], manifest: Manifest): SchemaProblem[] {
   try {
-    new model(manifest as never).validate();
+    validate.call(manifest);
     return [];
   } catch (e) {
     const errors = (e as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
