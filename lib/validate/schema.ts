@@ -63,7 +63,8 @@ function fromVendored(gvk: string, entry: (typeof CRD_SCHEMAS)[string]): KindSch
     validate: (manifest, kubernetesVersion) => {
       const known = hasKnownFields(apiVersion, kind);
       check ??= lazyValidator(entry.schema, !known);
-      const problems = check(manifest);
+      let problems = check(manifest);
+      if (problems.length > 0) problems = check(withoutUndefined(manifest) as Record<string, unknown>);
       return known ? [...problems, ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)] : problems;
     },
   };
@@ -172,6 +173,28 @@ function splitProblem(text: string): SchemaProblem {
  * manifest first (kubernetes-models' setDefinedProps), which costs more than the validation.
  */
 function modelProblems(validate: ValidatingModel['prototype']['validate'], manifest: Manifest): SchemaProblem[] {
+  try {
+    validate.call(manifest);
+    return [];
+  } catch {
+    return modelErrors(validate, withoutUndefined(manifest) as Manifest);
+  }
+}
+
+/**
+ * A value without its `undefined` properties: what the manifest is as YAML (a patch or a binding
+ * can leave a key with no value), so the schema judges only what is written. Only for an object
+ * that failed validation: nearly every object passes as it is, with no copy.
+ */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out;
+}
+
+function modelErrors(validate: ValidatingModel['prototype']['validate'], manifest: Manifest): SchemaProblem[] {
   try {
     validate.call(manifest);
     return [];
