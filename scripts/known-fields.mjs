@@ -17,6 +17,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'imports' }, check: { type: 'boolean' } } });
@@ -216,7 +217,8 @@ function derive() {
  * types; free-form objects (`x-kubernetes-preserve-unknown-fields`, no properties), maps of
  * scalars and scalars are leaves; `metadata` is a leaf, as in the bindings.
  */
-const SCHEMAS = join('lib', 'validate', 'crd-schemas.ts');
+// strata's own file, wherever the command runs (a project's import reads it too).
+const SCHEMAS = fileURLToPath(new URL('../lib/validate/crd-schemas.ts', import.meta.url));
 
 function schemaTypes(types, kinds) {
   const entries = readFileSync(SCHEMAS, 'utf8').split('\n').map((line) => /^  ("[^"]+"): \{ scope: '\w+', source: "[^"]*", schema: (".*") \},$/.exec(line)).filter(Boolean);
