@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { StrataError } from '../fleet/errors.js';
 import { suggest } from './fields.js';
+import { FORMATS } from './formats.js';
 
 /** Whether objects of a kind live in a namespace or in the cluster as a whole. */
 export type KindScope = 'Namespaced' | 'Cluster';
@@ -38,21 +39,6 @@ export interface KindSchema {
 type JsonSchema = Record<string, unknown>;
 
 let ajv: Ajv | undefined;
-
-const INT32 = 2 ** 31;
-
-/**
- * The formats the API server checks in a custom resource (k8s.io/kube-openapi strfmt) that the
- * schemas strata carries use; any other `format` is left unchecked, as before.
- */
-const FORMATS: Record<string, { type: 'string' | 'number'; validate: (value: never) => boolean }> = {
-  int32: { type: 'number', validate: (v: number) => Number.isInteger(v) && v >= -INT32 && v < INT32 },
-  int64: { type: 'number', validate: (v: number) => Number.isSafeInteger(v) || (Number.isInteger(v) && Math.abs(v) <= 2 ** 63) },
-  byte: { type: 'string', validate: (v: string) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v) },
-  'date-time': { type: 'string', validate: (v: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)) },
-  ipv4: { type: 'string', validate: (v: string) => /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v) },
-  ipv6: { type: 'string', validate: (v: string) => isIPv6(v) },
-};
 
 /** One compiler for every CRD, with the API server's formats of FORMATS. */
 function compiler(): Ajv {
@@ -108,7 +94,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function problems(errors: readonly ErrorObject[] | null | undefined): SchemaProblem[] {
+/** ajv's errors as schema problems: an unknown field names the closest known one where the schema says. */
+export function problems(errors: readonly ErrorObject[] | null | undefined): SchemaProblem[] {
   return (errors ?? []).map((e) => {
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty?: string }).additionalProperty);
@@ -133,19 +120,6 @@ export function lazyValidator(schema: JsonSchema | string, closed = true): (mani
   };
 }
 
-/** True for an IPv6 address in the textual forms Go's net.ParseIP accepts (no zone). */
-function isIPv6(value: string): boolean {
-  if (!/^[0-9A-Fa-f:.]+$/.test(value) || value.split('::').length > 2) return false;
-  const [head, tail = ''] = value.split('::');
-  const groups = [...(head ? head.split(':') : []), ...(tail ? tail.split(':') : [])];
-  const last = groups.at(-1) ?? '';
-  const v4 = last.includes('.') ? FORMATS.ipv4.validate(last as never) : undefined;
-  if (v4 === false) return false;
-  const hex = v4 ? groups.slice(0, -1) : groups;
-  const count = hex.length + (v4 ? 2 : 0);
-  if (!hex.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
-  return value.includes('::') ? count < 8 : count === 8;
-}
 
 /**
  * The kinds one CRD defines: one `KindSchema` per served version, validated with its

@@ -3,8 +3,8 @@
 // 5.x requires Node 22). One import per model file (a package index import loads every model of
 // the group and costs seconds). scripts/run.mjs bundles this module once per installed dependency
 // set, since loading its hundreds of small modules one by one costs more than a whole synth.
-// The custom resources of strata's components are validated from their CRDs' own schemas
-// (lib/validate/crd-schemas.ts), not from model packages.
+// The custom resources of strata's components are validated from their CRDs' own schemas, compiled
+// ahead of time (crd-validators.ts, generated from crd-schemas.ts): bundled here with the models.
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
@@ -31,6 +31,10 @@ import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
+import * as ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
+import type { ValidateFunction } from 'ajv';
+import { CRD_KINDS as COMPILED } from './crd-validators.js';
+import { FORMATS } from './formats.js';
 
 /**
  * A model class: its prototype's `validate` runs the compiled schema on `this` and throws a
@@ -48,3 +52,26 @@ export const MODELS: readonly ValidatingModel[] = [
   Ingress, IngressClass, NetworkPolicy, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
   StorageClass, PriorityClass, CustomResourceDefinition,
 ] as unknown as ValidatingModel[];
+
+/**
+ * A kind of the vendored CRD schemas: its scope, its source, and `build`, which turns its compiled
+ * validator (open to unknown fields) into a function: call it once, on first use.
+ */
+export interface CompiledKind {
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly source: string;
+  readonly build: () => ValidateFunction;
+}
+
+/** ajv's code-point length (maxLength, minLength), exports.default of a CommonJS module under either loader. */
+const ucs2length = ((ucs2lengthModule as { default: { default?: unknown } }).default.default ?? ucs2lengthModule.default) as (s: string) => number;
+
+/** `apiVersion/kind` → each kind of the vendored CRD schemas. */
+export const CRD_KINDS: Readonly<Record<string, CompiledKind>> = Object.fromEntries(
+  Object.entries(COMPILED).map(([gvk, { scope, source, code }]) => [
+    gvk,
+    // The code is ajv's own output for the schema, generated and committed by scripts/crd-validators.ts.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    { scope, source, build: () => new Function('FORMATS', 'ucs2length', code)(FORMATS, ucs2length) as ValidateFunction },
+  ]),
+);

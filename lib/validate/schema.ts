@@ -1,15 +1,14 @@
 // Schema validation of every rendered object, through one registry of kinds: Kubernetes (kubernetes-models;
 // fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata
-// installs (their openAPIV3Schema, vendored in crd-schemas.ts by scripts/crd-schemas.mjs), and
+// installs (their openAPIV3Schema, vendored in crd-schemas.ts and compiled in crd-validators.ts), and
 // every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
 // `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
 // a synth and `npm run validate` agree on both.
-import { MODELS, type ValidatingModel } from './models.js';
+import { CRD_KINDS, MODELS, type CompiledKind, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
 import { apiVersionProblem } from './api-versions.js';
-import { hasKnownFields, unknownFields } from './fields.js';
-import { kindsOfCrd, kindsOfCrdYaml, lazyValidator, type KindSchema, type SchemaProblem } from './crd.js';
-import { CRD_SCHEMAS } from './crd-schemas.js';
+import { unknownFields } from './fields.js';
+import { kindsOfCrd, kindsOfCrdYaml, problems as ajvProblems, type KindSchema, type SchemaProblem } from './crd.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
 export type { KindSchema, KindScope, SchemaProblem } from './crd.js';
@@ -47,32 +46,34 @@ function fromModel(model: ValidatingModel): KindSchema {
 }
 
 /**
- * A kind of the CRDs strata's components install, validated with the CRD's schema (compiled on
- * first use). Its unknown fields are fields.ts's to report (per Kubernetes version, with a
- * suggestion), so the schema reports them only for a kind without a field tree.
+ * A kind of the CRDs strata's components install, validated with the CRD's schema, compiled ahead
+ * of time (crd-validators.ts). Its unknown fields are fields.ts's to report (per Kubernetes
+ * version, with a suggestion): every vendored kind has a field tree (imports/known-fields.ts).
  */
-function fromVendored(gvk: string, entry: (typeof CRD_SCHEMAS)[string]): KindSchema {
+function fromVendored(gvk: string, entry: CompiledKind): KindSchema {
   const slash = gvk.lastIndexOf('/');
   const [apiVersion, kind] = [gvk.slice(0, slash), gvk.slice(slash + 1)];
-  let check: ((manifest: Record<string, unknown>) => SchemaProblem[]) | undefined;
+  let validator: ReturnType<CompiledKind['build']> | undefined;
+  const check = (manifest: unknown): SchemaProblem[] => {
+    validator ??= entry.build();
+    return validator(manifest) ? [] : ajvProblems(validator.errors);
+  };
   return {
     apiVersion,
     kind,
     scope: entry.scope,
     source: entry.source,
     validate: (manifest, kubernetesVersion) => {
-      const known = hasKnownFields(apiVersion, kind);
-      check ??= lazyValidator(entry.schema, !known);
       let problems = check(manifest);
-      if (problems.length > 0) problems = check(withoutUndefined(manifest) as Record<string, unknown>);
-      return known ? [...problems, ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)] : problems;
+      if (problems.length > 0) problems = check(withoutUndefined(manifest));
+      return [...problems, ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)];
     },
   };
 }
 
 const registry = new Map<string, KindSchema>([
   ...MODELS.map((m): [string, KindSchema] => [key(m.apiVersion, m.kind), fromModel(m)]),
-  ...Object.entries(CRD_SCHEMAS).map(([gvk, entry]): [string, KindSchema] => [gvk, fromVendored(gvk, entry)]),
+  ...Object.entries(CRD_KINDS).map(([gvk, entry]): [string, KindSchema] => [gvk, fromVendored(gvk, entry)]),
 ]);
 
 /** Every `apiVersion/kind` with a registered schema. */
