@@ -3,6 +3,7 @@
 // from the CRDs' own openAPIV3Schema, vendored in lib/validate/crd-schemas.ts from the pinned CRDs
 // of cdk8s.yaml (External Secrets and prometheus-operator from their pinned types).
 import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import { parse } from 'yaml';
@@ -65,6 +66,12 @@ describe('vendored CRD schemas', () => {
       'gateway.networking.k8s.io/v1beta1/GatewayClass', 'karpenter.k8s.aws/v1/EC2NodeClass', 'karpenter.sh/v1/NodePool', 'keda.sh/v1alpha1/ClusterTriggerAuthentication',
     ]);
   });
+
+  test('the committed compiled validators match a fresh compilation of the committed schemas', () => {
+    const result = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/crd-validators.ts', '--check'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  }, 180_000);
 
   test("a CRD's own constraints are checked: patterns, enums, bounds, required fields", () => {
     const kustomization = (spec: Record<string, unknown>) => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'k', namespace: 'flux-system' }, spec });
