@@ -59,6 +59,7 @@ function compiler(): Ajv {
  * - the root's `metadata` is ObjectMeta, checked by the structure checks, not here.
  */
 export function structuralSchema(schema: JsonSchema, root = true, closed = true): JsonSchema {
+  // closed false: unknown fields are not the schema's to report (scripts/crd-validators.ts, for kinds fields.ts knows).
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key.startsWith('x-kubernetes-') || (key === 'format' && !(String(value) in FORMATS))) continue;
@@ -107,19 +108,14 @@ export function problems(errors: readonly ErrorObject[] | null | undefined): Sch
   });
 }
 
-/**
- * A validator compiled on first use (most registered kinds are never rendered), once per process.
- * `schema` may be JSON text, parsed then too. With `closed` false, unknown fields are not its to
- * report (lib/validate/fields.ts reports them, per Kubernetes version, for kinds it knows).
- */
-export function lazyValidator(schema: JsonSchema | string, closed = true): (manifest: Record<string, unknown>) => SchemaProblem[] {
+/** A validator compiled on first use: most registered kinds are never rendered. */
+function lazyValidator(schema: JsonSchema): (manifest: Record<string, unknown>) => SchemaProblem[] {
   let compiled: ValidateFunction | undefined;
   return (manifest) => {
-    compiled ??= compiler().compile(structuralSchema(typeof schema === 'string' ? (JSON.parse(schema) as JsonSchema) : schema, true, closed));
+    compiled ??= compiler().compile(structuralSchema(schema));
     return compiled(manifest) ? [] : problems(compiled.errors);
   };
 }
-
 
 /**
  * The kinds one CRD defines: one `KindSchema` per served version, validated with its

@@ -4,10 +4,7 @@
 
 const INT32 = 2 ** 31;
 
-/**
- * The formats the API server checks in a custom resource (k8s.io/kube-openapi strfmt) that the
- * schemas strata carries use; any other `format` is left unchecked, as before.
- */
+/** Format name → the check of a value of its JSON type; any other `format` is left unchecked. */
 export const FORMATS: Record<string, { type: 'string' | 'number'; validate: (value: never) => boolean }> = {
   int32: { type: 'number', validate: (v: number) => Number.isInteger(v) && v >= -INT32 && v < INT32 },
   int64: { type: 'number', validate: (v: number) => Number.isSafeInteger(v) || (Number.isInteger(v) && Math.abs(v) <= 2 ** 63) },
