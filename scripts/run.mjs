@@ -2,8 +2,9 @@
 // `node scripts/run.mjs <entry.ts> [args...]` (or `--prepare` to prebuild the schema and library bundles): runs a TypeScript entry point fast. esbuild bundles
 // it (types stripped, no type-checking: `npm run typecheck` does that) into one ESM file under
 // node_modules/.cache/strata, reused while no input changed. Dependencies stay external, except the
-// schema models module (lib/validate/models.ts): it pulls in thousands of small ES modules that
-// load far faster as one file, so it is bundled on its own, once per installed dependency set.
+// schema models module (lib/validate/models.ts): it pulls in hundreds of small modules that load
+// far faster as one file, and the CRD validators compiled ahead of time (5 MB), so it is bundled
+// on its own, once per installed dependency set and version of those validators.
 // The library (lib/index.ts) is a bundle of its own too, so editing the fleet definition (main.ts)
 // re-bundles only that file. In a project that installed the package (`strata run main.ts`), only
 // the project's own code is bundled: strata is a package like any other, already built.
@@ -40,6 +41,7 @@ const packageName = (dir) => {
 const HOME = packageName(root) === packageName(fileURLToPath(new URL('..', import.meta.url)));
 const cacheDir = join(root, 'node_modules', '.cache', 'strata');
 const VENDOR_ENTRY = join(root, 'lib', 'validate', 'models.ts');
+const VENDOR_OWN = ['crd-validators.ts', 'formats.ts'].map((f) => join(root, 'lib', 'validate', f));
 const SELF = fileURLToPath(import.meta.url);
 const LIB_DIR = join(root, 'lib') + sep;
 const LIB_ENTRY = join(root, 'lib', 'index.ts');
@@ -69,14 +71,19 @@ async function build(options) {
   return esbuild.build(options);
 }
 
-/** The prebundled schema models, keyed by the lock file and the module's own text. */
+/**
+ * The prebundled schema models, keyed by the lock file, the module's own text and the files of
+ * this repository it bundles (the CRD validators compiled ahead of time and their formats).
+ */
 async function vendorBundle() {
-  const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'), readFileSync(SELF, 'utf8'));
+  const own = VENDOR_OWN.map((f) => readFileSync(f, 'utf8'));
+  const key = hash(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(VENDOR_ENTRY, 'utf8'), ...own, readFileSync(SELF, 'utf8'));
   const outfile = join(cacheDir, `models-${key}.mjs`);
   if (!existsSync(outfile)) {
     // re2-wasm (regular expressions of some CRD schemas) loads its .wasm file beside its own
     // module: it stays a package, loaded from node_modules.
-    const result = await build({ ...common, entryPoints: [VENDOR_ENTRY], outfile, banner, packages: undefined, external: ['re2-wasm'] });
+    // Whitespace minified: the compiled validators are megabytes of generated code, and parsing costs by the byte.
+    const result = await build({ ...common, entryPoints: [VENDOR_ENTRY], outfile, banner, packages: undefined, external: ['re2-wasm'], minifyWhitespace: true });
     commit(result.outputFiles);
   }
   return outfile;

@@ -247,6 +247,8 @@ describe('KEDA errors', () => {
     expect(errors({ min: 1, max: 5, pollingInterval: Duration.seconds(0), cooldownPeriod: Duration.millis(500), triggers: [rabbit()] })).toEqual([
       at('autoscaling.pollingInterval (0s) must be at least 1s'),
       at('autoscaling.cooldownPeriod (500ms) must be a whole number of seconds'),
+      // The KEDA CRD's own schema (2.20.2) has the same bound, and the API server would apply it.
+      'dev-eu/apps/shop/orders/scaled-object: ScaledObject orders: schema keda.sh/v1alpha1: /spec/pollingInterval must be >= 1',
     ]);
   });
 
@@ -257,7 +259,10 @@ describe('KEDA errors', () => {
   });
 
   test('at least one trigger, and distinct names', () => {
-    expect(errors({ min: 1, max: 5, triggers: [] })).toEqual([at('autoscaling.triggers is empty: give at least one trigger (e.g. Trigger.rabbitmq(...))')]);
+    expect(errors({ min: 1, max: 5, triggers: [] })).toEqual([
+      at('autoscaling.triggers is empty: give at least one trigger (e.g. Trigger.rabbitmq(...))'),
+      'dev-eu/apps/shop/orders/scaled-object: ScaledObject orders: schema keda.sh/v1alpha1: /spec/triggers must NOT have fewer than 1 items',
+    ]);
     expect(errors({ min: 1, max: 5, triggers: [rabbit(), rabbit({ queue: 'other' })] })).toEqual([at('autoscaling.triggers: two triggers are named "rabbitmq": give each a distinct name')]);
     expect(errors({ min: 1, max: 5, triggers: [rabbit({ name: 'Orders_Queue' })] })).toEqual([
       at(`autoscaling.triggers[0] (rabbitmq).name "Orders_Queue" is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`),
@@ -440,6 +445,7 @@ describe('ScaledJob', () => {
     expect(jobErrors({ scalingStrategy: { strategy: 'lazy' as 'eager' }, pollingInterval: Duration.millis(100) })).toEqual([
       'dev-eu/apps/shop/encode: pollingInterval (100ms) must be a whole number of seconds',
       'dev-eu/apps/shop/encode: scalingStrategy.strategy ("lazy") is not one of: default, accurate, eager, custom',
+      'dev-eu/apps/shop/encode/scaled-job: ScaledJob encode: schema keda.sh/v1alpha1: /spec/scalingStrategy/strategy must be equal to one of the allowed values (valid: default, custom, accurate, eager)',
     ]);
     const badName = testFleet({ apps: (apps) => new ScaledJob(apps, 'Encode', { podSpec, max: 1, triggers: [Trigger.sqs({ queueUrl: SQS_URL, queueLength: 1 })] }) });
     // Names are checked by the structure check like any object's.

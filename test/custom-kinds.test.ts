@@ -59,7 +59,7 @@ describe('a CRD named in cdk8s.yaml', () => {
       widget(apps, 'missing', {});
     }));
     expect(errors).toEqual([
-      'dev/apps/tools/typo: Widget typo: schema example.com/v1: /spec/replicass is an unknown field',
+      'dev/apps/tools/typo: Widget typo: schema example.com/v1: /spec/replicass is an unknown field (did you mean "replicas"?)',
       'dev/apps/tools/types: Widget types: schema example.com/v1: /spec/replicas must be integer',
       'dev/apps/tools/types: Widget types: schema example.com/v1: /spec/mode must be equal to one of the allowed values (valid: fast, safe)',
       'dev/apps/tools/types: Widget types: schema example.com/v1: /spec/labels/a must be string',
@@ -130,7 +130,7 @@ describe('registerCustomResourceDefinition', () => {
     expect(schemaErrors(gadget({ replicas: 1 }))).toEqual([expect.stringContaining('no schema is known for gadgets.dev/v1 Gadget')]);
     expect(registerCustomResourceDefinition(crd, 'gadgets.yaml')).toEqual(['gadgets.dev/v1/Gadget', 'gadgets.dev/v1/GadgetClass']);
     expect(schemaErrors(gadget({ replicas: 1 }))).toEqual([]);
-    expect(schemaErrors(gadget({ replicas: 1, sise: 2 }))).toEqual(['Gadget g: schema gadgets.dev/v1: /spec/sise is an unknown field']);
+    expect(schemaErrors(gadget({ replicas: 1, sise: 2 }))).toEqual(['Gadget g: schema gadgets.dev/v1: /spec/sise is an unknown field (did you mean "size"?)']);
   });
 
   test('refuses what is not an apiextensions.k8s.io/v1 CustomResourceDefinition', () => {

@@ -5,6 +5,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { StrataError } from '../fleet/errors.js';
+import { suggest } from './fields.js';
+import { FORMATS } from './formats.js';
 
 /** Whether objects of a kind live in a namespace or in the cluster as a whole. */
 export type KindScope = 'Namespaced' | 'Cluster';
@@ -38,9 +40,13 @@ type JsonSchema = Record<string, unknown>;
 
 let ajv: Ajv | undefined;
 
-/** One compiler for every CRD: formats are the API server's (`int32`, `byte`, ...), not checked here. */
+/** One compiler for every CRD, with the API server's formats of FORMATS. */
 function compiler(): Ajv {
-  ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  if (!ajv) {
+    // verbose: an unknown-field error carries its schema, whose properties name the known fields.
+    ajv = new Ajv({ strict: false, allErrors: true, verbose: true, logger: false });
+    for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format as never);
+  }
   return ajv;
 }
 
@@ -52,17 +58,18 @@ function compiler(): Ajv {
  * - `x-kubernetes-embedded-resource` objects may carry apiVersion, kind and metadata;
  * - the root's `metadata` is ObjectMeta, checked by the structure checks, not here.
  */
-export function structuralSchema(schema: JsonSchema, root = true): JsonSchema {
+export function structuralSchema(schema: JsonSchema, root = true, closed = true): JsonSchema {
+  // closed false: unknown fields are not the schema's to report (scripts/crd-validators.ts, for kinds fields.ts knows).
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key.startsWith('x-kubernetes-') || key === 'format') continue;
+    if (key.startsWith('x-kubernetes-') || (key === 'format' && !(String(value) in FORMATS))) continue;
     if (key === 'properties' && isRecord(value)) {
-      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? structuralSchema(v, false) : v]));
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? structuralSchema(v, false, closed) : v]));
     } else if ((key === 'items' || key === 'additionalProperties' || key === 'not') && isRecord(value)) {
-      out[key] = structuralSchema(value, false);
+      out[key] = structuralSchema(value, false, closed);
     } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
       // Inside these, a structural schema only restates constraints: no types of their own.
-      out[key] = value.map((v) => (isRecord(v) ? structuralSchema({ ...v, 'x-kubernetes-preserve-unknown-fields': true }, false) : v));
+      out[key] = value.map((v) => (isRecord(v) ? structuralSchema({ ...v, 'x-kubernetes-preserve-unknown-fields': true }, false, closed) : v));
     } else if (key === 'nullable') {
       continue;
     } else {
@@ -79,7 +86,7 @@ export function structuralSchema(schema: JsonSchema, root = true): JsonSchema {
     const meta = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
     if (properties || root) out.properties = { ...(properties ?? {}), ...meta };
   }
-  const keeps = schema['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
+  const keeps = !closed || schema['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
   if (isRecord(out.properties) && !keeps) out.additionalProperties = false;
   return out;
 }
@@ -88,11 +95,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function problems(errors: readonly ErrorObject[] | null | undefined): SchemaProblem[] {
+/** ajv's errors as schema problems: an unknown field names the closest known one where the schema says. */
+export function problems(errors: readonly ErrorObject[] | null | undefined): SchemaProblem[] {
   return (errors ?? []).map((e) => {
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty?: string }).additionalProperty);
-      return { path: `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is an unknown field' };
+      const properties = isRecord(e.parentSchema) && isRecord(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+      return { path: `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `is an unknown field${properties.length > 0 ? suggest(key, properties) : ''}` };
     }
     const values = (e.params as { allowedValues?: unknown[] }).allowedValues;
     return { path: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${Array.isArray(values) ? ` (valid: ${values.join(', ')})` : ''}` };

@@ -240,7 +240,7 @@ function escape(key: string): string {
 }
 
 /** ` (did you mean "x"?)` for the closest known key within two edits, else ` (known: ...)`. */
-function suggest(key: string, known: readonly string[]): string {
+export function suggest(key: string, known: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {

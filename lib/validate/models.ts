@@ -1,7 +1,10 @@
-// The schema models strata validates rendered objects with, one import per model file (a package
-// index import loads every model of the group and costs seconds). scripts/run.mjs bundles this
-// module once per installed dependency set, since loading its thousands of small ES modules one
-// by one costs more than a whole synth.
+// The Kubernetes kinds strata validates rendered objects with, from kubernetes-models 4.5.1 (the
+// OpenAPI schemas of Kubernetes 1.33, compiled to validator functions; it supports Node 20, where
+// 5.x requires Node 22). One import per model file (a package index import loads every model of
+// the group and costs seconds). scripts/run.mjs bundles this module once per installed dependency
+// set, since loading its hundreds of small modules one by one costs more than a whole synth.
+// The custom resources of strata's components are validated from their CRDs' own schemas, compiled
+// ahead of time (crd-validators.ts, generated from crd-schemas.ts): bundled here with the models.
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
@@ -28,37 +31,19 @@ import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
-import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
-import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository';
-import { HelmRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository';
-import { OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepository';
-import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease';
-import { Alert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert';
-import { Provider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider';
-import { ClusterTriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/ClusterTriggerAuthentication';
-import { ScaledJob } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledJob';
-import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
-import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
-import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool';
-import { EC2NodeClass } from '@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass';
-import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
-import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
-import { GRPCRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute';
-import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
-import { GatewayClass } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass';
-import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import { ReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/ReferenceGrant';
-import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
-import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
-import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
-import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import * as ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
+import type { ValidateFunction } from 'ajv';
+import { CRD_KINDS as COMPILED } from './crd-validators.js';
+import { FORMATS } from './formats.js';
 
+/**
+ * A model class: its prototype's `validate` runs the compiled schema on `this` and throws a
+ * ValidationError (`errors`: ajv's, with English messages) when it fails.
+ */
 export interface ValidatingModel {
   readonly apiVersion: string;
   readonly kind: string;
-  new (data: never): { validate(): void };
+  readonly prototype: { validate(this: unknown): void };
 }
 
 export const MODELS: readonly ValidatingModel[] = [
@@ -66,9 +51,27 @@ export const MODELS: readonly ValidatingModel[] = [
   DaemonSet, Deployment, StatefulSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget,
   Ingress, IngressClass, NetworkPolicy, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
   StorageClass, PriorityClass, CustomResourceDefinition,
-  Kustomization, GitRepository, HelmRepository, OCIRepository, HelmRelease, Alert, Provider,
-  ClusterTriggerAuthentication, ScaledJob, ScaledObject, TriggerAuthentication,
-  NodePool, EC2NodeClass, Certificate, ClusterIssuer, Issuer,
-  GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant,
-  ClusterSecretStore, ExternalSecret, SecretStore, PodMonitor, ServiceMonitor,
 ] as unknown as ValidatingModel[];
+
+/**
+ * A kind of the vendored CRD schemas: its scope, its source, and `build`, which turns its compiled
+ * validator (open to unknown fields) into a function: call it once, on first use.
+ */
+export interface CompiledKind {
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly source: string;
+  readonly build: () => ValidateFunction;
+}
+
+/** ajv's code-point length (maxLength, minLength), exports.default of a CommonJS module under either loader. */
+const ucs2length = ((ucs2lengthModule as { default: { default?: unknown } }).default.default ?? ucs2lengthModule.default) as (s: string) => number;
+
+/** `apiVersion/kind` → each kind of the vendored CRD schemas. */
+export const CRD_KINDS: Readonly<Record<string, CompiledKind>> = Object.fromEntries(
+  Object.entries(COMPILED).map(([gvk, { scope, source, code }]) => [
+    gvk,
+    // The code is ajv's own output for the schema, generated and committed by scripts/crd-validators.ts.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    { scope, source, build: () => new Function('FORMATS', 'ucs2length', code)(FORMATS, ucs2length) as ValidateFunction },
+  ]),
+);

@@ -1,13 +1,14 @@
 // Schema validation of every rendered object, through one registry of kinds: Kubernetes (kubernetes-models;
-// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata installs (@kubernetes-models/*), and
+// fields and kinds per cluster version, see fields.ts and api-versions.ts), the CRDs of the components strata
+// installs (their openAPIV3Schema, vendored in crd-schemas.ts and compiled in crd-validators.ts), and
 // every CRD a project registers (the files cdk8s.yaml names, see project.ts, or
 // `registerCustomResourceDefinition`). The registry also says which kinds are cluster-scoped, so
 // a synth and `npm run validate` agree on both.
-import { MODELS, type ValidatingModel } from './models.js';
+import { CRD_KINDS, MODELS, type CompiledKind, type ValidatingModel } from './models.js';
 import type { Finding } from '../fleet/errors.js';
 import { apiVersionProblem } from './api-versions.js';
 import { unknownFields } from './fields.js';
-import { kindsOfCrd, parseCrdYaml, type KindSchema, type SchemaProblem } from './crd.js';
+import { kindsOfCrd, parseCrdYaml, problems as ajvProblems, type KindSchema, type SchemaProblem } from './crd.js';
 import { ARTIFACT_GENERATOR_CRD, EXTERNAL_ARTIFACT_CRD } from './flux-artifacts.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
 
@@ -40,19 +41,47 @@ export const UNCHECKED_ANNOTATION = 'strata.dev/unchecked';
 const key = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
 
 function fromModel(model: ValidatingModel): KindSchema {
+  const validate = model.prototype.validate;
   return {
     apiVersion: model.apiVersion,
     kind: model.kind,
     scope: CLUSTER_SCOPED_KINDS.has(model.kind) ? 'Cluster' : 'Namespaced',
-    source: 'bundled model',
-    validate: (manifest, kubernetesVersion) => [...modelProblems(model, forSchema(manifest as Manifest)), ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)],
+    source: 'kubernetes-models',
+    validate: (manifest, kubernetesVersion) => [...modelProblems(validate, forSchema(manifest as Manifest)), ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)],
+  };
+}
+
+/**
+ * A kind of the CRDs strata's components install, validated with the CRD's schema, compiled ahead
+ * of time (crd-validators.ts). Its unknown fields are fields.ts's to report (per Kubernetes
+ * version, with a suggestion): every vendored kind has a field tree (imports/known-fields.ts).
+ */
+function fromVendored(gvk: string, entry: CompiledKind): KindSchema {
+  const slash = gvk.lastIndexOf('/');
+  const [apiVersion, kind] = [gvk.slice(0, slash), gvk.slice(slash + 1)];
+  let validator: ReturnType<CompiledKind['build']> | undefined;
+  const check = (manifest: unknown): SchemaProblem[] => {
+    validator ??= entry.build();
+    return validator(manifest) ? [] : ajvProblems(validator.errors);
+  };
+  return {
+    apiVersion,
+    kind,
+    scope: entry.scope,
+    source: entry.source,
+    validate: (manifest, kubernetesVersion) => {
+      let problems = check(manifest);
+      if (problems.length > 0) problems = check(withoutUndefined(manifest));
+      return [...problems, ...unknownFields(manifest as Manifest, kubernetesVersion).map(splitProblem)];
+    },
   };
 }
 
 const registry = new Map<string, KindSchema>([
-  ...MODELS.map((m) => [key(m.apiVersion, m.kind), fromModel(m)] as const),
+  ...MODELS.map((m): [string, KindSchema] => [key(m.apiVersion, m.kind), fromModel(m)]),
+  ...Object.entries(CRD_KINDS).map(([gvk, entry]): [string, KindSchema] => [gvk, fromVendored(gvk, entry)]),
   // Flux 2.7's artifact kinds, which layers may read from (lib/gitops/layer-source.ts).
-  ...[EXTERNAL_ARTIFACT_CRD, ARTIFACT_GENERATOR_CRD].flatMap((crd) => kindsOfCrd(crd, 'lib/validate/flux-artifacts.ts')).map((k) => [key(k.apiVersion, k.kind), k] as const),
+  ...[EXTERNAL_ARTIFACT_CRD, ARTIFACT_GENERATOR_CRD].flatMap((crd) => kindsOfCrd(crd, 'lib/validate/flux-artifacts.ts')).map((k): [string, KindSchema] => [key(k.apiVersion, k.kind), k]),
 ]);
 
 /** Every `apiVersion/kind` with a registered schema. */
@@ -178,9 +207,35 @@ function splitProblem(text: string): SchemaProblem {
   return { path: text.slice(0, space), message: text.slice(space + 1) };
 }
 
-function modelProblems(model: ValidatingModel, manifest: Manifest): SchemaProblem[] {
+/**
+ * The model's compiled validator, run on the manifest itself: a model instance would copy every
+ * manifest first (kubernetes-models' setDefinedProps), which costs more than the validation.
+ */
+function modelProblems(validate: ValidatingModel['prototype']['validate'], manifest: Manifest): SchemaProblem[] {
   try {
-    new model(manifest as never).validate();
+    validate.call(manifest);
+    return [];
+  } catch {
+    return modelErrors(validate, withoutUndefined(manifest) as Manifest);
+  }
+}
+
+/**
+ * A value without its `undefined` properties: what the manifest is as YAML (a patch or a binding
+ * can leave a key with no value), so the schema judges only what is written. Only for an object
+ * that failed validation: nearly every object passes as it is, with no copy.
+ */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out;
+}
+
+function modelErrors(validate: ValidatingModel['prototype']['validate'], manifest: Manifest): SchemaProblem[] {
+  try {
+    validate.call(manifest);
     return [];
   } catch (e) {
     const errors = (e as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
