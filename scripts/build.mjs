@@ -4,20 +4,29 @@
 //                    (lib/validate/cli.ts, lib/plan/cli.ts), ES modules bundled by esbuild with
 //                    the code they share split into chunks, so each loads only what it needs
 //   build/types/     declarations of lib/ and of the bindings in imports/ it uses, by tsc
-// Packages stay external imports, so a project's own CRD bindings and strata share one cdk8s and
-// one constructs; only the schema models (kubernetes-models, @kubernetes-models/*) are bundled
-// in: thousands of small modules that load far faster as one file (scripts/run.mjs does the same).
+// The package's own dependencies stay external imports, so a project's own CRD bindings and strata
+// share one cdk8s and one constructs; the schema models (kubernetes-models, @kubernetes-models/*)
+// are bundled in: thousands of small modules that load far faster as one file (scripts/run.mjs does
+// the same), and with them every package they need that is not a dependency of ours (npm may
+// install those nested below kubernetes-models, where a bundle in build/ would not find them).
 // esbuild for the JavaScript: a bundle starts in a fraction of the time Node takes to load the
 // 200 modules tsc would emit one by one; tsc only for the declarations, which esbuild cannot write.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, rmSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = 'build';
 const BUNDLED = /^(kubernetes-models|@kubernetes-models\/)/;
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// re2-wasm (regular expressions of some schemas) loads its .wasm file beside its own module; npm
+// installs it at the top of node_modules (a dependency of kubernetes-models' validator).
+const EXTERNAL = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), 're2-wasm', ...builtinModules]);
+/** `@scope/name/sub/path` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const external = (specifier) => specifier.startsWith('node:') || (!BUNDLED.test(specifier) && EXTERNAL.has(packageOf(specifier)));
 
 rmSync(new URL(`../${OUT}`, import.meta.url), { recursive: true, force: true });
 await build({
@@ -36,8 +45,7 @@ await build({
   plugins: [{
     name: 'externals',
     setup(b) {
-      // re2-wasm (regular expressions of some CRD schemas) loads its .wasm file beside its own module.
-      b.onResolve({ filter: /^[^./]/ }, (a) => (BUNDLED.test(a.path) ? undefined : { path: a.path, external: true }));
+      b.onResolve({ filter: /^[^./]/ }, (a) => (external(a.path) ? { path: a.path, external: true } : undefined));
     },
   }],
 });

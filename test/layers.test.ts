@@ -202,6 +202,8 @@ describe('layer reconcile options', () => {
   test('a duration Go cannot parse is an error naming the field of the rendered Kustomization', () => {
     const fleet = fleetOf({ layers: { configs: { timeout: '5 minutes' } } });
     expect(errorsOf(fleet)).toEqual([
+      // The Kustomization CRD (kustomize-controller 1.9.4) states the same pattern: the API server would refuse it.
+      'c1/flux/infrastructure-configs: Kustomization infrastructure-configs: schema kustomize.toolkit.fluxcd.io/v1: /spec/timeout must match pattern "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"',
       'c1/flux/infrastructure-configs: Kustomization flux-system/infrastructure-configs: spec.timeout "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
     ]);
   });
@@ -403,7 +405,7 @@ describe('layer sources', () => {
 
   test('an unknown field of an ExternalArtifact or ArtifactGenerator is a schema error', () => {
     expect(schemaErrors({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'ExternalArtifact', metadata: { name: 'a', namespace: 'flux-system' }, spec: { sourceRef: { kind: 'Source', name: 's' }, url: 'x' } } as never)).toEqual([
-      'ExternalArtifact a: schema source.toolkit.fluxcd.io/v1: /spec/url is an unknown field',
+      'ExternalArtifact a: schema source.toolkit.fluxcd.io/v1: /spec/url is an unknown field (known: sourceRef)',
     ]);
     const generator = { apiVersion: 'source.extensions.fluxcd.io/v1beta1', kind: 'ArtifactGenerator', metadata: { name: 'g', namespace: 'flux-system' } };
     expect(schemaErrors({ ...generator, spec: { sources: [{ alias: 'repo', kind: 'GitRepository', name: 'acme' }], artifacts: [{ name: 'a', copy: [{ from: '@repo/**', to: '@artifact/' }] }] } } as never)).toEqual([]);

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { spawnSync } from 'node:child_process';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
 import { hasKnownFields, unknownFields } from '../lib/validate/fields.js';
+import { CRD_KINDS } from '../lib/validate/models.js';
 import { registeredKinds, schemaErrors, schemaOf } from '../lib/validate/schema.js';
 import { fleetOf, reported, webWorkload } from './support/policy.js';
 
@@ -82,9 +83,9 @@ describe('unknown fields', () => {
     expect(unknownFields({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, sops: { version: '3' } })).toEqual([expect.stringMatching(/^\/sops is an unknown field/)]);
   });
 
-  test('every kind with a bundled model has a known-field tree (kinds registered from a CRD reject unknown fields through the CRD schema)', () => {
+  test('every kind strata bundles (core models, vendored CRDs) has a known-field tree (kinds registered from a CRD reject unknown fields through the CRD schema)', () => {
     const split = (k: string): [string, string] => [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)];
-    const models = registeredKinds().filter((k) => schemaOf(...split(k))?.source === 'bundled model');
+    const models = registeredKinds().filter((k) => schemaOf(...split(k))?.source === 'kubernetes-models' || k in CRD_KINDS);
     expect(models.length).toBeGreaterThan(40);
     expect(models.filter((k) => !hasKnownFields(...split(k)))).toEqual([]);
   });
