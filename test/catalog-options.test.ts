@@ -2,23 +2,9 @@
 // external-dns), and that everything referring to a renamed object follows it: routes' parentRefs,
 // the ACME solver's route, issuer annotations, the data plane the tenants admit, dependsOn.
 import { ApiObject } from 'cdk8s';
-import {
-  Components, Fleet, Provider, Stage, Testing, WebService,
-  type Apps, type Cluster, type Manifest, type Platform, type TrafficMode,
-} from '../lib/index.js';
+import { Components, Provider, Testing, WebService, type Apps, type Manifest } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
-import { BASE } from './support/fleets.js';
-
-function platformFleet(
-  define: (platform: Platform, cluster: Cluster) => void,
-  options: { provider?: Provider; traffic?: TrafficMode; apps?: (apps: Apps) => void } = {},
-): Fleet {
-  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
-  fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: options.provider ?? Provider.aws(), traffic: options.traffic });
-  fleet.platform(define);
-  if (options.apps) fleet.apps('shop', options.apps);
-  return fleet;
-}
+import { BASE, platformFleet } from './support/fleets.js';
 
 function find(all: readonly Manifest[], kind: string, name: string, namespace?: string): Record<string, any> {
   const found = all.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));

@@ -3,19 +3,7 @@ import {
   type Apps, type Cluster, type Manifest, type Platform, type TrafficMode,
 } from '../lib/index.js';
 import { errorsOf } from './support/errors.js';
-import { BASE, GATEWAY_PEER, errorsOf as appErrorsOf, find, objectsOf, oneCluster, shopFleet } from './support/fleets.js';
-
-/** One cluster `c1` on `provider`, with `define` as its platform and `apps` as the shop's apps. */
-function platformFleet(
-  define: (platform: Platform, cluster: Cluster) => void,
-  options: { provider?: Provider; traffic?: TrafficMode; apps?: (apps: Apps) => void } = {},
-): Fleet {
-  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
-  fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: options.provider ?? Provider.aws(), traffic: options.traffic });
-  fleet.platform(define);
-  if (options.apps) fleet.apps('shop', options.apps);
-  return fleet;
-}
+import { BASE, GATEWAY_PEER, errorsOf as appErrorsOf, find, objectsOf, oneCluster, platformFleet, shopFleet } from './support/fleets.js';
 
 /** The example platform's traffic part: cert-manager, the traffic component, an exposed tenant. */
 const trafficPlatform = (p: Platform) => {

@@ -1,5 +1,5 @@
 // Small fleets for workload tests: one cluster per stage, a platform that provides ingress and TLS.
-import { Components, Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type ProviderOverrides, type TrafficMode } from '../../lib/index.js';
+import { Components, Fleet, Provider, Stage, Testing, type Apps, type Cluster, type Manifest, type Platform, type ProviderOverrides, type TrafficMode } from '../../lib/index.js';
 import { errorsOf } from './errors.js';
 
 export { errorsOf };
@@ -68,3 +68,15 @@ export function find(objects: readonly Manifest[], kind: string, name: string): 
 
 /** The minimal valid container props. */
 export const BASE = { image: 'ghcr.io/acme/app:1.4.2', resources: { cpu: '100m', memory: '128Mi' } } as const;
+
+/** One cluster `c1` on `provider`, with `define` as its platform and `apps` as the shop's apps. */
+export function platformFleet(
+  define: (platform: Platform, cluster: Cluster) => void,
+  options: { provider?: Provider; traffic?: TrafficMode; apps?: (apps: Apps) => void } = {},
+): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: options.provider ?? Provider.aws(), traffic: options.traffic });
+  fleet.platform(define);
+  if (options.apps) fleet.apps('shop', options.apps);
+  return fleet;
+}
