@@ -1,8 +1,11 @@
-// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --runs 3 --out bench/results.json --workdir <dir> --tmp <dir>]`:
+// `npm run bench [-- --sizes 100,1000,10000 --clusters 10 --edge 1000,3000 --runs 3 --out bench/results.json --workdir <dir> --tmp <dir>]`:
 // strata against raw cdk8s and the YAML floor on generated fleets (bench/fleet.ts) of several
 // sizes (total workloads, spread over `--clusters` clusters). Each case runs in a fresh process,
 // so its peak RSS is its own; with `--runs n` every case runs n times and the fastest run counts
-// (the one the shared machine disturbed least), the spread is reported as noise. Prints a table
+// (the one the shared machine disturbed least), the spread is reported as noise. The edge-fleet
+// case (issue 18) synthesizes `--edge` clusters × EDGE_WORKLOADS workloads each, whole (`serial`)
+// and one shard of four (`shard`): wall time, peak RSS and objects per second side by side.
+// `--sizes none` or `--edge none` leaves a part out. Prints a table
 // and writes the figures to `--out` (not committed: see docs/performance.md for a reference run).
 // Cases write to a temporary folder in memory (/dev/shm) when there is one: the disk of a shared
 // machine adds seconds of noise to the tens of thousands of small files every case writes alike;
@@ -12,25 +15,31 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODES, type Mode, type Sample } from './sample.js';
+import { EDGE_MODES, EDGE_SHARD, EDGE_WORKLOADS, MODES, type Mode, type Sample } from './sample.js';
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,10000' },
     clusters: { type: 'string', default: '10' },
+    edge: { type: 'string', default: '1000,3000' },
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results.json' },
     workdir: { type: 'string' },
     tmp: { type: 'string' },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+/** A comma-separated list of numbers; `none` (or nothing) is an empty list. */
+const numbers = (text: string): number[] => (text === '' || text === 'none' ? [] : text.split(',').map(Number));
+const sizes = numbers(values.sizes);
+const edgeSizes = numbers(values.edge);
 const clusterCount = Number(values.clusters);
 const runs = Number(values.runs);
-if (sizes.some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) throw new Error('bench: --sizes, --clusters and --runs take positive numbers');
+if ([...sizes, ...edgeSizes].some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) {
+  throw new Error('bench: --sizes, --edge, --clusters and --runs take positive numbers (--sizes and --edge: comma-separated, or none)');
+}
 
 /** The case script of each mode: strata's own, or the anchors' (which load nothing of strata). */
-const SCRIPT: Record<Mode, string> = { strata: 'bench/strata-case.ts', focus: 'bench/strata-case.ts', raw: 'bench/case.ts', 'raw-json': 'bench/case.ts', floor: 'bench/case.ts' };
+const SCRIPT: Record<Mode, string> = { strata: 'bench/strata-case.ts', focus: 'bench/strata-case.ts', serial: 'bench/strata-case.ts', shard: 'bench/strata-case.ts', raw: 'bench/case.ts', 'raw-json': 'bench/case.ts', floor: 'bench/case.ts' };
 
 function runCase(mode: Mode, clusters: number, perCluster: number, workdir: string): Sample {
   const out = execFileSync(process.execPath, ['scripts/run.mjs', SCRIPT[mode], mode, String(clusters), String(perCluster), workdir], {
@@ -74,6 +83,33 @@ for (const size of sizes) {
   results.push({ size: clusters * perCluster, clusters, perCluster, best, runsMs });
 }
 
+/** The edge fleet at one size: the fastest run of each edge case, with the lowest peak RSS of its runs. */
+interface EdgeResult {
+  clusters: number;
+  perCluster: number;
+  best: Record<(typeof EDGE_MODES)[number], Sample>;
+  runsMs: Record<(typeof EDGE_MODES)[number], number[]>;
+}
+
+const edge: EdgeResult[] = [];
+for (const clusters of edgeSizes) {
+  const samples = { serial: [] as Sample[], shard: [] as Sample[] };
+  for (let r = 0; r < runs; r++) {
+    const workdir = keep ? join(keep, `edge-${clusters}`) : mkdtempSync(join(scratch, 'strata-bench-'));
+    mkdirSync(workdir, { recursive: true });
+    for (const mode of EDGE_MODES) samples[mode].push(runCase(mode, clusters, EDGE_WORKLOADS, workdir));
+    if (!keep) rmSync(workdir, { recursive: true, force: true });
+    process.stderr.write(`bench: edge fleet ${clusters} × ${EDGE_WORKLOADS}, run ${r + 1}/${runs}: ${EDGE_MODES.map((m) => `${m} ${Math.round(samples[m][r].totalMs)} ms`).join(', ')}\n`);
+  }
+  const fastest = (all: Sample[]) => ({ ...all.reduce((a, b) => (b.totalMs < a.totalMs ? b : a)), peakRssMb: Math.min(...all.map((s) => s.peakRssMb)) });
+  edge.push({
+    clusters,
+    perCluster: EDGE_WORKLOADS,
+    best: { serial: fastest(samples.serial), shard: fastest(samples.shard) },
+    runsMs: { serial: samples.serial.map((s) => Math.round(s.totalMs)), shard: samples.shard.map((s) => Math.round(s.totalMs)) },
+  });
+}
+
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : NaN);
 const rows = results.map(({ size, clusters, best: { strata, focus, raw, 'raw-json': rawJson, floor } }) => ({
   workloads: size,
@@ -95,7 +131,29 @@ const rows = results.map(({ size, clusters, best: { strata, focus, raw, 'raw-jso
   [`focus 1/${clusters} ms`]: Math.round(focus.totalMs),
   'focus ÷strata': ratio(focus.totalMs, strata.totalMs),
 }));
-console.table(rows);
+if (rows.length > 0) console.table(rows);
+const perSecond = (s: Sample) => Math.round(s.objects / (s.totalMs / 1000));
+const edgeRows = edge.map(({ clusters, perCluster, best: { serial, shard } }) => ({
+  clusters,
+  workloads: clusters * perCluster,
+  objects: serial.objects,
+  'serial ms': Math.round(serial.totalMs),
+  'serial RSS': serial.peakRssMb,
+  'serial obj/s': perSecond(serial),
+  [`shard ${EDGE_SHARD.index}/${EDGE_SHARD.count} clusters`]: shard.rendered,
+  'shard objects': shard.objects,
+  'shard ms': Math.round(shard.totalMs),
+  'shard RSS': shard.peakRssMb,
+  'shard obj/s': perSecond(shard),
+  'shard ÷ serial': ratio(shard.totalMs, serial.totalMs),
+}));
+if (edgeRows.length > 0) {
+  console.log(`edge fleet: clusters × ${EDGE_WORKLOADS} workloads, the whole fleet in one process (serial, today's synth) and shard ${EDGE_SHARD.index}/${EDGE_SHARD.count}`);
+  console.table(edgeRows);
+  for (const { clusters, best } of edge) {
+    for (const mode of EDGE_MODES) console.log(`${mode} phases at ${clusters} clusters (ms): ${Object.entries(best[mode].phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+  }
+}
 for (const { size, best } of results) {
   console.log(`strata phases at ${size} workloads (ms): ${Object.entries(best.strata.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
 }
@@ -119,8 +177,13 @@ for (let i = 1; i < results.length; i++) {
   const growth = ratio(b.best.strata.totalMs, a.best.strata.totalMs);
   targets.push({ target: `time at ${b.size} ÷ time at ${a.size}`, value: growth, limit, met: growth <= limit });
 }
+for (const { clusters, best } of edge) {
+  // Issue 18: one shard of four costs at most 0.3 of the whole synth.
+  const share = ratio(best.shard.totalMs, best.serial.totalMs);
+  targets.push({ target: `shard ${EDGE_SHARD.index}/${EDGE_SHARD.count} time ÷ serial at ${clusters} × ${EDGE_WORKLOADS}`, value: share, limit: 0.3, met: share <= 0.3 });
+}
 for (const t of targets) console.log(`${t.met ? 'met    ' : 'NOT MET'} ${t.target}: ${t.value} (≤ ${t.limit})`);
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, scratch: keep ?? scratch, runs, results, rows, noise, targets }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, scratch: keep ?? scratch, runs, results, rows, edge, edgeRows, noise, targets }, null, 2)}\n`);
 console.log(`results written to ${values.out}`);

@@ -6,12 +6,23 @@ import { listFiles } from '../lib/synth/writer.js';
 
 /** The cases: strata (full synth), focus (one cluster of the same fleet), the raw cdk8s anchors and the YAML floor. */
 export const MODES = ['strata', 'focus', 'raw', 'raw-json', 'floor'] as const;
-export type Mode = (typeof MODES)[number];
+/**
+ * The edge-fleet cases (issue 18): many small clusters, `serial` the full synth as `npm run synth`
+ * runs it today (one process, cluster after cluster), `shard` the same fleet with `--shard 1/4`.
+ */
+export const EDGE_MODES = ['serial', 'shard'] as const;
+/** The shard the `shard` case renders: one runner of a four-runner CI matrix. */
+export const EDGE_SHARD = { index: 1, count: 4 } as const;
+/** Workloads per cluster of the edge fleet: a store's or a site's few dozen services. */
+export const EDGE_WORKLOADS = 20;
+export type Mode = (typeof MODES)[number] | (typeof EDGE_MODES)[number];
 
 /** One measured run of one case, printed by the case script as one JSON line. */
 export interface Sample {
   mode: Mode;
   clusters: number;
+  /** Clusters synthesized: all of them, one for `focus`, the shard's for `shard` (strata's cases only). */
+  rendered?: number;
   /** Workloads per cluster. */
   workloads: number;
   /** Kubernetes objects written. */

@@ -38,6 +38,7 @@ export * from './synth/model.js';
 export * from './synth/pipeline.js';
 export * from './synth/testing.js';
 export { EXIT, OutputError, recoverOutput, type Recovery } from './synth/writer.js';
+export { inShard, parseShard, shardOf, type Shard } from './synth/shard.js';
 export * from './traffic/cluster-gateway.js';
 export { trafficPeerSelectors } from './traffic/data-plane.js';
 export { GATEWAY_ACCESS_LABEL } from './traffic/gateway-access.js';

@@ -16,17 +16,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-const USAGE = 'usage: npm run synth [-- --cluster <name> ...] [--output <dir>]';
+const USAGE = 'usage: npm run synth [-- --cluster <name> ... | --shard <k>/<n>] [--output <dir>]';
 const HELP = `${USAGE}
 Renders the fleet (the \`app\` of cdk8s.yaml: main.ts) into the output folder, after every check.
 
 options:
   -c, --cluster <name>   only this cluster (repeatable); the other clusters' folders stay as they are
+  -s, --shard <k>/<n>    only the clusters of shard k of n (a hash of each cluster's name, 1 ≤ k ≤ n);
+                         the other clusters' folders stay as they are; not with --cluster (docs/ci.md)
   -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
   -h, --help             this text
 
 environment:
   STRATA_CLUSTERS        comma-separated clusters to render, like --cluster (which sets it)
+  STRATA_SHARD           k/n: the shard to render, like --shard (which sets it)
   STRATA_QUIET           when set, no summary (errors and warnings still print)
   CDK8S_OUTDIR           the output folder of a fleet run without this command; --output sets it
   NO_COLOR, FORCE_COLOR  colours off / on (default: colours and progress only on a terminal)
@@ -42,12 +45,26 @@ try {
   ({ values } = parseArgs({
     options: {
       cluster: { type: 'string', multiple: true, short: 'c' },
+      shard: { type: 'string', short: 's' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
 } catch (e) {
   console.error(`strata synth: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+// Checked here as well as in the fleet (which reads STRATA_SHARD, lib/synth/shard.ts): a usage error names the option.
+function shardUsage(shard, clusters) {
+  if (shard === undefined) return undefined;
+  if (clusters) return '--shard and --cluster both choose clusters: use one';
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  if (m && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2])) return undefined;
+  return `--shard ${shard}: use k/n, whole numbers with 1 ≤ k ≤ n (e.g. 1/4)`;
+}
+const problem = shardUsage(values.shard, values.cluster);
+if (problem && !values.help) {
+  console.error(`strata synth: ${problem}\n${USAGE}`);
   process.exit(2);
 }
 if (values.help) {
@@ -71,6 +88,7 @@ const env = { ...process.env, CDK8S_OUTDIR: output };
 // cdk8s-cli's mark (scripts/run.mjs refuses to run under `cdk8s synth`), never passed on from a shell.
 delete env.CDK8S_RECORD_CONSTRUCT_METADATA;
 if (values.cluster) env.STRATA_CLUSTERS = values.cluster.join(',');
+if (values.shard) env.STRATA_SHARD = values.shard;
 
 const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
 const [command, script, ...args] = String(config.app).trim().split(/\s+/);

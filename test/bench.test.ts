@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { l1Props } from '../bench/anchor.js';
 import { chartCluster, objectsIn, strataCluster } from '../bench/compare.js';
-import { MODES, readDump, type Sample } from '../bench/sample.js';
+import { EDGE_SHARD, EDGE_WORKLOADS, MODES, readDump, type Sample } from '../bench/sample.js';
+import { inShard } from '../lib/synth/shard.js';
 import { listFiles } from '../lib/synth/writer.js';
 
 interface Results {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
   runs: number;
   results: { size: number; clusters: number; perCluster: number; best: Record<string, Sample>; runsMs: Record<string, number[]> }[];
+  edge: { clusters: number; perCluster: number; best: Record<string, Sample> }[];
+  edgeRows: Record<string, number>[];
   rows: Record<string, number>[];
   targets: { target: string; value: number; limit: number; met: boolean }[];
 }
@@ -22,8 +25,8 @@ const workdir = join(dir, 'work');
 let results: Results;
 
 beforeAll(() => {
-  // 2 clusters × 4 workloads: one of each type per cluster.
-  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'bench/bench.ts', '--sizes', '8', '--clusters', '2', '--runs', '1', '--out', join(dir, 'results.json'), '--workdir', workdir], {
+  // 2 clusters × 4 workloads: one of each type per cluster; the edge fleet at 4 clusters × 20.
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', 'bench/bench.ts', '--sizes', '8', '--clusters', '2', '--edge', '4', '--runs', '1', '--out', join(dir, 'results.json'), '--workdir', workdir], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`npm run bench failed (${r.status}): ${r.stderr}`);
@@ -51,7 +54,7 @@ describe('npm run bench', () => {
     expect(Object.keys(size.best.strata.phases)).toEqual(['declare', 'build', 'resolve', 'validate', 'serialize', 'write']);
     for (const mode of ['raw', 'raw-json', 'floor'] as const) expect(size.best[mode].objects).toBe(size.best.strata.objects);
     expect(results.rows[0]).toMatchObject({ workloads: 8, objects: size.best.strata.objects, '÷raw': expect.any(Number), 'RSS ÷raw': expect.any(Number), '÷floor': expect.any(Number) });
-    expect(results.targets.map((t) => t.target)).toEqual(['time ÷ raw at 8', 'memory ÷ raw at 8']);
+    expect(results.targets.map((t) => t.target)).toEqual(['time ÷ raw at 8', 'memory ÷ raw at 8', 'shard 1/4 time ÷ serial at 4 × 20']);
   });
 
   test('the fleet has every workload type, autoscaled, and the platform on every cluster', () => {
@@ -79,5 +82,25 @@ describe('npm run bench', () => {
     expect(files.every((f) => strataCluster(f) === 'cluster-0')).toBe(true);
     const full = [...objectsIn(out('strata'), strataCluster)].filter(([id]) => id.startsWith('cluster-0:'));
     expect(objectsIn(out('focus'), strataCluster)).toEqual(new Map(full));
+  });
+
+  test('the edge fleet: serial renders every cluster, shard 1/4 the clusters of its shard, the same files, with time, memory and objects per second', () => {
+    expect(results.edge).toHaveLength(1);
+    const [{ clusters, perCluster, best }] = results.edge;
+    expect({ clusters, perCluster }).toEqual({ clusters: 4, perCluster: EDGE_WORKLOADS });
+    const mine = ['cluster-0', 'cluster-1', 'cluster-2', 'cluster-3'].filter((c) => inShard(c, EDGE_SHARD));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(best.serial).toMatchObject({ mode: 'serial', clusters: 4, rendered: 4, workloads: EDGE_WORKLOADS });
+    expect(best.shard).toMatchObject({ mode: 'shard', clusters: 4, rendered: mine.length, workloads: EDGE_WORKLOADS });
+    const serialOut = join(workdir, 'edge-4', 'serial-out');
+    const shardOut = join(workdir, 'edge-4', 'shard-out');
+    const shardFiles = listFiles(shardOut);
+    expect(new Set(shardFiles.map(strataCluster))).toEqual(new Set(mine));
+    for (const f of shardFiles) expect(readFileSync(join(shardOut, f), 'utf8')).toBe(readFileSync(join(serialOut, f), 'utf8'));
+    expect(shardFiles).toEqual(listFiles(serialOut).filter((f) => mine.includes(strataCluster(f))));
+    const [row] = results.edgeRows;
+    expect(row).toMatchObject({ clusters: 4, workloads: 4 * EDGE_WORKLOADS, objects: best.serial.objects, 'shard 1/4 clusters': mine.length, 'shard objects': best.shard.objects });
+    expect(row['serial obj/s']).toBe(Math.round(best.serial.objects / (best.serial.totalMs / 1000)));
+    expect(best.shard.objects).toBeLessThan(best.serial.objects);
   });
 });

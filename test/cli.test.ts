@@ -34,6 +34,21 @@ describe('npm run synth', () => {
     expect(read(out)).toEqual(before);
   });
 
+  test('--shard k/n renders the clusters of the shard, says how many, and leaves the others as they are', () => {
+    const out = copyOfDist();
+    const before = read(out);
+    // Of the example's clusters, shard 3 of 3 holds prod-eu only and shard 2 of 3 none (test/shard.test.ts pins the hash).
+    for (const [shard, count] of [['3/3', 1], ['2/3', 0]] as const) {
+      const r = synth(['--shard', shard, '--output', out]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const [summary, ...rest] = r.stdout.split('\n');
+      expect(summary).toMatch(new RegExp(`^strata: ${count} clusters?, \\d+ layers?, \\d+ objects?, \\d+ files? → .*dist/ in \\d+ ms$`));
+      expect(rest.join('\n')).toMatch(new RegExp(`^strata: shard ${shard}: ${count} of 3 clusters\nstrata: no changes against the previous .*dist/\n$`));
+      expect(read(out)).toEqual(before);
+    }
+  });
+
   test('--cluster with an unknown name fails clearly and leaves dist/ untouched', () => {
     const out = copyOfDist();
     const before = read(out);
@@ -47,7 +62,7 @@ describe('npm run synth', () => {
 /** Runs a strata command as a user does (`node scripts/...`), without a TTY, colour variables cleared. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
   const base: NodeJS.ProcessEnv = { ...process.env, CDK8S_OUTDIR: join(mkdtempSync(join(tmpdir(), 'strata-cli-')), 'dist') };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'STRATA_QUIET', 'STRATA_CLUSTERS']) delete base[name];
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'STRATA_QUIET', 'STRATA_CLUSTERS', 'STRATA_SHARD']) delete base[name];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...base, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -61,9 +76,9 @@ const COMMANDS = {
 
 /** The environment variables each command reads (grep process.env), which its --help must name. */
 const ENVIRONMENT = {
-  synth: ['STRATA_CLUSTERS', 'STRATA_QUIET', 'CDK8S_OUTDIR', 'NO_COLOR', 'FORCE_COLOR'],
+  synth: ['STRATA_CLUSTERS', 'STRATA_SHARD', 'STRATA_QUIET', 'CDK8S_OUTDIR', 'NO_COLOR', 'FORCE_COLOR'],
   validate: [],
-  plan: ['NO_COLOR', 'FORCE_COLOR', 'STRATA_CLUSTERS'],
+  plan: ['NO_COLOR', 'FORCE_COLOR', 'STRATA_CLUSTERS', 'STRATA_SHARD'],
   import: ['STRATA_CRD_DIR'],
 } as const;
 
@@ -89,6 +104,10 @@ describe('every command', () => {
   test.each([
     ['synth', ['--clusterr', 'prod-eu'], /^strata synth: Unknown option '--clusterr'/],
     ['synth', ['prod-eu'], /^strata synth: Unexpected argument 'prod-eu'/],
+    ['synth', ['--shard', '5/4'], /^strata synth: --shard 5\/4: use k\/n, whole numbers with 1 ≤ k ≤ n \(e\.g\. 1\/4\)$/],
+    ['synth', ['--shard', '0/4'], /^strata synth: --shard 0\/4: use k\/n/],
+    ['synth', ['--shard', 'two'], /^strata synth: --shard two: use k\/n/],
+    ['synth', ['--shard', '1/2', '--cluster', 'prod-eu'], /^strata synth: --shard and --cluster both choose clusters: use one$/],
     ['validate', ['--strict'], /^strata validate: Unknown option '--strict'/],
     ['validate', ['dist', 'extra'], /^strata validate: one folder to validate, not 2: dist extra$/],
     ['plan', ['main'], /^strata plan: Unexpected argument 'main'/],

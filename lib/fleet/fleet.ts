@@ -13,7 +13,8 @@ import { trackChanges } from '../plan/synth-summary.js';
 import { layoutFiles } from '../synth/layout.js';
 import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
-import { OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
+import { inShard, parseShard, type Shard } from '../synth/shard.js';
+import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { applyWaivers } from '../validate/waivers.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
@@ -85,6 +86,14 @@ export interface SynthOptions {
    * @default every cluster ($STRATA_CLUSTERS, comma-separated, when set)
    */
   readonly clusters?: readonly string[];
+  /**
+   * Only the clusters of this shard (`{ index: 2, count: 4 }` is `--shard 2/4`), chosen by a hash
+   * of each cluster's name (lib/synth/shard.ts), so a cluster stays on its shard when others are
+   * added or removed; the rest of dist/ is left as it is. Not together with `clusters`.
+   * See docs/ci.md.
+   * @default every cluster ($STRATA_SHARD, `k/n`, when set)
+   */
+  readonly shard?: Shard;
   /** Extra checks over the resolved objects, run after the built-in ones. @default none */
   readonly checks?: readonly ModelCheck[];
 }
@@ -200,10 +209,11 @@ export class Fleet extends App {
   /**
    * Builds, validates and lays out the fleet in memory; never touches the disk.
    * @throws SynthError with every error found
+   * @throws StrataError for an invalid `shard`, or `clusters` and `shard` together
    */
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
     try {
-      const { model, timings } = this.resolveFleet(options.clusters, NO_PROGRESS);
+      const { model, timings } = this.resolveFleet(selectionOf(options.clusters, options.shard), NO_PROGRESS);
       return renderModel(model, timings, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
     } catch (e) {
       throw e instanceof SynthError ? this.located(e) : e;
@@ -232,10 +242,20 @@ export class Fleet extends App {
    * @returns what was written, or undefined when the synth failed
    */
   override synth(options: SynthOptions = {}): Synthesized | undefined {
-    const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
+    let selection: Selection;
+    try {
+      selection = selectionFromEnvironment(options);
+    } catch (e) {
+      if (!(e instanceof StrataError)) throw e;
+      // A usage mistake (a malformed STRATA_SHARD, or both ways of choosing clusters): one line, exit 2.
+      console.error(`strata: ${e.message}; nothing written`);
+      process.exitCode = EXIT.usage;
+      return undefined;
+    }
+    const focus = selection.names !== undefined || selection.shard !== undefined;
     const progress = new Progress(process.stderr);
     try {
-      const { model, timings } = this.resolveFleet(clusters, progress);
+      const { model, timings } = this.resolveFleet(selection, progress);
       let t = performance.now();
       progress.step(`checking ${model.clusters.length === 1 ? model.clusters[0].name : `${model.clusters.length} clusters`}`);
       const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS).map((f) => this.locate(f));
@@ -244,14 +264,15 @@ export class Fleet extends App {
       t = performance.now();
       const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
       progress.step(`writing ${this.outdir}/`);
-      const changes = trackChanges(this.outdir, timedIterable(files, spent), clusters?.length ? model.clusters.map((c) => c.name) : undefined);
-      const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus: Boolean(clusters?.length) });
+      const changes = trackChanges(this.outdir, timedIterable(files, spent), focus ? model.clusters.map((c) => c.name) : undefined);
+      const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus });
       timings.layout = spent.ms;
       timings.write = performance.now() - t - spent.ms;
       progress.done();
       const result: Synthesized = { model, warnings, timings, files: written };
       if (warnings.length > 0) console.warn(formatReport(warnings, 'written', { colors: colorsFor(process.stderr) }));
-      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), ...describeUnchecked(model), changes.summary()].filter(Boolean).join('\n'));
+      const shardLine = selection.shard && `strata: shard ${selection.shard.index}/${selection.shard.count}: ${model.clusters.length} of ${this._clusters.length} clusters`;
+      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), shardLine, ...describeUnchecked(model), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
       progress.done();
@@ -276,9 +297,9 @@ export class Fleet extends App {
   }
 
   /** Builds the selected clusters and resolves their objects, timing both. */
-  private resolveFleet(names: readonly string[] | undefined, progress: Progress): { model: FleetModel; timings: PhaseTimings } {
+  private resolveFleet(selection: Selection, progress: Progress): { model: FleetModel; timings: PhaseTimings } {
     let t = performance.now();
-    const clusters = this.select(names);
+    const clusters = this.select(selection);
     const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters, progress)];
     const build = performance.now() - t;
     t = performance.now();
@@ -286,8 +307,9 @@ export class Fleet extends App {
     return { model, timings: { build, resolve: performance.now() - t, validate: 0, layout: 0 } };
   }
 
-  private select(names: readonly string[] | undefined): Cluster[] {
-    if (!names || names.length === 0) return this._clusters;
+  private select({ names, shard }: Selection): Cluster[] {
+    if (shard) return this._clusters.filter((c) => inShard(c.name, shard));
+    if (!names) return this._clusters;
     const unknown = names.filter((n) => !this._clusters.some((c) => c.name === n));
     if (unknown.length > 0) {
       throw new SynthError(unknown.map((n) => ({ path: '', message: `unknown cluster ${show(n)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})` })));
@@ -413,6 +435,44 @@ export class Fleet extends App {
     });
     return { name: this.name, clusters: resolved, findings };
   }
+}
+
+/** The clusters a synth renders: by name, by shard, or (neither) all of them. */
+interface Selection {
+  readonly names?: readonly string[];
+  readonly shard?: Shard;
+}
+
+/**
+ * The selection of `clusters` and `shard`; an empty list of names is every cluster.
+ * @throws StrataError for a shard that is not 1 ≤ index ≤ count, or when both are given: two ways of choosing clusters, whose intersection is rarely meant
+ */
+function selectionOf(clusters: readonly string[] | undefined, shard: Shard | undefined): Selection {
+  const names = clusters?.length ? clusters : undefined;
+  // A Shard given in code is checked as `--shard` is: 1 ≤ index ≤ count, whole numbers.
+  if (shard !== undefined) parseShard(`${shard.index}/${shard.count}`);
+  if (names && shard) {
+    throw new StrataError(`choose clusters by name (--cluster, STRATA_CLUSTERS: ${names.join(',')}) or by shard (--shard, STRATA_SHARD: ${shard.index}/${shard.count}), not both`);
+  }
+  return { names, shard };
+}
+
+/**
+ * The selection of a synth: the options, else $STRATA_CLUSTERS and $STRATA_SHARD.
+ * @throws StrataError for a malformed $STRATA_SHARD, or clusters chosen both by name and by shard
+ */
+function selectionFromEnvironment(options: SynthOptions): Selection {
+  const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
+  const variable = process.env.STRATA_SHARD;
+  let shard = options.shard;
+  if (shard === undefined && variable !== undefined && variable !== '') {
+    try {
+      shard = parseShard(variable);
+    } catch (e) {
+      throw e instanceof StrataError ? new StrataError(`STRATA_SHARD: ${e.message}`) : e;
+    }
+  }
+  return selectionOf(clusters, shard);
 }
 
 /** The cluster's external namespaces, as a field of its model only when it has some. */

@@ -148,6 +148,7 @@ export type PropsTypeName =
   | "SchemaProblem"
   | "SecurityOptions"
   | "ServiceAccountOptions"
+  | "Shard"
   | "ShutdownOptions"
   | "SidecarOptions"
   | "SourceRef"
@@ -2028,6 +2029,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "automountToken": 0
   }
  },
+ "Shard": {
+  "k": {
+   "count": 0,
+   "index": 0
+  }
+ },
  "ShutdownOptions": {
   "k": {
    "drainSeconds": 0,
@@ -2157,7 +2164,8 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  "SynthOptions": {
   "k": {
    "checks": 0,
-   "clusters": 0
+   "clusters": 0,
+   "shard": "Shard"
   }
  },
  "Synthesized": {

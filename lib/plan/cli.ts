@@ -33,6 +33,7 @@ options:
 environment:
   NO_COLOR, FORCE_COLOR      colours off / on (default: on a terminal only; --format terminal)
   STRATA_CLUSTERS            ignored: a plan always renders every cluster
+  STRATA_SHARD               ignored, like STRATA_CLUSTERS
 
 exit codes:
   0  nothing destructive, or every destructive change acknowledged (or --allow-destructive)
@@ -69,6 +70,7 @@ function synthScript(): string {
 function synthInto(outdir: string): { ok: boolean; output: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, STRATA_QUIET: '1' };
   delete env.STRATA_CLUSTERS;
+  delete env.STRATA_SHARD;
   const r = spawnSync(process.execPath, [synthScript(), '--output', outdir], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
