@@ -21,6 +21,7 @@ import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
 import type { Manifest } from '../synth/model.js';
 import { StrataError } from './errors.js';
+import { apiObjectJson } from './object-json.js';
 import { renamedCount, restoreKeys } from './plain-keys.js';
 import { droppedFields } from '../validate/fields.js';
 import { isClusterScoped } from '../validate/schema.js';
@@ -128,12 +129,12 @@ function failingPatch(obj: ApiObject): StrataError | undefined {
 function resolveWithCdk8s(obj: ApiObject): Resolution {
   const cls = obj.constructor;
   if (isBinding(cls) && Object.getPrototypeOf(obj) === cls.prototype && obj.toJson === cls.prototype.toJson) {
-    const props = ApiObject.prototype.toJson.call(obj) as Manifest;
+    const props = apiObjectJson(obj) as Manifest;
     return { manifest: cls.manifest(props), drops: droppedFields(props) };
   }
+  if (obj.toJson === ApiObject.prototype.toJson) return { manifest: apiObjectJson(obj), drops: [] };
   const manifest = obj.toJson() as Record<string, unknown>;
-  if (obj.toJson === ApiObject.prototype.toJson) return { manifest, drops: [] };
-  return { manifest, drops: droppedFields(ApiObject.prototype.toJson.call(obj) as Manifest) };
+  return { manifest, drops: droppedFields(apiObjectJson(obj) as Manifest) };
 }
 
 let cache: WeakMap<ApiObject, Resolution> | undefined;
