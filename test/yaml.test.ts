@@ -62,6 +62,10 @@ function normalize(v: unknown): unknown {
 }
 
 describe('toYaml', () => {
+  test('a list item cdk8s left undefined (a null in Helm values) is written null, as JSON writes it', () => {
+    expect(toYaml({ values: { list: [undefined, 'a', null] } } as never)).toBe('values:\n  list:\n    - null\n    - a\n    - null\n');
+  });
+
   test('reads back as the same value with a YAML 1.1 parser (Kubernetes) and a YAML 1.2 parser', () => {
     fc.assert(
       fc.property(value, (v) => {

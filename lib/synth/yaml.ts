@@ -212,7 +212,9 @@ function emitMapping(obj: { readonly [key: string]: Json }, indent: string, out:
 }
 
 function emitSequence(items: readonly Json[], indent: string, out: string[]): void {
-  for (const item of items) emitEntry(`${indent}-`, item, `${indent}  `, out);
+  // cdk8s turns a null item into undefined (a Helm values list may hold null): JSON, which the API
+  // server and Helm read, writes both as null, and so does this.
+  for (const item of items) emitEntry(`${indent}-`, item === undefined ? null : item, `${indent}  `, out);
 }
 
 /** `# ` lines; characters a YAML file must not hold raw (line breaks other than `\\n` among them) are escaped. */
