@@ -14,20 +14,53 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode, type Sample } from './sample.js';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '100,1000,10000' },
-    clusters: { type: 'string', default: '10' },
-    runs: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'bench/results.json' },
-    workdir: { type: 'string' },
-    tmp: { type: 'string' },
-  },
-});
+const USAGE = 'usage: npm run bench [-- --sizes <n,...>] [--clusters <n>] [--runs <n>] [--out <file>] [--workdir <dir>] [--tmp <dir>]';
+const HELP = `${USAGE}
+Runs strata, raw cdk8s and the YAML floor on generated fleets of each size; prints a table and writes the figures.
+
+options:
+  --sizes <n,...>   total workloads of each case (default: 100,1000,10000)
+  --clusters <n>    clusters the workloads are spread over (default: 10)
+  --runs <n>        runs of each case; the fastest counts (default: 3)
+  --out <file>      where the figures are written (default: bench/results.json)
+  --workdir <dir>   where the generated fleets are kept (default: a temporary folder)
+  --tmp <dir>       where the cases write (default: /dev/shm when there is one)
+  -h, --help        this text
+
+exit codes:
+  0  measured
+  1  a case failed (its error printed)
+  2  usage`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100,1000,10000' },
+      clusters: { type: 'string', default: '10' },
+      runs: { type: 'string', default: '3' },
+      out: { type: 'string', default: 'bench/results.json' },
+      workdir: { type: 'string' },
+      tmp: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (e) {
+  console.error(`strata bench: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const sizes = values.sizes.split(',').map(Number);
 const clusterCount = Number(values.clusters);
 const runs = Number(values.runs);
-if (sizes.some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) throw new Error('bench: --sizes, --clusters and --runs take positive numbers');
+if (sizes.some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) {
+  console.error(`strata bench: --sizes, --clusters and --runs take positive numbers\n${USAGE}`);
+  process.exit(2);
+}
 
 /** The case script of each mode: strata's own, or the anchors' (which load nothing of strata). */
 const SCRIPT: Record<Mode, string> = { strata: 'bench/strata-case.ts', focus: 'bench/strata-case.ts', raw: 'bench/case.ts', 'raw-json': 'bench/case.ts', floor: 'bench/case.ts' };
