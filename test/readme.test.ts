@@ -23,7 +23,7 @@ describe('README', () => {
     const entry = join(dir, 'main.ts');
     writeFileSync(entry, `import { ${names.join(', ')} } from ${JSON.stringify(resolve('lib/index.js'))};\n${code}`);
     const out = join(dir, 'dist');
-    const env = { ...process.env, CDK8S_OUTDIR: out };
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_OUTDIR: out };
     delete env.STRATA_QUIET;
     const r = spawnSync(process.execPath, ['scripts/run.mjs', entry], { encoding: 'utf8', env });
     expect(r.stderr).toBe('');
