@@ -17,17 +17,49 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EDGE_MODES, EDGE_SHARD, EDGE_WORKLOADS, MODES, type Mode, type Sample } from './sample.js';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '100,1000,10000' },
-    clusters: { type: 'string', default: '10' },
-    edge: { type: 'string', default: '1000,3000' },
-    runs: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'bench/results.json' },
-    workdir: { type: 'string' },
-    tmp: { type: 'string' },
-  },
-});
+const USAGE = 'usage: npm run bench [-- --sizes <n,...|none>] [--clusters <n>] [--edge <n,...|none>] [--runs <n>] [--out <file>] [--workdir <dir>] [--tmp <dir>]';
+const HELP = `${USAGE}
+Runs strata, raw cdk8s and the YAML floor on generated fleets of each size, and strata on edge
+fleets (clusters × ${EDGE_WORKLOADS} workloads, serial and shard ${EDGE_SHARD.index}/${EDGE_SHARD.count}); prints a table and writes the figures.
+
+options:
+  --sizes <n,...>   total workloads of each case, or none (default: 100,1000,10000)
+  --clusters <n>    clusters the workloads are spread over (default: 10)
+  --edge <n,...>    clusters of each edge-fleet case, or none (default: 1000,3000)
+  --runs <n>        runs of each case; the fastest counts (default: 3)
+  --out <file>      where the figures are written (default: bench/results.json)
+  --workdir <dir>   where the generated fleets are kept (default: a temporary folder)
+  --tmp <dir>       where the cases write (default: /dev/shm when there is one)
+  -h, --help        this text
+
+exit codes:
+  0  measured
+  1  a case failed (its error printed)
+  2  usage`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100,1000,10000' },
+      clusters: { type: 'string', default: '10' },
+      edge: { type: 'string', default: '1000,3000' },
+      runs: { type: 'string', default: '3' },
+      out: { type: 'string', default: 'bench/results.json' },
+      workdir: { type: 'string' },
+      tmp: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (e) {
+  console.error(`strata bench: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 /** A comma-separated list of numbers; `none` (or nothing) is an empty list. */
 const numbers = (text: string): number[] => (text === '' || text === 'none' ? [] : text.split(',').map(Number));
 const sizes = numbers(values.sizes);
@@ -35,7 +67,8 @@ const edgeSizes = numbers(values.edge);
 const clusterCount = Number(values.clusters);
 const runs = Number(values.runs);
 if ([...sizes, ...edgeSizes].some((s) => !(s > 0)) || !(clusterCount > 0) || !(runs > 0)) {
-  throw new Error('bench: --sizes, --edge, --clusters and --runs take positive numbers (--sizes and --edge: comma-separated, or none)');
+  console.error(`strata bench: --sizes, --edge, --clusters and --runs take positive numbers (--sizes and --edge: comma-separated, or none)\n${USAGE}`);
+  process.exit(2);
 }
 
 /** The case script of each mode: strata's own, or the anchors' (which load nothing of strata). */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node scripts/props-keys.mjs [--check]`: derives the known keys of every props and options type of
+// `npm run props-keys [-- --check]` (node scripts/props-keys.mjs): derives the known keys of every props and options type of
 // the public API (lib/index.ts) from the TypeScript declarations, with the TypeScript compiler API,
 // and writes them to lib/fleet/props-keys.generated.ts. Synth checks every props object against
 // them (lib/fleet/props.ts), so a misspelled key is an error even where nothing type-checks
@@ -7,6 +7,7 @@
 // the file is out of date. `--check` prints whether it is and exits 1 when it is not.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
 import ts from 'typescript';
 
 export const OUTPUT = join('lib', 'fleet', 'props-keys.generated.ts');
@@ -144,12 +145,36 @@ function sortDeep(value) {
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
 }
 
+const USAGE = 'usage: npm run props-keys [-- --check]';
+const HELP = `${USAGE}
+Regenerates ${OUTPUT}, the known keys of every props type of lib/index.ts, after a props type changed.
+
+options:
+  --check      write nothing: say whether the file is up to date
+  -h, --help   this text
+
+exit codes:
+  0  written (with --check: up to date)
+  1  with --check: out of date
+  2  usage`;
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    console.error(`strata props-keys: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
   const text = render();
-  if (process.argv.includes('--check')) {
+  if (values.check) {
     const current = readFileSync(OUTPUT, 'utf8');
     if (current !== text) {
-      console.error(`${OUTPUT} is out of date: run node scripts/props-keys.mjs`);
+      console.error(`${OUTPUT} is out of date: run npm run props-keys`);
       process.exit(1);
     }
     console.log(`${OUTPUT} is up to date`);

@@ -72,6 +72,8 @@ const COMMANDS = {
   validate: ['scripts/run.mjs', 'lib/validate/cli.ts'],
   plan: ['scripts/run.mjs', 'lib/plan/cli.ts'],
   import: ['scripts/import.mjs'],
+  bench: ['scripts/run.mjs', 'bench/bench.ts'],
+  'props-keys': ['scripts/props-keys.mjs'],
 } as const;
 
 /** The environment variables each command reads (grep process.env), which its --help must name. */
@@ -80,6 +82,8 @@ const ENVIRONMENT = {
   validate: [],
   plan: ['NO_COLOR', 'FORCE_COLOR', 'STRATA_CLUSTERS', 'STRATA_SHARD'],
   import: ['STRATA_CRD_DIR'],
+  bench: [],
+  'props-keys': [],
 } as const;
 
 /** The 1-based line and column of `marker`'s line in a fixture, at `code` on that line. */
@@ -113,6 +117,9 @@ describe('every command', () => {
     ['plan', ['main'], /^strata plan: Unexpected argument 'main'/],
     ['plan', ['--format', 'html'], /^strata plan: --format html: use one of terminal, markdown, json$/],
     ['import', ['--force'], /^strata import: Unknown option '--force'/],
+    ['bench', ['--size', '100'], /^strata bench: Unknown option '--size'/],
+    ['bench', ['--runs', '0'], /^strata bench: --sizes, --edge, --clusters and --runs take positive numbers \(--sizes and --edge: comma-separated, or none\)$/],
+    ['props-keys', ['lib/index.ts'], /^strata props-keys: Unexpected argument 'lib\/index.ts'/],
   ] as const)('%s %p is a usage error: one line and the usage, exit code 2, no stack', (name, args, message) => {
     const r = run([...COMMANDS[name], ...args]);
     expect(r.status).toBe(2);

@@ -199,12 +199,14 @@ describe('layer reconcile options', () => {
     expect(kustomizations(fleet).filter((k) => k.metadata.name.startsWith('apps-')).map((k) => [k.spec.interval, k.spec.force])).toEqual([['5m', true], ['5m', true]]);
   });
 
-  test('a duration Go cannot parse is an error naming the field of the rendered Kustomization', () => {
-    const fleet = fleetOf({ layers: { configs: { timeout: '5 minutes' } } });
+  test('a duration Flux refuses is one error of the layer naming the option, with no schema or rule error repeating it on the Kustomization', () => {
+    const fleet = fleetOf({ layers: { configs: { timeout: '5 minutes' } } }, { layers: { apps: { interval: '10' } } });
+    fleet.addLayer('monitoring', { retryInterval: '1d' });
+    const duration = 'is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"';
     expect(errorsOf(fleet)).toEqual([
-      // The Kustomization CRD (kustomize-controller 1.9.4) states the same pattern: the API server would refuse it.
-      'c1/flux/infrastructure-configs: Kustomization infrastructure-configs: schema kustomize.toolkit.fluxcd.io/v1: /spec/timeout must match pattern "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"',
-      'c1/flux/infrastructure-configs: Kustomization flux-system/infrastructure-configs: spec.timeout "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
+      `c1/infrastructure/configs: timeout "5 minutes" ${duration}`,
+      `c1/apps: interval "10" ${duration}`,
+      `c1/monitoring: retryInterval "1d" ${duration}`,
     ]);
   });
 

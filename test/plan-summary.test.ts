@@ -1,7 +1,7 @@
 // The line `npm run synth` ends with: what changed against the dist/ it replaced.
 import { ApiObject } from 'cdk8s';
 import { jest } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatefulService, type Apps, type Fleet } from '../lib/index.js';
@@ -19,10 +19,11 @@ function database(apps: Apps, size: string): void {
 const settings = (apps: Apps, level: string) => new ApiObject(apps, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { level } });
 
 /** Writes `before`, then `after` over it, and returns the summary of the second write. */
-function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[]): string | undefined {
+function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[], bootstrap?: (dir: string) => void): string | undefined {
   const dir = join(mkdtempSync(join(tmpdir(), 'strata-summary-')), 'dist');
   const clusters = (f: Fleet) => f.clusters.map((c) => c.name);
   writeTree(dir, before.render().files, clusters(before));
+  bootstrap?.(dir);
   const quiet = process.env.STRATA_QUIET;
   delete process.env.STRATA_QUIET;
   try {
@@ -78,6 +79,18 @@ describe('synth summary line', () => {
     expect(lines).toHaveLength(1 + LISTED_FILES);
     expect(lines.slice(1, 3)).toEqual(['  + dev-eu/apps/shop/configmap-c01.yaml', '  + dev-eu/apps/shop/configmap-c02.yaml']);
     expect(lines[LISTED_FILES]).toBe(`  … and ${16 - (LISTED_FILES - 1)} more`);
+  });
+
+  test("flux bootstrap's clusters/<c>/flux-system/, which the synth keeps, is neither added nor removed", () => {
+    const fleet = () => oneCluster((apps) => settings(apps, 'info'));
+    const bootstrap = (dir: string) => {
+      const folder = join(dir, 'clusters', fleet().clusters[0].name, 'flux-system');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'gotk-sync.yaml'), 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\n');
+      writeFileSync(join(folder, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-sync.yaml\n');
+    };
+    const lines = summaryOf(fleet(), fleet(), undefined, bootstrap)!.split('\n');
+    expect(lines.filter((l) => l.includes('flux-system/'))).toEqual([]);
   });
 
   test('an unchanged tree', () => {

@@ -4,7 +4,7 @@
 // only the files that differ are parsed and planned.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { listFiles } from '../synth/writer.js';
+import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { blocking, planTrees } from './plan.js';
 import { describeTotals } from './totals.js';
 import { buildTree, entriesOfFiles } from './tree.js';
@@ -28,6 +28,15 @@ function read(file: string): string | undefined {
 function clusterOf(rel: string): string {
   const parts = rel.split('/');
   return parts[0] === 'clusters' ? parts[1] : parts[0];
+}
+
+/**
+ * Whether `rel` is in `clusters/<c>/flux-system/` of a cluster the synth writes: the writer keeps
+ * flux bootstrap's files there (lib/synth/writer.ts), so they are not removed.
+ */
+function keptBootstrap(rel: string, written: ReadonlySet<string>): boolean {
+  const parts = rel.split('/');
+  return parts[0] === 'clusters' && parts[2] === BOOTSTRAP_DIR && parts.length > 3 && written.has(`clusters/${parts[1]}/kustomization.yaml`);
 }
 
 /** The files a synth added, changed and removed, dist/-relative. */
@@ -81,7 +90,7 @@ export function trackChanges(outdir: string, files: Iterable<readonly [string, s
     // The previous tree is still in place until every file is written: read what will be gone.
     const clusters = new Set(focus ?? []);
     for (const rel of listFiles(root).map((f) => f.split('\\').join('/'))) {
-      if (seen.has(rel) || (focus && !clusters.has(clusterOf(rel)))) continue;
+      if (seen.has(rel) || (focus && !clusters.has(clusterOf(rel))) || keptBootstrap(rel, seen)) continue;
       const old = read(join(root, rel));
       if (old !== undefined) before.push([rel, old]);
       changed.removed.push(rel);

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { addCheck, show } from '../fleet/errors.js';
 import { compareStrings } from '../fleet/canonical.js';
+import { fluxDurationError } from '../fleet/duration.js';
 import { helmReleaseProblems } from '../fleet/foreign.js';
 import { dnsLabelError, dnsSubdomainError, nameBelow } from '../fleet/names.js';
 import { isClusterScoped } from '../validate/schema.js';
@@ -225,6 +226,8 @@ export class Layer extends Chart {
   /** Where Flux reads the layer from; undefined means the fleet's Git repository. */
   readonly source?: LayerSource;
   private readonly name?: LayerName;
+  /** What is wrong with `interval`, `retryInterval` and `timeout` as given (each rendered as its default). */
+  private readonly durationProblems: string[] = [];
   /** True when each namespace of the layer is a folder of its own (see `LayerProps.folderPerNamespace`). */
   readonly folderPerNamespace: boolean;
 
@@ -232,10 +235,17 @@ export class Layer extends Chart {
     super(scope, id, { disableResourceNameHashes: true, labels: { ...MANAGED_BY } });
     this.path = path;
     this.dependsOn = props.dependsOn;
+    // A bad duration is reported here, naming the layer and the option; the Kustomization gets the
+    // default instead, so no schema or rule error over the rendered object repeats it.
+    const duration = (key: 'interval' | 'retryInterval' | 'timeout'): string => {
+      const problem = props[key] === undefined ? undefined : fluxDurationError(key, props[key]);
+      if (problem) this.durationProblems.push(problem);
+      return problem || props[key] === undefined ? DEFAULT_RECONCILE[key] : props[key];
+    };
     this.reconcile = {
-      interval: props.interval ?? DEFAULT_RECONCILE.interval,
-      retryInterval: props.retryInterval ?? DEFAULT_RECONCILE.retryInterval,
-      timeout: props.timeout ?? DEFAULT_RECONCILE.timeout,
+      interval: duration('interval'),
+      retryInterval: duration('retryInterval'),
+      timeout: duration('timeout'),
       prune: props.prune ?? DEFAULT_RECONCILE.prune,
       wait: props.wait ?? DEFAULT_RECONCILE.wait,
       force: props.force,
@@ -369,7 +379,7 @@ export class Layer extends Chart {
   /** What is wrong with the reconcile options that the Kustomization's schema would not say as clearly. */
   private reconcileProblems(): string[] {
     const { targetNamespace, postBuild } = this.reconcile;
-    const problems: (string | undefined)[] = [];
+    const problems: (string | undefined)[] = [...this.durationProblems];
     if (targetNamespace !== undefined) {
       problems.push(this.folderPerNamespace
         ? `targetNamespace ${show(targetNamespace)} is set, but layer ${show(this.path)} has a folder per namespace: each folder's objects are in that folder's namespace already`
