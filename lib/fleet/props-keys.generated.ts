@@ -73,6 +73,7 @@ export type PropsTypeName =
   | "HelmInstallOptions"
   | "HelmReleaseDependency"
   | "HelmReleaseSpec"
+  | "HelmTestOptions"
   | "HelmUpgradeOptions"
   | "HelmValues"
   | "HelmValuesReference"
@@ -243,6 +244,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "serviceAccountName": 0,
    "solvers": "AcmeSolvers",
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -309,6 +311,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -556,6 +559,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -581,6 +585,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions"
   }
@@ -831,6 +836,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -896,6 +902,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "txtOwnerId": 0,
    "upgrade": "HelmUpgradeOptions",
@@ -1103,6 +1110,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "name": 0,
    "releaseName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1144,6 +1152,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "source": "ChartSourceOptions",
    "storageNamespace": 0,
    "targetNamespace": 0,
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1151,6 +1160,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "valuesFrom": "HelmValuesReference"
+  }
+ },
+ "HelmTestOptions": {
+  "k": {
+   "enable": 0,
+   "ignoreFailures": 0,
+   "timeout": 0
   }
  },
  "HelmUpgradeOptions": {
@@ -1266,6 +1282,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "roleArn": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1396,6 +1413,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "replicas": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1595,6 +1613,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "retries": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -2238,6 +2257,7 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "replicas": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {

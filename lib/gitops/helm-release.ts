@@ -75,6 +75,19 @@ export interface HelmUpgradeOptions {
 }
 
 /**
+ * Whether and how helm-controller runs the chart's Helm tests after each install and upgrade
+ * (`spec.test`). https://fluxcd.io/flux/components/helm/helmreleases/#test-configuration
+ */
+export interface HelmTestOptions {
+  /** Runs the tests. @default Flux's: false */
+  readonly enable?: boolean;
+  /** Whether a failed test leaves the release ready rather than failed (and remediated). @default Flux's: false */
+  readonly ignoreFailures?: boolean;
+  /** How long the tests may take, a Go duration. @default Flux's: the release's `timeout` */
+  readonly timeout?: string;
+}
+
+/**
  * Values read from a ConfigMap or Secret of the release's namespace when helm-controller
  * reconciles, merged in list order before `values`. https://fluxcd.io/flux/components/helm/helmreleases/#values-references
  */
@@ -141,6 +154,8 @@ export interface HelmReleaseSpec {
   readonly timeout?: string;
   readonly install?: HelmInstallOptions;
   readonly upgrade?: HelmUpgradeOptions;
+  /** Helm tests after install and upgrade. @default none (Flux's: not run) */
+  readonly test?: HelmTestOptions;
   readonly values?: HelmValues;
   readonly valuesFrom?: readonly HelmValuesReference[];
   /** The chart source's name, kind and interval. @default named `name`, kind by the repository's scheme, '12h' */
@@ -215,9 +230,10 @@ function oneOf<T>(field: string, value: T | undefined, valid: readonly T[]): str
   return `${field} ${show(value)} is not one of ${valid.map(show).join(', ')}`;
 }
 
-/** Problems with install and upgrade options, as messages. */
-export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}): string[] {
+/** Problems with install, upgrade and test options, as messages. */
+export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}, test: HelmTestOptions = {}): string[] {
   return [
+    durationProblem('test.timeout', test.timeout),
     retriesProblem('install.retries', install.retries),
     oneOf('install.crds', install.crds, CRD_POLICIES),
     oneOf('install.strategy', install.strategy, STRATEGIES),
@@ -330,6 +346,7 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
         },
         strategy: upgrade.strategy && { name: upgrade.strategy as HelmReleaseSpecUpgradeStrategyName },
       },
+      test: spec.test && { enable: spec.test.enable, ignoreFailures: spec.test.ignoreFailures, timeout: spec.test.timeout },
       // A set: the order it was declared in changes nothing.
       dependsOn: typeof spec.dependsOn === 'function' ? Lazy.any({ produce: dependencies(spec.dependsOn) }) : dependencies(() => (spec.dependsOn as readonly string[] | undefined ?? []).map((name) => ({ name })))(),
       values: spec.values && Object.keys(spec.values).length > 0 ? spec.values : undefined,

@@ -23,6 +23,7 @@ import {
   type DriftDetection,
   type HelmInstallOptions,
   type HelmReleaseDependency,
+  type HelmTestOptions,
   type HelmUpgradeOptions,
   type HelmValues,
 } from '../gitops/helm-release.js';
@@ -89,6 +90,8 @@ export interface ComponentReleaseOptions {
   readonly install?: HelmInstallOptions;
   /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
   readonly upgrade?: HelmUpgradeOptions;
+  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
+  readonly test?: HelmTestOptions;
   /** Whether helm-controller corrects (`enabled`) or reports (`warn`) changes made in the cluster. @default Flux's: 'disabled' */
   readonly driftDetection?: DriftDetection;
   /**
@@ -259,6 +262,7 @@ export class PlatformComponent extends Construct {
       timeout: props.timeout,
       install: { ...install, crds: install.crds ?? (skipCrds ? 'Skip' : 'Create'), retries: install.retries ?? retries },
       upgrade: { ...upgrade, crds: upgrade.crds ?? (skipCrds ? 'Skip' : 'CreateReplace'), retries: upgrade.retries ?? retries },
+      test: props.test,
       dependsOn: () => this.dependencies(cluster, props.dependsOn ?? []),
       values: props.values,
       driftDetection: props.driftDetection,
@@ -368,7 +372,7 @@ function releaseProblems(props: PlatformComponentProps): string[] {
     ...chartSourceOptionProblems(props.source, props.chart?.repository),
     durationProblem('interval', props.interval),
     durationProblem('timeout', props.timeout),
-    ...actionProblems(props.install, props.upgrade),
+    ...actionProblems(props.install, props.upgrade, props.test),
     driftDetectionProblem(props.driftDetection),
     props.createNamespace === undefined || typeof props.createNamespace === 'boolean' ? undefined : `createNamespace ${show(props.createNamespace)} is not true or false`,
   ].filter((p): p is string => p !== undefined);
