@@ -143,6 +143,14 @@ describe('reconcile options', () => {
     expect(spec.driftDetection).toEqual({ mode: 'warn' });
   });
 
+  test('test runs the chart\'s Helm tests (spec.test); without it the HelmRelease has no spec.test', () => {
+    const all = objects(fleetWith((p) => p.install(Components.keda({ test: { enable: true, ignoreFailures: true, timeout: '10m' } }))));
+    expect(find(all, 'HelmRelease', 'keda').spec.test).toEqual({ enable: true, ignoreFailures: true, timeout: '10m' });
+    const partial = objects(fleetWith((p) => p.install(Components.keda({ test: { enable: true } }))));
+    expect(find(partial, 'HelmRelease', 'keda').spec.test).toEqual({ enable: true });
+    expect(find(objects(fleetWith((p) => p.install(Components.keda()))), 'HelmRelease', 'keda').spec).not.toHaveProperty('test');
+  });
+
   test("Components.helm: retries and crds are shorthands the install and upgrade options override", () => {
     const all = objects(fleetWith((p) => p.install(Components.helm({ name: 'podinfo', namespace: 'podinfo', chart: PODINFO, retries: 1, crds: 'skip', install: { retries: 4 }, upgrade: { crds: 'CreateReplace' } }))));
     const spec = find(all, 'HelmRelease', 'podinfo').spec;
@@ -188,6 +196,7 @@ describe('errors name the path, the value and what is valid', () => {
     [{ timeout: '-5m' }, 'timeout "-5m"'],
     [{ install: { retries: -1 } }, 'install.retries (-1) is not a whole number ≥ 0'],
     [{ upgrade: { crds: 'Replace' } }, 'upgrade.crds "Replace" is not one of "Create", "CreateReplace", "Skip"'],
+    [{ test: { enable: true, timeout: '10 minutes' } }, 'test.timeout "10 minutes" is not a Flux duration'],
     [{ driftDetection: 'on' }, 'driftDetection "on" is not one of "enabled", "warn", "disabled"'],
     [{ namespace: 'Keda' }, 'component namespace "Keda" is not a DNS-1123 label'],
   ])('%j', (options, message) => {

@@ -233,7 +233,6 @@ function oneOf<T>(field: string, value: T | undefined, valid: readonly T[]): str
 /** Problems with install, upgrade and test options, as messages. */
 export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}, test: HelmTestOptions = {}): string[] {
   return [
-    durationProblem('test.timeout', test.timeout),
     retriesProblem('install.retries', install.retries),
     oneOf('install.crds', install.crds, CRD_POLICIES),
     oneOf('install.strategy', install.strategy, STRATEGIES),
@@ -241,6 +240,7 @@ export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUp
     oneOf('upgrade.remediation', upgrade.remediation, ['rollback', 'uninstall'] as const),
     oneOf('upgrade.crds', upgrade.crds, CRD_POLICIES),
     oneOf('upgrade.strategy', upgrade.strategy, STRATEGIES),
+    durationProblem('test.timeout', test.timeout),
   ].filter((p): p is string => p !== undefined);
 }
 

@@ -495,6 +495,7 @@ export function catalogRelease(options: ComponentOptions, defaults: CatalogDefau
     timeout: options.timeout,
     install: options.install,
     upgrade: options.upgrade,
+    test: options.test,
     driftDetection: options.driftDetection,
     createNamespace: options.createNamespace,
     namespaceMetadata: options.namespaceMetadata,
