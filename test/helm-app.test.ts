@@ -171,6 +171,14 @@ describe('a chart from a Helm repository, with every option', () => {
     expect(spec.test).toBeUndefined();
   });
 
+  test("releaseDefaults 'flux': the options not given are not written (helm-controller's defaults)", () => {
+    const spec = yamlOf(Testing.synth(withOptions({ releaseDefaults: 'flux', install: undefined, upgrade: { strategy: 'RetryOnFailure' }, timeout: undefined })).files, 'prod-eu/apps/shop/helmrelease-podinfo.yaml').spec;
+    expect(spec).not.toHaveProperty('timeout');
+    expect(spec).not.toHaveProperty('install');
+    expect(spec.upgrade).toEqual({ strategy: { name: 'RetryOnFailure' } });
+    expect(spec.chart.spec).not.toHaveProperty('interval');
+  });
+
   test('two HelmApps share one reconciler ServiceAccount, and the fleet passes every check', () => {
     expect(Object.keys(files).filter((p) => p.startsWith('dev-eu/apps/shop/serviceaccount-'))).toEqual(['dev-eu/apps/shop/serviceaccount-shop-reconciler.yaml']);
     expect(findingsOf(withOptions())).toEqual([]);
@@ -281,7 +289,9 @@ describe('errors name the construct, the value and what is valid', () => {
       upgrade: { retries: 1.5, crds: 'create' as never, remediation: 'rollforward' as never, strategy: 'Never' as never },
       driftDetection: 'on' as never,
       test: { timeout: '1d' },
+      releaseDefaults: 'helm' as never,
     })).toEqual([
+      'c/apps/shop/podinfo: releaseDefaults "helm" is not one of "strata", "flux"',
       'c/apps/shop/podinfo: install.retries (-1) is not a whole number ≥ 0',
       'c/apps/shop/podinfo: install.crds "Replace" is not one of "Create", "CreateReplace", "Skip"',
       'c/apps/shop/podinfo: install.strategy "Retry" is not one of "RemediateOnFailure", "RetryOnFailure"',

@@ -22,6 +22,7 @@ import {
   type DriftDetection,
   type HelmInstallOptions,
   type HelmTestOptions,
+  type ReleaseDefaults,
   type HelmUpgradeOptions,
   type HelmValues,
   type HelmValuesReference,
@@ -68,6 +69,8 @@ export interface HelmAppProps {
   readonly upgrade?: HelmUpgradeOptions;
   /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
   readonly test?: HelmTestOptions;
+  /** Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart template's interval): strata's, or Flux's own (not written). @default 'strata' */
+  readonly releaseDefaults?: ReleaseDefaults;
   /** How long one Helm action (install, upgrade, test, rollback) may take, a Go duration. @default '5m' */
   readonly timeout?: StageValue<string>;
   /** How often helm-controller reconciles the release, a Go duration. @default '1h' */
@@ -135,7 +138,7 @@ export class HelmApp extends Construct {
       versionResolved ? chartVersionProblem(chart.version) : undefined,
       values === undefined || isPlainObject(values) ? undefined : `values ${show(values)} is not an object of Helm values`,
       ...valuesFromProblems(props.valuesFrom ?? []),
-      ...actionProblems(props.install, props.upgrade, props.test),
+      ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
       durationProblem('timeout', timeout),
       durationProblem('interval', interval),
       // A release name defaulting to a bad HelmApp name is that name's problem.
@@ -165,6 +168,7 @@ export class HelmApp extends Construct {
       install: props.install,
       upgrade: props.upgrade,
       test: props.test,
+      releaseDefaults: props.releaseDefaults,
       values,
       valuesFrom: props.valuesFrom,
       dependsOn: props.dependsOn?.map((other) => other.name),
