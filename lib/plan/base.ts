@@ -3,7 +3,7 @@
 // index and the branch are never touched). A folder (or a commit without dist/) holding a Flux
 // repository strata did not write is read as Flux applies it (./flux-base.ts): the switch-over.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { clusterFolders, isStrataTree } from '../validate/flux-repo.js';
@@ -21,9 +21,19 @@ export interface Base {
   readonly notes?: readonly string[];
 }
 
+/**
+ * Whether `dir` is a tree strata wrote: the `# strata:` header of its cluster indexes, or (the
+ * header lost to a re-serialisation) the `clusters/<cluster>/layers.yaml` every synth writes.
+ */
+function writtenByStrata(dir: string): boolean {
+  const clusters = join(dir, 'clusters');
+  if (isStrataTree(dir)) return true;
+  return existsSync(clusters) && statSync(clusters).isDirectory() && readdirSync(clusters).some((c) => existsSync(join(clusters, c, 'layers.yaml')));
+}
+
 /** A folder as a base: a tree strata wrote, or else a Flux repository. */
 function readFolder(dir: string, label: string): Base {
-  if (isStrataTree(dir)) return { tree: readTree(dir), label };
+  if (writtenByStrata(dir)) return { tree: readTree(dir), label };
   const flux = readFluxTree(dir);
   return { tree: flux.tree, label: `${label} (a Flux repository, as Flux applies it)`, notes: flux.notes };
 }
@@ -51,7 +61,7 @@ export function readGitBase(ref: string, outdir: string, cwd = process.cwd()): B
     const archive = execFileSync('git', ['archive', '--format=tar', commit, ...(hasOutdir ? ['--', path] : [])], { cwd: top, maxBuffer: 2 ** 31 - 1 });
     execFileSync('tar', ['-x', '-C', tmp], { input: archive });
     if (hasOutdir) return { tree: readTree(join(tmp, path)), label };
-    if (clusterFolders(tmp).length > 0 && !isStrataTree(tmp)) return readFolder(tmp, `the repository at ${ref} (${commit.slice(0, 7)})`);
+    if (clusterFolders(tmp).length > 0 && !writtenByStrata(tmp)) return readFolder(tmp, `the repository at ${ref} (${commit.slice(0, 7)})`);
     return { tree: { clusters: new Map() }, label: `${label}, which has none` };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

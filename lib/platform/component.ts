@@ -128,13 +128,13 @@ export interface PlatformComponentProps extends ValuesChecks, ComponentReleaseOp
   readonly dependsOn?: readonly string[];
   /** Capabilities the component gives the cluster (`cluster.capabilities`). @default none */
   readonly capabilities?: readonly string[];
-  /** Retries of a failed install or upgrade before giving up (upgrades are rolled back); `install.retries` and `upgrade.retries` win. @default 3 */
+  /** Retries of a failed install or upgrade before giving up (upgrades are rolled back); `install.retries` and `upgrade.retries` win. @default 3; none (Flux's) with `releaseDefaults: 'flux'` */
   readonly retries?: number;
   /**
    * What Helm does with the chart's `crds/` folder: create the CRDs on install and replace them
    * on upgrade, or skip them because another component owns those CRDs; `install.crds` and
    * `upgrade.crds` win.
-   * @default 'create'
+   * @default 'create'; none (Flux's) with `releaseDefaults: 'flux'`
    */
   readonly crds?: 'create' | 'skip';
 }
