@@ -4,9 +4,10 @@
 // the same objects to the cluster: same identity (group, kind, namespace, name), applied by the
 // same Flux Kustomization, the same Helm release, the same key fields. Everything strata adds
 // is listed here.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Testing, type Manifest } from '../lib/index.js';
 import { idKey, idOf, type ObjectId } from '../lib/plan/identity.js';
@@ -85,7 +86,8 @@ function originalTree(cluster: string, objects: readonly AppliedObject[]): PlanT
   for (const { manifest, owner } of objects) {
     const id = idOf(manifest);
     tree.set(idKey(id), { id, key: idKey(id), manifest, owner, file: '' });
-    if (owner === 'flux-system' && manifest.kind === 'Kustomization') layers.set(manifest.metadata.name, { name: manifest.metadata.name, manifest });
+    // Its inventory is known (the real kustomize built it): the folder it builds.
+    if (owner === 'flux-system' && manifest.kind === 'Kustomization') layers.set(manifest.metadata.name, { name: manifest.metadata.name, manifest, folder: String((manifest.spec as Json).path) });
   }
   return { clusters: new Map([[cluster, { name: cluster, objects: tree, layers }]]) };
 }
@@ -206,11 +208,10 @@ describe.each(CLUSTERS)('the port of cluster %s', (cluster) => {
     const changes = plan.clusters.flatMap((c) => c.changes);
     expect(changes.filter((c) => c.action === 'removed' || c.action === 'moved').map((c) => describe_(c.id))).toEqual([]);
     const hazards = changes.flatMap((c) => c.hazards.map((h) => `${describe_(c.id)}: ${h.rule} ${h.field ?? ''}`.trim()));
-    expect(hazards).toEqual([
-      'Kustomization flux-system/apps: kustomization-path spec.path',
-      'Kustomization flux-system/infra-configs: kustomization-path spec.path',
-      'Kustomization flux-system/infra-controllers: kustomization-path spec.path',
-    ]);
+    expect(hazards).toEqual([]);
+    // The three layer Kustomizations build other folders, which produce their whole inventories: in place.
+    const inPlace = changes.filter((c) => c.note?.includes('produces every object of its inventory')).map((c) => describe_(c.id));
+    expect(inPlace).toEqual(['Kustomization flux-system/apps', 'Kustomization flux-system/infra-configs', 'Kustomization flux-system/infra-controllers']);
   });
 });
 
@@ -279,5 +280,74 @@ describe('a port that moves the controllers\' releases to flux-system (strata\'s
       'OCIRepository cert-manager/cert-manager: prune',
       'OCIRepository envoy-gateway-system/gateway-helm: prune',
     ]);
+  });
+});
+
+/**
+ * `npm run plan -- --base test/fixtures/flux-repo` in a project whose fleet is the port (the
+ * switch-over of docs/adopt.md, step 7), with `--format json`; `edit` rewrites the scratch copy of
+ * the original repository first.
+ */
+function planCommand(args: readonly string[], edit?: (repo: string) => void): { status: number | null; stdout: string; stderr: string } {
+  const project = mkdtempSync(join(tmpdir(), 'strata-adopt-plan-'));
+  try {
+    for (const dir of ['lib', 'scripts', 'imports', 'node_modules', 'test']) symlinkSync(resolve(dir), join(project, dir));
+    for (const file of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'tsconfig.json']) copyFileSync(file, join(project, file));
+    writeFileSync(join(project, 'main.ts'), "import { portedFleet } from './test/fixtures/flux-repo-port.js';\n\nportedFleet().synth();\n");
+    cpSync(REPO, join(project, 'old'), { recursive: true });
+    edit?.(join(project, 'old'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.CDK8S_OUTDIR;
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/plan/cli.ts', '--base', 'old', ...args], { cwd: project, encoding: 'utf8', env });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+interface JsonChange { cluster: string; kustomization: string; action: string; id: ObjectId; hazards: { rule: string }[]; note?: string }
+const changesOf = (stdout: string): JsonChange[] => (JSON.parse(stdout) as { clusters: { changes: JsonChange[] }[] }).clusters.flatMap((c) => c.changes);
+
+describe('npm run plan -- --base <the original repository>', () => {
+  test('the switch-over deletes, moves and reinstalls nothing, and exits 0', () => {
+    const r = planCommand(['--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const changes = changesOf(r.stdout);
+    expect(changes.filter((c) => c.action === 'removed' || c.action === 'moved' || c.hazards.length > 0).map((c) => `${c.cluster}: ${describe_(c.id)}`)).toEqual([]);
+    // Both clusters are compared, each object with the Kustomization that applied it before.
+    expect([...new Set(changes.map((c) => c.cluster))].sort()).toEqual(['production', 'staging']);
+    expect(changes.filter((c) => c.id.kind === 'HelmRelease').map((c) => `${c.cluster}: ${c.action} ${describe_(c.id)} (${c.kustomization})`).sort()).toEqual([
+      'production: changed HelmRelease cert-manager/cert-manager (infra-controllers)',
+      'production: changed HelmRelease envoy-gateway-system/envoy-gateway (infra-controllers)',
+      'production: changed HelmRelease podinfo/podinfo (apps)',
+      'staging: changed HelmRelease cert-manager/cert-manager (infra-controllers)',
+      'staging: changed HelmRelease envoy-gateway-system/envoy-gateway (infra-controllers)',
+      'staging: changed HelmRelease podinfo/podinfo (apps)',
+    ]);
+  });
+
+  test('a Kustomization whose new folder lacks an object of its old build is destructive (exit 1)', () => {
+    // The original's controllers also hold a ConfigMap the port does not render.
+    const r = planCommand(['--format', 'json'], (repo) => {
+      writeFileSync(join(repo, 'infrastructure/controllers/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: cert-manager\ndata: {}\n');
+      const k = join(repo, 'infrastructure/controllers/kustomization.yaml');
+      writeFileSync(k, readFileSync(k, 'utf8').replace('resources:\n', 'resources:\n  - extra.yaml\n'));
+    });
+    expect(r.status).toBe(1);
+    const changes = changesOf(r.stdout).filter((c) => c.cluster === 'staging');
+    expect(changes.filter((c) => c.hazards.length > 0).map((c) => `${c.action} ${describe_(c.id)}: ${c.hazards.map((h) => h.rule).join(', ')}`)).toEqual([
+      'changed Kustomization flux-system/infra-controllers: kustomization-path',
+      'removed ConfigMap cert-manager/extra: prune',
+    ]);
+  });
+
+  test('--cluster-map compares a cluster folder named otherwise; a mapping of an unknown cluster is a usage error', () => {
+    const renamed = planCommand(['--format', 'json', '--cluster-map', 'stg=staging'], (repo) => renameSync(join(repo, 'clusters/staging'), join(repo, 'clusters/stg')));
+    expect(renamed.status).toBe(0);
+    expect(changesOf(renamed.stdout).filter((c) => c.action === 'removed')).toEqual([]);
+    const unknown = planCommand(['--cluster-map', 'prod-eu=production']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--cluster-map prod-eu=production: the base has no cluster prod-eu (it has production, staging)');
   });
 });

@@ -143,6 +143,27 @@ describe('reconcile options', () => {
     expect(spec.driftDetection).toEqual({ mode: 'warn' });
   });
 
+  test("releaseDefaults 'flux' leaves every option not given to helm-controller's defaults; options given are still written", () => {
+    const spec = find(objects(fleetWith((p) => p.install(Components.keda({ releaseDefaults: 'flux' })))), 'HelmRelease', 'keda').spec;
+    expect(Object.keys(spec).sort()).toEqual(['chart', 'interval', 'releaseName', 'serviceAccountName', 'storageNamespace', 'targetNamespace']);
+    expect(spec.chart.spec).not.toHaveProperty('interval');
+    const given = find(objects(fleetWith((p) => p.install(Components.keda({
+      releaseDefaults: 'flux', timeout: '9m', install: { retries: 1 }, upgrade: { remediateLastFailure: false, crds: 'Skip' },
+    })))), 'HelmRelease', 'keda').spec;
+    expect([given.timeout, given.install, given.upgrade]).toEqual(['9m', { remediation: { retries: 1 } }, { crds: 'Skip', remediation: { remediateLastFailure: false } }]);
+    // The component shorthands are options given too.
+    const shorthands = find(objects(fleetWith((p) => p.install(Components.helm({ name: 'podinfo', namespace: 'podinfo', chart: PODINFO, releaseDefaults: 'flux', retries: 2, crds: 'skip' })))), 'HelmRelease', 'podinfo').spec;
+    expect([shorthands.install, shorthands.upgrade]).toEqual([{ crds: 'Skip', remediation: { retries: 2 } }, { crds: 'Skip', remediation: { retries: 2 } }]);
+  });
+
+  test('test runs the chart\'s Helm tests (spec.test); without it the HelmRelease has no spec.test', () => {
+    const all = objects(fleetWith((p) => p.install(Components.keda({ test: { enable: true, ignoreFailures: true, timeout: '10m' } }))));
+    expect(find(all, 'HelmRelease', 'keda').spec.test).toEqual({ enable: true, ignoreFailures: true, timeout: '10m' });
+    const partial = objects(fleetWith((p) => p.install(Components.keda({ test: { enable: true } }))));
+    expect(find(partial, 'HelmRelease', 'keda').spec.test).toEqual({ enable: true });
+    expect(find(objects(fleetWith((p) => p.install(Components.keda()))), 'HelmRelease', 'keda').spec).not.toHaveProperty('test');
+  });
+
   test("Components.helm: retries and crds are shorthands the install and upgrade options override", () => {
     const all = objects(fleetWith((p) => p.install(Components.helm({ name: 'podinfo', namespace: 'podinfo', chart: PODINFO, retries: 1, crds: 'skip', install: { retries: 4 }, upgrade: { crds: 'CreateReplace' } }))));
     const spec = find(all, 'HelmRelease', 'podinfo').spec;
@@ -188,6 +209,8 @@ describe('errors name the path, the value and what is valid', () => {
     [{ timeout: '-5m' }, 'timeout "-5m"'],
     [{ install: { retries: -1 } }, 'install.retries (-1) is not a whole number ≥ 0'],
     [{ upgrade: { crds: 'Replace' } }, 'upgrade.crds "Replace" is not one of "Create", "CreateReplace", "Skip"'],
+    [{ test: { enable: true, timeout: '10 minutes' } }, 'test.timeout "10 minutes" is not a Flux duration'],
+    [{ releaseDefaults: 'helm' }, 'releaseDefaults "helm" is not one of "strata", "flux"'],
     [{ driftDetection: 'on' }, 'driftDetection "on" is not one of "enabled", "warn", "disabled"'],
     [{ namespace: 'Keda' }, 'component namespace "Keda" is not a DNS-1123 label'],
   ])('%j', (options, message) => {
@@ -236,7 +259,7 @@ describe('the defaults are today\'s output', () => {
     const defaults = {
       placement: 'flux-system', releaseName: 'keda', serviceAccountName: 'helm-controller', source: { name: 'keda', kind: 'HelmRepository', interval: '12h' },
       interval: '1h', timeout: '5m', install: { retries: 3, crds: 'Create' }, upgrade: { retries: 3, remediateLastFailure: true, crds: 'CreateReplace', cleanupOnFail: true },
-      createNamespace: true, namespaceMetadata: { labels: { 'app.kubernetes.io/managed-by': 'strata' } }, name: 'keda', namespace: 'keda',
+      createNamespace: true, namespaceMetadata: { labels: { 'app.kubernetes.io/managed-by': 'strata' } }, name: 'keda', namespace: 'keda', releaseDefaults: 'strata',
       chart: { repository: 'https://kedacore.github.io/charts', name: 'keda' }, version: '2.20.2',
     } as const;
     expect(files((p) => p.install(Components.keda(defaults)))).toEqual(files((p) => p.install(Components.keda())));

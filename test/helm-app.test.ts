@@ -122,6 +122,7 @@ describe('a chart from a Helm repository, with every option', () => {
         interval: '30m',
         dependsOn: [redis],
         driftDetection: perStage({ development: 'warn', production: 'enabled' }),
+        test: { enable: true, ignoreFailures: true, timeout: '3m' },
         ...extra,
       });
     });
@@ -156,6 +157,7 @@ describe('a chart from a Helm repository, with every option', () => {
     expect(prod.interval).toBe('30m');
     expect([dev.timeout, prod.timeout]).toEqual(['2m', '10m']);
     expect([dev.driftDetection, prod.driftDetection]).toEqual([{ mode: 'warn' }, { mode: 'enabled' }]);
+    expect(prod.test).toEqual({ enable: true, ignoreFailures: true, timeout: '3m' });
     expect([dev.values, prod.values]).toEqual([{ replicaCount: 1 }, { replicaCount: 2, hpa: { enabled: true } }]);
   });
 
@@ -166,6 +168,15 @@ describe('a chart from a Helm repository, with every option', () => {
     expect([spec.timeout, spec.interval, spec.releaseName]).toEqual(['5m', '1h', 'cache']);
     expect(spec.values).toBeUndefined();
     expect(spec.driftDetection).toBeUndefined();
+    expect(spec.test).toBeUndefined();
+  });
+
+  test("releaseDefaults 'flux': the options not given are not written (helm-controller's defaults)", () => {
+    const spec = yamlOf(Testing.synth(withOptions({ releaseDefaults: 'flux', install: undefined, upgrade: { strategy: 'RetryOnFailure' }, timeout: undefined })).files, 'prod-eu/apps/shop/helmrelease-podinfo.yaml').spec;
+    expect(spec).not.toHaveProperty('timeout');
+    expect(spec).not.toHaveProperty('install');
+    expect(spec.upgrade).toEqual({ strategy: { name: 'RetryOnFailure' } });
+    expect(spec.chart.spec).not.toHaveProperty('interval');
   });
 
   test('two HelmApps share one reconciler ServiceAccount, and the fleet passes every check', () => {
@@ -277,7 +288,10 @@ describe('errors name the construct, the value and what is valid', () => {
       install: { retries: -1, crds: 'Replace' as never, strategy: 'Retry' as never },
       upgrade: { retries: 1.5, crds: 'create' as never, remediation: 'rollforward' as never, strategy: 'Never' as never },
       driftDetection: 'on' as never,
+      test: { timeout: '1d' },
+      releaseDefaults: 'helm' as never,
     })).toEqual([
+      'c/apps/shop/podinfo: releaseDefaults "helm" is not one of "strata", "flux"',
       'c/apps/shop/podinfo: install.retries (-1) is not a whole number ≥ 0',
       'c/apps/shop/podinfo: install.crds "Replace" is not one of "Create", "CreateReplace", "Skip"',
       'c/apps/shop/podinfo: install.strategy "Retry" is not one of "RemediateOnFailure", "RetryOnFailure"',
@@ -285,6 +299,7 @@ describe('errors name the construct, the value and what is valid', () => {
       'c/apps/shop/podinfo: upgrade.remediation "rollforward" is not one of "rollback", "uninstall"',
       'c/apps/shop/podinfo: upgrade.crds "create" is not one of "Create", "CreateReplace", "Skip"',
       'c/apps/shop/podinfo: upgrade.strategy "Never" is not one of "RemediateOnFailure", "RetryOnFailure"',
+      'c/apps/shop/podinfo: test.timeout "1d" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
       'c/apps/shop/podinfo: timeout "5 minutes" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
       'c/apps/shop/podinfo: interval "1d" is not a Flux duration: a Go duration of whole or decimal numbers with units h, m, s or ms, e.g. "1h", "5m", "30s", "1h30m"',
       'c/apps/shop/podinfo: driftDetection "on" is not one of "enabled", "warn", "disabled"',

@@ -41,14 +41,14 @@ describe('no silent drops: unknown keys are errors', () => {
   test('Components.certManager({ emial }) is an error, not issuers without an e-mail', () => {
     const fleet = platformFleet((p) => p.install(Components.certManager({ emial: 'ops@acme.dev' } as never)));
     expect(errorsOf(fleet)).toEqual([
-      'c1/infrastructure/controllers: Components.certManager(...).emial is not a known key: did you mean "email"? (valid keys: chart, createNamespace, dependsOn, driftDetection, email, install, interval, issuer, issuers, name, namespace, namespaceMetadata, placement, releaseName, serviceAccountName, solvers, source, timeout, upgrade, values, valuesFile, valuesSchema, version)',
+      'c1/infrastructure/controllers: Components.certManager(...).emial is not a known key: did you mean "email"? (valid keys: chart, createNamespace, dependsOn, driftDetection, email, install, interval, issuer, issuers, name, namespace, namespaceMetadata, placement, releaseDefaults, releaseName, serviceAccountName, solvers, source, test, timeout, upgrade, values, valuesFile, valuesSchema, version)',
     ]);
   });
 
   test('a misspelt `values` of a Helm chart is an error', () => {
     const fleet = platformFleet((p) => p.install(Components.helm({ name: 'podinfo', namespace: 'podinfo', chart: { repository: 'oci://ghcr.io/stefanprodan/charts', name: 'podinfo', version: '6.9.0' }, valeus: { replicaCount: 2 } } as never)));
     expect(errorsOf(fleet)).toEqual([
-      'c1/infrastructure/controllers/podinfo: valeus is not a known key: did you mean "values"? (valid keys: capabilities, chart, crds, createNamespace, dependsOn, driftDetection, install, interval, name, namespace, namespaceMetadata, placement, releaseName, retries, serviceAccountName, source, timeout, upgrade, values, valuesFile, valuesSchema)',
+      'c1/infrastructure/controllers/podinfo: valeus is not a known key: did you mean "values"? (valid keys: capabilities, chart, crds, createNamespace, dependsOn, driftDetection, install, interval, name, namespace, namespaceMetadata, placement, releaseDefaults, releaseName, retries, serviceAccountName, source, test, timeout, upgrade, values, valuesFile, valuesSchema)',
     ]);
   });
 

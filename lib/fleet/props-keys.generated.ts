@@ -73,6 +73,7 @@ export type PropsTypeName =
   | "HelmInstallOptions"
   | "HelmReleaseDependency"
   | "HelmReleaseSpec"
+  | "HelmTestOptions"
   | "HelmUpgradeOptions"
   | "HelmValues"
   | "HelmValuesReference"
@@ -240,10 +241,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "solvers": "AcmeSolvers",
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -307,9 +310,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespaceMetadata": "NamespaceMetadata",
    "nodeGroups": "ClusterAutoscalerNodeGroup",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -554,9 +559,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -579,9 +586,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "interval": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions"
   }
@@ -829,9 +838,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -894,9 +905,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "placement": 0,
    "policy": 0,
    "provider": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "txtOwnerId": 0,
    "upgrade": "HelmUpgradeOptions",
@@ -1102,8 +1115,10 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "install": "HelmInstallOptions",
    "interval": 0,
    "name": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1140,11 +1155,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    },
    "name": 0,
    "namespace": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
    "storageNamespace": 0,
    "targetNamespace": 0,
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1152,6 +1169,13 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
     "k": {}
    },
    "valuesFrom": "HelmValuesReference"
+  }
+ },
+ "HelmTestOptions": {
+  "k": {
+   "enable": 0,
+   "ignoreFailures": 0,
+   "timeout": 0
   }
  },
  "HelmUpgradeOptions": {
@@ -1263,10 +1287,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "roleArn": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1393,10 +1419,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "replicas": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -1592,10 +1620,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "retries": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {
@@ -2242,10 +2272,12 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "namespace": 0,
    "namespaceMetadata": "NamespaceMetadata",
    "placement": 0,
+   "releaseDefaults": 0,
    "releaseName": 0,
    "replicas": 0,
    "serviceAccountName": 0,
    "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
    "timeout": 0,
    "upgrade": "HelmUpgradeOptions",
    "values": {

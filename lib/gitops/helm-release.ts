@@ -75,6 +75,30 @@ export interface HelmUpgradeOptions {
 }
 
 /**
+ * Whose defaults fill the release options left out: strata's (`timeout: 5m`, `install.crds:
+ * Create`, `upgrade.crds: CreateReplace`, 3 retries with the last failure rolled back, cleanup on
+ * fail, the chart template's interval equal to the source's), or Flux's own (the fields are not
+ * written: helm-controller applies its defaults, e.g. no retries, the CRD policy `Create` on
+ * install and `Skip` on upgrade, the chart template checked at the HelmRelease's interval). `'flux'` keeps an adopted HelmRelease as it was written.
+ * https://fluxcd.io/flux/components/helm/helmreleases/#install-configuration
+ */
+export type ReleaseDefaults = 'strata' | 'flux';
+const RELEASE_DEFAULTS: readonly ReleaseDefaults[] = ['strata', 'flux'];
+
+/**
+ * Whether and how helm-controller runs the chart's Helm tests after each install and upgrade
+ * (`spec.test`). https://fluxcd.io/flux/components/helm/helmreleases/#test-configuration
+ */
+export interface HelmTestOptions {
+  /** Runs the tests. @default Flux's: false */
+  readonly enable?: boolean;
+  /** Whether a failed test leaves the release ready rather than failed (and remediated). @default Flux's: false */
+  readonly ignoreFailures?: boolean;
+  /** How long the tests may take, a Go duration. @default Flux's: the release's `timeout` */
+  readonly timeout?: string;
+}
+
+/**
  * Values read from a ConfigMap or Secret of the release's namespace when helm-controller
  * reconciles, merged in list order before `values`. https://fluxcd.io/flux/components/helm/helmreleases/#values-references
  */
@@ -141,6 +165,10 @@ export interface HelmReleaseSpec {
   readonly timeout?: string;
   readonly install?: HelmInstallOptions;
   readonly upgrade?: HelmUpgradeOptions;
+  /** Helm tests after install and upgrade. @default none (Flux's: not run) */
+  readonly test?: HelmTestOptions;
+  /** Whose defaults fill the options left out. @default 'strata' */
+  readonly releaseDefaults?: ReleaseDefaults;
   readonly values?: HelmValues;
   readonly valuesFrom?: readonly HelmValuesReference[];
   /** The chart source's name, kind and interval. @default named `name`, kind by the repository's scheme, '12h' */
@@ -215,9 +243,10 @@ function oneOf<T>(field: string, value: T | undefined, valid: readonly T[]): str
   return `${field} ${show(value)} is not one of ${valid.map(show).join(', ')}`;
 }
 
-/** Problems with install and upgrade options, as messages. */
-export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}): string[] {
+/** Problems with install, upgrade and test options, as messages. */
+export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUpgradeOptions = {}, test: HelmTestOptions = {}, releaseDefaults?: ReleaseDefaults): string[] {
   return [
+    oneOf('releaseDefaults', releaseDefaults, RELEASE_DEFAULTS),
     retriesProblem('install.retries', install.retries),
     oneOf('install.crds', install.crds, CRD_POLICIES),
     oneOf('install.strategy', install.strategy, STRATEGIES),
@@ -225,6 +254,7 @@ export function actionProblems(install: HelmInstallOptions = {}, upgrade: HelmUp
     oneOf('upgrade.remediation', upgrade.remediation, ['rollback', 'uninstall'] as const),
     oneOf('upgrade.crds', upgrade.crds, CRD_POLICIES),
     oneOf('upgrade.strategy', upgrade.strategy, STRATEGIES),
+    durationProblem('test.timeout', test.timeout),
   ].filter((p): p is string => p !== undefined);
 }
 
@@ -293,11 +323,19 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
   const install = spec.install ?? {};
   const upgrade = spec.upgrade ?? {};
   const valuesFrom = spec.valuesFrom ?? [];
+  // strata's default, or nothing (Flux's) with releaseDefaults 'flux'.
+  const strata = <T>(value: T): T | undefined => (spec.releaseDefaults === 'flux' ? undefined : value);
+  const installRetries = install.retries ?? strata(3);
+  const upgradeRemediation = {
+    retries: upgrade.retries ?? strata(3),
+    remediateLastFailure: upgrade.remediateLastFailure ?? strata(true),
+    strategy: upgrade.remediation as HelmReleaseSpecUpgradeRemediationStrategy | undefined,
+  };
   const release = new HelmRelease(scope, 'release', {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
       interval: spec.interval ?? '1h',
-      timeout: spec.timeout ?? '5m',
+      timeout: spec.timeout ?? strata('5m'),
       releaseName: spec.releaseName ?? spec.name,
       // Under the lockdown a release naming no ServiceAccount would run as `default`, with no rights.
       serviceAccountName: spec.serviceAccountName,
@@ -311,25 +349,23 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
               chart: spec.chart.name,
               version: spec.chart.version,
               sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: sourceName },
-              interval: sourceInterval,
+              // Flux's default is the HelmRelease's interval: with releaseDefaults 'flux' it is not written.
+              interval: strata(sourceInterval),
             },
           },
-      install: {
-        crds: (install.crds ?? 'Create') as HelmReleaseSpecInstallCrds,
-        remediation: { retries: install.retries ?? 3 },
+      install: orNone({
+        crds: (install.crds ?? strata('Create')) as HelmReleaseSpecInstallCrds | undefined,
+        remediation: installRetries === undefined ? undefined : { retries: installRetries },
         strategy: install.strategy && { name: install.strategy as HelmReleaseSpecInstallStrategyName },
         createNamespace: install.createNamespace,
-      },
-      upgrade: {
-        crds: (upgrade.crds ?? 'CreateReplace') as HelmReleaseSpecUpgradeCrds,
-        cleanupOnFail: upgrade.cleanupOnFail ?? true,
-        remediation: {
-          retries: upgrade.retries ?? 3,
-          remediateLastFailure: upgrade.remediateLastFailure ?? true,
-          strategy: upgrade.remediation as HelmReleaseSpecUpgradeRemediationStrategy | undefined,
-        },
+      }),
+      upgrade: orNone({
+        crds: (upgrade.crds ?? strata('CreateReplace')) as HelmReleaseSpecUpgradeCrds | undefined,
+        cleanupOnFail: upgrade.cleanupOnFail ?? strata(true),
+        remediation: orNone(upgradeRemediation),
         strategy: upgrade.strategy && { name: upgrade.strategy as HelmReleaseSpecUpgradeStrategyName },
-      },
+      }),
+      test: orNone({ enable: spec.test?.enable, ignoreFailures: spec.test?.ignoreFailures, timeout: spec.test?.timeout }),
       // A set: the order it was declared in changes nothing.
       dependsOn: typeof spec.dependsOn === 'function' ? Lazy.any({ produce: dependencies(spec.dependsOn) }) : dependencies(() => (spec.dependsOn as readonly string[] | undefined ?? []).map((name) => ({ name })))(),
       values: spec.values && Object.keys(spec.values).length > 0 ? spec.values : undefined,
@@ -340,6 +376,11 @@ export function declareHelmRelease(scope: Construct, spec: HelmReleaseSpec): Dec
     },
   });
   return { release, source };
+}
+
+/** The object, or undefined when it sets nothing (an empty `install: {}` would still be written). */
+function orNone<T extends object>(fields: T): T | undefined {
+  return Object.values(fields).every((v) => v === undefined) ? undefined : fields;
 }
 
 /**

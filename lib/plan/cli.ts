@@ -11,21 +11,27 @@ import { parse } from 'yaml';
 import { parseCommandLine, usageError, type Command } from '../synth/command-line.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
 import { colorEnabled } from '../synth/terminal.js';
-import { UsageError, resolveBase } from './base.js';
+import { UsageError, mapClusters, resolveBase } from './base.js';
 import { formatJson } from './format-json.js';
 import { formatMarkdown } from './format-markdown.js';
 import { formatTerminal } from './format-terminal.js';
 import { blocking, planTrees } from './plan.js';
 import { readTree } from './tree.js';
 
-const PLAN: Command = { name: 'plan', usage: 'usage: npm run plan [-- --base <dir|git-ref>] [--format terminal|markdown|json] [--allow-destructive]' };
+const PLAN: Command = { name: 'plan', usage: 'usage: npm run plan [-- --base <dir|git-ref>] [--cluster-map <base>=<cluster> ...] [--format terminal|markdown|json] [--allow-destructive]' };
 const FORMATS = ['terminal', 'markdown', 'json'] as const;
 const HELP = `${PLAN.usage}
 Synthesizes the fleet into a temporary folder (the output folder is never touched) and shows what
 Flux will add, change, prune or fail to apply when it replaces the base tree.
 
 options:
-  -b, --base <dir|git-ref>   what to compare with: a folder, or the output folder at a git commit (default: HEAD)
+  -b, --base <dir|git-ref>   what to compare with: a folder, or the output folder at a git commit (default: HEAD).
+                             A Flux repository strata did not write (a folder, or a commit without the
+                             output folder) is read as Flux applies it, cluster folder by cluster folder
+                             (clusters/production → cluster production), each object owned by the Flux
+                             Kustomization that builds it: the switch-over of docs/adopt.md
+  -m, --cluster-map <a>=<b>  compare the base's cluster a with the cluster b (repeatable), for cluster
+                             folders named otherwise than the fleet's clusters
   -f, --format <format>      terminal (default), markdown (for a pull request) or json
   --allow-destructive        exit 0 even on destructive changes not acknowledged in code
   -h, --help                 this text
@@ -38,7 +44,8 @@ environment:
 exit codes:
   0  nothing destructive, or every destructive change acknowledged (or --allow-destructive)
   1  the synth failed, or a destructive change is not acknowledged
-  2  usage (an unknown option, a --base that is neither a folder nor a commit)
+  2  usage (an unknown option, a --base that is neither a folder nor a commit, a --cluster-map naming
+     no cluster of the base)
   3  the file system refused finishing an interrupted synth of the output folder
   4  a synth is writing the output folder`;
 
@@ -50,6 +57,7 @@ function options() {
   return parseCommandLine(PLAN, {
     options: {
       base: { type: 'string', short: 'b' },
+      'cluster-map': { type: 'string', short: 'm', multiple: true },
       format: { type: 'string', short: 'f', default: 'terminal' },
       'allow-destructive': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -87,7 +95,7 @@ const outdir = String(parse(readFileSync('cdk8s.yaml', 'utf8'))?.strata?.output 
 recoverBeforeReading(outdir);
 let base;
 try {
-  base = resolveBase(values.base, outdir);
+  base = mapClusters(resolveBase(values.base, outdir), values['cluster-map'] ?? []);
 } catch (e) {
   if (e instanceof UsageError) usage(e.message);
   throw e;
@@ -102,6 +110,7 @@ try {
     code = 1;
   } else {
     if (synth.output) console.error(synth.output);
+    for (const note of base.notes ?? []) console.error(`base: ${note}`);
     const plan = planTrees(base.tree, readTree(head));
     const color = format === 'terminal' && colorEnabled(process.stdout);
     const allowDestructive = values['allow-destructive'] === true;

@@ -58,12 +58,33 @@ export function renameHazard(before: TreeObject, after: TreeObject): Hazard {
   };
 }
 
-/** Changes of a Flux Kustomization's spec that make Flux prune or re-apply everything it manages. */
-export function kustomizationHazards(before: Manifest, after: Manifest): Hazard[] {
+/**
+ * The objects of a Kustomization's inventory in `base` that `head` no longer has it apply (pruned
+ * or moved: each is reported as its own change); undefined when either tree does not know the
+ * Kustomization's inventory (its folder is unknown).
+ */
+export function inventoryLost(name: string, base: ClusterTree, head: ClusterTree): TreeObject[] | undefined {
+  if (base.layers.get(name)?.folder === undefined || head.layers.get(name)?.folder === undefined) return undefined;
+  return [...base.objects.values()].filter((o) => o.owner === name && head.objects.get(o.key)?.owner !== name);
+}
+
+/** What a Kustomization that builds another folder but keeps every object of its inventory does. */
+export function inPlacePathNote(name: string): string {
+  return `Kustomization ${name} builds another folder that produces every object of its inventory with the same identity: Flux updates them in place and prunes nothing`;
+}
+
+/**
+ * Changes of a Flux Kustomization's spec that make Flux prune or re-apply everything it manages.
+ * `lost` is what its inventory loses (`inventoryLost`): a spec.path change is judged by it when
+ * known (destructive only when the new folder lacks an object of the old one), by the field when not.
+ */
+export function kustomizationHazards(before: Manifest, after: Manifest, lost?: readonly TreeObject[]): Hazard[] {
   const name = after.metadata.name;
+  const pathEffect = lost === undefined
+    ? `Kustomization ${name} builds another folder: everything the old folder held that the new one does not is pruned`
+    : `Kustomization ${name} builds another folder that lacks ${lost.length} object${lost.length === 1 ? '' : 's'} of its inventory (${lost.map((o) => describeId(o.id)).sort().join(', ')}): Flux prunes ${lost.length === 1 ? 'it' : 'them'}`;
   return [
-    ...ifChanged(before, after, 'spec.path', 'kustomization-path',
-      `Kustomization ${name} builds another folder: everything the old folder held that the new one does not is pruned`),
+    ...(lost?.length === 0 ? [] : ifChanged(before, after, 'spec.path', 'kustomization-path', pathEffect)),
     ...ifChanged(before, after, 'spec.prune', 'kustomization-prune', prunes(after)
       ? `Kustomization ${name} starts garbage-collecting: objects that left Git while prune was off are deleted`
       : `Kustomization ${name} stops garbage-collecting: objects removed from Git from now on stay in the cluster, unmanaged`),

@@ -3,7 +3,7 @@
 import { destructiveAllowance, removalAllowances, removalKey } from './acknowledge.js';
 import { removalHazards } from './data.js';
 import { fieldChanges, type FieldChange } from './diff.js';
-import { helmReleaseHazards, kustomizationHazards, moveHazard, pruneOutcome, renameHazard } from './flux.js';
+import { helmReleaseHazards, inPlacePathNote, inventoryLost, kustomizationHazards, moveHazard, pruneOutcome, renameHazard } from './flux.js';
 import { at, same, type Hazard } from './hazard.js';
 import { compareIds, type ObjectId } from './identity.js';
 import { immutableHazards } from './immutable.js';
@@ -52,13 +52,15 @@ export function blocking(change: ObjectChange): boolean {
   return change.hazards.length > 0 && change.acknowledged === undefined;
 }
 
-function changedHazards(before: TreeObject, after: TreeObject, head: ClusterTree): Hazard[] {
+function changedHazards(before: TreeObject, after: TreeObject, base: ClusterTree, head: ClusterTree): Hazard[] {
   const force = at(head.layers.get(after.owner)?.manifest, 'spec.force') === true;
   const hazards: Hazard[] = [];
   const moved = before.owner !== after.owner ? moveHazard(before, after, head) : undefined;
   if (moved) hazards.push(moved);
   hazards.push(...immutableHazards(before.manifest, after.manifest, after.owner, force));
-  if (isFluxKustomization(after.manifest)) hazards.push(...kustomizationHazards(before.manifest, after.manifest));
+  if (isFluxKustomization(after.manifest)) {
+    hazards.push(...kustomizationHazards(before.manifest, after.manifest, inventoryLost(after.id.name, base, head)));
+  }
   if (after.manifest.kind === 'HelmRelease') hazards.push(...helmReleaseHazards(before.manifest, after.manifest));
   return hazards;
 }
@@ -97,8 +99,10 @@ function planCluster(name: string, base: ClusterTree, head: ClusterTree): Object
   for (const after of head.objects.values()) {
     const before = base.objects.get(after.key);
     if (!before || (before.owner === after.owner && same(before.manifest, after.manifest))) continue;
-    const hazards = changedHazards(before, after, head);
+    const hazards = changedHazards(before, after, base, head);
     const ack = hazards.length > 0 ? destructiveAllowance(after.manifest) : undefined;
+    const inPlace = isFluxKustomization(after.manifest) && !same(at(before.manifest, 'spec.path'), at(after.manifest, 'spec.path'))
+      && inventoryLost(after.id.name, base, head)?.length === 0;
     changes.push({
       cluster: name,
       kustomization: after.owner,
@@ -107,6 +111,7 @@ function planCluster(name: string, base: ClusterTree, head: ClusterTree): Object
       ...(before.owner === after.owner ? {} : { from: { kustomization: before.owner, id: before.id } }),
       fields: fieldChanges(before.manifest, after.manifest),
       hazards,
+      ...(inPlace ? { note: inPlacePathNote(after.id.name) } : {}),
       ...(ack ? { acknowledged: ack } : {}),
     });
   }

@@ -33,7 +33,11 @@ export interface TreeObject {
 export interface LayerSync {
   readonly name: string;
   readonly manifest: Manifest;
-  /** dist/-relative folder, e.g. `prod-eu/apps/shop`; undefined when spec.path names no folder of the cluster. */
+  /**
+   * The folder it builds: dist/-relative (`prod-eu/apps/shop`), or repository-relative for a Flux
+   * repository base. Undefined when the tree does not know what it applies (spec.path names no
+   * folder of the cluster, or another source): its inventory is then unknown.
+   */
   readonly folder?: string;
 }
 

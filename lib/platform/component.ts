@@ -23,6 +23,8 @@ import {
   type DriftDetection,
   type HelmInstallOptions,
   type HelmReleaseDependency,
+  type HelmTestOptions,
+  type ReleaseDefaults,
   type HelmUpgradeOptions,
   type HelmValues,
 } from '../gitops/helm-release.js';
@@ -89,6 +91,14 @@ export interface ComponentReleaseOptions {
   readonly install?: HelmInstallOptions;
   /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
   readonly upgrade?: HelmUpgradeOptions;
+  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
+  readonly test?: HelmTestOptions;
+  /**
+   * Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart
+   * template's interval, `retries`, `crds`): strata's, or Flux's own (not written), which keeps an
+   * adopted HelmRelease as it was. @default 'strata'
+   */
+  readonly releaseDefaults?: ReleaseDefaults;
   /** Whether helm-controller corrects (`enabled`) or reports (`warn`) changes made in the cluster. @default Flux's: 'disabled' */
   readonly driftDetection?: DriftDetection;
   /**
@@ -118,13 +128,13 @@ export interface PlatformComponentProps extends ValuesChecks, ComponentReleaseOp
   readonly dependsOn?: readonly string[];
   /** Capabilities the component gives the cluster (`cluster.capabilities`). @default none */
   readonly capabilities?: readonly string[];
-  /** Retries of a failed install or upgrade before giving up (upgrades are rolled back); `install.retries` and `upgrade.retries` win. @default 3 */
+  /** Retries of a failed install or upgrade before giving up (upgrades are rolled back); `install.retries` and `upgrade.retries` win. @default 3; none (Flux's) with `releaseDefaults: 'flux'` */
   readonly retries?: number;
   /**
    * What Helm does with the chart's `crds/` folder: create the CRDs on install and replace them
    * on upgrade, or skip them because another component owns those CRDs; `install.crds` and
    * `upgrade.crds` win.
-   * @default 'create'
+   * @default 'create'; none (Flux's) with `releaseDefaults: 'flux'`
    */
   readonly crds?: 'create' | 'skip';
 }
@@ -240,7 +250,8 @@ export class PlatformComponent extends Construct {
     let serviceAccountName = props.serviceAccountName ?? HELM_CONTROLLER;
     if (own && props.serviceAccountName === undefined) serviceAccountName = this.declareInstaller(cluster);
 
-    const retries = props.retries ?? 3;
+    const flux = props.releaseDefaults === 'flux';
+    const retries = props.retries ?? (flux ? undefined : 3);
     const skipCrds = props.crds === 'skip';
     const install = props.install ?? {};
     const upgrade = props.upgrade ?? {};
@@ -257,8 +268,10 @@ export class PlatformComponent extends Construct {
       releaseName: props.releaseName,
       interval: props.interval,
       timeout: props.timeout,
-      install: { ...install, crds: install.crds ?? (skipCrds ? 'Skip' : 'Create'), retries: install.retries ?? retries },
-      upgrade: { ...upgrade, crds: upgrade.crds ?? (skipCrds ? 'Skip' : 'CreateReplace'), retries: upgrade.retries ?? retries },
+      install: { ...install, crds: install.crds ?? (skipCrds ? 'Skip' : flux ? undefined : 'Create'), retries: install.retries ?? retries },
+      upgrade: { ...upgrade, crds: upgrade.crds ?? (skipCrds ? 'Skip' : flux ? undefined : 'CreateReplace'), retries: upgrade.retries ?? retries },
+      test: props.test,
+      releaseDefaults: props.releaseDefaults,
       dependsOn: () => this.dependencies(cluster, props.dependsOn ?? []),
       values: props.values,
       driftDetection: props.driftDetection,
@@ -368,7 +381,7 @@ function releaseProblems(props: PlatformComponentProps): string[] {
     ...chartSourceOptionProblems(props.source, props.chart?.repository),
     durationProblem('interval', props.interval),
     durationProblem('timeout', props.timeout),
-    ...actionProblems(props.install, props.upgrade),
+    ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
     driftDetectionProblem(props.driftDetection),
     props.createNamespace === undefined || typeof props.createNamespace === 'boolean' ? undefined : `createNamespace ${show(props.createNamespace)} is not true or false`,
   ].filter((p): p is string => p !== undefined);
@@ -491,6 +504,8 @@ export function catalogRelease(options: ComponentOptions, defaults: CatalogDefau
     timeout: options.timeout,
     install: options.install,
     upgrade: options.upgrade,
+    test: options.test,
+    releaseDefaults: options.releaseDefaults,
     driftDetection: options.driftDetection,
     createNamespace: options.createNamespace,
     namespaceMetadata: options.namespaceMetadata,

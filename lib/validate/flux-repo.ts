@@ -19,6 +19,18 @@ export interface FluxRepository {
   readonly model: FleetModel;
   /** What was not read or not modelled, one line each (remote resources, sources outside the repository). */
   readonly notes: readonly string[];
+  /** Per cluster (by name), what each Flux Kustomization applies: its inventory as kustomize-controller builds it. */
+  readonly inventories: ReadonlyMap<string, readonly Inventory[]>;
+}
+
+/** What one Flux Kustomization applies on a cluster. */
+export interface Inventory {
+  /** The Kustomization; undefined for the bootstrap one (`flux-system`), which applies the cluster folder. */
+  readonly kustomization?: ResolvedObject;
+  /** The repository folder it builds (its spec.path, normalized; the cluster folder for the bootstrap one). */
+  readonly folder: string;
+  /** Every object it applies, Flux Kustomizations included. */
+  readonly objects: readonly ResolvedObject[];
 }
 
 const FLUX_KUSTOMIZATION = /^kustomize\.toolkit\.fluxcd\.io\//;
@@ -105,11 +117,12 @@ interface ClusterReading {
   readonly layers: ResolvedObject[];
   readonly findings: Finding[];
   readonly notes: string[];
+  readonly inventories: Inventory[];
 }
 
 /** Reads one cluster: its folder, then every Flux Kustomization reached from it, breadth first. */
 function readCluster(root: string, folder: string, name: string): ClusterReading {
-  const reading: ClusterReading = { folders: [], layers: [], findings: [], notes: [] };
+  const reading: ClusterReading = { folders: [], layers: [], findings: [], notes: [], inventories: [] };
   const all: ResolvedObject[] = [];
   const resolved = (o: BuiltObject): ResolvedObject => ({ path: `${name}/${o.file}#${o.index}`, manifest: o.manifest, file: o.file });
   const bootstrap = posix.join(folder, BOOTSTRAP_DIR);
@@ -119,7 +132,8 @@ function readCluster(root: string, folder: string, name: string): ClusterReading
   for (const p of rootBuild.problems) reading.findings.push({ path: `${name}/${folder || '.'}`, message: p });
   reading.notes.push(...rootBuild.notes);
   const queue: ResolvedObject[] = [];
-  const place = (dir: string, objects: ResolvedObject[]): void => {
+  const place = (dir: string, objects: ResolvedObject[], kustomization?: ResolvedObject): void => {
+    reading.inventories.push({ ...(kustomization ? { kustomization } : {}), folder: dir, objects });
     const plain = objects.filter((o) => !(FLUX_KUSTOMIZATION.test(o.manifest.apiVersion) && o.manifest.kind === 'Kustomization'));
     const syncs = objects.filter((o) => !plain.includes(o));
     reading.folders.push({ dir, objects: plain });
@@ -164,7 +178,7 @@ function readCluster(root: string, folder: string, name: string): ClusterReading
     for (const p of build.problems) reading.findings.push({ path: k.path, object: what, message: `${p} (spec.path ${raw})` });
     reading.notes.push(...build.notes);
     const objects = postBuild(k, build.objects.map(resolved), all, reading.notes, name).map((o) => withCommonMetadata(o, rec(spec.commonMetadata)));
-    place(path, objects);
+    place(path, objects, k);
   }
   return reading;
 }
@@ -226,6 +240,7 @@ export function readFluxRepository(root: string): FluxRepository {
   const notes: string[] = [];
   const findings: Finding[] = [];
   const clusters: ResolvedCluster[] = [];
+  const inventories = new Map<string, Inventory[]>();
   const folders = clusterFolders(root);
   if (folders.length === 0) findings.push({ path: '', message: `${root} holds no cluster folder (no clusters/<name>/ and no <folder>/flux-system/gotk-sync.yaml): nothing to validate` });
   for (const folder of folders) {
@@ -234,8 +249,9 @@ export function readFluxRepository(root: string): FluxRepository {
     const reading = readCluster(root, folder, name);
     findings.push(...reading.findings);
     notes.push(...reading.notes);
+    inventories.set(name, reading.inventories);
     clusters.push({ name, stage: stageOfName(name), fluxLockdownOff: lockdownOff(root, folder), folders: reading.folders, layers: reading.layers, sources: bootstrapSync(root, folder, name) });
   }
-  return { model: { name: root, clusters, findings }, notes: [...new Set(notes)] };
+  return { model: { name: root, clusters, findings }, notes: [...new Set(notes)], inventories };
 }
 

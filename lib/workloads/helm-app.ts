@@ -21,6 +21,8 @@ import {
   type DeclaredHelmRelease,
   type DriftDetection,
   type HelmInstallOptions,
+  type HelmTestOptions,
+  type ReleaseDefaults,
   type HelmUpgradeOptions,
   type HelmValues,
   type HelmValuesReference,
@@ -65,6 +67,10 @@ export interface HelmAppProps {
   readonly install?: HelmInstallOptions;
   /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
   readonly upgrade?: HelmUpgradeOptions;
+  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
+  readonly test?: HelmTestOptions;
+  /** Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart template's interval): strata's, or Flux's own (not written). @default 'strata' */
+  readonly releaseDefaults?: ReleaseDefaults;
   /** How long one Helm action (install, upgrade, test, rollback) may take, a Go duration. @default '5m' */
   readonly timeout?: StageValue<string>;
   /** How often helm-controller reconciles the release, a Go duration. @default '1h' */
@@ -132,7 +138,7 @@ export class HelmApp extends Construct {
       versionResolved ? chartVersionProblem(chart.version) : undefined,
       values === undefined || isPlainObject(values) ? undefined : `values ${show(values)} is not an object of Helm values`,
       ...valuesFromProblems(props.valuesFrom ?? []),
-      ...actionProblems(props.install, props.upgrade),
+      ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
       durationProblem('timeout', timeout),
       durationProblem('interval', interval),
       // A release name defaulting to a bad HelmApp name is that name's problem.
@@ -161,6 +167,8 @@ export class HelmApp extends Construct {
       timeout,
       install: props.install,
       upgrade: props.upgrade,
+      test: props.test,
+      releaseDefaults: props.releaseDefaults,
       values,
       valuesFrom: props.valuesFrom,
       dependsOn: props.dependsOn?.map((other) => other.name),
