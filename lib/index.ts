@@ -18,7 +18,7 @@ export * from './fleet/names.js';
 export * from './fleet/stage.js';
 export {
   declareHelmRelease, type ChartProps, type ChartSourceKind, type ChartSourceOptions, type HelmReleaseDependency, type CrdPolicy, type DeclaredHelmRelease, type DriftDetection, type HelmActionStrategy, type HelmInstallOptions,
-  type HelmReleaseSpec, type HelmTestOptions, type HelmUpgradeOptions, type ReleaseDefaults, type HelmValues, type HelmValuesReference,
+  type HelmReleaseOptions, type HelmReleaseSpec, type HelmTestOptions, type HelmUpgradeOptions, type ReleaseDefaults, type HelmValues, type HelmValuesReference,
 } from './gitops/helm-release.js';
 export * from './gitops/lockdown.js';
 export * from './gitops/source.js';

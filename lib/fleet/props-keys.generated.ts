@@ -72,6 +72,7 @@ export type PropsTypeName =
   | "HelmAppProps"
   | "HelmInstallOptions"
   | "HelmReleaseDependency"
+  | "HelmReleaseOptions"
   | "HelmReleaseSpec"
   | "HelmTestOptions"
   | "HelmUpgradeOptions"
@@ -1140,6 +1141,15 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "name": 0,
    "namespace": 0
+  }
+ },
+ "HelmReleaseOptions": {
+  "k": {
+   "install": "HelmInstallOptions",
+   "releaseDefaults": 0,
+   "source": "ChartSourceOptions",
+   "test": "HelmTestOptions",
+   "upgrade": "HelmUpgradeOptions"
   }
  },
  "HelmReleaseSpec": {

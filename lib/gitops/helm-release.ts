@@ -143,8 +143,30 @@ export interface ChartSourceOptions {
 /** Drift detection: helm-controller compares the cluster with the release and corrects (`enabled`) or reports (`warn`) drift. */
 export type DriftDetection = 'enabled' | 'warn' | 'disabled';
 
+/**
+ * The reconcile options every Helm release of strata takes (PlatformComponent, HelmApp), each
+ * left out renders strata's default (or, with `releaseDefaults: 'flux'`, nothing: Flux's).
+ * https://fluxcd.io/flux/components/helm/helmreleases/
+ */
+export interface HelmReleaseOptions {
+  /** Install retries, CRD policy and strategy. @default 3 retries, CRDs created */
+  readonly install?: HelmInstallOptions;
+  /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
+  readonly upgrade?: HelmUpgradeOptions;
+  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
+  readonly test?: HelmTestOptions;
+  /**
+   * Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart
+   * template's interval, `retries`, `crds`): strata's, or Flux's own (not written), which keeps an
+   * adopted HelmRelease as it was. @default 'strata'
+   */
+  readonly releaseDefaults?: ReleaseDefaults;
+  /** The chart source's name, kind (HelmRepository or OCIRepository) and interval. @default named like the release, kind by the repository's scheme, '12h' */
+  readonly source?: ChartSourceOptions;
+}
+
 /** Where the release's objects live and what it installs, resolved (no stage values). */
-export interface HelmReleaseSpec {
+export interface HelmReleaseSpec extends HelmReleaseOptions {
   /** Names the HelmRelease and (unless `source.name`) its source. */
   readonly name: string;
   /** Namespace the HelmRelease and its source live in. */
@@ -163,16 +185,8 @@ export interface HelmReleaseSpec {
   readonly interval?: string;
   /** Go duration. @default '5m' */
   readonly timeout?: string;
-  readonly install?: HelmInstallOptions;
-  readonly upgrade?: HelmUpgradeOptions;
-  /** Helm tests after install and upgrade. @default none (Flux's: not run) */
-  readonly test?: HelmTestOptions;
-  /** Whose defaults fill the options left out. @default 'strata' */
-  readonly releaseDefaults?: ReleaseDefaults;
   readonly values?: HelmValues;
   readonly valuesFrom?: readonly HelmValuesReference[];
-  /** The chart source's name, kind and interval. @default named `name`, kind by the repository's scheme, '12h' */
-  readonly source?: ChartSourceOptions;
   /**
    * HelmReleases that must be ready first: names in `namespace`, or a function giving names and
    * namespaces when the objects are rendered (the releases it names may be declared later).

@@ -18,15 +18,11 @@ import {
   durationProblem,
   releaseNameProblem,
   type ChartProps,
-  type ChartSourceOptions,
   type DeclaredHelmRelease,
   type DriftDetection,
-  type HelmInstallOptions,
   type HelmReleaseDependency,
-  type HelmTestOptions,
-  type ReleaseDefaults,
-  type HelmUpgradeOptions,
   type HelmValues,
+  type HelmReleaseOptions,
 } from '../gitops/helm-release.js';
 import { HELM_CONTROLLER } from '../gitops/lockdown.js';
 import { FLUX_NAMESPACE } from '../gitops/source.js';
@@ -57,7 +53,7 @@ export interface NamespaceMetadata {
  * Every field defaults to what strata renders without it.
  * https://fluxcd.io/flux/components/helm/helmreleases/
  */
-export interface ComponentReleaseOptions {
+export interface ComponentReleaseOptions extends HelmReleaseOptions {
   /**
    * Where the HelmRelease and its chart source live. `'flux-system'`: beside the layer
    * Kustomizations and the Alert, installing through `targetNamespace` and `storageNamespace`,
@@ -81,24 +77,10 @@ export interface ComponentReleaseOptions {
    * @default 'helm-controller' in flux-system; 'helm-installer', declared by strata, with placement 'namespace'
    */
   readonly serviceAccountName?: string;
-  /** The chart source's name, kind and interval. @default named like the component, kind by the repository's scheme, '12h' */
-  readonly source?: ChartSourceOptions;
   /** How often helm-controller reconciles the release, correcting drift, a Go duration. @default '1h' */
   readonly interval?: string;
   /** How long one Helm action may take, a Go duration. @default '5m' */
   readonly timeout?: string;
-  /** Install retries, CRD policy and strategy. @default 3 retries, CRDs created */
-  readonly install?: HelmInstallOptions;
-  /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
-  readonly upgrade?: HelmUpgradeOptions;
-  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
-  readonly test?: HelmTestOptions;
-  /**
-   * Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart
-   * template's interval, `retries`, `crds`): strata's, or Flux's own (not written), which keeps an
-   * adopted HelmRelease as it was. @default 'strata'
-   */
-  readonly releaseDefaults?: ReleaseDefaults;
   /** Whether helm-controller corrects (`enabled`) or reports (`warn`) changes made in the cluster. @default Flux's: 'disabled' */
   readonly driftDetection?: DriftDetection;
   /**

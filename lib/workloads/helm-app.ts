@@ -17,15 +17,11 @@ import {
   durationProblem,
   releaseNameProblem,
   valuesFromProblems,
-  type ChartSourceOptions,
   type DeclaredHelmRelease,
   type DriftDetection,
-  type HelmInstallOptions,
-  type HelmTestOptions,
-  type ReleaseDefaults,
-  type HelmUpgradeOptions,
   type HelmValues,
   type HelmValuesReference,
+  type HelmReleaseOptions,
 } from '../gitops/helm-release.js';
 import { appsOf } from './workload.js';
 import { recordDefinition } from '../fleet/source-location.js';
@@ -47,7 +43,7 @@ export interface HelmAppChart {
 }
 
 /** A third-party chart a team installs into its own namespace. */
-export interface HelmAppProps {
+export interface HelmAppProps extends HelmReleaseOptions {
   /** Names the HelmRelease, its chart source and (unless `releaseName`) the Helm release; a DNS label. @default the construct id */
   readonly name?: string;
   readonly chart: HelmAppChart;
@@ -63,22 +59,12 @@ export interface HelmAppProps {
    * @default none
    */
   readonly valuesFrom?: readonly HelmValuesReference[];
-  /** Install retries, CRD policy and strategy. @default 3 retries, CRDs created */
-  readonly install?: HelmInstallOptions;
-  /** Upgrade retries and remediation, CRD policy and strategy. @default 3 retries, the last failure rolled back, CRDs created or replaced, cleanup on fail */
-  readonly upgrade?: HelmUpgradeOptions;
-  /** The chart's Helm tests after install and upgrade (`spec.test`): enable, ignoreFailures, timeout. @default not run */
-  readonly test?: HelmTestOptions;
-  /** Whose defaults fill the release options left out (`timeout`, `install`, `upgrade`, the chart template's interval): strata's, or Flux's own (not written). @default 'strata' */
-  readonly releaseDefaults?: ReleaseDefaults;
   /** How long one Helm action (install, upgrade, test, rollback) may take, a Go duration. @default '5m' */
   readonly timeout?: StageValue<string>;
   /** How often helm-controller reconciles the release, a Go duration. @default '1h' */
   readonly interval?: StageValue<string>;
   /** The Helm release's name, at most 53 characters. @default `name` */
   readonly releaseName?: string;
-  /** The chart source's name, kind (HelmRepository or OCIRepository) and interval. @default named `name`, kind by the repository's scheme, '12h' */
-  readonly source?: ChartSourceOptions;
   /** HelmApps of the same namespace whose releases must be ready before this one installs. @default none */
   readonly dependsOn?: readonly HelmApp[];
   /** Whether helm-controller corrects (`enabled`) or reports (`warn`) changes made in the cluster. @default Flux's: 'disabled' */
