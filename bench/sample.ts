@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { listFiles } from '../lib/synth/writer.js';
 
-/** The cases: strata (full synth), focus (one cluster of the same fleet), the raw cdk8s anchors and the YAML floor. */
+/**
+ * The cases: strata (full synth as `npm run synth` runs it: one thread per core), focus (one
+ * cluster of the same fleet), the raw cdk8s anchors and the YAML floor.
+ */
 export const MODES = ['strata', 'focus', 'raw', 'raw-json', 'floor'] as const;
 /**
- * The edge-fleet cases (issue 18): many small clusters, `serial` the full synth as `npm run synth`
- * runs it today (one process, cluster after cluster), `shard` the same fleet with `--shard 1/4`.
+ * The edge-fleet cases (issue 18): many small clusters, `serial` the full synth on one thread
+ * (`--jobs 1`), `parallel` on one thread per core (the default), `shard` the fleet's shard 1/4 on
+ * one thread (one runner of a CI matrix).
  */
-export const EDGE_MODES = ['serial', 'shard'] as const;
+export const EDGE_MODES = ['serial', 'parallel', 'shard'] as const;
 /** The shard the `shard` case renders: one runner of a four-runner CI matrix. */
 export const EDGE_SHARD = { index: 1, count: 4 } as const;
 /** Workloads per cluster of the edge fleet: a store's or a site's few dozen services. */
@@ -23,6 +27,8 @@ export interface Sample {
   clusters: number;
   /** Clusters synthesized: all of them, one for `focus`, the shard's for `shard` (strata's cases only). */
   rendered?: number;
+  /** Threads that may render (strata's cases only). */
+  jobs?: number;
   /** Workloads per cluster. */
   workloads: number;
   /** Kubernetes objects written. */

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-const USAGE = 'usage: npm run synth [-- --cluster <name> ... | --shard <k>/<n>] [--output <dir>]';
+const USAGE = 'usage: npm run synth [-- --cluster <name> ... | --shard <k>/<n>] [--jobs <n>] [--output <dir>]';
 const HELP = `${USAGE}
 Renders the fleet (the \`app\` of cdk8s.yaml: main.ts) into the output folder, after every check.
 
@@ -24,12 +24,15 @@ options:
   -c, --cluster <name>   only this cluster (repeatable); the other clusters' folders stay as they are
   -s, --shard <k>/<n>    only the clusters of shard k of n (a hash of each cluster's name, 1 ≤ k ≤ n);
                          the other clusters' folders stay as they are; not with --cluster (docs/ci.md)
+  -j, --jobs <n>         threads rendering clusters at once, this one included (default: one per
+                         core; those not asked for start once a synth has run 400 ms); same output
   -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
   -h, --help             this text
 
 environment:
   STRATA_CLUSTERS        comma-separated clusters to render, like --cluster (which sets it)
   STRATA_SHARD           k/n: the shard to render, like --shard (which sets it)
+  STRATA_JOBS            threads rendering at once, like --jobs (which sets it)
   STRATA_QUIET           when set, no summary (errors and warnings still print)
   CDK8S_OUTDIR           the output folder of a fleet run without this command; --output sets it
   NO_COLOR, FORCE_COLOR  colours off / on (default: colours and progress only on a terminal)
@@ -46,6 +49,7 @@ try {
     options: {
       cluster: { type: 'string', multiple: true, short: 'c' },
       shard: { type: 'string', short: 's' },
+      jobs: { type: 'string', short: 'j' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -62,7 +66,12 @@ function shardUsage(shard, clusters) {
   if (m && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2])) return undefined;
   return `--shard ${shard}: use k/n, whole numbers with 1 ≤ k ≤ n (e.g. 1/4)`;
 }
-const problem = shardUsage(values.shard, values.cluster);
+// Checked here as well as in the fleet (which reads STRATA_JOBS, lib/synth/jobs.ts).
+function jobsUsage(jobs) {
+  if (jobs === undefined || (/^\d+$/.test(jobs) && Number(jobs) >= 1)) return undefined;
+  return `--jobs ${jobs}: use a whole number ≥ 1 (1 renders on one thread)`;
+}
+const problem = shardUsage(values.shard, values.cluster) ?? jobsUsage(values.jobs);
 if (problem && !values.help) {
   console.error(`strata synth: ${problem}\n${USAGE}`);
   process.exit(2);
@@ -89,6 +98,7 @@ const env = { ...process.env, CDK8S_OUTDIR: output };
 delete env.CDK8S_RECORD_CONSTRUCT_METADATA;
 if (values.cluster) env.STRATA_CLUSTERS = values.cluster.join(',');
 if (values.shard) env.STRATA_SHARD = values.shard;
+if (values.jobs) env.STRATA_JOBS = values.jobs;
 
 const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
 const [command, script, ...args] = String(config.app).trim().split(/\s+/);

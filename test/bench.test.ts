@@ -2,7 +2,7 @@
 // the same Kubernetes objects as strata (same kinds, names and specs), so the comparison is fair.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { l1Props } from '../bench/anchor.js';
 import { chartCluster, objectsIn, strataCluster } from '../bench/compare.js';
@@ -54,7 +54,7 @@ describe('npm run bench', () => {
     expect(Object.keys(size.best.strata.phases)).toEqual(['declare', 'build', 'resolve', 'validate', 'serialize', 'write']);
     for (const mode of ['raw', 'raw-json', 'floor'] as const) expect(size.best[mode].objects).toBe(size.best.strata.objects);
     expect(results.rows[0]).toMatchObject({ workloads: 8, objects: size.best.strata.objects, '÷raw': expect.any(Number), 'RSS ÷raw': expect.any(Number), '÷floor': expect.any(Number) });
-    expect(results.targets.map((t) => t.target)).toEqual(['time ÷ raw at 8', 'memory ÷ raw at 8', 'shard 1/4 time ÷ serial at 4 × 20']);
+    expect(results.targets.map((t) => t.target)).toEqual(['time ÷ raw at 8', 'memory ÷ raw at 8', 'serial peak RSS (MB) at 4 × 20', 'shard 1/4 time ÷ serial at 4 × 20']);
   });
 
   test('the fleet has every workload type, autoscaled, and the platform on every cluster', () => {
@@ -84,14 +84,21 @@ describe('npm run bench', () => {
     expect(objectsIn(out('focus'), strataCluster)).toEqual(new Map(full));
   });
 
-  test('the edge fleet: serial renders every cluster, shard 1/4 the clusters of its shard, the same files, with time, memory and objects per second', () => {
+  test('the edge fleet: serial and parallel render every cluster, shard 1/4 the clusters of its shard, the same files, with time, memory and objects per second', () => {
     expect(results.edge).toHaveLength(1);
     const [{ clusters, perCluster, best }] = results.edge;
     expect({ clusters, perCluster }).toEqual({ clusters: 4, perCluster: EDGE_WORKLOADS });
     const mine = ['cluster-0', 'cluster-1', 'cluster-2', 'cluster-3'].filter((c) => inShard(c, EDGE_SHARD));
     expect(mine.length).toBeGreaterThan(0);
     expect(best.serial).toMatchObject({ mode: 'serial', clusters: 4, rendered: 4, workloads: EDGE_WORKLOADS });
-    expect(best.shard).toMatchObject({ mode: 'shard', clusters: 4, rendered: mine.length, workloads: EDGE_WORKLOADS });
+    expect(best.shard).toMatchObject({ mode: 'shard', clusters: 4, rendered: mine.length, workloads: EDGE_WORKLOADS, jobs: 1 });
+    expect(best.serial.jobs).toBe(1);
+    // `parallel` is a synth as `npm run synth` runs it: one thread per core (its threads start after 400 ms, so at 4 clusters maybe none).
+    expect(best.parallel).toMatchObject({ mode: 'parallel', clusters: 4, rendered: 4, objects: best.serial.objects, jobs: availableParallelism() });
+    const parallelOut = join(workdir, 'edge-4', 'parallel-out');
+    expect(Object.fromEntries(listFiles(parallelOut).map((f) => [f, readFileSync(join(parallelOut, f), 'utf8')]))).toEqual(
+      Object.fromEntries(listFiles(join(workdir, 'edge-4', 'serial-out')).map((f) => [f, readFileSync(join(workdir, 'edge-4', 'serial-out', f), 'utf8')])),
+    );
     const serialOut = join(workdir, 'edge-4', 'serial-out');
     const shardOut = join(workdir, 'edge-4', 'shard-out');
     const shardFiles = listFiles(shardOut);
@@ -101,6 +108,7 @@ describe('npm run bench', () => {
     const [row] = results.edgeRows;
     expect(row).toMatchObject({ clusters: 4, workloads: 4 * EDGE_WORKLOADS, objects: best.serial.objects, 'shard 1/4 clusters': mine.length, 'shard objects': best.shard.objects });
     expect(row['serial obj/s']).toBe(Math.round(best.serial.objects / (best.serial.totalMs / 1000)));
+    expect(row['parallel ÷ serial']).toBe(Math.round((best.parallel.totalMs / best.serial.totalMs) * 100) / 100);
     expect(best.shard.objects).toBeLessThan(best.serial.objects);
   });
 });

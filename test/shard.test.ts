@@ -111,7 +111,7 @@ describe('synth --shard', () => {
       const result = edgeFleet(out).synth({ shard: { index: k, count: n } });
       expect(process.exitCode).toBe(0);
       expect(result).toBeDefined();
-      const names = result!.model.clusters.map((c) => c.name);
+      const names = result!.clusters;
       expect(names).toEqual(NAMES.filter((c) => shardOf(c, n) === k));
       seen.push(...names);
       for (const c of readdirSync(join(out, 'clusters'))) {
@@ -146,7 +146,7 @@ describe('synth --shard', () => {
     const out = join(root, 'env');
     process.env.STRATA_SHARD = '3/3';
     const result = edgeFleet(out).synth();
-    expect(result?.model.clusters.map((c) => c.name)).toEqual(NAMES.filter((c) => shardOf(c, 3) === 3));
+    expect(result?.clusters).toEqual(NAMES.filter((c) => shardOf(c, 3) === 3));
   });
 
   test('a malformed STRATA_SHARD is one line, exit code 2, nothing written', () => {

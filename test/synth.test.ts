@@ -85,7 +85,7 @@ describe('writing dist/', () => {
     const rendered = fleet(outdir, ['a', 'b']).render();
     expect(written?.files).toBe(rendered.files.size);
     expect(tree(outdir)).toEqual(Object.fromEntries(rendered.files));
-    expect(written?.model.clusters.map((c) => c.name)).toEqual(['dev']);
+    expect(written?.clusters).toEqual(['dev']);
     expect(Object.keys(written?.timings ?? {}).sort()).toEqual(['build', 'layout', 'resolve', 'validate', 'write']);
   });
 

@@ -1,32 +1,31 @@
-import { ApiObject, App, Chart } from 'cdk8s';
-import type { IConstruct } from 'constructs';
+import { App, Chart } from 'cdk8s';
 import { performance } from 'node:perf_hooks';
 import { declareLayerSync, syncDependsOn } from '../gitops/layer-sync.js';
 import { LayerSource, type FleetSourceContext } from '../gitops/layer-source.js';
 import type { RepositoryProps } from '../gitops/source.js';
 import type { LayerProps } from '../platform/layer.js';
-import { checkCapabilities } from '../platform/ordering.js';
 import { Platform } from '../platform/platform.js';
 import { settleApps, settlePlatform } from '../platform/settle.js';
-import type { ExternalNamespaceRecord, FleetModel, Manifest, ResolvedCluster, ResolvedObject } from '../synth/model.js';
+import type { FleetModel, ResolvedCluster } from '../synth/model.js';
 import { trackChanges } from '../plan/synth-summary.js';
-import { layoutFiles } from '../synth/layout.js';
-import { DEFAULT_CHECKS, describeUnchecked, renderModel, summarize, validateModel, type ModelCheck, type PhaseTimings, type Rendered } from '../synth/pipeline.js';
+import { layout, layoutFiles } from '../synth/layout.js';
+import {
+  DEFAULT_CHECKS, PHASE, checkCluster, countCluster, describeUnchecked, mergeFindings, noTotals, phasedFindings, summarize,
+  type ModelCheck, type PhaseTimings, type PhasedFindings, type Rendered, type SynthTotals,
+} from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
+import { JOBS_START_MS, JobPool, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
 import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
-import { applyWaivers } from '../validate/waivers.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
-import { StrataError, SynthError, addCheck, describeError, formatReport, show, type Finding } from './errors.js';
-import { resolutionOf, withResolutionCache } from './manifests.js';
-import { applyWhenBuilt } from './when-built.js';
+import { StrataError, SynthError, addCheck, describeError, formatReport, isError, show, type Finding } from './errors.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
-import { externalNamespacesOf } from './namespaces.js';
 import { PlainKeysResolver } from './plain-keys.js';
-import { StageResolver, unresolvedStageValues } from './stage.js';
+import { StageResolver } from './stage.js';
 import { propsProblems } from './props.js';
-import { definitionAt, userFrame } from './source-location.js';
+import { resolveCluster } from './resolve-cluster.js';
+import { copyDefinition, definitionAt, userFrame } from './source-location.js';
 
 /** The fleet: `new Fleet(props)`. */
 export interface FleetProps {
@@ -96,17 +95,33 @@ export interface SynthOptions {
   readonly shard?: Shard;
   /** Extra checks over the resolved objects, run after the built-in ones. @default none */
   readonly checks?: readonly ModelCheck[];
+  /**
+   * How many threads render clusters at once (`--jobs N`), the main thread included; the output,
+   * the report and the exit code are those of one thread. Job threads run the program again, so
+   * they need strata's runner (`npm run synth`, `strata run`): without it a synth uses one.
+   * Threads you did not ask for start only once a synth has run for 400 ms. See docs/performance.md.
+   * @default one per core ($STRATA_JOBS when set)
+   */
+  readonly jobs?: number;
 }
 
-/** What `synth()` wrote. */
+/**
+ * What `synth()` wrote. The objects themselves are not kept: a synth streams the fleet one cluster
+ * at a time (`render()` returns them, in memory).
+ */
 export interface Synthesized {
-  readonly model: FleetModel;
+  /** The clusters written, in the order they were added. */
+  readonly clusters: readonly string[];
+  /** How many clusters, layers and objects were written, and which objects were marked unchecked. */
+  readonly totals: SynthTotals;
   /** Warnings the checks found (printed). */
   readonly warnings: readonly Finding[];
   /** Milliseconds per phase; `layout` is the time spent making files, `write` the rest of writing them. */
   readonly timings: PhaseTimings;
   /** How many files were written. */
   readonly files: number;
+  /** How many threads rendered clusters (1 without job threads; see `SynthOptions.jobs`). */
+  readonly threads: number;
 }
 
 /** Platform definitions run before app definitions on every cluster, whatever order they were given in. */
@@ -133,6 +148,12 @@ export class Fleet extends App {
   private readonly _clusters: Cluster[] = [];
   private readonly definitions: Definition[] = [];
   private readonly applied = new Map<Cluster, number>();
+  /** The props each cluster was added with, to remake it once a synth released it. */
+  private readonly clusterProps = new WeakMap<Cluster, ClusterProps>();
+  /** How many constructs each cluster had when only the fleet had changed it. */
+  private readonly pristineSize = new WeakMap<Cluster, number>();
+  /** Clusters whose constructs all came from the fleet's definitions: remade after a synth, not kept. */
+  private readonly releasable = new WeakSet<Cluster>();
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
 
   constructor(props: FleetProps) {
@@ -158,13 +179,23 @@ export class Fleet extends App {
     const existing = this._clusters.find((c) => c.name === name);
     if (existing) {
       addCheck(existing, () => [`cluster ${show(name)} is declared twice`]);
+      this.releasable.delete(existing);
+      this.pristineSize.delete(existing);
       return existing;
     }
+    const cluster = this.createCluster(name, props);
+    this._clusters.push(cluster);
+    return cluster;
+  }
+
+  /** A new cluster with the fleet's layers, as `addCluster` makes it (and `release` remakes it). */
+  private createCluster(name: string, props: ClusterProps): Cluster {
     const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain, fleetLayers: this.layers });
     const problems = propsProblems('ClusterProps', props);
     addCheck(cluster, () => problems);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
-    this._clusters.push(cluster);
+    this.clusterProps.set(cluster, props);
+    this.pristineSize.set(cluster, cluster.node.findAll().length);
     return cluster;
   }
 
@@ -183,7 +214,11 @@ export class Fleet extends App {
     const problems = propsProblems('LayerProps', props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
     if (problems.length > 0) addCheck(this, () => problems);
     this.fleetLayers.push({ path, props });
-    for (const cluster of this._clusters) cluster.addLayer(path, props);
+    for (const cluster of this._clusters) {
+      const pristine = cluster.node.findAll().length === this.pristineSize.get(cluster);
+      cluster.addLayer(path, props);
+      if (pristine) this.pristineSize.set(cluster, cluster.node.findAll().length);
+    }
   }
 
   /** Declares the platform of every cluster: `fleet.platform((platform, cluster) => ...)`. */
@@ -207,22 +242,55 @@ export class Fleet extends App {
   }
 
   /**
-   * Builds, validates and lays out the fleet in memory; never touches the disk.
+   * Builds, validates and lays out the fleet in memory; never touches the disk. Every cluster's
+   * objects are kept (in `Rendered.model`): for a large fleet, `synth()` streams instead.
    * @throws SynthError with every error found
    * @throws StrataError for an invalid `shard`, or `clusters` and `shard` together
    */
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
-    try {
-      const { model, timings } = this.resolveFleet(selectionOf(options.clusters, options.shard), NO_PROGRESS);
-      return renderModel(model, timings, { bootstrapped: options.bootstrapped, checks: options.checks && [...(options.checks ?? [])] });
-    } catch (e) {
-      throw e instanceof SynthError ? this.located(e) : e;
-    }
+    const checks = options.checks ?? DEFAULT_CHECKS;
+    const timings: PhaseTimings = { build: 0, resolve: 0, validate: 0, layout: 0 };
+    const clusters = this.select(selectionOf(options.clusters, options.shard));
+    const own = this.fleetFindings(checks);
+    const rendered = clusters.map((cluster, i) => this.renderCluster(cluster, { checks, progress: NO_PROGRESS, position: [i, clusters.length], timings }));
+    const { errors, warnings } = splitFindings(mergeFindings(own, rendered.map((r) => r.findings)));
+    if (errors.length > 0) throw new SynthError(errors, warnings);
+    const model: FleetModel = { name: this.name, clusters: rendered.map((r) => r.resolved), findings: [] };
+    const t = performance.now();
+    const files = layout(model, { bootstrapped: options.bootstrapped });
+    timings.layout = performance.now() - t;
+    return { files, model, warnings, timings };
   }
 
-  /** `e` with the user's line that declared each finding's construct (`Finding.source`). */
-  private located(e: SynthError): SynthError {
-    return new SynthError(e.errors.map((f) => this.locate(f)), e.warnings.map((f) => this.locate(f)));
+  /** The fleet's own findings (the project's CRD files, its props), by phase; located. */
+  private fleetFindings(checks: readonly ModelCheck[]): PhasedFindings {
+    const findings = phasedFindings(checks);
+    findings[PHASE.project].push(...loadProjectSchemas(this.projectRoot).findings);
+    for (const message of this.node.validate()) findings[PHASE.constructs].push({ path: this.node.path, message });
+    return findings.map((list) => list.map((f) => this.locate(f)));
+  }
+
+  /**
+   * Builds one cluster, resolves and checks it. Its findings are located in the user's code here,
+   * while its constructs exist (a synth releases them once the cluster is written).
+   */
+  private renderCluster(cluster: Cluster, context: RenderContext): RenderedCluster {
+    const { checks, progress, position: [i, n], timings } = context;
+    const findings = phasedFindings(checks);
+    let t = performance.now();
+    progress.step(`${cluster.name}: building (${i + 1}/${n})`);
+    findings[PHASE.build].push(...this.build(cluster));
+    timings.build += performance.now() - t;
+    t = performance.now();
+    progress.step(`${cluster.name}: resolving (${i + 1}/${n})`);
+    const resolved = resolveCluster(cluster, findings);
+    timings.resolve += performance.now() - t;
+    t = performance.now();
+    progress.step(`${cluster.name}: checking (${i + 1}/${n})`);
+    checkCluster(resolved, this.name, checks, findings);
+    const located = findings.map((list) => list.map((f) => this.locate(f)));
+    timings.validate += performance.now() - t;
+    return { resolved, findings: located };
   }
 
   /** `f` with the user's line that declared its construct (`Finding.source`), when known. */
@@ -232,19 +300,35 @@ export class Fleet extends App {
   }
 
   /**
-   * Synthesizes dist/: build, resolve and validate, then write each file as it is laid out into a
-   * new tree and swap it in (the whole tree is never held in memory). On errors, prints them all,
-   * sets a failing exit code and leaves the previous dist/ untouched. A file-system failure
+   * Synthesizes dist/, streaming: each cluster is built, resolved, checked and written into a new
+   * tree, then released before the next (peak memory is one cluster's, not the fleet's; see
+   * docs/performance.md), and the tree is swapped in once every cluster passed. On errors, prints
+   * them all, sets a failing exit code and leaves the previous dist/ untouched. A file-system failure
    * (read-only, full, busy, name too long) or another synth writing dist/ prints one line and
    * sets exit code 3 (4 for the other synth); see docs/output.md. Findings name the line of the
    * user's code that created their construct and are merged across clusters (docs/cli.md); on a
    * TTY, a synth slower than a second shows its progress on stderr, and reports are coloured.
-   * @returns what was written, or undefined when the synth failed
+   * With job threads (`SynthOptions.jobs`), each runs the program again, and its `synth()` renders
+   * clusters for the main thread, then ends the thread.
+   * @returns what was written, or undefined when the synth failed (and in a job thread, which it ends)
+   * @throws StrataError in a job thread, when the program there does not declare a cluster the main
+   *   thread does (the thread stops; the main thread renders the cluster and says so)
    */
   override synth(options: SynthOptions = {}): Synthesized | undefined {
+    if (inJobThread()) {
+      // The program runs again in a job thread: render the clusters the main thread hands out.
+      const job = jobOf(this.name);
+      if (!job) return undefined;
+      this.renderJob(job, options.checks ?? DEFAULT_CHECKS);
+      endJob(job);
+      // Ends this thread only: what the program does after synth() is the main thread's to do.
+      process.exit();
+    }
     let selection: Selection;
+    let jobs: Jobs;
     try {
       selection = selectionFromEnvironment(options);
+      jobs = jobsFor(options.jobs);
     } catch (e) {
       if (!(e instanceof StrataError)) throw e;
       // A usage mistake (a malformed STRATA_SHARD, or both ways of choosing clusters): one line, exit 2.
@@ -255,24 +339,23 @@ export class Fleet extends App {
     const focus = selection.names !== undefined || selection.shard !== undefined;
     const progress = new Progress(process.stderr);
     try {
-      const { model, timings } = this.resolveFleet(selection, progress);
-      let t = performance.now();
-      progress.step(`checking ${model.clusters.length === 1 ? model.clusters[0].name : `${model.clusters.length} clusters`}`);
-      const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS).map((f) => this.locate(f));
-      timings.validate = performance.now() - t;
-      const spent = { ms: 0 };
-      t = performance.now();
-      const files = layoutFiles(model, { bootstrapped: (c) => isBootstrapped(this.outdir, c) });
-      progress.step(`writing ${this.outdir}/`);
-      const changes = trackChanges(this.outdir, timedIterable(files, spent), focus ? model.clusters.map((c) => c.name) : undefined);
-      const written = writeTree(this.outdir, changes.files, model.clusters.map((c) => c.name), { focus });
-      timings.layout = spent.ms;
-      timings.write = performance.now() - t - spent.ms;
+      const clusters = this.select(selection);
+      const names = clusters.map((c) => c.name);
+      const run: StreamState = { timings: { build: 0, resolve: 0, validate: 0, layout: 0 }, totals: noTotals(), warnings: [], jobs, notes: [], threads: 1 };
+      const t = performance.now();
+      const rendering = { ms: 0 };
+      const files = timedIterable(this.stream(clusters, options.checks ?? DEFAULT_CHECKS, progress, run), rendering);
+      const changes = trackChanges(this.outdir, files, focus ? names : undefined);
+      const written = writeTree(this.outdir, changes.files, names, { focus });
+      const { timings } = run;
+      const elapsed = performance.now() - t;
+      timings.write = elapsed - rendering.ms;
       progress.done();
-      const result: Synthesized = { model, warnings, timings, files: written };
-      if (warnings.length > 0) console.warn(formatReport(warnings, 'written', { colors: colorsFor(process.stderr) }));
-      const shardLine = selection.shard && `strata: shard ${selection.shard.index}/${selection.shard.count}: ${model.clusters.length} of ${this._clusters.length} clusters`;
-      if (!process.env.STRATA_QUIET) console.log([summarize(result, this.outdir), shardLine, ...describeUnchecked(model), changes.summary()].filter(Boolean).join('\n'));
+      for (const note of run.notes) console.error(note);
+      const result: Synthesized = { clusters: names, totals: run.totals, warnings: run.warnings, timings, files: written, threads: run.threads };
+      if (run.warnings.length > 0) console.warn(formatReport(run.warnings, 'written', { colors: colorsFor(process.stderr) }));
+      const shardLine = selection.shard && `strata: shard ${selection.shard.index}/${selection.shard.count}: ${clusters.length} of ${this._clusters.length} clusters`;
+      if (!process.env.STRATA_QUIET) console.log([summarize(run.totals, written, elapsed, this.outdir), shardLine, ...describeUnchecked(run.totals.unchecked), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
       progress.done();
@@ -289,22 +372,94 @@ export class Fleet extends App {
         return undefined;
       }
       if (!(e instanceof SynthError)) throw e;
-      const { errors, warnings } = this.located(e);
-      console.error(formatReport([...errors, ...warnings], 'nothing written', { colors: colorsFor(process.stderr) }));
+      console.error(formatReport([...e.errors, ...e.warnings], 'nothing written', { colors: colorsFor(process.stderr) }));
       process.exitCode = 1;
       return undefined;
     }
   }
 
-  /** Builds the selected clusters and resolves their objects, timing both. */
-  private resolveFleet(selection: Selection, progress: Progress): { model: FleetModel; timings: PhaseTimings } {
-    let t = performance.now();
-    const clusters = this.select(selection);
-    const findings = [...loadProjectSchemas(this.projectRoot).findings, ...this.build(clusters, progress)];
-    const build = performance.now() - t;
-    t = performance.now();
-    const model = withResolutionCache(() => this.resolveModel(clusters, findings, progress));
-    return { model, timings: { build, resolve: performance.now() - t, validate: 0, layout: 0 } };
+  /**
+   * The files of dist/, cluster by cluster: each is built, resolved, checked and laid out, its
+   * files handed to the writer, and its constructs released before the next is built. Job threads
+   * (lib/synth/jobs.ts) take clusters from the same counter; their files are written here as they
+   * arrive. After the first error nothing more is laid out, but every cluster is still checked, so
+   * the report is complete; then throws SynthError with every error (the writer swaps nothing in).
+   * @throws SynthError with every error of the fleet, once every cluster was checked
+   */
+  private *stream(clusters: readonly Cluster[], checks: readonly ModelCheck[], progress: Progress, run: StreamState): Generator<[string, string]> {
+    const own = this.fleetFindings(checks);
+    const perCluster: PhasedFindings[] = [];
+    let failed = hasError(own);
+    const pool = new JobPool(this.name, clusters.map((c) => c.name), this.outdir);
+    const started = performance.now();
+    const bootstrapped = (c: string): boolean => isBootstrapped(this.outdir, c);
+    let done = 0;
+    /** Records a rendered cluster; its files, unless the synth has failed. */
+    const accept = (index: number, findings: PhasedFindings, totals: SynthTotals): boolean => {
+      perCluster[index] = findings;
+      addTotals(run.totals, totals);
+      failed ||= hasError(findings);
+      progress.step(`${clusters[index].name}: writing (${++done}/${clusters.length})`);
+      return !failed;
+    };
+    const local = function* (this: Fleet, index: number): Generator<[string, string]> {
+      const cluster = clusters[index];
+      const { resolved, findings } = this.renderCluster(cluster, { checks, progress, position: [index, clusters.length], timings: run.timings });
+      if (accept(index, findings, countCluster(noTotals(), resolved))) yield* timed(layoutFiles(oneCluster(this.name, resolved), { bootstrapped }), run.timings);
+      this.release(cluster);
+    }.bind(this);
+    const received = function* (): Generator<[string, string]> {
+      for (const job of pool.receive()) {
+        addTimings(run.timings, job.timings);
+        if (accept(job.index, job.findings, job.totals)) yield* job.files;
+      }
+    };
+    try {
+      for (let taken = 0; ; taken++) {
+        // Threads start at once when asked for, else once the synth has proved long enough to pay their start-up.
+        const due = run.jobs.chosen || performance.now() - started >= JOBS_START_MS;
+        const left = clusters.length - taken - 1;
+        if (run.jobs.count > 1 && pool.started === 0 && left > 0 && due) pool.start(Math.min(run.jobs.count - 1, left));
+        const i = takeCluster(pool.shared);
+        if (i >= clusters.length) break;
+        yield* local(i);
+        yield* received();
+      }
+      while (pool.running) {
+        pool.wait();
+        yield* received();
+      }
+      // A thread that stopped (its program failed there) may have taken a cluster it never posted.
+      for (const i of clusters.keys()) if (perCluster[i] === undefined) yield* local(i);
+    } finally {
+      pool.stop();
+    }
+    run.threads = 1 + pool.rendering;
+    if (pool.failures.length > 0) run.notes.push(`strata: ${pool.failures.length} job thread${pool.failures.length === 1 ? '' : 's'} stopped (${pool.failures[0]}); the main thread rendered their clusters`);
+    const { errors, warnings } = splitFindings(mergeFindings(own, perCluster));
+    if (errors.length > 0) throw new SynthError(errors, warnings);
+    run.warnings = warnings;
+  }
+
+  /**
+   * In a job thread: renders the clusters it takes from the shared counter and posts each, with its
+   * files, to the main thread. The project's CRD schemas are registered here too (the main thread
+   * reports their problems).
+   */
+  private renderJob(job: JobData, checks: readonly ModelCheck[]): void {
+    loadProjectSchemas(this.projectRoot);
+    const byName = new Map(this._clusters.map((c) => [c.name, c]));
+    for (let i = takeCluster(job.shared); i < job.clusters.length; i = takeCluster(job.shared)) {
+      const cluster = byName.get(job.clusters[i]);
+      if (!cluster) {
+        throw new StrataError(`cluster ${show(job.clusters[i])} is not declared when the program runs again in a job thread: declare the same clusters on every run (from code and files, not from time or chance)`);
+      }
+      const timings: PhaseTimings = { build: 0, resolve: 0, validate: 0, layout: 0 };
+      const { resolved, findings } = this.renderCluster(cluster, { checks, progress: NO_PROGRESS, position: [i, job.clusters.length], timings });
+      const files = hasError(findings) ? [] : [...timed(layoutFiles(oneCluster(this.name, resolved), { bootstrapped: (c) => isBootstrapped(job.outdir, c) }), timings)];
+      postCluster(job, { index: i, files, findings, totals: countCluster(noTotals(), resolved), timings });
+      this.release(cluster);
+    }
   }
 
   private select({ names, shard }: Selection): Cluster[] {
@@ -317,32 +472,51 @@ export class Fleet extends App {
     return this._clusters.filter((c) => names.includes(c.name));
   }
 
-  /** Runs pending definitions on each cluster, then (re)declares its Flux objects. */
-  private build(clusters: readonly Cluster[], progress: Progress): Finding[] {
+  /**
+   * Frees a cluster a synth has written: the fleet gets a new, unbuilt cluster of the same name and
+   * props in its place, whose definitions run again on the next render. A cluster the program
+   * changed directly (`fleet.cluster(...)`, the object `addCluster` returned) is kept: its
+   * changes could not be made again.
+   */
+  private release(cluster: Cluster): void {
+    const props = this.clusterProps.get(cluster);
+    const index = this._clusters.indexOf(cluster);
+    if (!props || !this.releasable.has(cluster) || index < 0) return;
+    this.node.tryRemoveChild(cluster.node.id);
+    this.applied.delete(cluster);
+    const fresh = this.createCluster(cluster.name, props);
+    copyDefinition(fresh, cluster);
+    this._clusters[index] = fresh;
+  }
+
+  /**
+   * Runs the definitions not yet run on `cluster`, platform ones first, then (re)declares its Flux
+   * objects. A cluster nothing but the fleet has changed yet can be released after a synth.
+   */
+  private build(cluster: Cluster): Finding[] {
     const findings: Finding[] = [];
-    for (const [i, cluster] of clusters.entries()) {
-      progress.step(`${cluster.name}: building (${i + 1}/${clusters.length})`);
-      const pending = this.definitions.slice(this.applied.get(cluster) ?? 0);
-      this.applied.set(cluster, this.definitions.length);
-      for (const phase of ['platform', 'apps'] as const) {
-        for (const definition of pending.filter((d) => d.phase === phase)) {
-          try {
-            definition.run(cluster);
-          } catch (e) {
-            // Thrown by the user's definition: the line that threw says more than the cluster's path.
-            const source = e instanceof Error ? userFrame(e.stack) : undefined;
-            findings.push({ path: cluster.node.path, message: describeError(e), ...(source ? { source } : {}) });
-          }
-        }
+    const applied = this.applied.get(cluster) ?? 0;
+    if (applied === 0 && cluster.node.findAll().length === this.pristineSize.get(cluster)) this.releasable.add(cluster);
+    const pending = this.definitions.slice(applied);
+    this.applied.set(cluster, this.definitions.length);
+    for (const phase of ['platform', 'apps'] as const) {
+      for (const definition of pending.filter((d) => d.phase === phase)) {
         try {
-          if (phase === 'platform') settlePlatform(cluster);
-          else settleApps(cluster);
+          definition.run(cluster);
         } catch (e) {
-          findings.push({ path: cluster.node.path, message: describeError(e) });
+          // Thrown by the user's definition: the line that threw says more than the cluster's path.
+          const source = e instanceof Error ? userFrame(e.stack) : undefined;
+          findings.push({ path: cluster.node.path, message: describeError(e), ...(source ? { source } : {}) });
         }
       }
-      this.declareSync(cluster);
+      try {
+        if (phase === 'platform') settlePlatform(cluster);
+        else settleApps(cluster);
+      } catch (e) {
+        findings.push({ path: cluster.node.path, message: describeError(e) });
+      }
     }
+    this.declareSync(cluster);
     return findings;
   }
 
@@ -387,54 +561,6 @@ export class Fleet extends App {
     }
     if (conflicts.length > 0) addCheck(sync, () => conflicts);
   }
-
-  private resolveModel(clusters: readonly Cluster[], findings: Finding[], progress: Progress): FleetModel {
-    // Waivers and acknowledgements become annotations before anything is resolved (checks below
-    // resolve objects, and a resolution is kept), so the objects carry them.
-    const waivers = new Map(clusters.map((c) => [c, applyWaivers(c)]));
-    applyWhenBuilt([this, ...clusters.flatMap((c) => c.node.findAll())]);
-    for (const scope of [this, ...clusters]) {
-      const nodes = scope === this ? [this as IConstruct] : scope.node.findAll();
-      for (const node of nodes) {
-        for (const message of node.node.validate()) findings.push({ path: node.node.path, message });
-      }
-    }
-    for (const cluster of clusters) findings.push(...checkCapabilities(cluster));
-    const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>
-      objects.flatMap((obj) => {
-        try {
-          const { manifest, drops } = resolutionOf(obj);
-          for (const m of drops) findings.push({ path: obj.node.path, message: `${obj.kind} ${obj.name}: ${m}` });
-          for (const m of unresolvedStageValues(obj)) findings.push({ path: obj.node.path, message: m });
-          return [{ path: obj.node.path, manifest: manifest as Manifest }];
-        } catch (e) {
-          findings.push({ path: obj.node.path, message: describeError(e) });
-          return [];
-        }
-      });
-    const resolved: ResolvedCluster[] = clusters.map((cluster, i) => {
-      progress.step(`${cluster.name}: resolving (${i + 1}/${clusters.length})`);
-      const sync = cluster.node.findChild('flux').node.findAll().filter(ApiObject.isApiObject);
-      return {
-        name: cluster.name,
-        stage: cluster.stage.name,
-        fluxLockdownOff: cluster.fluxLockdown?.reason.trim(),
-        ...externalNamespacesField(cluster),
-        kubernetesVersion: cluster.kubernetesVersion,
-        waivers: waivers.get(cluster),
-        folders: cluster.layers.flatMap((layer) =>
-          layer.folders().map((folder) => ({
-            dir: `${cluster.name}/${folder.path}`,
-            namespace: folder.namespace,
-            objects: resolve(folder.scope.node.findAll().filter(ApiObject.isApiObject)),
-          })),
-        ),
-        layers: resolve(sync.filter((o) => o.kind === 'Kustomization')),
-        sources: resolve(sync.filter((o) => o.kind !== 'Kustomization')),
-      };
-    });
-    return { name: this.name, clusters: resolved, findings };
-  }
 }
 
 /** The clusters a synth renders: by name, by shard, or (neither) all of them. */
@@ -475,13 +601,79 @@ function selectionFromEnvironment(options: SynthOptions): Selection {
   return selectionOf(clusters, shard);
 }
 
-/** The cluster's external namespaces, as a field of its model only when it has some. */
-function externalNamespacesField(cluster: Cluster): { externalNamespaces?: ExternalNamespaceRecord[] } {
-  const external = externalNamespacesOf(cluster).map(({ name, labels }) => (labels === undefined ? { name } : { name, labels: { ...labels } }));
-  return external.length > 0 ? { externalNamespaces: external } : {};
+/** `files`, adding the time spent making each to `timings.layout`. */
+function* timed(files: Iterable<[string, string]>, timings: PhaseTimings): Generator<[string, string]> {
+  const it = files[Symbol.iterator]();
+  for (;;) {
+    const t = performance.now();
+    const next = it.next();
+    timings.layout += performance.now() - t;
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
-/** `items`, adding the time spent making each item to `spent.ms`. */
+/** `findings` split into errors and warnings, each in the order given. */
+function splitFindings(findings: readonly Finding[]): { errors: Finding[]; warnings: Finding[] } {
+  return { errors: findings.filter(isError), warnings: findings.filter((f) => !isError(f)) };
+}
+
+/** What rendering one cluster needs. */
+interface RenderContext {
+  readonly checks: readonly ModelCheck[];
+  readonly progress: Progress;
+  /** Its position among the clusters rendered, and how many there are (for progress). */
+  readonly position: readonly [number, number];
+  /** Where the time spent goes. */
+  readonly timings: PhaseTimings;
+}
+
+/** One cluster, resolved, with its findings by phase. */
+interface RenderedCluster {
+  readonly resolved: ResolvedCluster;
+  readonly findings: PhasedFindings;
+}
+
+/** What a streaming synth gathers while the writer consumes its files. */
+interface StreamState {
+  /** Milliseconds per phase, summed over the threads that rendered. */
+  readonly timings: PhaseTimings;
+  readonly totals: SynthTotals;
+  readonly jobs: Jobs;
+  warnings: readonly Finding[];
+  /** Lines for stderr once the synth is over. */
+  readonly notes: string[];
+  /** Threads that rendered clusters. */
+  threads: number;
+}
+
+/** A model of one resolved cluster, as the layout takes it. */
+function oneCluster(fleet: string, cluster: ResolvedCluster): FleetModel {
+  return { name: fleet, clusters: [cluster], findings: [] };
+}
+
+/** True when any phase holds an error. */
+function hasError(findings: PhasedFindings): boolean {
+  return findings.some((list) => list.some(isError));
+}
+
+/** Adds `more` to `totals`. */
+function addTotals(totals: SynthTotals, more: SynthTotals): void {
+  totals.clusters += more.clusters;
+  totals.layers += more.layers;
+  totals.objects += more.objects;
+  totals.unchecked.push(...more.unchecked);
+}
+
+/** Adds the phase times of `more` to `timings`. */
+function addTimings(timings: PhaseTimings, more: PhaseTimings): void {
+  timings.build += more.build;
+  timings.resolve += more.resolve;
+  timings.validate += more.validate;
+  timings.layout += more.layout;
+}
+
+/** `items`, adding the time spent making each to `spent.ms`. */
 function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator<T> {
   const it = items[Symbol.iterator]();
   for (;;) {
@@ -492,5 +684,3 @@ function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator
     yield next.value;
   }
 }
-
-

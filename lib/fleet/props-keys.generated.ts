@@ -159,6 +159,7 @@ export type PropsTypeName =
   | "StatefulServiceProps"
   | "SubstituteFrom"
   | "SynthOptions"
+  | "SynthTotals"
   | "Synthesized"
   | "SynthesizedTree"
   | "TenantProps"
@@ -2205,14 +2206,30 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "checks": 0,
    "clusters": 0,
+   "jobs": 0,
    "shard": "Shard"
+  }
+ },
+ "SynthTotals": {
+  "k": {
+   "clusters": 0,
+   "layers": 0,
+   "objects": 0,
+   "unchecked": {
+    "k": {
+     "path": 0,
+     "reason": 0
+    }
+   }
   }
  },
  "Synthesized": {
   "k": {
+   "clusters": 0,
    "files": 0,
-   "model": "FleetModel",
+   "threads": 0,
    "timings": "PhaseTimings",
+   "totals": "SynthTotals",
    "warnings": "Finding"
   }
  },

@@ -109,3 +109,9 @@ export function userFrame(stack: string | undefined): string | undefined {
   const file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : frame.file;
   return `${file}:${frame.line}:${frame.column}`;
 }
+
+/** Gives `to` the call site recorded for `from`: a cluster rebuilt after a synth keeps its addCluster line. */
+export function copyDefinition(to: IConstruct, from: IConstruct): void {
+  const capture = captures.get(from);
+  if (capture) captures.set(to, capture);
+}

@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { SynthError, isError, type Finding } from '../fleet/errors.js';
+import type { Finding } from '../fleet/errors.js';
 import { checkPolicies } from '../validate/policy.js';
 import { checkAdmission } from '../validate/admission.js';
 import { checkReferences } from '../validate/references.js';
@@ -9,8 +8,7 @@ import { checkStructure } from '../validate/structure.js';
 import { checkApiServerNames } from '../validate/api-names.js';
 import { checkCronSchedules } from '../validate/cron.js';
 import { checkNames } from '../validate/rules/names.js';
-import { layout, type LayoutOptions } from './layout.js';
-import type { FleetModel } from './model.js';
+import type { FleetModel, ResolvedCluster } from './model.js';
 
 /** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
 export type ModelCheck = (model: FleetModel) => Finding[];
@@ -44,60 +42,101 @@ export interface Rendered {
  * bug, reported as an error rather than a crash, so the report is always complete.
  */
 export function checkModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
-  const findings = [...model.findings];
-  for (const check of checks) {
+  return [...model.findings, ...runChecks(model, checks).flat()];
+}
+
+/** The findings of each check over `model`, one list per check, in the order of `checks`. */
+function runChecks(model: FleetModel, checks: readonly ModelCheck[]): Finding[][] {
+  return checks.map((check) => {
     try {
-      findings.push(...check(model));
+      return check(model);
     } catch (e) {
-      findings.push({ path: '', message: `check ${check.name || 'anonymous'} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}` });
+      return [{ path: '', message: `check ${check.name || 'anonymous'} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}` }];
     }
-  }
-  return findings;
+  });
 }
 
 /**
- * Runs every check over a resolved fleet; throws SynthError with every error (and the warnings)
- * if there is any error, else returns the warnings.
- * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
+ * The phases a synth finds problems in before its checks run, in the order its report lists them:
+ * the project's CRD files, building each cluster, the constructs' own validations, missing
+ * platform capabilities, resolving objects. One phase per check follows.
  */
-export function validateModel(model: FleetModel, checks: readonly ModelCheck[] = DEFAULT_CHECKS): Finding[] {
-  const findings = checkModel(model, checks);
-  const errors = findings.filter(isError);
-  const warnings = findings.filter((f) => !isError(f));
-  if (errors.length > 0) throw new SynthError(errors, warnings);
-  return warnings;
+export const PHASE = { project: 0, build: 1, constructs: 2, capabilities: 3, resolve: 4 } as const;
+const FIXED_PHASES = 5;
+
+/**
+ * Findings of the fleet itself or of one cluster, by phase: PHASE's, then one per check. Kept
+ * per cluster so a fleet rendered one cluster at a time, or on several threads, reports exactly
+ * what one pass over the whole fleet reports, in the same order (see `mergeFindings`).
+ */
+export type PhasedFindings = Finding[][];
+
+/** An empty PhasedFindings for a synth running `checks`. */
+export function phasedFindings(checks: readonly ModelCheck[]): PhasedFindings {
+  return Array.from({ length: FIXED_PHASES + checks.length }, () => []);
 }
 
 /**
- * Validates a resolved fleet and lays it out; throws SynthError with every error (and the
- * warnings) if there is any error, else returns the files with the warnings.
- * @throws SynthError when a check finds an error (every error of the fleet at once, with the warnings)
+ * Runs `checks` over one resolved cluster and adds their findings to its check phases. Every
+ * check reasons about one cluster at a time (none compares clusters), so checking cluster by
+ * cluster finds exactly what checking the whole fleet at once finds.
  */
-export function renderModel(model: FleetModel, timings: Omit<PhaseTimings, 'validate' | 'layout'>, options: LayoutOptions & { checks?: readonly ModelCheck[] } = {}): Rendered {
-  let t = performance.now();
-  const warnings = validateModel(model, options.checks ?? DEFAULT_CHECKS);
-  const validate = performance.now() - t;
-  t = performance.now();
-  const files = layout(model, options);
-  return { files, model, warnings, timings: { ...timings, validate, layout: performance.now() - t } };
+export function checkCluster(cluster: ResolvedCluster, fleetName: string, checks: readonly ModelCheck[], into: PhasedFindings): void {
+  runChecks({ name: fleetName, clusters: [cluster], findings: [] }, checks).forEach((found, i) => into[FIXED_PHASES + i].push(...found));
+}
+
+/**
+ * The findings of a fleet in report order: phase by phase, and within a phase the fleet's own
+ * first, then each cluster's in fleet order (as one check over the whole fleet lists them).
+ */
+export function mergeFindings(fleet: PhasedFindings, clusters: readonly PhasedFindings[]): Finding[] {
+  return fleet.flatMap((own, phase) => [...own, ...clusters.flatMap((c) => c[phase])]);
+}
+
+/** What a synth rendered, counted for the line it ends with. */
+export interface SynthTotals {
+  clusters: number;
+  /** Layer folders, one Flux Kustomization each. */
+  layers: number;
+  objects: number;
+  /** Objects marked with markUnchecked, with the reason given. */
+  readonly unchecked: { readonly path: string; readonly reason: string }[];
+}
+
+/** Zero of everything: add clusters with `countCluster`. */
+export function noTotals(): SynthTotals {
+  return { clusters: 0, layers: 0, objects: 0, unchecked: [] };
+}
+
+/** Adds one resolved cluster to `totals`. */
+export function countCluster(totals: SynthTotals, cluster: ResolvedCluster): SynthTotals {
+  totals.clusters++;
+  totals.layers += cluster.folders.length;
+  totals.objects += cluster.folders.reduce((m, f) => m + f.objects.length, 0) + cluster.layers.length + cluster.sources.length;
+  totals.unchecked.push(...uncheckedObjects({ name: '', clusters: [cluster], findings: [] }));
+  return totals;
+}
+
+/** The totals of a whole model. */
+export function totalsOf(model: FleetModel): SynthTotals {
+  return model.clusters.reduce(countCluster, noTotals());
 }
 
 /** One line per object marked with markUnchecked, with its reason: printed after every synth. */
-export function describeUnchecked(model: FleetModel): string[] {
-  return uncheckedObjects(model).map((u) => `  unchecked (not schema-validated): ${u.path}: ${u.reason}`);
+export function describeUnchecked(unchecked: SynthTotals['unchecked']): string[] {
+  return unchecked.map((u) => `  unchecked (not schema-validated): ${u.path}: ${u.reason}`);
 }
 
-/** One line for the end of a synth; `files` is the tree written, or how many files it has. */
-export function summarize(rendered: Pick<Rendered, 'model' | 'timings'> & { readonly files: ReadonlyMap<string, string> | number }, outdir: string): string {
-  const clusters = rendered.model.clusters;
-  const layers = clusters.reduce((n, c) => n + c.folders.length, 0);
-  const objects = clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
-  const files = typeof rendered.files === 'number' ? rendered.files : rendered.files.size;
-  const t = rendered.timings;
-  const total = t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
+/** Total milliseconds of a synth's phases. */
+export function totalTime(t: PhaseTimings): number {
+  return t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
+}
+
+/** One line for the end of a synth: what it rendered, how many files, where, in how long (`ms`, wall-clock). */
+export function summarize(totals: SynthTotals, files: number, ms: number, outdir: string): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   // Objects marked with markUnchecked: counted on every synth, so an escape never goes unnoticed.
-  const unchecked = uncheckedObjects(rendered.model).length;
-  const objectCount = `${plural(objects, 'object')}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''}`;
-  return `strata: ${plural(clusters.length, 'cluster')}, ${plural(layers, 'layer')}, ${objectCount}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(total)} ms`;
+  const unchecked = totals.unchecked.length;
+  const objectCount = `${plural(totals.objects, 'object')}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''}`;
+  return `strata: ${plural(totals.clusters, 'cluster')}, ${plural(totals.layers, 'layer')}, ${objectCount}, ${plural(files, 'file')} → ${outdir}/ in ${Math.round(ms)} ms`;
 }

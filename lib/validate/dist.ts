@@ -9,14 +9,13 @@ import { EXTERNAL_NAMESPACE_COMMENT, KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMEN
 import { EXIT, OutputError, shown } from '../synth/output-errors.js';
 import { entryType } from '../synth/output-paths.js';
 import type { ExternalNamespaceRecord, FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
-import { DEFAULT_CHECKS, checkModel, describeUnchecked } from '../synth/pipeline.js';
+import { DEFAULT_CHECKS, checkModel, describeUnchecked, totalsOf } from '../synth/pipeline.js';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { arr, rec } from './objects.js';
 import { isStrataTree, readFluxRepository } from './flux-repo.js';
 import { loadProjectSchemas } from './project.js';
 import { loadRegistrations } from './registrations.js';
 import { fluxPathProduced } from './rules/flux.js';
-import { uncheckedObjects } from './schema.js';
 
 const STAGES: readonly StageName[] = ['development', 'staging', 'production'];
 const KUSTOMIZATION = 'kustomization.yaml';
@@ -236,11 +235,11 @@ export function validateDist(dir: string, options: { readonly root?: string } = 
   const checked = checkModel(model, DEFAULT_CHECKS).filter((f) => !foreign || f.rule !== fluxPathProduced.id);
   const findings = [...project.findings, ...recorded, ...checked];
   const errors = findings.filter(isError).length;
-  const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
-  const unchecked = uncheckedObjects(model).length;
+  const totals = totalsOf(model);
+  const { objects, unchecked } = { objects: totals.objects, unchecked: totals.unchecked.length };
   const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
   const head = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
   const notes = (foreign?.notes ?? []).map((n) => `  note: ${n}`);
-  const report = [head, ...describeUnchecked(model), ...notes].join('\n');
+  const report = [head, ...describeUnchecked(totals.unchecked), ...notes].join('\n');
   return { findings, model, report, notes: foreign?.notes ?? [], exitCode: errors > 0 ? 1 : 0 };
 }

@@ -1,0 +1,223 @@
+// Parallel synth (`npm run synth -- --jobs N`): the main thread and up to N − 1 job threads
+// render clusters at once, each taking the next cluster from one shared counter; the main thread
+// writes every file and merges the findings in fleet order, so the output, the report and the
+// exit code are those of a serial synth. A job thread runs the program again (the entry point
+// `npm run synth` ran, STRATA_ENTRY); its `fleet.synth()` then renders clusters for the main
+// thread instead of writing. Threads start only once a synth has run for JOBS_START_MS with
+// clusters left, so a small fleet never pays their start-up. See docs/performance.md.
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { StrataError } from '../fleet/errors.js';
+import type { PhasedFindings, PhaseTimings, SynthTotals } from './pipeline.js';
+
+/**
+ * The variable strata's runner (scripts/run.mjs) sets to `<pid> <URL of the program it runs>`:
+ * a program the first one starts (its own process) inherits it, and must not run the first again.
+ */
+export const ENTRY_VARIABLE = 'STRATA_ENTRY';
+
+/** The program this process runs, as the runner recorded it; undefined in any other process. */
+export function entryOf(value = process.env[ENTRY_VARIABLE]): string | undefined {
+  const m = /^(\d+) (\S+)$/.exec(value ?? '');
+  return m && Number(m[1]) === process.pid ? m[2] : undefined;
+}
+
+/** How long a synth runs alone before it starts job threads, in milliseconds. */
+export const JOBS_START_MS = 400;
+
+/** One cluster rendered by a job thread: its files, findings by phase (located), counts and times. */
+export interface RenderedJob {
+  readonly index: number;
+  readonly files: [string, string][];
+  readonly findings: PhasedFindings;
+  readonly totals: SynthTotals;
+  readonly timings: PhaseTimings;
+}
+
+/** What a job thread posts: a cluster, or its end (the program ended, or failed with `message`). */
+export type JobMessage = ({ readonly type: 'cluster' } & RenderedJob) | { readonly type: 'ended'; readonly message?: string };
+
+/** What a job thread is given. */
+export interface JobData {
+  /** The fleet to render for (a program may build several). */
+  readonly fleet: string;
+  /** The clusters to render, by index: the main thread's selection. */
+  readonly clusters: readonly string[];
+  readonly outdir: string;
+  readonly port: MessagePort;
+  /** [0]: the next cluster index to take; [1]: messages posted (waited on by the main thread). */
+  readonly shared: Int32Array;
+}
+
+const SLOT = { next: 0, posted: 1 } as const;
+
+/**
+ * Parses `--jobs` / STRATA_JOBS: a whole number ≥ 1.
+ * @throws StrataError naming the text and what is valid
+ */
+export function parseJobs(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new StrataError(`${JSON.stringify(text)} is not a number of jobs: use a whole number ≥ 1 (1 renders on the main thread only)`);
+  return n;
+}
+
+/** How many threads may render a synth, and whether the user chose it (threads then start at once). */
+export interface Jobs {
+  readonly count: number;
+  readonly chosen: boolean;
+}
+
+/**
+ * How many threads may render: `jobs` if given, else $STRATA_JOBS, else one per core. Without
+ * strata's runner (STRATA_ENTRY unset: a test, `tsx main.ts`), the program cannot be run again
+ * in a thread, so one.
+ * @throws StrataError for a `jobs` or $STRATA_JOBS that is not a whole number ≥ 1
+ */
+export function jobsFor(jobs: number | undefined): Jobs {
+  if (jobs !== undefined) parseJobs(String(jobs));
+  const variable = process.env.STRATA_JOBS;
+  let count = jobs;
+  if (count === undefined && variable !== undefined && variable !== '') {
+    try {
+      count = parseJobs(variable);
+    } catch (e) {
+      throw e instanceof StrataError ? new StrataError(`STRATA_JOBS: ${e.message}`) : e;
+    }
+  }
+  if (!entryOf()) return { count: 1, chosen: false };
+  return { count: count ?? availableParallelism(), chosen: count !== undefined };
+}
+
+/** This thread's job, when it is a job thread rendering for fleet `fleet`. */
+export function jobOf(fleet: string): JobData | undefined {
+  const job = (workerData as { strataJob?: JobData } | null)?.strataJob;
+  return job?.fleet === fleet ? job : undefined;
+}
+
+/** True in a job thread, for any fleet: a program's other fleets do nothing there. */
+export function inJobThread(): boolean {
+  return (workerData as { strataJob?: JobData } | null)?.strataJob !== undefined;
+}
+
+/** Takes the next cluster index of the shared counter (main thread and job threads alike). */
+export function takeCluster(shared: Int32Array): number {
+  return Atomics.add(shared, SLOT.next, 1);
+}
+
+/** Posts a rendered cluster to the main thread and wakes it. */
+export function postCluster(job: JobData, rendered: RenderedJob): void {
+  job.port.postMessage({ type: 'cluster', ...rendered } satisfies JobMessage);
+  Atomics.add(job.shared, SLOT.posted, 1);
+  Atomics.notify(job.shared, SLOT.posted);
+}
+
+/** Set on a job thread's global object once it has posted its end. */
+const ENDED = Symbol.for('strata.job.ended');
+
+/** Posts the end of a job thread that rendered all it could: the main thread waits for it no more. */
+export function endJob(job: JobData, message?: string): void {
+  const thread = globalThis as { [ENDED]?: boolean };
+  if (thread[ENDED]) return;
+  thread[ENDED] = true;
+  job.port.postMessage({ type: 'ended', message } satisfies JobMessage);
+  Atomics.add(job.shared, SLOT.posted, 1);
+  Atomics.notify(job.shared, SLOT.posted);
+}
+
+/**
+ * Runs in a job thread: imports the program, then reports that it ended (or how it failed), so the
+ * main thread never waits for a thread that will post nothing more.
+ */
+const THREAD_MAIN = `
+const { workerData } = require('node:worker_threads');
+const { port, shared } = workerData.strataJob;
+const ENDED = Symbol.for('strata.job.ended');
+const end = (message) => {
+  if (globalThis[ENDED]) return;
+  globalThis[ENDED] = true;
+  port.postMessage({ type: 'ended', message });
+  Atomics.add(shared, 1, 1);
+  Atomics.notify(shared, 1);
+};
+const describe = (e) => (e && e.stack) || String(e);
+process.on('uncaughtException', (e) => end(describe(e)));
+process.on('exit', () => end('the program exited'));
+process.setSourceMapsEnabled(true);
+import(workerData.entry).then(() => end(), (e) => end(describe(e)));
+`;
+
+/** The job threads of one synth, as the main thread sees them. */
+export class JobPool {
+  private readonly threads: { readonly worker: Worker; readonly port: MessagePort; ended: boolean; clusters: number }[] = [];
+  private seen = 0;
+  /** Why threads stopped before the program ended, one line each. */
+  readonly failures: string[] = [];
+
+  /** The counter of the clusters taken, shared with the threads started later. */
+  readonly shared = new Int32Array(new SharedArrayBuffer(8));
+
+  constructor(
+    private readonly fleet: string,
+    private readonly clusters: readonly string[],
+    private readonly outdir: string,
+  ) {}
+
+  /** Starts `count` job threads running the program again (its `process.argv` and environment). */
+  start(count: number): void {
+    const entry = entryOf();
+    if (!entry) return;
+    for (let i = 0; i < count; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const strataJob: JobData = { fleet: this.fleet, clusters: this.clusters, outdir: this.outdir, port: port2, shared: this.shared };
+      const worker = new Worker(THREAD_MAIN, { eval: true, argv: process.argv.slice(2), workerData: { entry, strataJob }, transferList: [port2] });
+      // The main thread never waits for them to exit: they end with the program they run.
+      worker.unref();
+      this.threads.push({ worker, port: port1, ended: false, clusters: 0 });
+    }
+  }
+
+  get started(): number {
+    return this.threads.length;
+  }
+
+  /** How many job threads rendered at least one cluster. */
+  get rendering(): number {
+    return this.threads.filter((t) => t.clusters > 0).length;
+  }
+
+  /** True while some thread may still post a cluster. */
+  get running(): boolean {
+    return this.threads.some((t) => !t.ended);
+  }
+
+  /** The clusters posted since the last call; records the threads that ended. */
+  *receive(): Generator<RenderedJob> {
+    this.seen = Atomics.load(this.shared, SLOT.posted);
+    for (const thread of this.threads) {
+      for (let m = receiveMessageOnPort(thread.port); m; m = receiveMessageOnPort(thread.port)) {
+        const message = m.message as JobMessage;
+        if (message.type === 'cluster') {
+          thread.clusters++;
+          yield message;
+        } else {
+          thread.ended = true;
+          if (message.message) this.failures.push(message.message.split('\n')[0]);
+          thread.port.close();
+        }
+      }
+    }
+  }
+
+  /** Blocks until a thread posts something (or `ms` pass): the main thread has nothing else to do. */
+  wait(ms = 200): void {
+    Atomics.wait(this.shared, SLOT.posted, this.seen, ms);
+  }
+
+  /** Stops every thread (after a failed synth, or once every cluster is in). */
+  stop(): void {
+    for (const t of this.threads) {
+      t.port.close();
+      void t.worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// `--jobs N`: job threads run the program again and render clusters for the main thread, which
+// writes (lib/synth/jobs.ts). Through the real runner (scripts/run.mjs), on the fixture
+// test/fixtures/jobs/fleet.ts: the bytes, the report and the exit code are those of one thread.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENTRY_VARIABLE, entryOf, jobsFor, parseJobs } from '../lib/synth/jobs.js';
+import { listFiles } from '../lib/synth/writer.js';
+
+const FIXTURE = 'test/fixtures/jobs/fleet.ts';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly tree: Record<string, string>;
+  /** What synth() returned, as the fixture printed it. */
+  readonly result: { threads: number; files: number } | undefined;
+}
+
+/** Runs the fixture with `jobs` threads into a new folder; the main thread is slowed so job threads surely take clusters. */
+function run(jobs: string, env: Record<string, string> = {}): Run {
+  const out = join(mkdtempSync(join(tmpdir(), 'strata-jobs-')), 'dist');
+  const base: Record<string, string | undefined> = { ...process.env, STRATA_JOBS: jobs, CDK8S_OUTDIR: out, JOBS_FIXTURE_SLOW_MAIN: '300', ...env };
+  delete base.STRATA_QUIET;
+  delete base[ENTRY_VARIABLE];
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', FIXTURE], { encoding: 'utf8', env: base });
+  const tree = Object.fromEntries(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+  const line = r.stdout.split('\n').find((l) => l.startsWith('result: '));
+  const printed = line?.slice('result: '.length);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, tree, result: printed && printed !== 'undefined' ? JSON.parse(printed) : undefined };
+}
+
+/** strata's lines of stdout without the milliseconds and the output folder, which differ from run to run. */
+const steady = (stdout: string): string[] =>
+  stdout.split('\n').filter((l) => l.startsWith('strata')).map((l) => l.replace(/ in \d+ ms/g, ' in N ms').replace(/→ \S+ /g, '→ OUT '));
+
+describe('--jobs', () => {
+  const serial = run('1');
+
+  test('three threads write the bytes one thread writes, and say the same', () => {
+    const parallel = run('3');
+    expect(serial.status).toBe(0);
+    expect(parallel.status).toBe(0);
+    expect(serial.result?.threads).toBe(1);
+    // The main thread takes 300 ms a cluster and threads start in about 500 ms: they render some of the seven.
+    expect(parallel.result?.threads).toBeGreaterThan(1);
+    expect(Object.keys(parallel.tree)).toHaveLength(serial.result?.files ?? -1);
+    expect(parallel.tree).toEqual(serial.tree);
+    expect(steady(parallel.stdout)).toEqual(steady(serial.stdout));
+    expect(steady(serial.stdout)).toEqual(['strata: 7 clusters, 21 layers, 243 objects, 257 files → OUT in N ms']);
+    expect(parallel.stderr).toBe('');
+  });
+
+  test('a fleet with mistakes gets the same report, in the same order, and the same exit code, whatever the threads', () => {
+    const one = run('1', { JOBS_FIXTURE_MISTAKES: '1' });
+    const three = run('3', { JOBS_FIXTURE_MISTAKES: '1' });
+    expect([one.status, three.status]).toEqual([1, 1]);
+    expect(three.stderr).toBe(one.stderr);
+    // Phase by phase: the build error (edge-2, the last cluster) first, then the constructs' own
+    // validations (dev-a's Service name, prod-b's port) in fleet order.
+    expect(one.stderr.split('\n').filter((l) => /^[a-z0-9-]+$/.test(l))).toEqual(['edge-2', 'dev-a', 'prod-b']);
+    expect(one.stderr).toMatch(/^strata: 3 errors, nothing written\n/);
+    expect([one.tree, three.tree]).toEqual([{}, {}]);
+  });
+
+  test('threads whose program fails are reported in one line, and the main thread renders their clusters', () => {
+    const failing = run('3', { JOBS_FIXTURE_THREAD: 'throw' });
+    expect(failing.status).toBe(0);
+    expect(failing.tree).toEqual(serial.tree);
+    expect(failing.result?.threads).toBe(1);
+    expect(failing.stderr).toBe('strata: 2 job threads stopped (Error: this program cannot run in a job thread); the main thread rendered their clusters\n');
+  });
+
+  test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {
+    const differing = run('2', { JOBS_FIXTURE_THREAD: 'missing' });
+    expect(differing.status).toBe(0);
+    expect(differing.tree).toEqual(serial.tree);
+    expect(differing.stderr).toMatch(/^strata: 1 job thread stopped \(StrataError: cluster "edge-2" is not declared when the program runs again in a job thread: declare the same clusters on every run/);
+  });
+
+  test('STRATA_JOBS that is not a whole number ≥ 1 is a usage error: one line, exit 2, nothing written', () => {
+    const bad = run('0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('strata: STRATA_JOBS: "0" is not a number of jobs: use a whole number ≥ 1 (1 renders on the main thread only); nothing written\n');
+    expect(bad.tree).toEqual({});
+  });
+
+  test('npm run synth -- --jobs takes a whole number ≥ 1', () => {
+    const r = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', 'many'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^strata synth: --jobs many: use a whole number ≥ 1 \(1 renders on one thread\)\nusage: npm run synth .*\[--jobs <n>\]/);
+    const help = spawnSync(process.execPath, ['scripts/synth.mjs', '--help'], { encoding: 'utf8' });
+    expect(help.stdout).toContain('-j, --jobs <n>');
+  });
+});
+
+describe('how many threads', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('one without strata runner (a test, tsx main.ts): the program cannot be run again', () => {
+    delete process.env[ENTRY_VARIABLE];
+    expect(jobsFor(4)).toEqual({ count: 1, chosen: false });
+  });
+
+  test('the runner records its own process: another process that inherits the variable does not use it', () => {
+    expect(entryOf(`${process.pid} file:///app/main.mjs`)).toBe('file:///app/main.mjs');
+    expect(entryOf(`${process.pid + 1} file:///app/main.mjs`)).toBeUndefined();
+    expect(entryOf('file:///app/main.mjs')).toBeUndefined();
+  });
+
+  test('--jobs, else STRATA_JOBS, else one per core, under the runner', () => {
+    process.env[ENTRY_VARIABLE] = `${process.pid} file:///app/main.mjs`;
+    expect(jobsFor(3)).toEqual({ count: 3, chosen: true });
+    process.env.STRATA_JOBS = '2';
+    expect(jobsFor(undefined)).toEqual({ count: 2, chosen: true });
+    delete process.env.STRATA_JOBS;
+    expect(jobsFor(undefined).chosen).toBe(false);
+    expect(jobsFor(undefined).count).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a number of jobs that is not a whole number ≥ 1 is an error naming it', () => {
+    expect(() => parseJobs('1.5')).toThrow('"1.5" is not a number of jobs: use a whole number ≥ 1');
+    expect(() => jobsFor(0)).toThrow('"0" is not a number of jobs');
+    process.env.STRATA_JOBS = 'all';
+    expect(() => jobsFor(undefined)).toThrow('STRATA_JOBS: "all" is not a number of jobs');
+  });
+});

@@ -1,0 +1,139 @@
+// A synth streams the fleet: each cluster is built, resolved, checked and written, then released
+// before the next (issue 18). These tests pin what that must not change: the bytes, the report
+// and its order, and a fleet that can be synthesized again.
+import { jest } from '@jest/globals';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Fleet, Provider, Stage, SynthError, WebService, type Cluster } from '../lib/index.js';
+import { outputPaths } from '../lib/synth/output-paths.js';
+import { listFiles } from '../lib/synth/writer.js';
+
+function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+function outdir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'strata-stream-')), 'dist');
+}
+
+/** Three clusters declared through definitions only; `mistakes` puts one on some of them. */
+function fleetOf(out: string, mistakes: Record<string, 'name' | 'schema' | 'port'> = {}): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev', outdir: out });
+  for (const name of ['dev', 'prod-eu', 'prod-us']) fleet.addCluster(name, { stage: name === 'dev' ? Stage.DEVELOPMENT : Stage.PRODUCTION, region: 'eu', provider: Provider.aws() });
+  fleet.platform((platform) => platform.addTenant('shop'));
+  fleet.apps('shop', (apps, cluster) => {
+    new WebService(apps, 'web', { image: 'ghcr.io/acme/web:1.0.0', resources: { cpu: '100m', memory: '128Mi' } });
+    const mistake = mistakes[cluster.name];
+    if (mistake === 'name') new k8s.KubeConfigMap(apps, 'Not_Valid', { metadata: { name: 'Not_Valid' } });
+    if (mistake === 'schema') new ApiObject(apps, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: 5 });
+    if (mistake === 'port') new WebService(apps, 'api', { image: 'ghcr.io/acme/api:1.0.0', resources: { cpu: '100m', memory: '128Mi' }, port: 70000 });
+  });
+  return fleet;
+}
+
+/** What synth() printed on stderr, and what it returned. */
+function quietly<T>(run: () => T): { result: T; stderr: string } {
+  const lines: string[] = [];
+  const error = jest.spyOn(console, 'error').mockImplementation((m: string) => void lines.push(m));
+  const warn = jest.spyOn(console, 'warn').mockImplementation((m: string) => void lines.push(m));
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    return { result: run(), stderr: lines.join('\n') };
+  } finally {
+    error.mockRestore();
+    warn.mockRestore();
+    log.mockRestore();
+  }
+}
+
+const objectsOf = (fleet: Fleet): ApiObject[] => fleet.node.findAll().filter(ApiObject.isApiObject);
+
+beforeEach(() => {
+  process.exitCode = 0;
+});
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+describe('a streaming synth', () => {
+  test('writes what render() lays out, byte for byte, and keeps no object of the clusters it wrote', () => {
+    const out = outdir();
+    const fleet = fleetOf(out);
+    const { result } = quietly(() => fleet.synth());
+    expect(tree(out)).toEqual(Object.fromEntries(fleetOf(out).render().files));
+    expect(result?.clusters).toEqual(['dev', 'prod-eu', 'prod-us']);
+    expect(result?.threads).toBe(1);
+    // Each cluster was released once written: what is left are unbuilt clusters, which hold no object.
+    expect(objectsOf(fleet)).toEqual([]);
+  });
+
+  test('counts every cluster it released: clusters, layers and objects as render() has them', () => {
+    const out = outdir();
+    const { result } = quietly(() => fleetOf(out).synth());
+    const model = fleetOf(out).render().model;
+    const objects = model.clusters.reduce((n, c) => n + c.folders.reduce((m, f) => m + f.objects.length, 0) + c.layers.length + c.sources.length, 0);
+    expect(result?.totals).toEqual({ clusters: 3, layers: model.clusters.reduce((n, c) => n + c.folders.length, 0), objects, unchecked: [] });
+  });
+
+  test('a second synth of the same fleet runs its definitions again and writes the same bytes', () => {
+    const [first, second] = [outdir(), outdir()];
+    const fleet = fleetOf(first);
+    const before: Cluster = fleet.cluster('prod-eu');
+    quietly(() => fleet.synth());
+    expect(fleet.cluster('prod-eu')).not.toBe(before);
+    Object.assign(fleet, { outdir: second });
+    quietly(() => fleet.synth());
+    expect(tree(second)).toEqual(tree(first));
+  });
+
+  test('a cluster the program changed directly is kept, and written the same again', () => {
+    const [first, second] = [outdir(), outdir()];
+    const fleet = fleetOf(first);
+    const changed = fleet.cluster('dev');
+    new k8s.KubeConfigMap(changed.appsIn('shop'), 'direct', { metadata: { name: 'direct' }, data: { a: '1' } });
+    quietly(() => fleet.synth());
+    expect(tree(first)['dev/apps/shop/configmap-direct.yaml']).toContain('name: direct');
+    expect(fleet.cluster('dev')).toBe(changed);
+    expect(objectsOf(fleet).every((o) => o.node.path.startsWith('dev/'))).toBe(true);
+    Object.assign(fleet, { outdir: second });
+    quietly(() => fleet.synth());
+    expect(tree(second)).toEqual(tree(first));
+  });
+
+  test('reports phase by phase, then cluster by cluster: the order of one pass over the whole fleet', () => {
+    // prod-us's invalid name is found by the structure check, which runs before the schema check
+    // that finds dev's mistake; the constructs' own validation (prod-eu's port) comes before both.
+    const mistakes = { dev: 'schema', 'prod-eu': 'port', 'prod-us': 'name' } as const;
+    const rendered = (() => {
+      try {
+        fleetOf(outdir(), mistakes).render();
+      } catch (e) {
+        return e as SynthError;
+      }
+      throw new Error('render() found nothing');
+    })();
+    const order = rendered.errors.map((f) => f.path.split('/')[0]);
+    expect(order).toEqual(['prod-eu', 'prod-us', 'dev']);
+    const out = outdir();
+    const { result, stderr } = quietly(() => fleetOf(out, mistakes).synth());
+    expect(result).toBeUndefined();
+    expect(process.exitCode).toBe(1);
+    expect(stderr.split('\n').filter((l) => /^(dev|prod-eu|prod-us)$/.test(l))).toEqual(['prod-eu', 'prod-us', 'dev']);
+    expect(stderr).toMatch(/^strata: 3 errors, nothing written\n/);
+  });
+
+  test('after an error it writes nothing more, still checks every cluster, and leaves no staging folder', () => {
+    const out = outdir();
+    quietly(() => fleetOf(out).synth());
+    const before = tree(out);
+    const { stderr } = quietly(() => fleetOf(out, { dev: 'name', 'prod-us': 'port' }).synth());
+    expect(stderr).toContain('dev/apps/shop/Not_Valid');
+    expect(stderr).toContain('prod-us/apps/shop/api');
+    expect(tree(out)).toEqual(before);
+    expect(listFiles(join(out, '..')).every((f) => f.startsWith('dist/'))).toBe(true);
+    expect(existsSync(outputPaths(out).staging)).toBe(false);
+  });
+});
