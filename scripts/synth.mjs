@@ -25,7 +25,8 @@ options:
   -s, --shard <k>/<n>    only the clusters of shard k of n (a hash of each cluster's name, 1 ≤ k ≤ n);
                          the other clusters' folders stay as they are; not with --cluster (docs/ci.md)
   -j, --jobs <n>         threads rendering clusters at once, this one included (default: one per
-                         core; those not asked for start once a synth has run 400 ms); same output
+                         core, started once a synth has run 400 ms on clusters of ≤ 1000 objects);
+                         the output is the same
   -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
   -h, --help             this text
 
@@ -33,6 +34,8 @@ environment:
   STRATA_CLUSTERS        comma-separated clusters to render, like --cluster (which sets it)
   STRATA_SHARD           k/n: the shard to render, like --shard (which sets it)
   STRATA_JOBS            threads rendering at once, like --jobs (which sets it)
+  STRATA_HEAP_GROWTH     percent the heap may grow over what is live between full collections
+                         (default: 60 from 100 clusters, else 0, V8's own choice)
   STRATA_QUIET           when set, no summary (errors and warnings still print)
   CDK8S_OUTDIR           the output folder of a fleet run without this command; --output sets it
   NO_COLOR, FORCE_COLOR  colours off / on (default: colours and progress only on a terminal)

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, Provider, Stage, SynthError, WebService, type Cluster } from '../lib/index.js';
+import { MANY_CLUSTERS, STREAMING_HEAP_GROWTH, heapGrowthFor, withHeapGrowth } from '../lib/synth/heap.js';
 import { outputPaths } from '../lib/synth/output-paths.js';
 import { listFiles } from '../lib/synth/writer.js';
 
@@ -137,3 +138,38 @@ describe('a streaming synth', () => {
     expect(existsSync(outputPaths(out).staging)).toBe(false);
   });
 });
+
+describe('heap growth while streaming', () => {
+  const saved = process.env.STRATA_HEAP_GROWTH;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.STRATA_HEAP_GROWTH;
+    else process.env.STRATA_HEAP_GROWTH = saved;
+  });
+
+  test('many clusters collect their garbage sooner; few keep V8 own choice; STRATA_HEAP_GROWTH decides when set', () => {
+    expect(heapGrowthFor(MANY_CLUSTERS - 1, undefined)).toBe(0);
+    expect(heapGrowthFor(MANY_CLUSTERS, undefined)).toBe(STREAMING_HEAP_GROWTH);
+    expect(heapGrowthFor(5000, '0')).toBe(0);
+    expect(heapGrowthFor(3, '150')).toBe(150);
+  });
+
+  test('a STRATA_HEAP_GROWTH that is not a whole number ≥ 0 is a usage error: one line, exit 2, nothing written', () => {
+    const out = outdir();
+    process.env.STRATA_HEAP_GROWTH = 'lots';
+    const { result, stderr } = quietly(() => fleetOf(out).synth());
+    expect(result).toBeUndefined();
+    expect(process.exitCode).toBe(2);
+    expect(stderr).toBe('strata: STRATA_HEAP_GROWTH: "lots" is not a heap growth: use a whole number of percent ≥ 0 (0: V8\'s own choice); nothing written');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('the growth set for a synth is V8 own choice again once it ended, whatever its outcome', () => {
+    const calls: string[] = [];
+    const restore = withHeapGrowth(40, (flags) => calls.push(flags));
+    restore();
+    expect(calls).toEqual(['--heap-growing-percent=40', '--heap-growing-percent=0']);
+    withHeapGrowth(0, (flags) => calls.push(flags))();
+    expect(calls).toHaveLength(2);
+  });
+});
+

@@ -14,7 +14,8 @@ import {
   type ModelCheck, type PhaseTimings, type PhasedFindings, type Rendered, type SynthTotals,
 } from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
-import { JOBS_START_MS, JobPool, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
+import { JOBS_START_MS, JobPool, SMALL_CLUSTER_OBJECTS, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
+import { heapGrowthFor, withHeapGrowth } from '../synth/heap.js';
 import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
@@ -99,7 +100,8 @@ export interface SynthOptions {
    * How many threads render clusters at once (`--jobs N`), the main thread included; the output,
    * the report and the exit code are those of one thread. Job threads run the program again, so
    * they need strata's runner (`npm run synth`, `strata run`): without it a synth uses one.
-   * Threads you did not ask for start only once a synth has run for 400 ms. See docs/performance.md.
+   * Threads you did not ask for start only once a synth has run for 400 ms, and only while its
+   * clusters average at most 1 000 objects (larger ones gain nothing on 2 cores). See docs/performance.md.
    * @default one per core ($STRATA_JOBS when set)
    */
   readonly jobs?: number;
@@ -326,20 +328,25 @@ export class Fleet extends App {
     }
     let selection: Selection;
     let jobs: Jobs;
+    let clusters: Cluster[];
+    let growth: number;
     try {
       selection = selectionFromEnvironment(options);
       jobs = jobsFor(options.jobs);
+      clusters = this.select(selection);
+      growth = heapGrowthFor(clusters.length);
     } catch (e) {
+      if (e instanceof SynthError) return this.failed(e);
       if (!(e instanceof StrataError)) throw e;
-      // A usage mistake (a malformed STRATA_SHARD, or both ways of choosing clusters): one line, exit 2.
+      // A usage mistake (a malformed STRATA_SHARD, STRATA_JOBS or STRATA_HEAP_GROWTH, or both ways of choosing clusters): one line, exit 2.
       console.error(`strata: ${e.message}; nothing written`);
       process.exitCode = EXIT.usage;
       return undefined;
     }
     const focus = selection.names !== undefined || selection.shard !== undefined;
     const progress = new Progress(process.stderr);
+    const restoreHeap = withHeapGrowth(growth);
     try {
-      const clusters = this.select(selection);
       const names = clusters.map((c) => c.name);
       const run: StreamState = { timings: { build: 0, resolve: 0, validate: 0, layout: 0 }, totals: noTotals(), warnings: [], jobs, notes: [], threads: 1 };
       const t = performance.now();
@@ -372,10 +379,17 @@ export class Fleet extends App {
         return undefined;
       }
       if (!(e instanceof SynthError)) throw e;
-      console.error(formatReport([...e.errors, ...e.warnings], 'nothing written', { colors: colorsFor(process.stderr) }));
-      process.exitCode = 1;
-      return undefined;
+      return this.failed(e);
+    } finally {
+      restoreHeap();
     }
+  }
+
+  /** Prints a failed synth's report, sets exit code 1. */
+  private failed(e: SynthError): undefined {
+    console.error(formatReport([...e.errors, ...e.warnings], 'nothing written', { colors: colorsFor(process.stderr) }));
+    process.exitCode = 1;
+    return undefined;
   }
 
   /**
@@ -416,8 +430,9 @@ export class Fleet extends App {
     };
     try {
       for (let taken = 0; ; taken++) {
-        // Threads start at once when asked for, else once the synth has proved long enough to pay their start-up.
-        const due = run.jobs.chosen || performance.now() - started >= JOBS_START_MS;
+        // Threads start at once when asked for, else once the synth has proved long enough to pay
+        // their start-up, and only for small clusters (lib/synth/jobs.ts, SMALL_CLUSTER_OBJECTS).
+        const due = run.jobs.chosen || (performance.now() - started >= JOBS_START_MS && run.totals.objects <= SMALL_CLUSTER_OBJECTS * run.totals.clusters);
         const left = clusters.length - taken - 1;
         if (run.jobs.count > 1 && pool.started === 0 && left > 0 && due) pool.start(Math.min(run.jobs.count - 1, left));
         const i = takeCluster(pool.shared);

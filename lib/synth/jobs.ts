@@ -3,8 +3,9 @@
 // writes every file and merges the findings in fleet order, so the output, the report and the
 // exit code are those of a serial synth. A job thread runs the program again (the entry point
 // `npm run synth` ran, STRATA_ENTRY); its `fleet.synth()` then renders clusters for the main
-// thread instead of writing. Threads start only once a synth has run for JOBS_START_MS with
-// clusters left, so a small fleet never pays their start-up. See docs/performance.md.
+// thread instead of writing. Threads not asked for start only once a synth has run for
+// JOBS_START_MS with clusters left, so a small fleet never pays their start-up, and only for
+// small clusters (SMALL_CLUSTER_OBJECTS). See docs/performance.md.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { StrataError } from '../fleet/errors.js';
@@ -22,8 +23,16 @@ export function entryOf(value = process.env[ENTRY_VARIABLE]): string | undefined
   return m && Number(m[1]) === process.pid ? m[2] : undefined;
 }
 
-/** How long a synth runs alone before it starts job threads, in milliseconds. */
+/** How long a synth runs alone before it starts job threads it was not asked for, in milliseconds. */
 export const JOBS_START_MS = 400;
+
+/**
+ * Job threads a synth was not asked for start only while its clusters average at most this many
+ * objects. On 2 cores, edge clusters (151 objects) rendered on 2 threads take 0.61 of the time of 1;
+ * large clusters (5 991 objects) 1.13: both threads then garbage-collect big heaps, work V8 otherwise
+ * does on the idle core (docs/performance.md). `--jobs` always starts them.
+ */
+export const SMALL_CLUSTER_OBJECTS = 1000;
 
 /** One cluster rendered by a job thread: its files, findings by phase (located), counts and times. */
 export interface RenderedJob {
