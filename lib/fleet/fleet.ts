@@ -350,13 +350,13 @@ export class Fleet extends App {
       const names = clusters.map((c) => c.name);
       const run: StreamState = { timings: { build: 0, resolve: 0, validate: 0, layout: 0 }, totals: noTotals(), warnings: [], jobs, notes: [], threads: 1 };
       const t = performance.now();
-      const rendering = { ms: 0 };
-      const files = timedIterable(this.stream(clusters, options.checks ?? DEFAULT_CHECKS, progress, run), rendering);
+      let rendering = 0;
+      const files = timedIterable(this.stream(clusters, options.checks ?? DEFAULT_CHECKS, progress, run), (ms) => (rendering += ms));
       const changes = trackChanges(this.outdir, files, focus ? names : undefined);
       const written = writeTree(this.outdir, changes.files, names, { focus });
       const { timings } = run;
       const elapsed = performance.now() - t;
-      timings.write = elapsed - rendering.ms;
+      timings.write = elapsed - rendering;
       progress.done();
       for (const note of run.notes) console.error(note);
       const result: Synthesized = { clusters: names, totals: run.totals, warnings: run.warnings, timings, files: written, threads: run.threads };
@@ -419,7 +419,7 @@ export class Fleet extends App {
     const local = function* (this: Fleet, index: number): Generator<[string, string]> {
       const cluster = clusters[index];
       const { resolved, findings } = this.renderCluster(cluster, { checks, progress, position: [index, clusters.length], timings: run.timings });
-      if (accept(index, findings, countCluster(noTotals(), resolved))) yield* timed(layoutFiles(oneCluster(this.name, resolved), { bootstrapped }), run.timings);
+      if (accept(index, findings, countCluster(noTotals(), resolved))) yield* timedIterable(layoutFiles(oneCluster(this.name, resolved), { bootstrapped }), (ms) => (run.timings.layout += ms));
       this.release(cluster);
     }.bind(this);
     const received = function* (): Generator<[string, string]> {
@@ -471,7 +471,7 @@ export class Fleet extends App {
       }
       const timings: PhaseTimings = { build: 0, resolve: 0, validate: 0, layout: 0 };
       const { resolved, findings } = this.renderCluster(cluster, { checks, progress: NO_PROGRESS, position: [i, job.clusters.length], timings });
-      const files = hasError(findings) ? [] : [...timed(layoutFiles(oneCluster(this.name, resolved), { bootstrapped: (c) => isBootstrapped(job.outdir, c) }), timings)];
+      const files = hasError(findings) ? [] : [...timedIterable(layoutFiles(oneCluster(this.name, resolved), { bootstrapped: (c) => isBootstrapped(job.outdir, c) }), (ms) => (timings.layout += ms))];
       postCluster(job, { index: i, files, findings, totals: countCluster(noTotals(), resolved), timings });
       this.release(cluster);
     }
@@ -616,18 +616,6 @@ function selectionFromEnvironment(options: SynthOptions): Selection {
   return selectionOf(clusters, shard);
 }
 
-/** `files`, adding the time spent making each to `timings.layout`. */
-function* timed(files: Iterable<[string, string]>, timings: PhaseTimings): Generator<[string, string]> {
-  const it = files[Symbol.iterator]();
-  for (;;) {
-    const t = performance.now();
-    const next = it.next();
-    timings.layout += performance.now() - t;
-    if (next.done) return;
-    yield next.value;
-  }
-}
-
 /** `findings` split into errors and warnings, each in the order given. */
 function splitFindings(findings: readonly Finding[]): { errors: Finding[]; warnings: Finding[] } {
   return { errors: findings.filter(isError), warnings: findings.filter((f) => !isError(f)) };
@@ -688,13 +676,13 @@ function addTimings(timings: PhaseTimings, more: PhaseTimings): void {
   timings.layout += more.layout;
 }
 
-/** `items`, adding the time spent making each to `spent.ms`. */
-function* timedIterable<T>(items: Iterable<T>, spent: { ms: number }): Generator<T> {
+/** `items`, handing the milliseconds spent making each to `spent`. */
+function* timedIterable<T>(items: Iterable<T>, spent: (ms: number) => void): Generator<T> {
   const it = items[Symbol.iterator]();
   for (;;) {
     const t = performance.now();
     const next = it.next();
-    spent.ms += performance.now() - t;
+    spent(performance.now() - t);
     if (next.done) return;
     yield next.value;
   }
