@@ -226,7 +226,7 @@ try {
     process.exit(0);
   }
 } catch (e) {
-  console.error(`strata import: ${e.message}\n${USAGE}`);
+  console.error(`strata import: ${e.message.replace(/\s*\n\s*/g, ' ')}\n${USAGE}`);
   process.exit(2);
 }
 try {

@@ -163,7 +163,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
   try {
     ({ values } = parseArgs({ options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
-    console.error(`strata props-keys: ${e.message}\n${USAGE}`);
+    console.error(`strata props-keys: ${e.message.replace(/\s*\n\s*/g, ' ')}\n${USAGE}`);
     process.exit(2);
   }
   if (values.help) {

@@ -25,8 +25,8 @@ options:
   -s, --shard <k>/<n>    only the clusters of shard k of n (a hash of each cluster's name, 1 ≤ k ≤ n);
                          the other clusters' folders stay as they are; not with --cluster (docs/ci.md)
   -j, --jobs <n>         threads rendering clusters at once, this one included (default: one per
-                         core, started once a synth has run 400 ms on clusters of ≤ 1000 objects);
-                         the output is the same
+                         core, started when the clusters left would take 5 s more, for clusters of
+                         ≤ 1000 objects); each runs the program again; the output is the same
   -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
   -h, --help             this text
 
@@ -58,7 +58,7 @@ try {
     },
   }));
 } catch (e) {
-  console.error(`strata synth: ${e.message}\n${USAGE}`);
+  console.error(`strata synth: ${e.message.replace(/\s*\n\s*/g, ' ')}\n${USAGE}`);
   process.exit(2);
 }
 // Checked here as well as in the fleet (which reads STRATA_SHARD, lib/synth/shard.ts): a usage error names the option.

@@ -112,6 +112,11 @@ describe('every command', () => {
     ['synth', ['--shard', '0/4'], /^strata synth: --shard 0\/4: use k\/n/],
     ['synth', ['--shard', 'two'], /^strata synth: --shard two: use k\/n/],
     ['synth', ['--shard', '1/2', '--cluster', 'prod-eu'], /^strata synth: --shard and --cluster both choose clusters: use one$/],
+    ['synth', ['--jobs', '0'], /^strata synth: --jobs 0: use a whole number ≥ 1 \(1 renders on one thread\)$/],
+    // Node words a value that starts with a dash over three lines: one line, whatever the command.
+    ['synth', ['--jobs', '-1'], /^strata synth: Option '--jobs' argument is ambiguous\. Did you forget .* use '--jobs=-XYZ'\.$/],
+    ['validate', ['--root', '-x'], /^strata validate: Option '--root' argument is ambiguous\. Did you forget .* use '--root=-XYZ'\.$/],
+    ['plan', ['--format', '-x'], /^strata plan: Option '--format' argument is ambiguous\./],
     ['validate', ['--strict'], /^strata validate: Unknown option '--strict'/],
     ['validate', ['dist', 'extra'], /^strata validate: one folder to validate, not 2: dist extra$/],
     ['plan', ['main'], /^strata plan: Unexpected argument 'main'/],

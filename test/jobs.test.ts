@@ -70,7 +70,7 @@ describe('--jobs', () => {
     expect(failing.status).toBe(0);
     expect(failing.tree).toEqual(serial.tree);
     expect(failing.result?.threads).toBe(1);
-    expect(failing.stderr).toBe('strata: 2 job threads stopped (Error: this program cannot run in a job thread); the main thread rendered their clusters\n');
+    expect(failing.stderr).toBe('strata: 2 job threads stopped (Error: this program cannot run in a job thread); the main thread rendered the clusters they had taken\n');
   });
 
   test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {
@@ -78,6 +78,19 @@ describe('--jobs', () => {
     expect(differing.status).toBe(0);
     expect(differing.tree).toEqual(serial.tree);
     expect(differing.stderr).toMatch(/^strata: 1 job thread stopped \(StrataError: cluster "edge-2" is not declared when the program runs again in a job thread: declare the same clusters on every run/);
+  });
+
+  test('a second synth in the program renders on one thread: threads run the program only up to its first', () => {
+    const one = run('1', { JOBS_FIXTURE_TWICE: '1' });
+    const three = run('3', { JOBS_FIXTURE_TWICE: '1' });
+    expect([one.status, three.status]).toEqual([0, 0]);
+    expect(three.tree).toEqual(one.tree);
+    expect(Object.keys(one.tree)).toContain('late/apps/shop/deployment-extra.yaml');
+    expect(Object.keys(one.tree)).toContain('dev-a/apps/shop/deployment-extra.yaml');
+    const threads = three.stdout.split('\n').filter((l) => l.startsWith('result: ')).map((l) => JSON.parse(l.slice('result: '.length)).threads);
+    expect(threads[0]).toBeGreaterThan(1);
+    expect(threads[1]).toBe(1);
+    expect(three.stderr).toBe('');
   });
 
   test('STRATA_JOBS that is not a whole number ≥ 1 is a usage error: one line, exit 2, nothing written', () => {
@@ -91,6 +104,14 @@ describe('--jobs', () => {
     const r = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', 'many'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^strata synth: --jobs many: use a whole number ≥ 1 \(1 renders on one thread\)\nusage: npm run synth .*\[--jobs <n>\]/);
+    // Node's own words for a value that starts with a dash span three lines: one here.
+    const dash = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', '-1'], { encoding: 'utf8' });
+    expect(dash.status).toBe(2);
+    expect(dash.stderr.split('\n')).toEqual([
+      "strata synth: Option '--jobs' argument is ambiguous. Did you forget to specify the option argument for '--jobs'? To specify an option argument starting with a dash use '--jobs=-XYZ'.",
+      expect.stringMatching(/^usage: npm run synth /),
+      '',
+    ]);
     const help = spawnSync(process.execPath, ['scripts/synth.mjs', '--help'], { encoding: 'utf8' });
     expect(help.stdout).toContain('-j, --jobs <n>');
   });

@@ -427,7 +427,7 @@ describe('ordering and consistency errors', () => {
     const fleet = fleetWith(() => undefined);
     fleet.apps('payments', (apps) => new k8s.KubeConfigMap(apps, 'c', { metadata: { name: 'c' } }));
     expect(errorsOf(fleet)).toEqual([
-      `c1/apps/payments/c: ConfigMap c: namespace "payments" is not created on cluster c1: declare it (e.g. platform.addTenant('payments')), declare it external if another repository creates it (platform.externalNamespace('payments')) or use a system namespace (default, flux-system, kube-node-lease, kube-public, kube-system)`,
+      `c1/apps/payments/c: ConfigMap c: namespace "payments" is not created on the cluster: declare it (e.g. platform.addTenant('payments')), declare it external if another repository creates it (platform.externalNamespace('payments')) or use a system namespace (default, flux-system, kube-node-lease, kube-public, kube-system)`,
     ]);
   });
 

@@ -56,6 +56,26 @@ describe('findings merged across clusters', () => {
     }
   });
 
+  test('a message that names its own cluster is still one mistake: merged, it says cluster <cluster>', () => {
+    const on = (cluster: string, name: string) => ({ path: `${cluster}/apps/web/web`, message: `namespace "web" needs keda, but cluster ${name} does not install it` });
+    const report = formatReport([on('site-1', 'site-1'), on('site-2', '"site-2"'), on('site-3', 'site-3')]);
+    expect(report.split('\n')).toEqual([
+      'strata: 1 error',
+      'on site-1, site-2, site-3',
+      '  <cluster>/apps/web/web',
+      '    ✗ namespace "web" needs keda, but cluster <cluster> does not install it',
+    ]);
+    // Only the finding's own cluster is a placeholder: another cluster named in it, or a longer name, stays.
+    const other = formatReport([
+      { path: 'site-1/apps/web/web', message: 'peer on cluster site-10' },
+      { path: 'site-10/apps/web/web', message: 'peer on cluster site-10' },
+    ]);
+    expect(other).not.toContain('<cluster>/');
+    expect(other).toContain('✗ peer on cluster site-10');
+    // Alone on one cluster, a message keeps the cluster's name.
+    expect(formatReport([on('site-1', 'site-1')])).toContain('but cluster site-1 does not install it');
+  });
+
   test('fleet-wide findings (no cluster) stay apart', () => {
     expect(formatReport([{ path: '', message: 'a' }, { path: '', message: 'b' }])).toBe('strata: 2 errors\n(fleet)\n  (fleet)\n    ✗ a\n    ✗ b');
   });

@@ -245,7 +245,7 @@ describe('namespaces another repository creates', () => {
     const fleet = fleetWith(() => undefined);
     fleet.apps('legacy', (apps) => new k8s.KubeConfigMap(apps, 'settings', { metadata: { name: 'settings' } }));
     expect(errorsOf(fleet)).toEqual([
-      'c/apps/legacy/settings: ConfigMap settings: namespace "legacy" is not created on cluster c: declare it (e.g. platform.addTenant(\'legacy\')), declare it external if another repository creates it (platform.externalNamespace(\'legacy\')) or use a system namespace (default, flux-system, kube-node-lease, kube-public, kube-system)',
+      'c/apps/legacy/settings: ConfigMap settings: namespace "legacy" is not created on the cluster: declare it (e.g. platform.addTenant(\'legacy\')), declare it external if another repository creates it (platform.externalNamespace(\'legacy\')) or use a system namespace (default, flux-system, kube-node-lease, kube-public, kube-system)',
     ]);
   });
 
@@ -275,8 +275,8 @@ describe('namespaces another repository creates', () => {
     // Without those lines the same tree has two namespaces nobody creates.
     writeFileSync(index, readFileSync(index, 'utf8').replace(/^# external-namespace: .*\n/gm, ''));
     expect(validateDist(dir).findings.map((f) => f.message)).toEqual([
-      expect.stringContaining('namespace "bootstrap-made" is not created on cluster c'),
-      expect.stringContaining('namespace "legacy" is not created on cluster c'),
+      expect.stringContaining('namespace "bootstrap-made" is not created on the cluster'),
+      expect.stringContaining('namespace "legacy" is not created on the cluster'),
     ]);
   });
 

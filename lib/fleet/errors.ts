@@ -69,7 +69,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 /** One reported mistake: a finding, and every cluster it occurs on. */
 interface Reported {
-  readonly finding: Finding;
+  finding: Finding;
   /** The clusters (first path segment) it occurs on; `['']` for a fleet-wide finding. */
   readonly clusters: string[];
   /** Its path and object with the cluster segment left out. */
@@ -88,17 +88,26 @@ function withoutCluster(text: string, cluster: string): string {
  * file) are one mistake, made once in fleet-wide code: merged, with the clusters they occur on.
  */
 function mergeAcrossClusters(findings: readonly Finding[]): Reported[] {
-  const merged = new Map<string, Reported>();
+  const merged = new Map<string, Reported & { general: string }>();
   for (const f of findings) {
     const cluster = f.path.split('/')[0];
     const rest = f.path === cluster ? '' : withoutCluster(f.path, cluster);
     const object = f.object === undefined ? undefined : withoutCluster(f.object, cluster);
-    const key = cluster ? JSON.stringify([f.severity ?? 'error', f.rule, f.message, f.hint, rest, object, f.source]) : `\0${merged.size}`;
+    const general = cluster ? withoutClusterName(f.message, cluster) : f.message;
+    const key = cluster ? JSON.stringify([f.severity ?? 'error', f.rule, general, f.hint, rest, object, f.source]) : `\0${merged.size}`;
     const seen = merged.get(key);
     if (seen && !seen.clusters.includes(cluster)) seen.clusters.push(cluster);
-    else if (!seen) merged.set(key, { finding: f, clusters: [cluster], rest, object });
+    else if (!seen) merged.set(key, { finding: f, clusters: [cluster], rest, object, general });
   }
+  // Merged, a message names no one cluster: `cluster <cluster>`, as the path says `<cluster>/`.
+  for (const r of merged.values()) if (r.clusters.length > 1) r.finding = { ...r.finding, message: r.general };
   return [...merged.values()];
+}
+
+/** `message` with `cluster <name>` (quoted or not) written `cluster <cluster>`. */
+function withoutClusterName(message: string, cluster: string): string {
+  const name = cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`\\bcluster (?:"${name}"|${name})(?![\\w-])`, 'g'), 'cluster <cluster>');
 }
 
 /** Options of `formatReport`. */

@@ -14,7 +14,7 @@ import {
   type ModelCheck, type PhaseTimings, type PhasedFindings, type Rendered, type SynthTotals,
 } from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
-import { JOBS_START_MS, JobPool, SMALL_CLUSTER_OBJECTS, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
+import { JOBS_START_MS, JOBS_WORTH_MS, JobPool, SMALL_CLUSTER_OBJECTS, fleetKey, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
 import { heapGrowthFor, withHeapGrowth } from '../synth/heap.js';
 import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
@@ -100,8 +100,9 @@ export interface SynthOptions {
    * How many threads render clusters at once (`--jobs N`), the main thread included; the output,
    * the report and the exit code are those of one thread. Job threads run the program again, so
    * they need strata's runner (`npm run synth`, `strata run`): without it a synth uses one.
-   * Threads you did not ask for start only once a synth has run for 400 ms, and only while its
-   * clusters average at most 1 000 objects (larger ones gain nothing on 2 cores). See docs/performance.md.
+   * Threads you did not ask for start only once a synth has run for 400 ms, when the clusters left
+   * would take 5 s more on one thread, and only while its clusters average at most 1 000 objects
+   * (larger ones gain nothing on 2 cores). Only a fleet's first synth uses threads. See docs/performance.md.
    * @default one per core ($STRATA_JOBS when set)
    */
   readonly jobs?: number;
@@ -157,6 +158,10 @@ export class Fleet extends App {
   /** Clusters whose constructs all came from the fleet's definitions: remade after a synth, not kept. */
   private readonly releasable = new WeakSet<Cluster>();
   private readonly fleetLayers: { path: string; props: LayerProps }[] = [];
+  /** Which fleet of its name the program made (lib/synth/jobs.ts `fleetKey`): what a job thread renders for. */
+  private readonly key: string;
+  /** How many synths this fleet ran: job threads render only the first (they run the program up to it). */
+  private synths = 0;
 
   constructor(props: FleetProps) {
     super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
@@ -168,6 +173,7 @@ export class Fleet extends App {
     this.projectRoot = props.projectRoot ?? process.cwd();
     this.layers = props.layers;
     this.layerSource = props.layerSource ?? LayerSource.fleetRepository();
+    this.key = fleetKey(props.name);
     const problems = [...propsProblems('FleetProps', props, 'new Fleet(...)'), ...[dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined)];
     addCheck(this, () => problems);
   }
@@ -319,7 +325,7 @@ export class Fleet extends App {
   override synth(options: SynthOptions = {}): Synthesized | undefined {
     if (inJobThread()) {
       // The program runs again in a job thread: render the clusters the main thread hands out.
-      const job = jobOf(this.name);
+      const job = jobOf(this.key);
       if (!job) return undefined;
       this.renderJob(job, options.checks ?? DEFAULT_CHECKS);
       endJob(job);
@@ -333,6 +339,9 @@ export class Fleet extends App {
     try {
       selection = selectionFromEnvironment(options);
       jobs = jobsFor(options.jobs);
+      // A job thread runs the program up to its first synth: what the program adds after it, a later
+      // synth's threads would never see.
+      if (this.synths++ > 0) jobs = { count: 1, chosen: false };
       clusters = this.select(selection);
       growth = heapGrowthFor(clusters.length);
     } catch (e) {
@@ -404,7 +413,7 @@ export class Fleet extends App {
     const own = this.fleetFindings(checks);
     const perCluster: PhasedFindings[] = [];
     let failed = hasError(own);
-    const pool = new JobPool(this.name, clusters.map((c) => c.name), this.outdir);
+    const pool = new JobPool(this.key, clusters.map((c) => c.name), this.outdir);
     const started = performance.now();
     const bootstrapped = (c: string): boolean => isBootstrapped(this.outdir, c);
     let done = 0;
@@ -430,10 +439,12 @@ export class Fleet extends App {
     };
     try {
       for (let taken = 0; ; taken++) {
-        // Threads start at once when asked for, else once the synth has proved long enough to pay
-        // their start-up, and only for small clusters (lib/synth/jobs.ts, SMALL_CLUSTER_OBJECTS).
-        const due = run.jobs.chosen || (performance.now() - started >= JOBS_START_MS && run.totals.objects <= SMALL_CLUSTER_OBJECTS * run.totals.clusters);
+        // Threads start at once when asked for, else once the synth has run long enough to tell that
+        // the clusters left are worth their start-up, and only for small clusters (lib/synth/jobs.ts).
         const left = clusters.length - taken - 1;
+        const elapsed = performance.now() - started;
+        const small = run.totals.objects <= SMALL_CLUSTER_OBJECTS * run.totals.clusters;
+        const due = run.jobs.chosen || (elapsed >= JOBS_START_MS && small && (elapsed / Math.max(taken, 1)) * left >= JOBS_WORTH_MS);
         if (run.jobs.count > 1 && pool.started === 0 && left > 0 && due) pool.start(Math.min(run.jobs.count - 1, left));
         const i = takeCluster(pool.shared);
         if (i >= clusters.length) break;
@@ -450,7 +461,8 @@ export class Fleet extends App {
       pool.stop();
     }
     run.threads = 1 + pool.rendering;
-    if (pool.failures.length > 0) run.notes.push(`strata: ${pool.failures.length} job thread${pool.failures.length === 1 ? '' : 's'} stopped (${pool.failures[0]}); the main thread rendered their clusters`);
+    const stopped = pool.failures.length;
+    if (stopped > 0) run.notes.push(`strata: ${stopped === 1 ? '1 job thread' : `${stopped} job threads`} stopped (${pool.failures[0]}); the main thread rendered the clusters ${stopped === 1 ? 'it' : 'they'} had taken`);
     const { errors, warnings } = splitFindings(mergeFindings(own, perCluster));
     if (errors.length > 0) throw new SynthError(errors, warnings);
     run.warnings = warnings;

@@ -26,6 +26,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: Command, co
   try {
     return parseArgs(config);
   } catch (e) {
-    return usageError(command, e instanceof Error ? e.message : String(e));
+    // Node words some of its messages over several lines ("argument is ambiguous ..."): one line here.
+    return usageError(command, (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' '));
   }
 }

@@ -27,6 +27,13 @@ export function entryOf(value = process.env[ENTRY_VARIABLE]): string | undefined
 export const JOBS_START_MS = 400;
 
 /**
+ * Job threads a synth was not asked for start only when the clusters left would take at least this
+ * long on one thread (at the pace so far), in milliseconds: a thread takes ~0.5 s to load strata,
+ * more on a busy machine, and must win that back.
+ */
+export const JOBS_WORTH_MS = 5000;
+
+/**
  * Job threads a synth was not asked for start only while its clusters average at most this many
  * objects. On 2 cores, edge clusters (151 objects) rendered on 2 threads take 0.61 of the time of 1;
  * large clusters (5 991 objects) 1.13: both threads then garbage-collect big heaps, work V8 otherwise
@@ -48,7 +55,10 @@ export type JobMessage = ({ readonly type: 'cluster' } & RenderedJob) | { readon
 
 /** What a job thread is given. */
 export interface JobData {
-  /** The fleet to render for (a program may build several). */
+  /**
+   * The fleet to render for: its name and which fleet of that name the program made (a program may
+   * make several), as `name#n`; see `fleetKey`.
+   */
   readonly fleet: string;
   /** The clusters to render, by index: the main thread's selection. */
   readonly clusters: readonly string[];
@@ -97,7 +107,20 @@ export function jobsFor(jobs: number | undefined): Jobs {
   return { count: count ?? availableParallelism(), chosen: count !== undefined };
 }
 
-/** This thread's job, when it is a job thread rendering for fleet `fleet`. */
+const made = new Map<string, number>();
+
+/**
+ * A key for the fleet named `name` the program is making now: `name#n` for its n-th fleet of that
+ * name, the same on every run of the program, so a job thread renders for the fleet the main thread
+ * synthesizes, not another of the same name.
+ */
+export function fleetKey(name: string): string {
+  const n = made.get(name) ?? 0;
+  made.set(name, n + 1);
+  return `${name}#${n}`;
+}
+
+/** This thread's job, when it is a job thread rendering for the fleet of key `fleet` (see `fleetKey`). */
 export function jobOf(fleet: string): JobData | undefined {
   const job = (workerData as { strataJob?: JobData } | null)?.strataJob;
   return job?.fleet === fleet ? job : undefined;
@@ -178,7 +201,8 @@ export class JobPool {
     for (let i = 0; i < count; i++) {
       const { port1, port2 } = new MessageChannel();
       const strataJob: JobData = { fleet: this.fleet, clusters: this.clusters, outdir: this.outdir, port: port2, shared: this.shared };
-      const worker = new Worker(THREAD_MAIN, { eval: true, argv: process.argv.slice(2), workerData: { entry, strataJob }, transferList: [port2] });
+      // What the program prints there is its second run's: never shown (stdout and stderr unread).
+      const worker = new Worker(THREAD_MAIN, { eval: true, argv: process.argv.slice(2), stdout: true, stderr: true, workerData: { entry, strataJob }, transferList: [port2] });
       // The main thread never waits for them to exit: they end with the program they run.
       worker.unref();
       this.threads.push({ worker, port: port1, ended: false, clusters: 0 });

@@ -89,7 +89,7 @@ function namespaceProblems(cluster: ResolvedCluster, placed: readonly Placed[]):
     const others = count > 1 ? ` and ${count - 1} more object${count > 2 ? 's' : ''}` : '';
     findings.push({
       path: first.path,
-      message: `${kind} ${metadata.name}${others}: namespace "${ns}" is not created on cluster ${cluster.name}: declare it (e.g. platform.addTenant('${ns}')), declare it external if another repository creates it (platform.externalNamespace('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
+      message: `${kind} ${metadata.name}${others}: namespace "${ns}" is not created on the cluster: declare it (e.g. platform.addTenant('${ns}')), declare it external if another repository creates it (platform.externalNamespace('${ns}')) or use a system namespace (${[...SYSTEM_NAMESPACES].join(', ')})`,
     });
   }
   return findings;
