@@ -179,11 +179,31 @@ function show(value: string): string {
   return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * `check` with its answers kept: a fleet repeats the same label and annotation keys and label
+ * values (`app.kubernetes.io/name`, tenant names) on every object, and each answer takes a split
+ * and regular expressions. Bounded, since keys and values are open-ended.
+ */
+function remembered(check: (s: string) => string | undefined): (s: string) => string | undefined {
+  const answers = new Map<string, string | undefined>();
+  return (s) => {
+    if (answers.has(s)) return answers.get(s);
+    const answer = check(s);
+    if (answers.size >= 10_000) answers.clear();
+    answers.set(s, answer);
+    return answer;
+  };
+}
+
+const labelKeyProblem = remembered(qualifiedNameProblem);
+const stringLabelValueProblem = remembered(labelValueProblem);
+const annotationKeyProblem = remembered((key) => qualifiedNameProblem(key.toLowerCase()));
+
 function checkLabels(labels: unknown, field: string, report: Report): void {
   for (const [key, value] of Object.entries(rec(labels))) {
-    const keyProblem = qualifiedNameProblem(key);
+    const keyProblem = labelKeyProblem(key);
     if (keyProblem) report(field, `key ${show(key)} ${keyProblem}`);
-    const valueProblem = labelValueProblem(value);
+    const valueProblem = typeof value === 'string' ? stringLabelValueProblem(value) : labelValueProblem(value);
     if (valueProblem) report(`${field}[${show(key)}]`, `value ${typeof value === 'string' ? show(value) : JSON.stringify(value)} ${valueProblem}`);
   }
 }
@@ -191,7 +211,7 @@ function checkLabels(labels: unknown, field: string, report: Report): void {
 function checkAnnotations(annotations: unknown, field: string, report: Report): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(rec(annotations))) {
-    const problem = qualifiedNameProblem(key.toLowerCase());
+    const problem = annotationKeyProblem(key);
     if (problem) report(field, `key ${show(key)} ${problem}`);
     bytes += Buffer.byteLength(key) + Buffer.byteLength(typeof value === 'string' ? value : '');
   }
