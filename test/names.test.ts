@@ -1,6 +1,8 @@
 // Names, keys and values Kubernetes or kustomize reject are errors at synth time, on typed and
 // hand-written objects alike (lib/validate/rules/names.ts).
 import { ApiObject } from 'cdk8s';
+import fc from 'fast-check';
+import { objectNameProblems } from '../lib/validate/rules/names.js';
 import { Fleet, Provider, Stage, WebService } from '../lib/index.js';
 import { SOPS_BLOCK, encrypted } from './support/sops.js';
 import { errorsOf, oneCluster } from './support/fleets.js';
@@ -121,6 +123,39 @@ describe('names and keys Kubernetes validates', () => {
         'dev-eu/apps/shop/o1: spec.n: is NaN, which JSON and YAML cannot hold',
       ]),
     );
+  });
+
+  // checkNames screens each object before its full walk of every value (lib/validate/rules/names.ts
+  // mayBeUnbuildable): a screen that missed a place would silently drop the finding there.
+  test('a value kustomize cannot build is found however deep it sits, among any ordinary values', () => {
+    const key = fc.stringMatching(/^[a-z]{1,6}$/);
+    const ordinary = fc.oneof(fc.string(), fc.constantFrom('null', '\ud83d\ude00 emoji', 'caf\u00e9', ''), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, ordinary, fc.array(tie('tree'), { maxLength: 3 }), fc.dictionary(key, tie('tree'), { maxKeys: 3 })),
+    }));
+    const problems = [
+      { value: 'a\u007fb', message: 'holds U+007F' },
+      { value: 'x\ud800', message: 'lone UTF-16 surrogate' },
+      { value: '\udc00x', message: 'lone UTF-16 surrogate' },
+      { value: 'a\u2028b', message: 'holds U+2028' },
+      { value: NaN, message: 'is NaN' },
+    ];
+    const thing = (spec: unknown) => ({ path: 'p', manifest: { apiVersion: 'acme.io/v1', kind: 'Thing', metadata: { name: 't' }, spec } }) as never;
+    fc.assert(fc.property(tree, (spec) => objectNameProblems(thing(spec)).length === 0));
+    // The problem goes at the end of a random path of keys and indices below spec.
+    const path = fc.tuple(key, fc.array(fc.oneof(key, fc.nat(2)), { maxLength: 4 })).map(([first, rest]) => [first, ...rest]);
+    fc.assert(fc.property(tree, path, fc.constantFrom(...problems), (filler, steps, problem) => {
+      const spec: Record<string, unknown> = { filler };
+      let node: Record<string | number, unknown> = spec;
+      steps.slice(0, -1).forEach((step, i) => {
+        const next = typeof steps[i + 1] === 'number' ? [] : {};
+        node[step] = next;
+        node = next as Record<string | number, unknown>;
+      });
+      node[steps[steps.length - 1]] = problem.value;
+      const field = ['spec', ...steps].map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+      return objectNameProblems(thing(spec)).some((p) => p.field === field && p.message.includes(problem.message));
+    }));
   });
 
   test('a Git branch Flux follows is a valid Git ref name', () => {

@@ -104,6 +104,8 @@ export function hasKnownFields(apiVersion: string, kind: string): boolean {
 
 type Problem = (path: string, key: string, known: readonly string[], field?: Field) => string;
 
+const NO_EXTRAS: readonly string[] = [];
+
 /** True when a cluster of Kubernetes minor `minor` has `field`. */
 function hasField(field: Field, minor: number): boolean {
   return (field.since === undefined || minor >= field.since) && (field.until === undefined || minor <= field.until);
@@ -133,7 +135,8 @@ function walk(
   const checkWrapped = (v: unknown, key?: string): void => {
     if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped!(pathTo(key)));
   };
-  const visit = (node: unknown, type: number, extras: readonly string[] = []): void => {
+  // NO_EXTRAS rather than a default `[]`, which would allocate an array for every object visited.
+  const visit = (node: unknown, type: number, extras: readonly string[] = NO_EXTRAS): void => {
     if (!isRecord(node)) return; // a wrong type is the schema check's to report
     const t = typeIndex(type);
     const fields = space === 'json' ? t.byJson : t.byProp;

@@ -172,19 +172,23 @@ export function uncheckedReason(manifest: Manifest): string | undefined {
  */
 export function schemaErrors(manifest: Manifest, kubernetesVersion?: string): string[] {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return [`not an object: ${JSON.stringify(manifest)}`];
-  const what = `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
+  // Written only for a problem: nearly every object of a synth has none.
+  const what = (): string => `${manifest.kind} ${isRecord(manifest.metadata) ? manifest.metadata.name : undefined}`;
   const api = apiVersionProblem(manifest.apiVersion, manifest.kind, kubernetesVersion);
-  if (api) return [`${what}: ${api}`];
+  if (api) return [`${what()}: ${api}`];
   if (uncheckedReason(manifest) !== undefined) return [];
   const schema = registry.get(key(manifest.apiVersion, manifest.kind));
   if (!schema) {
     return [
-      `${what}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated: name its CustomResourceDefinition file in cdk8s.yaml ` +
+      `${what()}: no schema is known for ${manifest.apiVersion} ${manifest.kind}, so it cannot be validated: name its CustomResourceDefinition file in cdk8s.yaml ` +
         `(imports), register it with registerCustomResourceDefinition, or mark the object with markUnchecked(obj, reason)`,
     ];
   }
   if (!schema.validate) return [];
-  return schema.validate(manifest, kubernetesVersion).map((p) => `${what}: schema ${manifest.apiVersion}: ${p.path ? `${p.path} ` : ''}${p.message}`);
+  const problems = schema.validate(manifest, kubernetesVersion);
+  if (problems.length === 0) return [];
+  const at = what();
+  return problems.map((p) => `${at}: schema ${manifest.apiVersion}: ${p.path ? `${p.path} ` : ''}${p.message}`);
 }
 
 /**
@@ -256,8 +260,14 @@ function objectsOf(model: FleetModel): { cluster: ResolvedCluster; obj: Resolved
 /** Every rendered object against its schema. */
 export function checkSchemas(model: FleetModel): Finding[] {
   const findings: Finding[] = [];
-  for (const { cluster, obj } of objectsOf(model)) {
+  // Object by object in objectsOf's order, without first copying every object of every cluster into a list of pairs.
+  const check = (cluster: ResolvedCluster, obj: ResolvedObject): void => {
     for (const message of schemaErrors(obj.manifest, cluster.kubernetesVersion)) findings.push({ path: obj.path, message });
+  };
+  for (const cluster of model.clusters) {
+    for (const folder of cluster.folders) for (const obj of folder.objects) check(cluster, obj);
+    for (const obj of cluster.layers) check(cluster, obj);
+    for (const obj of cluster.sources) check(cluster, obj);
   }
   return findings;
 }

@@ -109,9 +109,7 @@ export const requestsWithinLimits: Rule = {
   hint: 'set every limit at least as high as its request, within the LimitRange bounds (or change the LimitRange defaults)',
   severity: ALWAYS_ERROR,
   check: (objects: ClusterObjects) =>
-    objects.all.flatMap((object) => {
-      const template = objects.template(object);
-      if (!template) return [];
+    objects.workloads().flatMap(({ object, template }) => {
       const namespace = namespaceOf(object);
       const ranges = namespaceLimits(objects, namespace);
       const pod = admittedPod(objects, object, template.spec, namespace);

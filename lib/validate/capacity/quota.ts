@@ -84,7 +84,12 @@ function objectCounts(objects: ClusterObjects): Map<string | undefined, Map<stri
       counts.set(ns, byResource);
       const names = [resourceOf(obj.manifest.apiVersion, obj.manifest.kind)];
       if (obj.manifest.kind === 'Service' && rec(obj.manifest.spec).type === 'LoadBalancer') names.push('services.loadbalancers');
-      for (const name of names) byResource.set(name, [...(byResource.get(name) ?? []), obj]);
+      for (const name of names) {
+        // Appended in place: copying the list for every object made a namespace's count quadratic.
+        const list = byResource.get(name);
+        if (list) list.push(obj);
+        else byResource.set(name, [obj]);
+      }
     }
     return counts;
   });

@@ -59,9 +59,7 @@ export class PodIndex {
   private readonly byObject = new Map<ResolvedObject, PodEndpoint>();
 
   constructor(objects: ClusterObjects) {
-    for (const object of objects.all) {
-      const template = objects.template(object);
-      if (!template) continue;
+    for (const { object, template } of objects.workloads()) {
       const endpoint = podEndpoint(object, template);
       this.byObject.set(object, endpoint);
       let group = this.byNamespace.get(endpoint.namespace);

@@ -1,6 +1,6 @@
 // Rules on container lifecycle hooks.
 import { DEFAULT_KUBERNETES_VERSION, NATIVE_SLEEP_SINCE, atLeast } from '../../fleet/kubernetes-version.js';
-import { WORKLOAD_KINDS, arr, containersOf, rec, str, type ClusterObjects } from '../objects.js';
+import { arr, containersOf, rec, str, type ClusterObjects } from '../objects.js';
 import { ALWAYS_WARNING, type Rule, type Violation } from '../rule.js';
 
 const SHELLS = ['sh', 'bash', 'ash', 'dash'];
@@ -22,9 +22,7 @@ export const preStopSleep: Rule = {
   severity: ALWAYS_WARNING,
   check: (objects: ClusterObjects) => {
     if (!atLeast(objects.cluster.kubernetesVersion, NATIVE_SLEEP_SINCE)) return [];
-    return objects.all.flatMap((object): Violation[] => {
-      const template = WORKLOAD_KINDS.includes(object.manifest.kind) ? objects.template(object) : undefined;
-      if (!template) return [];
+    return objects.workloads().flatMap(({ object, template }): Violation[] => {
       return containersOf(template.spec, ['initContainers', 'containers']).flatMap((c) => {
         const seconds = execSleepSeconds(rec(c.spec.lifecycle).preStop);
         if (seconds === undefined) return [];

@@ -133,18 +133,100 @@ function checkValues(value: unknown, path: (string | number)[], report: Report):
 }
 
 /**
+ * Whether `checkValues` may report something in `manifest`: most objects have nothing to report,
+ * and this screen, which keeps no field path and tests characters without regular expressions, is
+ * much cheaper than the full walk. It used to stringify every object to JSON and search the text
+ * (`mayBeUnbuildableText`), which was the largest single item of the validate phase: a string of
+ * every object's JSON, allocated and scanned five times. It answers as that screen did for every
+ * object whose problems it reports: JSON leaves out an object's `undefined`, function and symbol
+ * values, so where the walk meets one that `checkValues` would report (or a value that is not plain
+ * data, which JSON writes through `toJSON` or unboxes), it asks the JSON screen instead.
+ */
+function mayBeUnbuildable(manifest: Json): boolean {
+  try {
+    const found = mayHideProblem(manifest);
+    return found === 'ask-json' ? mayBeUnbuildableText(manifest) : found;
+  } catch {
+    return true; // too deep (a cycle, say): let checkValues report what it finds
+  }
+}
+
+/**
+ * True when `s` holds a character that may make it unbuildable (`unbuildableProblem`): DEL, a C1
+ * control, U+2028, U+2029, U+FFFE, U+FFFF or a lone surrogate (a pair is a character like any
+ * other), tested by char code. Exactly the characters the JSON screen finds in a string's JSON,
+ * so this screen never runs `checkValues` where that one did not.
+ */
+function hasUnusualChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x7f) continue;
+    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfffe || c === 0xffff) return true;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1); // NaN past the end
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return true;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
+  }
+  return false;
+}
+
+/** True when `checkValues` looks closer at a mapping key (its own test, without the regular expression). */
+function isUnusualKey(key: string): boolean {
+  return key.length > 170 || key === '<<' || hasUnusualChar(key);
+}
+
+/** What `checkValues` may report below `value`: true, false, or `ask-json` for what JSON leaves out or converts. */
+function mayHideProblem(value: unknown): boolean | 'ask-json' {
+  switch (typeof value) {
+    case 'string':
+      return hasUnusualChar(value);
+    case 'number':
+      return !Number.isFinite(value);
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return 'ask-json';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = mayHideProblem(value[i]);
+      if (found !== false) return found;
+    }
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return 'ask-json';
+  for (const key of Object.keys(value)) {
+    const child = (value as Json)[key];
+    if (child === undefined || typeof child === 'function' || typeof child === 'symbol') {
+      if (child !== undefined || isUnusualKey(key)) return 'ask-json';
+      continue;
+    }
+    if (isUnusualKey(key)) return true;
+    const found = mayHideProblem(child);
+    if (found !== false) return found;
+  }
+  return false;
+}
+
+/**
  * What in an object's JSON text may hide a problem `checkValues` reports: an unusual character, the
  * escape JSON writes for a lone surrogate, a `"<<"` key, a `null` (which is also what JSON writes
- * for NaN and Infinity) or a key longer than 170 characters. Most objects have none, and one native
- * `JSON.stringify` plus these tests is much cheaper than visiting every value. The tests are kept
- * apart because one regular expression with all of them as alternatives tried each at every
- * character of the text, which cost about as much as the stringify itself.
+ * for NaN and Infinity) or a key longer than 170 characters. The tests are kept apart because one
+ * regular expression with all of them as alternatives tried each at every character of the text.
  */
 const UNUSUAL_TEXT = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]|\\u[dD][89a-fA-F]/;
 /** A key (or string) of more than 170 characters, escapes included; only needed when a `\"` escape hides a quote. */
 const LONG_KEY = /"(?:[^"\\]|\\.){171,}":/;
 
-function mayBeUnbuildable(manifest: Json): boolean {
+function mayBeUnbuildableText(manifest: Json): boolean {
   let text: string;
   try {
     text = JSON.stringify(manifest);
@@ -179,11 +261,31 @@ function show(value: string): string {
   return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * `check` with its answers kept: a fleet repeats the same label and annotation keys and label
+ * values (`app.kubernetes.io/name`, tenant names) on every object, and each answer takes a split
+ * and regular expressions. Bounded, since keys and values are open-ended.
+ */
+function remembered(check: (s: string) => string | undefined): (s: string) => string | undefined {
+  const answers = new Map<string, string | undefined>();
+  return (s) => {
+    if (answers.has(s)) return answers.get(s);
+    const answer = check(s);
+    if (answers.size >= 10_000) answers.clear();
+    answers.set(s, answer);
+    return answer;
+  };
+}
+
+const labelKeyProblem = remembered(qualifiedNameProblem);
+const stringLabelValueProblem = remembered(labelValueProblem);
+const annotationKeyProblem = remembered((key) => qualifiedNameProblem(key.toLowerCase()));
+
 function checkLabels(labels: unknown, field: string, report: Report): void {
   for (const [key, value] of Object.entries(rec(labels))) {
-    const keyProblem = qualifiedNameProblem(key);
+    const keyProblem = labelKeyProblem(key);
     if (keyProblem) report(field, `key ${show(key)} ${keyProblem}`);
-    const valueProblem = labelValueProblem(value);
+    const valueProblem = typeof value === 'string' ? stringLabelValueProblem(value) : labelValueProblem(value);
     if (valueProblem) report(`${field}[${show(key)}]`, `value ${typeof value === 'string' ? show(value) : JSON.stringify(value)} ${valueProblem}`);
   }
 }
@@ -191,7 +293,7 @@ function checkLabels(labels: unknown, field: string, report: Report): void {
 function checkAnnotations(annotations: unknown, field: string, report: Report): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(rec(annotations))) {
-    const problem = qualifiedNameProblem(key.toLowerCase());
+    const problem = annotationKeyProblem(key);
     if (problem) report(field, `key ${show(key)} ${problem}`);
     bytes += Buffer.byteLength(key) + Buffer.byteLength(typeof value === 'string' ? value : '');
   }

@@ -80,9 +80,7 @@ export const podSecurityRestricted: Rule = {
   severity: ALWAYS_ERROR,
   check(objects) {
     const violations: Violation[] = [];
-    for (const object of objects.all) {
-      const template = objects.template(object);
-      if (!template) continue;
+    for (const { object, template } of objects.workloads()) {
       const annotations = object.manifest.kind === 'Pod' ? rec(object.manifest.metadata).annotations : podAnnotations(object.manifest, template.at);
       for (const message of podSecurityProblems(template.spec, rec(annotations))) violations.push({ object, message });
     }

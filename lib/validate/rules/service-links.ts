@@ -1,5 +1,5 @@
 // Rules on what the kubelet puts into a pod's environment behind the app's back.
-import { WORKLOAD_KINDS, namespaceOf, nameOf, type ClusterObjects } from '../objects.js';
+import { namespaceOf, nameOf, type ClusterObjects } from '../objects.js';
 import { ALWAYS_WARNING, type Rule, type Violation } from '../rule.js';
 
 /** `REDIS_PORT`-style prefix the kubelet derives from a Service name. */
@@ -13,10 +13,8 @@ export const serviceLinks: Rule = {
   hint: 'set spec.enableServiceLinks: false on the pod template (strata workloads do), and find Services by DNS name',
   severity: ALWAYS_WARNING,
   check: (objects: ClusterObjects) =>
-    objects.all.flatMap((object): Violation[] => {
-      if (!WORKLOAD_KINDS.includes(object.manifest.kind)) return [];
-      const template = objects.template(object);
-      if (!template || template.spec.enableServiceLinks === false) return [];
+    objects.workloads().flatMap(({ object, template }): Violation[] => {
+      if (template.spec.enableServiceLinks === false) return [];
       const services = objects.ofKindIn('Service', namespaceOf(object)).map(nameOf).sort();
       if (services.length === 0) return [];
       const shown = services.slice(0, 3).map((s) => `${envPrefix(s)}_PORT (Service ${s})`).join(', ');

@@ -2,7 +2,7 @@
 // ports that lead to a port of the pods they select.
 import type { ResolvedObject } from '../../synth/model.js';
 import {
-  WORKLOAD_KINDS, arr, containersOf, mapSelects, namespaceOf, nameOf, rec, selectingServices, type ClusterObjects, type Container, type PodTemplate,
+  arr, containersOf, mapSelects, namespaceOf, nameOf, rec, selectingServices, type ClusterObjects, type Container, type PodTemplate,
 } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 
@@ -51,10 +51,7 @@ export const probePortDeclared: Rule = {
   hint: 'point the probe at a port the container declares (by name, e.g. "http"), or declare the port in the container\'s ports',
   severity: ALWAYS_ERROR,
   check: (objects) =>
-    objects.all.flatMap((object) => {
-      const template = WORKLOAD_KINDS.includes(object.manifest.kind) ? objects.template(object) : undefined;
-      return template ? probeViolations(object, template) : [];
-    }),
+    objects.workloads().flatMap(({ object, template }) => probeViolations(object, template)),
 };
 
 /** The pod templates a Service selects, in its namespace on this cluster. */

@@ -13,11 +13,9 @@ const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet'];
 /** Kinds whose pods serve traffic for as long as they run. */
 const SERVING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod'];
 
+/** `fn` over the workloads of `kinds` (only workloads have templates: see ClusterObjects.workloads). */
 function eachTemplate(objects: ClusterObjects, kinds: readonly string[], fn: (object: ResolvedObject, template: PodTemplate) => Violation[]): Violation[] {
-  return objects.all.flatMap((object) => {
-    const template = kinds.includes(object.manifest.kind) ? objects.template(object) : undefined;
-    return template ? fn(object, template) : [];
-  });
+  return objects.workloads().flatMap(({ object, template }) => (kinds.includes(object.manifest.kind) ? fn(object, template) : []));
 }
 
 export const resourcesRequired: Rule = {
@@ -188,8 +186,8 @@ export const requiredLabels: Rule = {
   hint: `set metadata.labels ${REQUIRED_LABELS.map((l) => `${l}`).join(' and ')} (workloads in fleet.apps get managed-by automatically)`,
   severity: WARN_IN_DEVELOPMENT,
   check: (objects) =>
-    objects.all.flatMap((object) => {
-      if (!WORKLOAD_KINDS.includes(object.manifest.kind)) return [];
+    // The objects of WORKLOAD_KINDS are exactly the workloads (each has a pod template).
+    objects.workloads().flatMap(({ object }) => {
       const labels = labelsOf(rec(object.manifest.metadata).labels);
       const missing = REQUIRED_LABELS.filter((l) => !labels[l]);
       return missing.length > 0 ? [{ object, message: `missing label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` }] : [];
