@@ -94,7 +94,10 @@ export interface SynthOptions {
    * @default every cluster ($STRATA_SHARD, `k/n`, when set)
    */
   readonly shard?: Shard;
-  /** Extra checks over the resolved objects, run after the built-in ones. @default none */
+  /**
+   * Extra checks over the resolved objects, run after the built-in ones, on one cluster at a time
+   * (the model a check gets holds one cluster: a synth streams them). @default none
+   */
   readonly checks?: readonly ModelCheck[];
   /**
    * How many threads render clusters at once (`--jobs N`), the main thread included; the output,

@@ -10,7 +10,11 @@ import { checkCronSchedules } from '../validate/cron.js';
 import { checkNames } from '../validate/rules/names.js';
 import type { FleetModel, ResolvedCluster } from './model.js';
 
-/** A check over resolved objects: structure, schemas, policy rules, and any a caller adds. */
+/**
+ * A check over resolved objects: structure, schemas, policy rules, and any a caller adds. A synth
+ * runs it on one cluster at a time (`model.clusters` holds one); `npm run validate` on every cluster
+ * of a tree at once. Either way it must reason about each cluster on its own.
+ */
 export type ModelCheck = (model: FleetModel) => Finding[];
 
 /** The checks every synth runs on the resolved fleet, in this order (lib/validate). */
