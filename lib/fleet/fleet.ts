@@ -10,7 +10,7 @@ import type { FleetModel, ResolvedCluster } from '../synth/model.js';
 import { trackChanges } from '../plan/synth-summary.js';
 import { layout, layoutFiles } from '../synth/layout.js';
 import {
-  DEFAULT_CHECKS, PHASE, checkCluster, countCluster, describeUnchecked, mergeFindings, noTotals, phasedFindings, summarize,
+  DEFAULT_CHECKS, PHASE, addTotals, checkCluster, clusterTotals, describeUnchecked, mergeFindings, noTotals, phasedFindings, summarize,
   type ModelCheck, type PhaseTimings, type PhasedFindings, type Rendered, type SynthTotals,
 } from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
@@ -304,6 +304,17 @@ export class Fleet extends App {
     return { resolved, findings: located };
   }
 
+  /**
+   * Renders one cluster for a synth writing `outdir`: its findings, its totals, and its files, laid
+   * out as they are read (the time spent goes to `timings.layout`); none when the cluster has an error.
+   */
+  private renderForWriting(cluster: Cluster, context: RenderContext, outdir: string): { findings: PhasedFindings; totals: SynthTotals; files: Iterable<[string, string]> } {
+    const { resolved, findings } = this.renderCluster(cluster, context);
+    const layout = layoutFiles(oneCluster(this.name, resolved), { bootstrapped: (c) => isBootstrapped(outdir, c) });
+    const files = hasError(findings) ? [] : timedIterable(layout, (ms) => (context.timings.layout += ms));
+    return { findings, totals: clusterTotals(resolved), files };
+  }
+
   /** `f` with the user's line that declared its construct (`Finding.source`), when known. */
   private locate(f: Finding): Finding {
     const source = f.source ?? definitionAt(this, f.path);
@@ -418,7 +429,6 @@ export class Fleet extends App {
     let failed = hasError(own);
     const pool = new JobPool(this.key, clusters.map((c) => c.name), this.outdir);
     const started = performance.now();
-    const bootstrapped = (c: string): boolean => isBootstrapped(this.outdir, c);
     let done = 0;
     /** Records a rendered cluster; its files, unless the synth has failed. */
     const accept = (index: number, findings: PhasedFindings, totals: SynthTotals): boolean => {
@@ -430,8 +440,8 @@ export class Fleet extends App {
     };
     const local = function* (this: Fleet, index: number): Generator<[string, string]> {
       const cluster = clusters[index];
-      const { resolved, findings } = this.renderCluster(cluster, { checks, progress, position: [index, clusters.length], timings: run.timings });
-      if (accept(index, findings, countCluster(noTotals(), resolved))) yield* timedIterable(layoutFiles(oneCluster(this.name, resolved), { bootstrapped }), (ms) => (run.timings.layout += ms));
+      const { findings, totals, files } = this.renderForWriting(cluster, { checks, progress, position: [index, clusters.length], timings: run.timings }, this.outdir);
+      if (accept(index, findings, totals)) yield* files;
       this.release(cluster);
     }.bind(this);
     const received = function* (): Generator<[string, string]> {
@@ -485,9 +495,8 @@ export class Fleet extends App {
         throw new StrataError(`cluster ${show(job.clusters[i])} is not declared when the program runs again in a job thread: declare the same clusters on every run (from code and files, not from time or chance)`);
       }
       const timings: PhaseTimings = { build: 0, resolve: 0, validate: 0, layout: 0 };
-      const { resolved, findings } = this.renderCluster(cluster, { checks, progress: NO_PROGRESS, position: [i, job.clusters.length], timings });
-      const files = hasError(findings) ? [] : [...timedIterable(layoutFiles(oneCluster(this.name, resolved), { bootstrapped: (c) => isBootstrapped(job.outdir, c) }), (ms) => (timings.layout += ms))];
-      postCluster(job, { index: i, files, findings, totals: countCluster(noTotals(), resolved), timings });
+      const { findings, totals, files } = this.renderForWriting(cluster, { checks, progress: NO_PROGRESS, position: [i, job.clusters.length], timings }, job.outdir);
+      postCluster(job, { index: i, files: [...files], findings, totals, timings });
       this.release(cluster);
     }
   }
@@ -673,14 +682,6 @@ function oneCluster(fleet: string, cluster: ResolvedCluster): FleetModel {
 /** True when any phase holds an error. */
 function hasError(findings: PhasedFindings): boolean {
   return findings.some((list) => list.some(isError));
-}
-
-/** Adds `more` to `totals`. */
-function addTotals(totals: SynthTotals, more: SynthTotals): void {
-  totals.clusters += more.clusters;
-  totals.layers += more.layers;
-  totals.objects += more.objects;
-  totals.unchecked.push(...more.unchecked);
 }
 
 /** Adds the phase times of `more` to `timings`. */

@@ -107,33 +107,38 @@ export interface SynthTotals {
   readonly unchecked: { readonly path: string; readonly reason: string }[];
 }
 
-/** Zero of everything: add clusters with `countCluster`. */
+/** Zero of everything: add clusters with `addTotals(totals, clusterTotals(cluster))`. */
 export function noTotals(): SynthTotals {
   return { clusters: 0, layers: 0, objects: 0, unchecked: [] };
 }
 
-/** Adds one resolved cluster to `totals`. */
-export function countCluster(totals: SynthTotals, cluster: ResolvedCluster): SynthTotals {
-  totals.clusters++;
-  totals.layers += cluster.folders.length;
-  totals.objects += cluster.folders.reduce((m, f) => m + f.objects.length, 0) + cluster.layers.length + cluster.sources.length;
-  totals.unchecked.push(...uncheckedObjects({ name: '', clusters: [cluster], findings: [] }));
+/** The totals of one resolved cluster. */
+export function clusterTotals(cluster: ResolvedCluster): SynthTotals {
+  return {
+    clusters: 1,
+    layers: cluster.folders.length,
+    objects: cluster.folders.reduce((m, f) => m + f.objects.length, 0) + cluster.layers.length + cluster.sources.length,
+    unchecked: uncheckedObjects({ name: '', clusters: [cluster], findings: [] }),
+  };
+}
+
+/** Adds `more` to `totals`; returns `totals`. */
+export function addTotals(totals: SynthTotals, more: SynthTotals): SynthTotals {
+  totals.clusters += more.clusters;
+  totals.layers += more.layers;
+  totals.objects += more.objects;
+  totals.unchecked.push(...more.unchecked);
   return totals;
 }
 
 /** The totals of a whole model. */
 export function totalsOf(model: FleetModel): SynthTotals {
-  return model.clusters.reduce(countCluster, noTotals());
+  return model.clusters.reduce((totals, cluster) => addTotals(totals, clusterTotals(cluster)), noTotals());
 }
 
 /** One line per object marked with markUnchecked, with its reason: printed after every synth. */
 export function describeUnchecked(unchecked: SynthTotals['unchecked']): string[] {
   return unchecked.map((u) => `  unchecked (not schema-validated): ${u.path}: ${u.reason}`);
-}
-
-/** Total milliseconds of a synth's phases. */
-export function totalTime(t: PhaseTimings): number {
-  return t.build + t.resolve + t.validate + t.layout + (t.write ?? 0);
 }
 
 /** One line for the end of a synth: what it rendered, how many files, where, in how long (`ms`, wall-clock). */

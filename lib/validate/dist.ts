@@ -236,8 +236,8 @@ export function validateDist(dir: string, options: { readonly root?: string } = 
   const findings = [...project.findings, ...recorded, ...checked];
   const errors = findings.filter(isError).length;
   const totals = totalsOf(model);
-  const { objects, unchecked } = { objects: totals.objects, unchecked: totals.unchecked.length };
-  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked > 0 ? ` (${unchecked} unchecked)` : ''} in ${dir}`;
+  const { objects, unchecked } = totals;
+  const summary = `${model.clusters.length} cluster${model.clusters.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}${unchecked.length > 0 ? ` (${unchecked.length} unchecked)` : ''} in ${dir}`;
   const head = findings.length === 0 ? `strata: ${summary}: valid` : formatReport(findings, `${summary}${errors > 0 ? ': invalid' : ': valid'}`);
   const notes = (foreign?.notes ?? []).map((n) => `  note: ${n}`);
   const report = [head, ...describeUnchecked(totals.unchecked), ...notes].join('\n');
