@@ -38,7 +38,12 @@ function sameAsCdk8s(obj: ApiObject): void {
     expectedError = String(e);
   }
   if (expectedError !== undefined) expect(() => apiObjectJson(obj)).toThrow(expectedError.replace(/^Error: /, ''));
-  else expect(apiObjectJson(obj)).toEqual(expected);
+  else {
+    const actual = apiObjectJson(obj);
+    expect(actual).toEqual(expected);
+    // Key order too: the YAML keeps it.
+    expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+  }
 }
 
 describe('apiObjectJson renders as cdk8s does', () => {
@@ -90,5 +95,45 @@ describe('apiObjectJson renders as cdk8s does', () => {
     const obj = new ApiObject(Cdk8sTesting.chart(), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { bad: new Opaque() } });
     expect(() => apiObjectJson(obj)).toThrow(/^Failed serializing construct at path 'test\/o' with name '[^']+': Error: can't render non-simple object of type 'Opaque'$/);
     sameAsCdk8s(obj);
+  });
+
+  test('keys in the order sanitizeValue sorts them (UTF-16 code units), small and large objects, and unsorted when cdk8s is told not to sort', () => {
+    const keys = ['b', 'B', 'a', '_x', 'é', 'Z', '10x', '9x', 'aa', 'a-b'];
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]));
+    const make = () => new ApiObject(Cdk8sTesting.chart(), 'o', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o', labels: { z: '1', a: '2' } },
+      data: { ...Object.fromEntries(keys.map((k, i) => [k, { [k]: i, nested: { y: 1, x: [{ b: 1, a: null }] } }])), many },
+    });
+    sameAsCdk8s(make());
+    expect(Object.keys(apiObjectJson(make()).data as object)).toEqual([...keys, 'many'].sort());
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      sameAsCdk8s(make());
+      expect(Object.keys(apiObjectJson(make()).data as object)).toEqual([...keys, 'many']);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('the first error cdk8s throws: a resolver failing anywhere before any unrenderable value, then the first of those in sorted order', () => {
+    class Alpha {}
+    class Zeta {}
+    const chart = Cdk8sTesting.chart();
+    const two = new ApiObject(chart, 'two', { apiVersion: 'v1', kind: 'ConfigMap', data: { z: new Zeta(), list: [1, { deep: new Alpha() }] } });
+    expect(() => apiObjectJson(two)).toThrow(/non-simple object of type 'Alpha'/);
+    sameAsCdk8s(two);
+    const failing = Lazy.any({ produce: () => { throw new Error('the lazy value failed'); } });
+    const lazy = new ApiObject(chart, 'lazy', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: { inner: [new Alpha()] }, z: failing } });
+    expect(() => apiObjectJson(lazy)).toThrow(/the lazy value failed/);
+    sameAsCdk8s(lazy);
+    const inMetadata = new ApiObject(chart, 'meta', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { labels: { a: new Zeta() as never } }, data: { b: new Alpha() } });
+    expect(() => apiObjectJson(inMetadata)).toThrow(/non-simple object of type 'Zeta'/);
+    sameAsCdk8s(inMetadata);
+  });
+
+  test('an own __proto__ key in an app without strata\'s resolvers: dropped as cdk8s drops it', () => {
+    const obj = new ApiObject(Cdk8sTesting.chart(), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: JSON.parse('{"__proto__": {"x": 1}, "b": 2}') });
+    sameAsCdk8s(obj);
+    expect(apiObjectJson(obj).data).toEqual({ b: 2 });
   });
 });

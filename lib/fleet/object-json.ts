@@ -4,7 +4,10 @@
 // which was the largest single cost of rendering a fleet. Here the app's resolvers are looked up
 // once per object, and a string, number or boolean skips them when every resolver is one whose
 // code provably leaves it alone (the app's own and strata's two); any other resolver sees every
-// value, exactly as in cdk8s.
+// value, exactly as in cdk8s. The metadata, resolved first, is not walked again inside the
+// whole object when that changes nothing. And where cdk8s resolves a manifest into one copy and then
+// sanitizes that into another (`sanitizeValue`: keys sorted, null and undefined left out), one
+// walk does both (`resolveSanitized`), with the same result and the same first error.
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, ResolutionContext, type IResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';
 import { PlainKeysResolver } from './plain-keys.js';
@@ -33,6 +36,12 @@ interface Resolving {
   readonly obj: ApiObject;
   readonly resolvers: readonly IResolver[];
   readonly fast: boolean;
+  /**
+   * A value already resolved and sanitized (the metadata, inside the whole object), which a walk
+   * takes as it is: resolving and sanitizing it again changes nothing when `fast` (the known
+   * resolvers replace nothing a resolution left), and only then is it set.
+   */
+  settled?: unknown;
 }
 
 function isPrimitive(value: unknown): boolean {
@@ -59,6 +68,94 @@ function resolveValue(r: Resolving, key: string[], value: any): any {
     return result;
   }
   return value;
+}
+
+interface SanitizeOptions {
+  readonly sortKeys?: boolean;
+  readonly filterEmptyArrays?: boolean;
+  readonly filterEmptyObjects?: boolean;
+}
+
+/** What `sanitizeValue` throws for a value, kept until the walk ends: cdk8s resolves everything before it sanitizes. */
+class Unrenderable {
+  constructor(readonly error: unknown) {}
+}
+
+/** `sanitizeValue(value, options)`, or what it throws, as an Unrenderable. */
+function sanitized(value: unknown, options: SanitizeOptions): unknown {
+  try {
+    return sanitizeValue(value, options);
+  } catch (e) {
+    return new Unrenderable(e);
+  }
+}
+
+/**
+ * The indices of `keys` in the order `keys.sort()` puts them (UTF-16 code units). Objects of a
+ * manifest have a few keys: an insertion sort without a comparator call is the fast way there.
+ */
+function sortedOrder(keys: readonly string[]): number[] {
+  const order = keys.map((_, i) => i);
+  if (keys.length > 16) return order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  for (let i = 1; i < order.length; i++) {
+    const current = order[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[order[j]] > keys[current]; j--) order[j + 1] = order[j];
+    order[j + 1] = current;
+  }
+  return order;
+}
+
+/**
+ * `sanitizeValue(resolveValue(r, key, value), options)` in one walk: resolvers run on the values
+ * in the order cdk8s resolves them (keys as inserted), the result is assembled in the order it
+ * sanitizes them (keys sorted), and the error it would throw first is the one returned, as an
+ * Unrenderable, once every value is resolved. An object with an own `__proto__` key, which a
+ * resolved copy turns into a prototype, takes cdk8s's two steps.
+ */
+function resolveSanitized(r: Resolving, key: string[], value: any, options: SanitizeOptions): unknown {
+  if (value == null) return undefined;
+  if (value === r.settled) return value;
+  if (!(r.fast && isPrimitive(value))) {
+    const context = new ResolutionContext(r.obj, key, value);
+    for (const resolver of r.resolvers) {
+      resolver.resolve(context);
+      if (context.replaced) return resolveSanitized(r, key, context.replacedValue, options);
+    }
+  }
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = value.map((x, i) => (r.fast && isPrimitive(x) ? x : resolveSanitized(r, [...key, `${i}`], x, options)));
+    const bad = items.find((x) => x instanceof Unrenderable);
+    if (bad) return bad;
+    return options.filterEmptyArrays && items.length === 0 ? undefined : items;
+  }
+  if (value.constructor != Object) return sanitized(value, options); // left as is by resolve
+  const keys = Object.keys(value);
+  if (keys.includes('__proto__')) return sanitized(resolveValue(r, key, value), options);
+  const values = keys.map((k) => {
+    const v = value[k];
+    return r.fast && isPrimitive(v) ? v : resolveSanitized(r, [...key, k], v, options);
+  });
+  const order = options.sortKeys ?? true ? sortedOrder(keys) : keys.map((_, i) => i);
+  const result: Record<string, unknown> = {};
+  let empty = true;
+  for (const i of order) {
+    const v = values[i];
+    if (v instanceof Unrenderable) return v;
+    if (v != null) {
+      result[keys[i]] = v;
+      empty = false;
+    }
+  }
+  return options.filterEmptyObjects && empty ? undefined : result;
+}
+
+/** `sanitizeValue(resolveValue(r, [], value), options)`; throws what that throws. */
+function resolveAndSanitize(r: Resolving, value: unknown, options: SanitizeOptions): any {
+  const result = resolveSanitized(r, [], value, options);
+  if (result instanceof Unrenderable) throw result.error;
+  return result;
 }
 
 function resolving(obj: ApiObject): Resolving | undefined {
@@ -92,7 +189,7 @@ function metadataJson(metadata: ApiObjectMetadataDefinition): unknown {
     ownerReferences: m.ownerReferences,
     labels: m.labels,
   };
-  return sanitizeValue(resolveValue(r, [], fields), { filterEmptyArrays: true, filterEmptyObjects: true });
+  return resolveAndSanitize(r, fields, { filterEmptyArrays: true, filterEmptyObjects: true });
 }
 
 /** What `ApiObject.prototype.toJson.call(obj)` returns (or throws), computed faster. */
@@ -101,9 +198,11 @@ export function apiObjectJson(obj: ApiObject): Record<string, unknown> {
   const r = resolving(obj);
   if (!r) return ApiObject.prototype.toJson.call(obj); // not under an App: cdk8s's own failure
   try {
-    const data = { ...raw.props, metadata: metadataJson(obj.metadata) };
+    const metadata = metadataJson(obj.metadata);
+    const data = { ...raw.props, metadata };
     const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
-    const json = sanitizeValue(resolveValue(r, [], data), { sortKeys });
+    if (r.fast && typeof metadata === 'object' && metadata !== null && obj.metadata.toJson === ApiObjectMetadataDefinition.prototype.toJson) r.settled = metadata;
+    const json = resolveAndSanitize(r, data, { sortKeys });
     const patched = JsonPatch.apply(json, ...raw.patches);
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
