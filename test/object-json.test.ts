@@ -18,6 +18,8 @@ function tricky(inFleet: boolean): Record<string, unknown> {
     data: {
       lazy: Lazy.any({ produce: () => ({ nested: Lazy.any({ produce: () => 'deep' }) }) }),
       implicit: { resolve: () => 'from-resolve' },
+      // A list with a string `value`: NumberStringUnionResolver takes it for a union.
+      union: Object.assign(['a'], { value: 'from-union' }),
       nothing: null,
       missing: undefined,
       list: inFleet ? ['a', 1, true, { b: [2, 'c'] }] : ['a', 1, true, null, { b: [2, 'c'] }],
@@ -62,7 +64,7 @@ describe('apiObjectJson renders as cdk8s does', () => {
     expect(objects.length).toBeGreaterThan(10);
     for (const obj of objects) sameAsCdk8s(obj);
     const settings = objects.find((o) => o.kind === 'Settings')!;
-    expect(apiObjectJson(settings)).toMatchObject({ metadata: { labels: { tier: 'bronze' } }, data: { lazy: { nested: 'deep' }, implicit: 'from-resolve', unsafe: { plain: 1 } } });
+    expect(apiObjectJson(settings)).toMatchObject({ metadata: { labels: { tier: 'bronze' } }, data: { lazy: { nested: 'deep' }, implicit: 'from-resolve', union: { value: 'from-union' }, unsafe: { plain: 1 } } });
   });
 
   test('an app with a resolver of its own: it sees strings and numbers too', () => {

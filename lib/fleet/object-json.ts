@@ -3,15 +3,16 @@
 // resolution context and a key path for every value of a manifest, strings and numbers included,
 // which was the largest single cost of rendering a fleet. Here the app's resolvers are looked up
 // once per object, and a string, number or boolean skips them when every resolver is one whose
-// code provably leaves it alone (the app's own and strata's two); any other resolver sees every
+// code provably leaves it alone (the app's own and strata's two), as does a plain object or list
+// none of those would replace (`leftAlone`); any other resolver sees every
 // value, exactly as in cdk8s. The metadata, resolved first, is not walked again inside the
 // whole object when that changes nothing. And where cdk8s resolves a manifest into one copy and then
 // sanitizes that into another (`sanitizeValue`: keys sorted, null and undefined left out), one
 // walk does both (`resolveSanitized`), with the same result and the same first error.
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, ResolutionContext, type IResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';
-import { PlainKeysResolver } from './plain-keys.js';
-import { StageResolver } from './stage.js';
+import { needsCopy, PlainKeysResolver } from './plain-keys.js';
+import { isStageDependent, StageResolver } from './stage.js';
 
 /** The resolvers known to replace no string, number or boolean, with their code as loaded. */
 const PRIMITIVE_SAFE = new Map<unknown, unknown>(
@@ -47,6 +48,28 @@ interface Resolving {
 function isPrimitive(value: unknown): boolean {
   const t = typeof value;
   return t === 'string' || t === 'number' || t === 'boolean';
+}
+
+/** A plain object (Object's prototype) or an array (Array's). */
+function isContainer(value: any): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === Array.prototype;
+}
+
+/**
+ * Whether no known resolver replaces `value`, a plain object or an array (so no resolution
+ * context is needed): not a Lazy (its prototype is Object's or Array's), no `resolve` method
+ * (ImplicitTokenResolver), no string or number `value` on an array (NumberStringUnionResolver
+ * leaves plain objects alone), not a stage value, no unsafe key (strata's two).
+ */
+function leftAlone(value: any): boolean {
+  if (typeof value.resolve === 'function' || isStageDependent(value)) return false;
+  if (Array.isArray(value)) {
+    const union = (value as { value?: unknown }).value;
+    return typeof union !== 'number' && typeof union !== 'string';
+  }
+  return value.constructor === Object && !needsCopy(value);
 }
 
 /** cdk8s's `resolve(key, value, apiObject)`, with the resolvers given and primitives short-circuited when `fast`. */
@@ -116,7 +139,7 @@ function sortedOrder(keys: readonly string[]): number[] {
 function resolveSanitized(r: Resolving, key: string[], value: any, options: SanitizeOptions): unknown {
   if (value == null) return undefined;
   if (value === r.settled) return value;
-  if (!(r.fast && isPrimitive(value))) {
+  if (!(r.fast && (isPrimitive(value) || (isContainer(value) && leftAlone(value))))) {
     const context = new ResolutionContext(r.obj, key, value);
     for (const resolver of r.resolvers) {
       resolver.resolve(context);

@@ -14,7 +14,8 @@ function isUnsafeKey(key: string): boolean {
   return key === '__proto__' || key === 'constructor';
 }
 
-function needsCopy(value: object): boolean {
+/** Whether `PlainKeysResolver` replaces `value`, an object: a copy is made of one with a null prototype or an unsafe own key. */
+export function needsCopy(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   if (proto === null) return true;
   if (proto !== Object.prototype) return false;
