@@ -158,6 +158,26 @@ describe('names and keys Kubernetes validates', () => {
     }));
   });
 
+  // The screen walks objects with `for...in` and looks a toJSON up only when it finds something:
+  // what JSON (and so dist/) holds decides, as before.
+  test('a value an object\'s toJSON replaces is not reported, wherever the toJSON sits; keys added to Object.prototype change nothing', () => {
+    const thing = (spec: unknown) => ({ path: 'p', manifest: { apiVersion: 'acme.io/v1', kind: 'Thing', metadata: { name: 't' }, spec } }) as never;
+    const clean = () => ({ replaced: 'by toJSON' });
+    expect(objectNameProblems(thing({ a: NaN, b: 'x\u007f', toJSON: clean }))).toEqual([]);
+    expect(objectNameProblems(thing({ toJSON: clean, a: NaN }))).toEqual([]);
+    expect(objectNameProblems(thing({ outer: { a: NaN }, toJSON: clean }))).toEqual([]);
+    // A toJSON below the problem does not hide it.
+    expect(objectNameProblems(thing({ a: NaN, inner: { toJSON: clean } }))).toContainEqual(expect.objectContaining({ field: 'spec.a', message: 'is NaN, which JSON and YAML cannot hold' }));
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.injected = NaN;
+      expect(objectNameProblems(thing({ a: NaN, ok: 'fine' }))).toEqual([expect.objectContaining({ field: 'spec.a' })]);
+      expect(objectNameProblems(thing({ ok: 'fine' }))).toEqual([]);
+    } finally {
+      delete proto.injected;
+    }
+  });
+
   test('a Git branch Flux follows is a valid Git ref name', () => {
     const repo = (branch: string) => ({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'r' }, spec: { interval: '1m', url: 'https://example.com/r.git', ref: { branch } } });
     for (const bad of ['main\nx', 'a..b', 'feature/', '-x', 'a b', 'x.lock', '.hidden', 'a@{1}']) {

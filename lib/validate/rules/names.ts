@@ -158,6 +158,9 @@ function mayBeUnbuildable(manifest: Json): boolean {
  * so this screen never runs `checkValues` where that one did not.
  */
 function hasUnusualChar(s: string): boolean {
+  // The regular expression scans in native code; the walk below, which lets a surrogate pair
+  // through, only runs on the rare string it flags.
+  if (!MAYBE_UNUSUAL.test(s)) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x7f) continue;
@@ -170,6 +173,9 @@ function hasUnusualChar(s: string): boolean {
   }
   return false;
 }
+
+/** Every character `hasUnusualChar` may report, surrogates of a pair included. */
+const MAYBE_UNUSUAL = /[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
 
 /** True when `checkValues` looks closer at a mapping key (its own test, without the regular expression). */
 function isUnusualKey(key: string): boolean {
@@ -193,8 +199,8 @@ function mayHideProblem(value: unknown): boolean | 'ask-json' {
       return false;
   }
   if (value === null) return false;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return 'ask-json';
   if (Array.isArray(value)) {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return 'ask-json';
     for (let i = 0; i < value.length; i++) {
       const found = mayHideProblem(value[i]);
       if (found !== false) return found;
@@ -203,15 +209,18 @@ function mayHideProblem(value: unknown): boolean | 'ask-json' {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return 'ask-json';
-  for (const key of Object.keys(value)) {
+  // `for...in` (no array of keys made per object) also sees keys a program added to
+  // Object.prototype: the walk only screens, so at worst checkValues runs for nothing. A toJSON
+  // (own: met in the loop as a function value; inherited or own) is looked up only when a
+  // problem turns up, since JSON would write what it returns instead.
+  for (const key in value) {
     const child = (value as Json)[key];
     if (child === undefined || typeof child === 'function' || typeof child === 'symbol') {
       if (child !== undefined || isUnusualKey(key)) return 'ask-json';
       continue;
     }
-    if (isUnusualKey(key)) return true;
-    const found = mayHideProblem(child);
-    if (found !== false) return found;
+    const found = isUnusualKey(key) || mayHideProblem(child);
+    if (found !== false) return found === true && typeof (value as { toJSON?: unknown }).toJSON === 'function' ? 'ask-json' : found;
   }
   return false;
 }
