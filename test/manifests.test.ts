@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh.js';
-import { manifestOf, resolutionOf, withResolutionCache } from '../lib/fleet/manifests.js';
+import { BINDING_MODULES, manifestOf, resolutionOf, withResolutionCache } from '../lib/fleet/manifests.js';
 
 function chart(): Chart {
   return new Chart(new App(), 'c', { disableResourceNameHashes: true });
@@ -36,6 +36,25 @@ describe('resolutionOf', () => {
     ];
     for (const obj of objects) expect(resolutionOf(obj)).toEqual({ manifest: obj.toJson(), drops: [] });
     expect(resolutionOf(objects[0]).manifest).toMatchObject({ spec: { template: { spec: { hostPID: false } } } });
+  });
+
+  test('every class of imports/ (Flux, KEDA, Karpenter, cert-manager, Gateway API) is resolved once, as its toJson() renders it', () => {
+    const c = chart();
+    const classes = BINDING_MODULES.slice(1).flatMap((module) => Object.values(module).filter((v): v is new (...a: any[]) => ApiObject => typeof v === 'function' && 'GVK' in v));
+    expect(classes.map((cls) => (cls as unknown as { GVK: { kind: string } }).GVK.kind)).toEqual(expect.arrayContaining(['HTTPRoute', 'GRPCRoute', 'Gateway', 'GatewayClass', 'ReferenceGrant', 'ClusterIssuer', 'Issuer', 'Certificate', 'ClusterTriggerAuthentication', 'HelmRelease', 'NodePool']));
+    const ownToJson = jest.spyOn(ApiObject.prototype, 'toJson');
+    try {
+      for (const [i, cls] of classes.entries()) {
+        const obj = new cls(c, `o${i}`, { metadata: { name: `o${i}`, labels: { b: '1', a: '2' } }, spec: {} });
+        ownToJson.mockClear();
+        const resolution = resolutionOf(obj);
+        // One resolution, through apiObjectJson: the binding's toJson (which calls cdk8s's) is not run.
+        expect(ownToJson).not.toHaveBeenCalled();
+        expect(resolution).toEqual({ manifest: obj.toJson(), drops: [] });
+      }
+    } finally {
+      ownToJson.mockRestore();
+    }
   });
 
   test('what a binding drops is reported: a patched typo, a renamed field, a plain value where it boxes one', () => {

@@ -7,18 +7,27 @@
 // kept until the scope ends.
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
-import { Kustomization } from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
-import { Alert } from '../../imports/flux-notification-alert-notification.toolkit.fluxcd.io.js';
-import { Provider } from '../../imports/flux-notification-provider-notification.toolkit.fluxcd.io.js';
-import { GitRepository } from '../../imports/flux-source-git-source.toolkit.fluxcd.io.js';
-import { HelmRepository } from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
-import { OciRepository } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
-import { Ec2NodeClass } from '../../imports/karpenter-ec2nodeclass-karpenter.k8s.aws.js';
-import { NodePool } from '../../imports/karpenter-nodepool-karpenter.sh.js';
-import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh.js';
-import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh.js';
-import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh.js';
+import * as CertManagerCertificateCertManager from '../../imports/cert-manager-certificate-cert-manager.io.js';
+import * as CertManagerClusterissuerCertManager from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
+import * as CertManagerIssuerCertManager from '../../imports/cert-manager-issuer-cert-manager.io.js';
+import * as FluxHelmHelm from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
+import * as FluxKustomizeKustomize from '../../imports/flux-kustomize-kustomize.toolkit.fluxcd.io.js';
+import * as FluxNotificationAlertNotification from '../../imports/flux-notification-alert-notification.toolkit.fluxcd.io.js';
+import * as FluxNotificationProviderNotification from '../../imports/flux-notification-provider-notification.toolkit.fluxcd.io.js';
+import * as FluxSourceGitSource from '../../imports/flux-source-git-source.toolkit.fluxcd.io.js';
+import * as FluxSourceHelmSource from '../../imports/flux-source-helm-source.toolkit.fluxcd.io.js';
+import * as FluxSourceOciSource from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
+import * as GatewayApiGatewayGateway from '../../imports/gateway-api-gateway-gateway.networking.k8s.io.js';
+import * as GatewayApiGatewayclassGateway from '../../imports/gateway-api-gatewayclass-gateway.networking.k8s.io.js';
+import * as GatewayApiGrpcrouteGateway from '../../imports/gateway-api-grpcroute-gateway.networking.k8s.io.js';
+import * as GatewayApiHttprouteGateway from '../../imports/gateway-api-httproute-gateway.networking.k8s.io.js';
+import * as GatewayApiReferencegrantGateway from '../../imports/gateway-api-referencegrant-gateway.networking.k8s.io.js';
+import * as KarpenterEc2nodeclassKarpenter from '../../imports/karpenter-ec2nodeclass-karpenter.k8s.aws.js';
+import * as KarpenterNodepoolKarpenter from '../../imports/karpenter-nodepool-karpenter.sh.js';
+import * as KedaClustertriggerauthenticationKeda from '../../imports/keda-clustertriggerauthentication-keda.sh.js';
+import * as KedaScaledjobKeda from '../../imports/keda-scaledjob-keda.sh.js';
+import * as KedaScaledobjectKeda from '../../imports/keda-scaledobject-keda.sh.js';
+import * as KedaTriggerauthenticationKeda from '../../imports/keda-triggerauthentication-keda.sh.js';
 import type { Manifest } from '../synth/model.js';
 import { StrataError } from './errors.js';
 import { apiObjectJson } from './object-json.js';
@@ -45,20 +54,21 @@ interface Binding {
 let bindings: Set<unknown> | undefined;
 
 /**
- * The generated binding classes: every `k8s.Kube*` class of cdk8s-plus-27 and the imports/ classes
- * strata builds objects with. Their `toJson()` is `{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`
+ * The generated binding classes: every `k8s.Kube*` class of cdk8s-plus-27 and every class of
+ * imports/ (a class missing here still renders right, through its own `toJson()`, at twice the cost). Their `toJson()` is `{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`
  * and their static `manifest(props)` is `{ ...GVK, ...toJson_<Kind>Props(props) }`, so both results
  * come from one resolution. Any other class (a subclass, a hand-written ApiObject) is resolved
  * through its own `toJson()`.
  */
 function isBinding(cls: unknown): cls is Binding {
-  bindings ??= new Set<unknown>([
-    ...Object.values(k8s).filter((c) => typeof c === 'function' && 'GVK' in c && typeof (c as Partial<Binding>).manifest === 'function'),
-    HelmRelease, Kustomization, Alert, Provider, GitRepository, HelmRepository, OciRepository,
-    Ec2NodeClass, NodePool, ScaledJob, ScaledObject, TriggerAuthentication,
-  ]);
+  bindings ??= new Set<unknown>(BINDING_MODULES.flatMap((module) => Object.values(module).filter((c) => typeof c === 'function' && 'GVK' in c && typeof (c as Partial<Binding>).manifest === 'function')));
   return bindings.has(cls);
 }
+
+/** cdk8s-plus-27's Kubernetes bindings and every module of imports/ (all generated by `cdk8s import`). */
+export const BINDING_MODULES: readonly Record<string, unknown>[] = [
+  k8s, CertManagerCertificateCertManager, CertManagerClusterissuerCertManager, CertManagerIssuerCertManager, FluxHelmHelm, FluxKustomizeKustomize, FluxNotificationAlertNotification, FluxNotificationProviderNotification, FluxSourceGitSource, FluxSourceHelmSource, FluxSourceOciSource, GatewayApiGatewayGateway, GatewayApiGatewayclassGateway, GatewayApiGrpcrouteGateway, GatewayApiHttprouteGateway, GatewayApiReferencegrantGateway, KarpenterEc2nodeclassKarpenter, KarpenterNodepoolKarpenter, KedaClustertriggerauthenticationKeda, KedaScaledjobKeda, KedaScaledobjectKeda, KedaTriggerauthenticationKeda,
+];
 
 /**
  * A namespace scope (`fleet.apps(namespace, ...)`) stamps its namespace on every object declared
