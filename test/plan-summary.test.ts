@@ -4,7 +4,7 @@ import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StatefulService, type Apps, type Fleet } from '../lib/index.js';
+import { Stage, StatefulService, type Apps, type Fleet } from '../lib/index.js';
 import { LISTED_FILES, trackChanges } from '../lib/plan/synth-summary.js';
 import { writeTree } from '../lib/synth/writer.js';
 import { oneCluster, shopFleet } from './support/fleets.js';
@@ -18,6 +18,14 @@ function database(apps: Apps, size: string): void {
 
 const settings = (apps: Apps, level: string) => new ApiObject(apps, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { level } });
 
+/** The cluster a dist/ path belongs to: `<c>/...` or `clusters/<c>/...`. */
+const clusterOf = (rel: string) => (rel.startsWith('clusters/') ? rel.split('/')[1] : rel.split('/')[0]);
+
+/** Files cluster by cluster, as a synth streams them (render() sorts them by path). */
+function byCluster(files: ReadonlyMap<string, string>): [string, string][] {
+  return [...files].sort(([a], [b]) => clusterOf(a).localeCompare(clusterOf(b)));
+}
+
 /** Writes `before`, then `after` over it, and returns the summary of the second write. */
 function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[], bootstrap?: (dir: string) => void): string | undefined {
   const dir = join(mkdtempSync(join(tmpdir(), 'strata-summary-')), 'dist');
@@ -27,7 +35,7 @@ function summaryOf(before: Fleet, after: Fleet, focus?: readonly string[], boots
   const quiet = process.env.STRATA_QUIET;
   delete process.env.STRATA_QUIET;
   try {
-    const files = after.render({ clusters: focus }).files;
+    const files = byCluster(after.render({ clusters: focus }).files);
     const tracker = trackChanges(dir, files, focus);
     writeTree(dir, tracker.files, focus ?? clusters(after), { focus: Boolean(focus) });
     return tracker.summary();
@@ -91,6 +99,33 @@ describe('synth summary line', () => {
     };
     const lines = summaryOf(fleet(), fleet(), undefined, bootstrap)!.split('\n');
     expect(lines.filter((l) => l.includes('flux-system/'))).toEqual([]);
+  });
+
+  test('several clusters, each planned on its own as its files come: two changed, one no longer declared', () => {
+    const fleet = (level: string, clusters: string[]) => shopFleet((apps) => settings(apps, level), {
+      clusters: Object.fromEntries(clusters.map((c) => [c, { stage: c.startsWith('prod') ? Stage.PRODUCTION : Stage.DEVELOPMENT }])),
+    });
+    const before = fleet('info', ['dev-eu', 'extra', 'prod-eu']);
+    const line = summaryOf(before, fleet('debug', ['dev-eu', 'prod-eu']))!.split('\n');
+    // Every object of the dropped cluster is removed (its Flux objects too); the ConfigMap changed on both others.
+    expect(line[0]).toMatch(/^strata: against the previous .*dist\/: \d+ removed, 2 changed, \d+ destructive: run `npm run plan`/);
+    expect(line.slice(1).filter((l) => l.startsWith('  ~ '))).toEqual(expect.arrayContaining(['  ~ dev-eu/apps/shop/configmap-settings.yaml', '  ~ prod-eu/apps/shop/configmap-settings.yaml']));
+  });
+
+  test('files that do not come cluster by cluster are counted as files, not planned twice', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'strata-summary-')), 'dist');
+    const fleet = (level: string) => shopFleet((apps) => settings(apps, level));
+    writeTree(dir, fleet('info').render().files, ['dev-eu', 'prod-eu']);
+    const quiet = process.env.STRATA_QUIET;
+    delete process.env.STRATA_QUIET;
+    try {
+      // render() sorts by path: clusters/dev-eu, clusters/prod-eu, dev-eu/, prod-eu/.
+      const tracker = trackChanges(dir, fleet('debug').render().files);
+      writeTree(dir, tracker.files, ['dev-eu', 'prod-eu']);
+      expect(tracker.summary()!.split('\n')[0]).toMatch(/^strata: against the previous .*dist\/: \d+ files differ \(objects not counted: the files did not come cluster by cluster\)$/);
+    } finally {
+      process.env.STRATA_QUIET = quiet;
+    }
   });
 
   test('an unchanged tree', () => {
