@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh.js';
