@@ -2,10 +2,10 @@
 // Kustomization that applies it (the one in clusters/<cluster>/ whose spec.path is the object's
 // folder), so a plan can tell what each Kustomization's inventory gains, keeps and prunes.
 import { posix } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../synth/model.js';
 import { BOOTSTRAP_DIR } from '../synth/writer.js';
-import { constructPath, leadingComment, readDist } from '../validate/dist.js';
+import { constructPath, readDist } from '../validate/dist.js';
+import { parseDocuments } from '../validate/dist-yaml.js';
 import { rec, str } from '../validate/objects.js';
 import { groupOf, idKey, idOf, type ObjectId } from './identity.js';
 
@@ -142,11 +142,11 @@ export function* entriesOfFiles(files: Iterable<readonly [string, string]>): Gen
   for (const [file, text] of files) {
     if (posix.basename(file) === 'kustomization.yaml' || !/\.ya?ml$/.test(file)) continue;
     if (file.startsWith('clusters/') && file.split('/')[2] === BOOTSTRAP_DIR) continue;
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) continue;
-      const manifest = rec(doc.toJS()) as Manifest;
+    for (const doc of parseDocuments(text)) {
+      if (doc.error !== undefined) continue;
+      const manifest = rec(doc.value) as Manifest;
       if (typeof manifest.kind !== 'string' || typeof manifest.apiVersion !== 'string' || typeof rec(manifest.metadata).name !== 'string') continue;
-      const path = constructPath(leadingComment(doc));
+      const path = constructPath(doc.comment);
       yield { cluster: clusterOfFile(file), file, manifest, ...(path ? { path } : {}) };
     }
   }

@@ -2,7 +2,7 @@
 // checks a synth runs, on the objects parsed back from the YAML files.
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseDocuments } from './dist-yaml.js';
 import { formatReport, isError, type Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
 import { EXTERNAL_NAMESPACE_COMMENT, KUBERNETES_VERSION_COMMENT, LOCKDOWN_COMMENT, STAGE_COMMENT } from '../synth/layout.js';
@@ -42,12 +42,6 @@ export function constructPath(comment: string | null | undefined): string | unde
   return /^ ?strata: (\S+)$/m.exec(comment ?? '')?.[1];
 }
 
-/** The comment above a document's first key: the parser keeps it on the document, its map or its first key. */
-export function leadingComment(doc: { commentBefore?: string | null; contents: unknown }): string | undefined {
-  type Node = { commentBefore?: string | null; items?: { key?: Node }[] } | null | undefined;
-  const contents = doc.contents as Node;
-  return doc.commentBefore ?? contents?.commentBefore ?? contents?.items?.[0]?.key?.commentBefore ?? undefined;
-}
 
 /** The cluster a dist/ file belongs to: its first folder, or the second under `clusters/`. */
 function clusterOfFile(file: string): string {
@@ -57,14 +51,13 @@ function clusterOfFile(file: string): string {
 
 function parseFile(dir: string, file: string, findings: Finding[]): ParsedFile {
   const objects: ResolvedObject[] = [];
-  const docs = parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
-  for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
-    const path = constructPath(leadingComment(doc)) ?? `${file}#${i}`;
-    if (doc.errors.length > 0) {
-      findings.push({ path, object: file, message: `invalid YAML: ${doc.errors[0].message}` });
+  for (const [i, doc] of parseDocuments(readFileSync(join(dir, file), 'utf8')).entries()) {
+    const path = constructPath(doc.comment) ?? `${file}#${i}`;
+    if (doc.error !== undefined) {
+      findings.push({ path, object: file, message: `invalid YAML: ${doc.error}` });
       continue;
     }
-    const value: unknown = doc.toJS();
+    const value = doc.value;
     if (value === null || value === undefined) continue;
     const manifest = rec(value);
     const name = rec(manifest.metadata).name;
@@ -113,7 +106,7 @@ function indexProblems(dir: string, files: readonly string[]): Finding[] {
   const present = new Set(files);
   for (const index of files.filter((f) => posix.basename(f) === KUSTOMIZATION)) {
     const folder = posix.dirname(index);
-    const resources = arr(rec(parseAllDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.toJS?.()).resources).map(String);
+    const resources = arr(rec(parseDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.value).resources).map(String);
     for (const r of resources) {
       if (!present.has(posix.join(folder, r)) && !present.has(posix.join(folder, r, KUSTOMIZATION)) && !existsSync(join(dir, folder, r))) {
         findings.push({ path: index, message: `lists ${r}, which does not exist: kustomize build fails` });
@@ -124,7 +117,7 @@ function indexProblems(dir: string, files: readonly string[]): Finding[] {
     if (posix.basename(file) === KUSTOMIZATION || !/\.ya?ml$/.test(file)) continue;
     const index = folderIndex(file, present);
     if (!index) continue;
-    const listed = arr(rec(parseAllDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.toJS?.()).resources).map((r) => posix.join(posix.dirname(index), String(r)));
+    const listed = arr(rec(parseDocuments(readFileSync(join(dir, index), 'utf8'))[0]?.value).resources).map((r) => posix.join(posix.dirname(index), String(r)));
     if (!listed.some((l) => file === l || file.startsWith(`${l}/`))) findings.push({ path: file, message: `is not listed in ${index}: Flux never applies it` });
   }
   return findings;

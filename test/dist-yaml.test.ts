@@ -1,0 +1,87 @@
+// Reading dist/ files (lib/validate/dist-yaml.ts): js-yaml where it reads a file as the `yaml`
+// library does, `yaml` otherwise. Every file strata writes must read the same both ways, comments
+// (construct paths) included, and take the fast way.
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { leadingComment, parseDocuments, readDocuments } from '../lib/validate/dist-yaml.js';
+import { toMultiDocYaml, toYaml } from '../lib/synth/yaml.js';
+
+/** The reading every caller had before: `yaml`'s documents, values and leading comments. */
+function reference(text: string): { value: unknown; comment?: string; error?: string }[] {
+  return parseAllDocuments(text).map((doc) => {
+    const comment = leadingComment(doc);
+    const base = comment === undefined ? {} : { comment };
+    return doc.errors.length > 0 ? { value: null, ...base, error: doc.errors[0].message } : { value: doc.toJS() as unknown, ...base };
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('reading dist/ YAML', () => {
+  test('every file of the example dist/ reads as `yaml` reads it, through js-yaml', () => {
+    const files = filesUnder('dist').filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(100);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const { documents, reader } = readDocuments(text);
+      expect({ file, reader }).toEqual({ file, reader: 'js-yaml' });
+      expect(documents).toEqual(reference(text));
+    }
+    expect(parseDocuments(readFileSync('dist/dev-eu/apps/shop/deployment-orders.yaml', 'utf8'))[0].comment).toBe(' strata: dev-eu/apps/shop/orders/deployment');
+  });
+
+  // Strings a YAML 1.1 reader or a timestamp-aware schema would take for something else: the
+  // writer quotes what must be quoted, and both libraries must read back the same.
+  const tricky = fc.constantFrom('2024-01-01', '2024-01-01T10:00:00Z', 'yes', 'no', 'on', 'off', 'y', 'n', '~', 'null', 'Null', 'true', 'True', 'FALSE',
+    '1_000', '0x1F', '0o17', '017', '.inf', '-.Inf', '.nan', '1e3', '+12', '-0', '0.5', '12:30:00', '<<', '=', '!tag', '&a', '*a', '%x', '@x', '`x',
+    '#x', 'a #b', 'a: b', '- x', '? x', '[x]', '{x}', '"q"', "'q'", ' lead', 'trail ', '', 'multi\nline', 'tab\there', 'line\n', '\n', '---', '...', 'café', '😀');
+  const scalar = fc.oneof(tricky, fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+  const key = fc.oneof(tricky, fc.string({ minLength: 1, maxLength: 12 }));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+  }));
+  const manifest = fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('ConfigMap'), metadata: fc.record({ name: fc.constant('x') }), data: fc.dictionary(key, value, { maxKeys: 5 }) });
+
+  test('whatever strata writes reads the same with both libraries (values and construct-path comments), through js-yaml', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(manifest, fc.option(fc.constantFrom('strata: a/b/c', 'strata: x\nsecond line'), { nil: undefined })), { minLength: 1, maxLength: 3 }), (docs) => {
+      let text: string;
+      try {
+        text = toMultiDocYaml(docs.map(([v, comment]) => ({ value: v, comment })));
+      } catch {
+        return true; // a value the writer refuses (reported at synth time), nothing to read back
+      }
+      const { documents, reader } = readDocuments(text);
+      expect(documents).toEqual(reference(text));
+      return reader === 'js-yaml' || text.includes('__proto__');
+    }), { numRuns: 400 });
+  });
+
+  test('what js-yaml would read otherwise, or not at all, is read by `yaml`: the same values and the same errors', () => {
+    const cases = [
+      'a: 1\na: 2\n', // a duplicate key: an error either way, yaml's message
+      '--- a: 1\n', // content on the marker line
+      'a: 1\n...\n', // an end marker
+      '%YAML 1.2\n---\na: 1\n', // a directive
+      '# only a comment\n', // no document
+      'a: 1\n---\n', // a trailing marker
+      '{"__proto__": {"x": 1}, "b": 2}\n',
+      'key: [unclosed\n',
+    ];
+    for (const text of cases) expect(parseDocuments(text)).toEqual(reference(text));
+    expect(readDocuments('a: 1\na: 2\n')).toMatchObject({ reader: 'yaml', documents: [{ value: null, error: expect.stringMatching(/unique/i) }] });
+    expect(readDocuments('# strata: p\na: 1\n---\n# strata: q\nb: 2\n')).toEqual({ reader: 'js-yaml', documents: [{ value: { a: 1 }, comment: ' strata: p' }, { value: { b: 2 }, comment: ' strata: q' }] });
+    expect(readDocuments(toYaml({ when: '2024-01-01' }))).toEqual({ reader: 'js-yaml', documents: [{ value: { when: '2024-01-01' } }] });
+    // Hand-written YAML 1.2: a plain date is a string and `<<` an ordinary key, as `yaml` reads them (no timestamps, no merge keys).
+    const handWritten = 'when: 2024-01-01\nbase:\n  <<: {a: 1}\n  b: 2\n';
+    expect(readDocuments(handWritten)).toEqual({ reader: 'js-yaml', documents: reference(handWritten) });
+    expect(reference(handWritten)).toEqual([{ value: { when: '2024-01-01', base: { '<<': { a: 1 }, b: 2 } } }]);
+  });
+});
