@@ -68,7 +68,8 @@ export function declareExternal(scope: Construct, cluster: Cluster, name: string
 export class ExternalNamespace extends Construct {
   /** Name of the namespace, a DNS label. */
   readonly name: string;
-  /** The labels its owner declares it carries (what NetworkPolicy namespace selectors may rely on). @default undefined (unknown) */
+  /** The labels its owner declares it carries, which the checks read (NetworkPolicy namespace selectors, Pod Security `enforce`). @default undefined (unknown) */
+
   readonly labels?: Readonly<Record<string, string>>;
 
 

@@ -46,7 +46,8 @@ export interface HelmAppChart {
 export interface HelmAppProps extends HelmReleaseOptions {
   /** Names the HelmRelease, its chart source and (unless `releaseName`) the Helm release; a DNS label. @default the construct id */
   readonly name?: string;
-  /** The chart to install: its repository, name and version (`spec.chart` of the HelmRelease). */
+  /** The chart to install: its repository (https:// or oci://), name and version, pulled through a Flux HelmRepository or OCIRepository. */
+
   readonly chart: HelmAppChart;
 
   /**
