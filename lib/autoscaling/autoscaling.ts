@@ -16,9 +16,12 @@ export interface AutoscalingBounds {
 
 /** Bounds that are the same on every stage. */
 export interface FixedBounds {
+  /** Lowest replica count, the same on every stage (0 only with `Autoscaling.events`). */
   readonly min: number;
+  /** Highest replica count, the same on every stage. */
   readonly max: number;
 }
+
 
 /** `Autoscaling.cpu()` / `.memory()`: one resource target. */
 export interface ResourceAutoscalingOptions extends AutoscalingBounds, ResourceTarget {

@@ -4,8 +4,18 @@ import { wholeNumberError, wholeSeconds } from './quantity.js';
 
 /** At most `pods` pods, or `percent` % of the current replicas, added or removed per period. */
 export type ScalingPolicy =
-  | { readonly pods: number; readonly per: Duration }
-  | { readonly percent: number; readonly per: Duration };
+  | {
+      /** Most pods added or removed per period, a whole number ≥ 1 (HPA policy type `Pods`). See https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-policies */
+      readonly pods: number;
+      /** The period (`periodSeconds`), in whole seconds, from `Duration.seconds(1)` to `Duration.minutes(30)`. */
+      readonly per: Duration;
+    }
+  | {
+      /** Most change per period, in percent of the current replicas, a whole number ≥ 1 (HPA policy type `Percent`). */
+      readonly percent: number;
+      /** The period (`periodSeconds`), in whole seconds, from `Duration.seconds(1)` to `Duration.minutes(30)`. */
+      readonly per: Duration;
+    };
 
 /** How fast replicas may change in one direction. */
 export interface ScalingRules {
@@ -40,7 +50,9 @@ export interface ScalingBehavior {
 
 /** The `behavior` field of an autoscaling/v2 HPA, fully spelled out. */
 export interface RenderedBehavior {
+  /** `behavior.scaleUp`: stabilization window, policies and select policy. See https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/ */
   readonly scaleUp: RenderedRules;
+  /** `behavior.scaleDown`: stabilization window, policies and select policy. */
   readonly scaleDown: RenderedRules;
 }
 
@@ -70,7 +82,13 @@ const MAX_PERIOD_SECONDS = 1800;
 const SELECT = { max: 'Max', min: 'Min', disabled: 'Disabled' } as const;
 
 /** The behavior with every default filled in, and the problems of what was given. */
-export function renderBehavior(behavior: ScalingBehavior | undefined, what = 'autoscaling.behavior'): { behavior: RenderedBehavior; problems: string[] } {
+export function renderBehavior(behavior: ScalingBehavior | undefined, what = 'autoscaling.behavior'): {
+  /** The HPA `behavior`, every default filled in. */
+  behavior: RenderedBehavior;
+  /** What is wrong with the given behavior, each message naming its field below `what`; empty when valid. */
+  problems: string[];
+} {
+
   const problems: string[] = [];
   const rules = (direction: 'scaleUp' | 'scaleDown'): RenderedRules => {
     const given = behavior?.[direction];

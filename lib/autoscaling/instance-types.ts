@@ -19,6 +19,7 @@ export interface InstanceType {
   readonly category: string;
   /** e.g. 7 (`karpenter.k8s.aws/instance-generation`) */
   readonly generation: number;
+  /** CPU architecture, `arm64` for Graviton (`g`) families, else `amd64` (node label `kubernetes.io/arch`) */
   readonly architecture: Architecture;
   /** vCPUs */
   readonly cpu: number;
@@ -94,7 +95,12 @@ export function instanceType(name: string): InstanceType | undefined {
  * The per-pod part of kube-reserved (11Mi × max pods) and DaemonSets are not subtracted: this
  * is a lower bound of the reservation, so the check never refuses a pod that could fit.
  */
-export function allocatable(cpu: number, memory: number): { cpu: number; memory: number } {
+export function allocatable(cpu: number, memory: number): {
+  /** CPU left for pods, in vCPUs (fractional). */
+  cpu: number;
+  /** Memory left for pods, in bytes. */
+  memory: number;
+} {
   const tiers: readonly (readonly [upTo: number, share: number])[] = [[1, 0.06], [2, 0.01], [4, 0.005], [Infinity, 0.0025]];
   let reserved = 0;
   let from = 0;
@@ -107,7 +113,9 @@ export function allocatable(cpu: number, memory: number): { cpu: number; memory:
 
 /** One Karpenter NodePool requirement (`spec.template.spec.requirements[]`). https://karpenter.sh/docs/concepts/nodepools/#spectemplatespecrequirements */
 export interface NodeRequirement {
+  /** Node label key, e.g. `karpenter.k8s.aws/instance-family`, `karpenter.sh/capacity-type`, `topology.kubernetes.io/zone`. */
   readonly key: string;
+
   /** `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt` or `Lt`. */
   readonly operator: string;
   /** @default none */

@@ -29,7 +29,15 @@ export interface ObjectMetricProps {
   /** Metric name in the custom metrics API. */
   readonly name: string;
   /** The object the metric describes, in the workload's namespace. */
-  readonly object: { readonly apiVersion: string; readonly kind: string; readonly name: string };
+  readonly object: {
+    /** API version of the object, e.g. `networking.k8s.io/v1` (`describedObject.apiVersion`). */
+    readonly apiVersion: string;
+    /** Kind of the object, e.g. `Ingress`. */
+    readonly kind: string;
+    /** Name of the object. */
+    readonly name: string;
+  };
+
   /** Target value of the metric. Give `value` or `averageValue`. @default none */
   readonly value?: string | number;
   /** Target value divided by the number of pods. @default none */

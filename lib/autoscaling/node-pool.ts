@@ -33,9 +33,11 @@ export type CapacityType = 'on-demand' | 'spot';
 
 /** A taint on every node of the pool: only pods that tolerate it run there. */
 export interface NodeTaint {
+  /** Taint key, a label-style key such as `dedicated` or `example.com/gpu`. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
   readonly key: string;
   /** @default no value */
   readonly value?: string;
+  /** What happens to pods that do not tolerate it: not scheduled (`NoSchedule`), avoided (`PreferNoSchedule`), or also evicted (`NoExecute`). */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -97,9 +99,19 @@ export interface NodePoolProps {
   /** Exact EC2 instance types, e.g. `['m7i.xlarge']`. @default any of the families and sizes */
   readonly instanceTypes?: readonly string[];
   /** vCPUs per node. On clusters without Karpenter, `max` (with `memory.max`) declares the node size. @default any */
-  readonly cpu?: { readonly min?: number; readonly max?: number };
+  readonly cpu?: {
+    /** Fewest vCPUs per node, a whole number of at least 1 (inclusive). @default no lower bound */
+    readonly min?: number;
+    /** Most vCPUs per node, a whole number of at least 1 (inclusive). @default no upper bound */
+    readonly max?: number;
+  };
   /** Memory per node, as quantities (`'8Gi'`). @default any */
-  readonly memory?: { readonly min?: string; readonly max?: string };
+  readonly memory?: {
+    /** Least memory per node (inclusive), a Kubernetes quantity such as `8Gi`. @default no lower bound */
+    readonly min?: string;
+    /** Most memory per node (inclusive), a Kubernetes quantity such as `64Gi`. @default no upper bound */
+    readonly max?: string;
+  };
   /** CPU architectures. @default ['amd64'] */
   readonly architectures?: readonly Architecture[];
   /** Zones, e.g. `['eu-west-1a', 'eu-west-1b']`. @default every zone of the cluster's region */
@@ -110,7 +122,12 @@ export interface NodePoolProps {
    * the cloud's node group bounds apply.
    * @default none (an error on Karpenter clusters)
    */
-  readonly limits?: { readonly cpu: number | string; readonly memory: string };
+  readonly limits?: {
+    /** Total vCPUs of all the pool's nodes, a number or a Kubernetes quantity (`200`, `'200'`). See https://karpenter.sh/docs/concepts/nodepools/#speclimits */
+    readonly cpu: number | string;
+    /** Total memory of all the pool's nodes, a Kubernetes quantity such as `800Gi`. */
+    readonly memory: string;
+  };
   /** Consolidation and expiry of nodes (Karpenter). @default see `NodeDisruption` */
   readonly disruption?: NodeDisruption;
   /** Labels on every node, for pods' nodeSelectors. @default none */
@@ -156,15 +173,24 @@ export class NodePool extends Construct {
     return pools.get(cluster) ?? [];
   }
 
+  /** The pool's name, as given: on Karpenter clusters, the name of its NodePool and EC2NodeClass. */
+
   readonly name: string;
+  /** The cluster the pool belongs to. */
   readonly cluster: Cluster;
   /** Whether Karpenter objects are rendered for this pool. */
   readonly karpenter: boolean;
+  /** How the pool's nodes are bought. @default ['on-demand'] */
   readonly capacityTypes: readonly CapacityType[];
+  /** CPU architectures of the pool's nodes. @default ['amd64'] */
   readonly architectures: readonly Architecture[];
+  /** Zones the pool's nodes run in. @default undefined (every zone of the cluster's region) */
   readonly zones?: readonly string[];
+  /** Labels on every node of the pool. @default {} */
   readonly labels: Readonly<Record<string, string>>;
+  /** Taints on every node of the pool. @default [] */
   readonly taints: readonly NodeTaint[];
+
   private readonly props: NodePoolProps;
   private readonly shapeProblems: string[] = [];
   private _shapes?: NodeShape[];

@@ -29,7 +29,17 @@ export interface CronTriggerProps extends TriggerOptions {
 }
 
 /** Credentials of a Prometheus server, from Secrets. */
-export type PrometheusAuth = { readonly bearerToken: SecretKey } | { readonly username: SecretKey; readonly password: SecretKey };
+export type PrometheusAuth =
+  | {
+      /** Bearer token sent as `Authorization: Bearer <token>` (KEDA `authModes: bearer`, parameter `bearerToken`). See https://keda.sh/docs/latest/scalers/prometheus/#authentication-parameters */
+      readonly bearerToken: SecretKey;
+    }
+  | {
+      /** Basic-auth user name (KEDA `authModes: basic`, parameter `username`). See https://keda.sh/docs/latest/scalers/prometheus/#authentication-parameters */
+      readonly username: SecretKey;
+      /** Basic-auth password (KEDA parameter `password`). */
+      readonly password: SecretKey;
+    };
 
 /** Scale on the value of a PromQL query. */
 export interface PrometheusTriggerProps extends TriggerOptions {
@@ -60,15 +70,32 @@ export interface RabbitMqTriggerProps extends TriggerOptions {
   /** How KEDA talks to RabbitMQ. @default 'auto' (from the scheme of the host URL) */
   readonly protocol?: 'auto' | 'amqp' | 'http';
   /** The connection URL (`amqp://user:password@host:5672/vhost` or the management API URL), from a Secret. */
-  readonly auth: { readonly host: SecretKey };
+  readonly auth: {
+    /** Secret key holding the URL, passed as the KEDA authentication parameter `host`. See https://keda.sh/docs/latest/scalers/rabbitmq-queue/#authentication-parameters */
+    readonly host: SecretKey;
+  };
 }
 
 /** SASL credentials and TLS material of a Kafka cluster, from Secrets. */
 export interface KafkaAuth {
   /** SASL authentication. @default none */
-  readonly sasl?: { readonly mechanism: 'plaintext' | 'scram_sha256' | 'scram_sha512'; readonly username: SecretKey; readonly password: SecretKey };
+  readonly sasl?: {
+    /** SASL mechanism, KEDA's `sasl` metadata: `plaintext` (SASL/PLAIN), `scram_sha256` or `scram_sha512`. See https://keda.sh/docs/latest/scalers/apache-kafka/ */
+    readonly mechanism: 'plaintext' | 'scram_sha256' | 'scram_sha512';
+    /** SASL user name (KEDA authentication parameter `username`). */
+    readonly username: SecretKey;
+    /** SASL password (KEDA authentication parameter `password`). */
+    readonly password: SecretKey;
+  };
   /** TLS to the brokers, with an optional CA and client certificate. @default plaintext connections */
-  readonly tls?: { readonly ca?: SecretKey; readonly cert?: SecretKey; readonly key?: SecretKey };
+  readonly tls?: {
+    /** PEM CA certificate that signs the brokers' certificates (KEDA parameter `ca`). @default the system trust store */
+    readonly ca?: SecretKey;
+    /** PEM client certificate for mutual TLS (KEDA parameter `cert`); give it with `key`. @default no client certificate */
+    readonly cert?: SecretKey;
+    /** PEM private key of `cert` (KEDA parameter `key`); give it with `cert`. @default no client certificate */
+    readonly key?: SecretKey;
+  };
 }
 
 /** Scale on the lag of a Kafka consumer group. */
@@ -94,8 +121,21 @@ export interface KafkaTriggerProps extends TriggerOptions {
  * own role, KEDA's, or a role to assume; or access keys from Secrets.
  */
 export type AwsAuth =
-  | { readonly podIdentity: { readonly roleArn?: string; readonly identityOwner?: 'keda' | 'workload' } }
-  | { readonly accessKeyId: SecretKey; readonly secretAccessKey: SecretKey };
+  | {
+      /** KEDA `podIdentity` with provider `aws` (IRSA or EKS Pod Identity); only on AWS clusters. See https://keda.sh/docs/latest/authentication-providers/aws/ */
+      readonly podIdentity: {
+        /** IAM role ARN for KEDA to assume, `arn:aws:iam::<account>:role/<name>`; not with `identityOwner`. @default none: the `identityOwner`'s role */
+        readonly roleArn?: string;
+        /** Whose role KEDA uses: its own (`keda`) or the scaled workload's ServiceAccount's (`workload`). @default 'keda' (when `auth` is omitted: 'workload') */
+        readonly identityOwner?: 'keda' | 'workload';
+      };
+    }
+  | {
+      /** AWS access key ID (KEDA parameter `awsAccessKeyID`). */
+      readonly accessKeyId: SecretKey;
+      /** AWS secret access key (KEDA parameter `awsSecretAccessKey`). */
+      readonly secretAccessKey: SecretKey;
+    };
 
 /** Scale on the messages of an AWS SQS queue. */
 export interface SqsTriggerProps extends TriggerOptions {
@@ -119,25 +159,46 @@ export interface ResourceTriggerProps extends TriggerOptions, ResourceTarget {
 
 /** KEDA pod identity of a TriggerAuthentication. */
 export interface PodIdentity {
+  /** KEDA pod identity provider; strata renders only `aws`. See https://keda.sh/docs/latest/concepts/authentication/#pod-authentication-providers */
   readonly provider: 'aws';
+  /** IAM role ARN KEDA assumes. @default none: `identityOwner` decides */
   readonly roleArn?: string;
+  /** Whose role KEDA uses: its own (`keda`) or the workload's (`workload`); unset when `roleArn` is. @default 'keda' */
   readonly identityOwner?: 'keda' | 'workload';
 }
 
 /** A trigger as the ScaledObject/ScaledJob lists it. */
 export interface RenderedTrigger {
+  /** KEDA scaler type, e.g. `rabbitmq`, `kafka`, `aws-sqs-queue`. See https://keda.sh/docs/latest/reference/scaledobject-spec/#triggers */
   readonly type: string;
+  /** Trigger name, as given in `TriggerOptions.name`. @default none (unnamed) */
   readonly name?: string;
+  /** Scaler metadata: the scaler's parameters as strings, unset values left out. */
   readonly metadata: Record<string, string>;
+  /** `Utilization` or `AverageValue`, for cpu and memory triggers only. @default none */
   readonly metricType?: string;
-  readonly authenticationRef?: { readonly name: string };
+  /** The TriggerAuthentication this trigger uses. @default none (no credentials) */
+  readonly authenticationRef?: {
+    /** Name of the TriggerAuthentication, in the workload's namespace. */
+    readonly name: string;
+  };
 }
 
 /** What a TriggerAuthentication holds for one trigger: Secret references and/or pod identity. */
 export interface TriggerAuthenticationSpec {
-  readonly secretTargetRef?: { parameter: string; name: string; key: string }[];
+  /** Secret keys, each passed to the scaler as one authentication parameter. See https://keda.sh/docs/latest/concepts/authentication/#secrets @default none */
+  readonly secretTargetRef?: {
+    /** The scaler's authentication parameter, e.g. `host`, `password`, `awsAccessKeyID`. */
+    parameter: string;
+    /** Name of the Secret, in the workload's namespace. */
+    name: string;
+    /** Key inside the Secret. */
+    key: string;
+  }[];
+  /** Pod identity KEDA authenticates with. @default none */
   readonly podIdentity?: PodIdentity;
 }
+
 
 interface TriggerParts {
   readonly type: string;

@@ -93,6 +93,7 @@ export interface DefaultLayers {
 export interface GatewayRef {
   /** The Gateway's name and namespace. */
   readonly name: string;
+  /** Namespace of the Gateway object (`parentRefs[].namespace` of the routes). */
   readonly namespace: string;
   /** Hostname of both listeners, e.g. `*.prod-eu.acme.dev`. */
   readonly hostname: string;
@@ -144,10 +145,15 @@ export class Cluster extends Construct {
     throw new StrataError(`${scope.node.path} is not inside a cluster`);
   }
 
+  /** Cluster name, a DNS label, e.g. `prod-eu`: names its `dist/<name>/` and `dist/clusters/<name>/` folders. */
   readonly name: string;
+  /** The stage the cluster serves; picks stage-dependent values. */
   readonly stage: Stage;
+  /** Cloud region or data-centre name, e.g. `eu-west-1`. */
   readonly region: string;
+  /** The infrastructure profile: storage, load balancers, node autoscaling. */
   readonly provider: Provider;
+  /** SOPS decryption of every layer of the cluster (see `ClusterProps.decryption`). @default the fleet's setting (none unless set there) */
   readonly decryption?: Decryption;
   /** Set when the cluster does without Flux's multi-tenancy lockdown (see `ClusterProps.fluxLockdown`). */
   readonly fluxLockdown?: FluxLockdownOptOut;
@@ -163,7 +169,12 @@ export class Cluster extends Construct {
    * The ingress controller's pods, which a workload's NetworkPolicy admits when it is exposed
    * through an Ingress; set by the ingress controller component.
    */
-  ingressPeer?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  ingressPeer?: {
+    /** Namespace the ingress controller's pods run in. */
+    readonly namespace: string;
+    /** Labels selecting the ingress controller's pods. */
+    readonly podLabels: Readonly<Record<string, string>>;
+  };
   /** How traffic enters the cluster (see `ClusterProps.traffic`). */
   readonly traffic: TrafficMode;
   /** The Kubernetes minor version the cluster runs (see `ClusterProps.kubernetesVersion`). */
@@ -341,7 +352,13 @@ export class Apps extends Chart {
    */
   namespaceAccountDeclared = false;
 
-  constructor(scope: Construct, readonly cluster: Cluster, namespace: string) {
+  constructor(
+    scope: Construct,
+    /** The cluster this namespace scope belongs to. */
+    readonly cluster: Cluster,
+    namespace: string,
+  ) {
+
     super(scope, constructId(namespace), {
       namespace,
       disableResourceNameHashes: true,

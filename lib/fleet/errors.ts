@@ -10,6 +10,7 @@ export type Severity = 'error' | 'warning';
 export interface Finding {
   /** Construct path, e.g. `prod-eu/apps/shop/storefront`. */
   readonly path: string;
+  /** What is wrong, naming the offending value and what would be valid, e.g. `autoscaling.min (5) is greater than autoscaling.max (3)`. */
   readonly message: string;
   /** @default 'error' */
   readonly severity?: Severity;
@@ -47,9 +48,12 @@ export class StrataError extends Error {
  */
 export class SynthError extends Error {
   constructor(
+    /** Every error the synth found, in report order. */
     readonly errors: readonly Finding[],
+    /** The warnings found alongside, printed in the same report. @default [] */
     readonly warnings: readonly Finding[] = [],
   ) {
+
     super(formatReport([...errors, ...warnings], 'nothing written'));
     this.name = 'SynthError';
   }

@@ -141,11 +141,17 @@ interface Definition {
  * `apps()` run once per cluster, at synth time, so clusters may be added before or after them.
  */
 export class Fleet extends App {
+  /** Fleet name, a DNS label; names the GitRepository strata declares. */
   readonly name: string;
+  /** The repository dist/ is committed to (see `FleetProps.repository`). @default none: layers reconcile from the `flux-system` GitRepository */
   readonly repository?: RepositoryProps;
+  /** Folder of the synthesized output inside the repository, as Flux paths see it, without `./` or a trailing `/`. @default 'dist' */
   readonly repositoryPath: string;
+  /** Base domain; each cluster's domain defaults to `<cluster>.<domain>`. @default none */
   readonly domain?: string;
+  /** SOPS decryption for every cluster (a cluster may override it). @default no decryption */
   readonly decryption?: Decryption;
+  /** The project folder whose cdk8s.yaml names the CRD files to validate custom resources with. @default the current working directory */
   readonly projectRoot: string;
   /** Options of the default layers of every cluster (see `FleetProps.layers`). */
   readonly layers?: DefaultLayers;
@@ -181,7 +187,9 @@ export class Fleet extends App {
     addCheck(this, () => problems);
   }
 
+  /** Every cluster added with `addCluster`, in the order they were added. */
   get clusters(): readonly Cluster[] {
+
     return this._clusters;
   }
 

@@ -8,9 +8,13 @@ const STAGE_NAMES: readonly StageName[] = ['development', 'staging', 'production
 
 /** Values per stage; `default` covers every stage not named. */
 export interface PerStage<T> {
+  /** Value on development clusters. @default `default` */
   readonly development?: T;
+  /** Value on staging clusters. @default `default` */
   readonly staging?: T;
+  /** Value on production clusters. @default `default` */
   readonly production?: T;
+  /** Value on every stage not named; without it, a stage with no value is an error. @default none */
   readonly default?: T;
 }
 
@@ -18,6 +22,7 @@ const PER_STAGE = Symbol.for('strata.PerStage');
 
 /** A value that differs per stage, resolved against the cluster a construct lands on. */
 export interface StageDependent<T> {
+  /** The values per stage, as given to `perStage()`; read them with `Stage.resolve`. */
   readonly [PER_STAGE]: PerStage<T>;
 }
 
@@ -36,20 +41,30 @@ export function isStageDependent<T>(value: StageValue<T>): value is StageDepende
 
 /** A stage of the delivery pipeline. Clusters of one stage share its stage-dependent values. */
 export class Stage {
+  /** The development stage: where changes land first. */
   static readonly DEVELOPMENT = new Stage('development');
+  /** The staging stage: between development and production in delivery order (`Stage.ALL`). */
+
   static readonly STAGING = new Stage('staging');
+  /** The production stage: web services and workers default to 2 replicas, and pods spread across zones. */
   static readonly PRODUCTION = new Stage('production');
 
   /** Every stage, in delivery order. */
   static readonly ALL: readonly Stage[] = [Stage.DEVELOPMENT, Stage.STAGING, Stage.PRODUCTION];
 
-  private constructor(readonly name: StageName) {}
+  private constructor(
+    /** The stage name: `development`, `staging` or `production`. */
+    readonly name: StageName,
+  ) {}
 
+  /** Whether this is the production stage. */
   get isProduction(): boolean {
     return this.name === 'production';
   }
 
+  /** Whether this is the development stage. */
   get isDevelopment(): boolean {
+
     return this.name === 'development';
   }
 

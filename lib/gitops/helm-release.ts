@@ -103,7 +103,9 @@ export interface HelmTestOptions {
  * reconciles, merged in list order before `values`. https://fluxcd.io/flux/components/helm/helmreleases/#values-references
  */
 export interface HelmValuesReference {
+  /** Kind of the object holding the values: `ConfigMap` or `Secret`. */
   readonly kind: 'ConfigMap' | 'Secret';
+
   /** The ConfigMap's or Secret's name (a DNS subdomain). */
   readonly name: string;
   /** The data key holding the values (YAML), or the single value with `targetPath`. @default 'values.yaml' */
@@ -171,7 +173,9 @@ export interface HelmReleaseSpec extends HelmReleaseOptions {
   readonly name: string;
   /** Namespace the HelmRelease and its source live in. */
   readonly namespace: string;
+  /** Kubernetes labels on the HelmRelease. */
   readonly labels: Record<string, string>;
+  /** The chart to install: its repository, name and version. */
   readonly chart: ChartProps;
   /** ServiceAccount (in `namespace`) helm-controller impersonates. */
   readonly serviceAccountName: string;
@@ -185,18 +189,22 @@ export interface HelmReleaseSpec extends HelmReleaseOptions {
   readonly interval?: string;
   /** Go duration. @default '5m' */
   readonly timeout?: string;
+  /** Helm values (`spec.values`); an empty object is not written. @default none: the chart's defaults */
   readonly values?: HelmValues;
+  /** ConfigMaps and Secrets holding values (`spec.valuesFrom`), merged in order before `values`. See https://fluxcd.io/flux/components/helm/helmreleases/#values-references @default none */
   readonly valuesFrom?: readonly HelmValuesReference[];
   /**
    * HelmReleases that must be ready first: names in `namespace`, or a function giving names and
    * namespaces when the objects are rendered (the releases it names may be declared later).
    */
   readonly dependsOn?: readonly string[] | (() => readonly HelmReleaseDependency[]);
+  /** `spec.driftDetection.mode`. See https://fluxcd.io/flux/components/helm/helmreleases/#drift-detection @default Flux's: 'disabled' (not written) */
   readonly driftDetection?: DriftDetection;
 }
 
 /** A HelmRelease another one waits for (`spec.dependsOn[]`). */
 export interface HelmReleaseDependency {
+  /** Name of the HelmRelease waited for. */
   readonly name: string;
   /** @default the dependent HelmRelease's namespace */
   readonly namespace?: string;
@@ -204,7 +212,10 @@ export interface HelmReleaseDependency {
 
 /** The objects of one Helm release. */
 export interface DeclaredHelmRelease {
+  /** The Flux HelmRelease (`helm.toolkit.fluxcd.io/v2`). See https://fluxcd.io/flux/components/helm/helmreleases/ */
   readonly release: HelmRelease;
+  /** Its chart source (`source.toolkit.fluxcd.io`): a HelmRepository or an OCIRepository, as `ChartSourceOptions.kind` says. */
+
   readonly source: HelmRepository | OciRepository;
 }
 

@@ -14,7 +14,9 @@ import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, declareSource, type RepositoryProps }
 
 /** A Flux source a Kustomization reads from (`spec.sourceRef`). */
 export interface SourceRef {
+  /** Kind of the Flux source: `GitRepository`, `OCIRepository` or `ExternalArtifact`. See https://fluxcd.io/flux/components/kustomize/kustomizations/#source-reference */
   readonly kind: 'GitRepository' | 'OCIRepository' | 'ExternalArtifact';
+  /** Name of the source object. */
   readonly name: string;
   /** @default the Kustomization's own namespace */
   readonly namespace?: string;
@@ -50,7 +52,9 @@ export interface OidcIdentity {
 
 /** Signature verification of the artifact before Flux uses it. https://fluxcd.io/flux/components/source/ocirepositories/#verification */
 export interface OciVerification {
+  /** Signature verification provider (`spec.verify.provider`): `cosign` or `notation`. See https://fluxcd.io/flux/components/source/ocirepositories/#verification */
   readonly provider: 'cosign' | 'notation';
+
   /** Secret in flux-system with the public keys (cosign) or trust policy and certificates (notation). @default none (cosign keyless) */
   readonly secretName?: string;
   /** Identities a keyless cosign signature must match. @default none */

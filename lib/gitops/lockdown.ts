@@ -22,6 +22,7 @@ export const LOCKDOWN_DEFAULT_ACCOUNT = 'default';
  * flags. Visible in code, with the reason; written as a comment into `clusters/<c>/kustomization.yaml`.
  */
 export interface FluxLockdownOptOut {
+  /** Always `false`: the lockdown is on unless turned off this way. */
   readonly enabled: false;
   /** Why the cluster does without strata's patches. Must not be empty. */
   readonly reason: string;
@@ -29,8 +30,21 @@ export interface FluxLockdownOptOut {
 
 /** One entry of a kustomization.yaml `patches:` list: a JSON 6902 patch and the objects it targets. */
 export interface KustomizePatch {
+  /** The JSON 6902 patch operations, as YAML. See https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/ */
   readonly patch: string;
-  readonly target: { readonly group?: string; readonly kind: string; readonly name: string; readonly namespace: string };
+  /** Which objects the patch applies to. */
+  readonly target: {
+    /** API group of the targets, e.g. `kustomize.toolkit.fluxcd.io`. @default none (any group) */
+
+    readonly group?: string;
+    /** Kind of the targets, e.g. `Deployment`. */
+    readonly kind: string;
+    /** Name of the targets, a regular expression, e.g. `(kustomize-controller|helm-controller)`. */
+    readonly name: string;
+    /** Namespace of the targets (flux-system). */
+    readonly namespace: string;
+  };
+
 }
 
 function addArg(value: string, controllers: readonly string[]): KustomizePatch {

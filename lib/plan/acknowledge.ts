@@ -16,8 +16,10 @@ export const ALLOW_REMOVAL_ANNOTATION = 'plan.strata.dev/allow-removal';
 export interface RemovedObject {
   /** Kind, e.g. `PersistentVolumeClaim`. */
   readonly kind: string;
+  /** Name of the removed object. */
   readonly name: string;
   /** @default cluster-scoped */
+
   readonly namespace?: string;
 }
 

@@ -45,8 +45,11 @@ export interface AlertsProps {
  * first layer, and carry the cluster's name and stage in every message.
  */
 export class Alerts extends Construct {
+  /** The Flux notification Provider in flux-system: where the alerts go (Slack, Teams or a webhook). See https://fluxcd.io/flux/components/notification/providers/ */
   readonly provider: Provider;
+  /** The Flux notification Alert in flux-system: which events of which Kustomizations and HelmReleases are sent. See https://fluxcd.io/flux/components/notification/alerts/ */
   readonly alert: Alert;
+
 
   /** @throws StrataError when `scope` is not inside a cluster of a Fleet */
   constructor(scope: Construct, given: AlertsProps) {

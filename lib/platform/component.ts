@@ -99,6 +99,7 @@ export interface PlatformComponentProps extends ValuesChecks, ComponentReleaseOp
   readonly name: string;
   /** Namespace the chart installs into; created (as a Namespace object) unless it is a system namespace or `createNamespace` is false. */
   readonly namespace: string;
+  /** The Helm chart: its repository (https:// or oci://), name and version, never "latest". */
   readonly chart: ChartProps;
   /** Helm values. @default the chart's defaults */
   readonly values?: HelmValues;
@@ -196,7 +197,9 @@ export function capabilityProvider(cluster: Cluster, capability: string): Provid
  * release is rendered (`release` and `source` then throw).
  */
 export class PlatformComponent extends Construct {
+  /** The component's name: names its HelmRelease; what other components' `dependsOn` name. */
   readonly name: string;
+  /** Kubernetes namespace the chart installs into. */
   readonly namespace: string;
   /** The namespace of the HelmRelease and its chart source: flux-system, or `namespace` (see `placement`). */
   readonly releaseNamespace: string;
@@ -461,10 +464,14 @@ export interface ComponentOptions extends ValuesChecks, ComponentReleaseOptions 
 
 /** What a catalog entry pins: its name, namespace and chart. */
 export interface CatalogDefaults {
+  /** The component's default name, e.g. `cert-manager`. */
   readonly name: string;
+  /** The namespace the chart installs into by default, e.g. `cert-manager`, `kube-system`. */
   readonly namespace: string;
+  /** The pinned chart: repository, name and exact version. */
   readonly chart: ChartProps;
 }
+
 
 /**
  * The PlatformComponent props a catalog component's options give (everything but values and

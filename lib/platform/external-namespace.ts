@@ -66,8 +66,12 @@ export function declareExternal(scope: Construct, cluster: Cluster, name: string
  * used is created accepts it. Renders nothing.
  */
 export class ExternalNamespace extends Construct {
+  /** Name of the namespace, a DNS label. */
   readonly name: string;
+  /** The labels its owner declares it carries, which the checks read (NetworkPolicy namespace selectors, Pod Security `enforce`). @default undefined (unknown) */
+
   readonly labels?: Readonly<Record<string, string>>;
+
 
   constructor(scope: Construct, cluster: Cluster, name: string, props: ExternalNamespaceProps = {}) {
     super(scope, `namespace-${name}`);

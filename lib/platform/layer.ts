@@ -19,6 +19,7 @@ export interface HealthCheck {
   readonly apiVersion?: string;
   /** e.g. `Deployment`, `HelmRelease`. */
   readonly kind: string;
+  /** Name of the object. */
   readonly name: string;
   /** @default the namespace of the layer's Kustomization (flux-system) */
   readonly namespace?: string;
@@ -31,7 +32,9 @@ export interface HealthCheck {
  * https://fluxcd.io/flux/components/kustomize/kustomizations/#health-check-expressions
  */
 export interface HealthCheckExpression {
+  /** API group and version of the kind, e.g. `cert-manager.io/v1`. */
   readonly apiVersion: string;
+  /** The kind the expressions apply to, e.g. `ClusterIssuer`. */
   readonly kind: string;
   /** True when the object is healthy. */
   readonly current: string;
@@ -43,7 +46,9 @@ export interface HealthCheckExpression {
 
 /** A ConfigMap or Secret (in flux-system) whose keys are variables of a post-build substitution. */
 export interface SubstituteFrom {
+  /** Kind of the object holding the variables: `ConfigMap` or `Secret`. */
   readonly kind: 'ConfigMap' | 'Secret';
+  /** Name of the ConfigMap or Secret, in flux-system. */
   readonly name: string;
   /** Reconcile even when it does not exist (its variables are then unset). @default false */
   readonly optional?: boolean;
@@ -214,6 +219,7 @@ export class Layer extends Chart {
     return undefined;
   }
 
+  /** Marks layers for `Layer.isLayer` (a `Symbol.for('strata.Layer')` key, so it holds across copies of strata); always true. */
   readonly [LAYER_BRAND] = true;
 
   /** The layer's path below the cluster folder, e.g. `infrastructure/controllers`. */
@@ -222,7 +228,9 @@ export class Layer extends Chart {
   readonly dependsOn: readonly string[];
   /** How Flux reconciles each folder of the layer: strata's defaults, overridden by the layer's props. */
   readonly reconcile: ReconcileDefaults & Omit<ReconcileOptions, keyof ReconcileDefaults>;
+  /** ServiceAccount (in flux-system) Flux impersonates to apply the layer (see `LayerProps.serviceAccountName`). @default kustomize-controller's own account */
   readonly serviceAccountName?: string;
+
   /** Where Flux reads the layer from; undefined means the fleet's Git repository. */
   readonly source?: LayerSource;
   private readonly name?: LayerName;

@@ -20,7 +20,11 @@ const installed = new WeakMap<Cluster, Set<string>>();
  * their configuration land. Passed to `fleet.platform((platform, cluster) => ...)`.
  */
 export class Platform {
-  constructor(readonly cluster: Cluster) {}
+  constructor(
+    /** The cluster this platform definition is running for. */
+    readonly cluster: Cluster,
+  ) {}
+
 
   /**
    * `infrastructure/controllers`: CRDs and controllers (Helm releases).

@@ -93,8 +93,11 @@ export interface TenantProps {
 
 /** Pod Security Standards `restricted`, enforced, audited and warned about. */
 export const RESTRICTED_POD_SECURITY = {
+  /** Pods violating the `restricted` level are rejected. See https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces */
   'pod-security.kubernetes.io/enforce': 'restricted',
+  /** Violations of the `restricted` level are recorded in the audit log. */
   'pod-security.kubernetes.io/audit': 'restricted',
+  /** Violations of the `restricted` level are returned to the client as warnings. */
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
@@ -116,7 +119,9 @@ const ACME_SOLVER_PORT = 8089;
  * A system namespace or one a platform component installs into is no tenant's (a synth error).
  */
 export class Tenant extends Construct {
+  /** The tenant's name: names its namespace (by default), its `<name>-reconciler` ServiceAccount and the `toolkit.fluxcd.io/tenant` label. */
   readonly name: string;
+
   /** The tenant's namespace: `TenantProps.namespace`, else named after the tenant. */
   readonly namespace: string;
   /** The ServiceAccount (in flux-system) Flux applies the tenant's folder as. */

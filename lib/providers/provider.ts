@@ -10,8 +10,16 @@ export type TrafficMode = 'gateway' | 'ingress';
  * balancer) the address ranges it connects from.
  */
 export type TrafficPeer =
-  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
-  | { readonly cidrs: readonly string[] };
+  | {
+      /** Namespace the traffic's pods run in (a NetworkPolicy `namespaceSelector`). */
+      readonly namespace: string;
+      /** Labels selecting those pods (a NetworkPolicy `podSelector`). */
+      readonly podLabels: Readonly<Record<string, string>>;
+    }
+  | {
+      /** Address ranges the traffic comes from, in CIDR notation (NetworkPolicy `ipBlock`s), e.g. `35.191.0.0/16`. */
+      readonly cidrs: readonly string[];
+    };
 
 /** A cert-manager ACME DNS-01 solver (the `dns01` of a ClusterIssuer solver), e.g. `{ cloudDns: { project: 'acme-dns' } }`. */
 export type AcmeDns01Solver = ClusterIssuerSpecAcmeSolversDns01;
@@ -30,7 +38,13 @@ export interface ManagedGateway {
  */
 export interface DnsResolvers {
   /** Resolver pods, by namespace and labels (CoreDNS or kube-dns). */
-  readonly pods: readonly { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }[];
+  readonly pods: readonly {
+    /** Namespace of the resolver pods, e.g. `kube-system`. */
+    readonly namespace: string;
+    /** Labels selecting the resolver pods, e.g. `k8s-app: kube-dns`. */
+    readonly podLabels: Readonly<Record<string, string>>;
+  }[];
+
   /**
    * Resolvers reached at an address rather than as pods: a node-local cache listening on a
    * link-local address with host networking (which pod selectors never match), or a metadata

@@ -13,9 +13,23 @@ export interface ResolvedObject {
 
 /** A rendered Kubernetes object, as written to dist/. */
 export interface Manifest {
+  /** API group and version, e.g. `apps/v1`, or `v1` for the core group. */
   apiVersion: string;
+  /** Object kind, e.g. `Deployment`. */
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  /** Object metadata; other `ObjectMeta` fields are kept as they are. See https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/object-meta/ */
+  metadata: {
+    /** Object name, unique per kind and namespace. */
+    name: string;
+    /** Namespace of a namespaced object; absent on cluster-scoped ones. @default none */
+
+    namespace?: string;
+    /** Labels, key to value. @default none */
+    labels?: Record<string, string>;
+    /** Annotations, key to value. @default none */
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -28,11 +42,13 @@ export interface ResolvedFolder {
    * objects are written at the folder's root instead of a `<namespace>/` subfolder.
    */
   readonly namespace?: string;
+  /** The objects written to the folder. */
   readonly objects: readonly ResolvedObject[];
 }
 
 /** One cluster's output: its layer folders and the Flux objects of `clusters/<name>/`. */
 export interface ResolvedCluster {
+  /** Cluster name, e.g. `prod-eu`: the first segment of its folders' paths. */
   readonly name: string;
   /** The stage the cluster serves: policy severities depend on it. */
   readonly stage: StageName;
@@ -41,6 +57,7 @@ export interface ResolvedCluster {
    * checks go by that release's API. @default DEFAULT_KUBERNETES_VERSION ('1.33')
    */
   readonly kubernetesVersion?: string;
+  /** Layer folders, each applied by one Flux Kustomization (see `layers`). */
   readonly folders: readonly ResolvedFolder[];
   /** Flux Kustomizations, one per folder, in reconcile order. */
   readonly layers: readonly ResolvedObject[];
@@ -66,6 +83,7 @@ export interface ResolvedCluster {
 
 /** A namespace declared as created outside strata's output. */
 export interface ExternalNamespaceRecord {
+  /** Namespace name. */
   readonly name: string;
   /** Its labels as declared; undefined when unknown. */
   readonly labels?: Readonly<Record<string, string>>;
@@ -75,15 +93,21 @@ export interface ExternalNamespaceRecord {
 export interface WaiverRecord {
   /** Construct path of the scope it was declared on. */
   readonly path: string;
+  /** Name of the policy rule it waives, e.g. `pod-security-restricted`. */
   readonly rule: string;
+  /** Why the rule does not apply, as given to `Waivers.waive`. */
   readonly reason: string;
+  /** Construct paths of the objects it covers; empty when it waives nothing. */
   readonly objects: readonly string[];
 }
 
 /** Everything a synth produced before layout: what the writer and the validators see. */
 export interface FleetModel {
+  /** Fleet name, as given to `new Fleet({ name })`. */
   readonly name: string;
+  /** The resolved clusters, in fleet order (one, when a synth checks a cluster at a time). */
   readonly clusters: readonly ResolvedCluster[];
+
   /** Errors found while building and resolving constructs. */
   readonly findings: readonly Finding[];
 }

@@ -7,7 +7,17 @@ import { relative } from 'node:path';
  * 1 errors in the fleet (nothing written), 2 usage, 3 the file system refused (read-only, full,
  * busy, name too long, a symlink in the way), 4 another synth holds the output folder's lock.
  */
-export const EXIT = { fleet: 1, usage: 2, io: 3, busy: 4 } as const;
+export const EXIT = {
+  /** 1: the fleet has errors; nothing was written. */
+  fleet: 1,
+  /** 2: the command line is wrong (unknown flag, bad value). */
+  usage: 2,
+  /** 3: the file system refused a write or recovery (read-only, full, busy, name too long, a symlink in the way). */
+  io: 3,
+  /** 4: another synth holds the output folder's lock. */
+  busy: 4,
+} as const;
+
 
 /** What the output folder holds after a failure. */
 export type OutputState = 'unchanged' | 'pending';

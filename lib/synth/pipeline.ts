@@ -24,10 +24,15 @@ export const DEFAULT_CHECKS: readonly ModelCheck[] = [
 
 /** Milliseconds spent per phase of a synth. */
 export interface PhaseTimings {
+  /** Running the `fleet.platform` and `fleet.apps` definitions on each cluster, in milliseconds. */
   build: number;
+  /** Resolving each cluster's constructs into plain objects (the cluster model), in milliseconds. */
   resolve: number;
+  /** Running the checks over each resolved cluster, in milliseconds. */
   validate: number;
+  /** Laying the objects out as dist/ files (YAML, `kustomization.yaml`), in milliseconds. */
   layout: number;
+  /** Writing dist/ to disk and swapping it in, in milliseconds; only set by a synth that writes. @default none */
   write?: number;
 }
 
@@ -35,7 +40,9 @@ export interface PhaseTimings {
 export interface Rendered {
   /** dist/ as path → YAML, sorted by path. */
   readonly files: ReadonlyMap<string, string>;
+  /** The resolved fleet the files were laid out from, every rendered cluster in it. */
   readonly model: FleetModel;
+  /** Milliseconds spent per phase. */
   readonly timings: PhaseTimings;
   /** Warnings the checks found: printed, never blocking. */
   readonly warnings: readonly Finding[];
@@ -65,7 +72,19 @@ function runChecks(model: FleetModel, checks: readonly ModelCheck[]): Finding[][
  * the project's CRD files, building each cluster, the constructs' own validations, missing
  * platform capabilities, resolving objects. One phase per check follows.
  */
-export const PHASE = { project: 0, build: 1, constructs: 2, capabilities: 3, resolve: 4 } as const;
+export const PHASE = {
+  /** Loading the project's CRD files (the schemas of its own custom resources). */
+  project: 0,
+  /** Building a cluster: errors the `fleet.platform` and `fleet.apps` definitions throw. */
+  build: 1,
+  /** The constructs' own validations (`node.validate()`), e.g. props errors. */
+  constructs: 2,
+  /** Custom resources whose CRDs no installed component provides, or that Flux may apply before the release installing them. */
+
+  capabilities: 3,
+  /** Resolving constructs into plain objects (unresolved stage values, rendering errors). */
+  resolve: 4,
+} as const;
 const FIXED_PHASES = 5;
 
 /**
@@ -99,13 +118,21 @@ export function mergeFindings(fleet: PhasedFindings, clusters: readonly PhasedFi
 
 /** What a synth rendered, counted for the line it ends with. */
 export interface SynthTotals {
+  /** Clusters rendered. */
   clusters: number;
   /** Layer folders, one Flux Kustomization each. */
   layers: number;
+  /** Kubernetes objects written: those of the layer folders, plus the Flux Kustomizations and sources of `clusters/<name>/`. */
   objects: number;
   /** Objects marked with markUnchecked, with the reason given. */
-  readonly unchecked: { readonly path: string; readonly reason: string }[];
+  readonly unchecked: {
+    /** Construct path of the object, e.g. `prod-eu/apps/shop/storefront/deployment`. */
+    readonly path: string;
+    /** Why its schema is not checked, as given to markUnchecked. */
+    readonly reason: string;
+  }[];
 }
+
 
 /** Zero of everything: add clusters with `addTotals(totals, clusterTotals(cluster))`. */
 export function noTotals(): SynthTotals {

@@ -13,7 +13,9 @@ export type KindScope = 'Namespaced' | 'Cluster';
 
 /** One schema error: where (a JSON pointer) and what is wrong. */
 export interface SchemaProblem {
+  /** JSON Pointer (RFC 6901) to the offending field of the manifest, e.g. `/spec/replicas`; `/` for the whole object. */
   readonly path: string;
+  /** What is wrong with it, e.g. `is an unknown field`, `must be integer`. */
   readonly message: string;
 }
 
@@ -24,8 +26,11 @@ export interface SchemaProblem {
 export interface KindSchema {
   /** e.g. `external-secrets.io/v1`, `v1` for the core group. */
   readonly apiVersion: string;
+  /** The kind, e.g. `ExternalSecret`. */
   readonly kind: string;
+  /** Whether objects of the kind live in a namespace (`Namespaced`) or not (`Cluster`), as a CRD's `spec.scope` says. */
   readonly scope: KindScope;
+
   /**
    * The schema problems of one object of this kind (an empty list when it is valid), unknown
    * fields included, for a cluster of `kubernetesVersion` ('1.<minor>'; built-in kinds accept

@@ -22,8 +22,11 @@ const KUSTOMIZATION = 'kustomization.yaml';
 
 /** What `npm run validate` found in a dist/ tree. */
 export interface DistValidation {
+  /** Every error and warning found: reading the tree (YAML, `kustomization.yaml` lists), the project's CRD files and the checks, each located by file or object. */
   readonly findings: readonly Finding[];
+  /** The tree read back as a cluster model, as the checks saw it. */
   readonly model: FleetModel;
+
   /** What a Flux repository's reading left out (sources outside it, remote resources, unmodelled kustomize fields); empty for a strata tree. */
   readonly notes: readonly string[];
   /** The grouped report to print. */

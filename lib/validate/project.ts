@@ -16,7 +16,9 @@ export interface ProjectSchemas {
   readonly kinds: readonly string[];
   /** The CRD files read, relative to the project root. */
   readonly files: readonly string[];
+  /** Problems with cdk8s.yaml's `imports` (a file outside the repository, missing or unreadable), located at `cdk8s.yaml`; empty when all were read. */
   readonly findings: readonly Finding[];
+
 }
 
 const loaded = new Map<string, ProjectSchemas>();

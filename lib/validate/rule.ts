@@ -8,8 +8,11 @@ export type RuleSeverity = Severity | 'off';
 
 /** One thing a rule found wrong with one object. */
 export interface Violation {
+  /** The offending object, with the construct path it came from. */
   readonly object: ResolvedObject;
+  /** What is wrong with it, naming the field and value. */
   readonly message: string;
+
   /** How to fix this particular violation. @default the rule's hint */
   readonly hint?: string;
   /** A lesser severity for this violation (e.g. a field waiver that waives nothing). @default the rule's */

@@ -7,7 +7,17 @@ import { workloadPeer, type IEgressTarget } from './network.js';
  * A destination port: a number (TCP), or a protocol and a number, optionally a range up to
  * `endPort` (NetworkPolicy `endPort`, Kubernetes 1.25+).
  */
-export type EgressPort = number | { readonly port: number; readonly protocol?: 'TCP' | 'UDP' | 'SCTP'; readonly endPort?: number };
+export type EgressPort =
+  | number
+  | {
+      /** Destination port number, 1–65535 (the first of the range with `endPort`). See https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports */
+      readonly port: number;
+      /** Transport protocol. @default 'TCP' */
+      readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+      /** Last port of the range, from `port` to 65535. @default none (the single port `port`) */
+      readonly endPort?: number;
+    };
+
 
 // What a destination is (IEgressTarget) is stated in network.ts, which renders the egress rules.
 export type { IEgressTarget };

@@ -26,11 +26,16 @@ export class Env {
   }
 
   private constructor(
+    /** Which kind of object holds the value: a ConfigMap (`configMapKeyRef`) or a Secret (`secretKeyRef`). */
     readonly kind: 'configMap' | 'secret',
+    /** Name of the ConfigMap or Secret, in the workload's namespace (a DNS subdomain). */
     readonly name: string,
+    /** The data key holding the value (letters, digits, '-', '_' and '.'). */
     readonly key: string,
+    /** Whether the container starts even when the object or key does not exist. @default false (left unset, Kubernetes' default) */
     readonly optional?: boolean,
   ) {}
+
 
   /** Problems of the reference, for the variable `variable`. */
   problems(variable: string): string[] {

@@ -46,7 +46,10 @@ export interface HelmAppChart {
 export interface HelmAppProps extends HelmReleaseOptions {
   /** Names the HelmRelease, its chart source and (unless `releaseName`) the Helm release; a DNS label. @default the construct id */
   readonly name?: string;
+  /** The chart to install: its repository (https:// or oci://), name and version, pulled through a Flux HelmRepository or OCIRepository. */
+
   readonly chart: HelmAppChart;
+
   /**
    * Helm values (the chart's own keys). The whole object, or any value at any depth, may be
    * `perStage({...})`, e.g. `{ replicaCount: perStage({ development: 1, production: 3 }) }`.
@@ -90,7 +93,9 @@ const NAMES = new WeakMap<Cluster, Map<string, HelmApp>>();
 export class HelmApp extends Construct {
   /** The HelmRelease's name. */
   readonly name: string;
+  /** Namespace of the HelmRelease, its chart source and the installed chart: the one of the enclosing `fleet.apps(namespace, ...)`. */
   readonly namespace: string;
+  /** The cluster the app is rendered for: the one of the enclosing `fleet.apps(...)` call. */
   readonly cluster: Cluster;
   /** Problems found in the props; each becomes an error naming this construct. */
   private readonly problems: string[] = [];

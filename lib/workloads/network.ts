@@ -23,7 +23,9 @@ export interface IEgressTarget {
 
 /** Where the workload admitting traffic lives. */
 export interface PeerContext {
+  /** The cluster the admitting workload runs on. */
   readonly cluster: Cluster;
+  /** Kubernetes namespace of the admitting workload (and of its NetworkPolicy). */
   readonly namespace: string;
 }
 
@@ -43,9 +45,12 @@ export interface IPeer {
 
 /** A strata workload (`name`) or every strata workload of a namespace. */
 export interface WorkloadRef {
+  /** Kubernetes namespace of the workload(s). */
   readonly namespace: string;
+  /** Name of the workload. @default none: every strata workload of `namespace` */
   readonly name?: string;
 }
+
 
 /** The labels that select a workload's pods: stable, never derived from the construct path. */
 export function selectorLabels(name: string): Record<string, string> {

@@ -13,7 +13,10 @@ import { resolvePorts, type PortOptions, type ResolvedPort } from './ports.js';
 import { recordDefinition } from '../fleet/source-location.js';
 
 /** Props whose every field may be a stage-dependent value (`perStage({...})`), except the name. */
-export type StageProps<T extends { readonly name?: string }> = Pick<T, 'name'> & Staged<Omit<T, 'name'>>;
+export type StageProps<T extends {
+  /** The workload's name: the one field that may not differ per stage. */
+  readonly name?: string;
+}> = Pick<T, 'name'> & Staged<Omit<T, 'name'>>;
 
 /** Every field of `T` as a `StageValue`. */
 export type Staged<T> = { readonly [K in keyof T]: StageValue<T[K]> };
@@ -40,9 +43,12 @@ export function appsOf(scope: IConstruct): Apps | undefined {
 export abstract class Workload extends Construct implements IPeer {
   /** Name of the workload's objects and value of its selector labels. */
   readonly name: string;
+  /** Kubernetes namespace of the workload's objects: the one of the enclosing `fleet.apps(namespace, ...)`. */
   readonly namespace: string;
+  /** The cluster the workload is rendered for: the one of the enclosing `fleet.apps(...)` call. */
   readonly cluster: Cluster;
   /** How messages name it, e.g. `WebService "storefront"`. */
+
   readonly peerName: string;
   /** Problems found while building; each becomes an error naming this construct. */
   protected readonly problems: string[] = [];

@@ -13,13 +13,23 @@ import type { Platform } from '../platform.js';
 import { whenPlatformSettled } from '../settle.js';
 
 /** cert-manager chart v1.21.1, matching the cert-manager CRDs the project imports. */
-export const CERT_MANAGER_CHART = { repository: 'https://charts.jetstack.io', name: 'cert-manager', version: 'v1.21.1' } as const;
+export const CERT_MANAGER_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://cert-manager.io/docs/installation/helm/ */
+  repository: 'https://charts.jetstack.io',
+  /** The chart's name in that repository. */
+  name: 'cert-manager',
+  /** The exact chart version the catalog pins. */
+  version: 'v1.21.1',
+} as const;
 
 /** The Let's Encrypt ACME directories. */
 export const ACME_SERVERS = {
+  /** Let's Encrypt staging directory URL: untrusted certificates, higher rate limits. See https://letsencrypt.org/docs/staging-environment/ */
   staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+  /** Let's Encrypt production directory URL: trusted certificates. */
   production: 'https://acme-v02.api.letsencrypt.org/directory',
 } as const;
+
 
 /** The Let's Encrypt ACME server an issuer uses: `production`, or `staging` for tests (untrusted certificates, higher rate limits). */
 export type AcmeEnvironment = keyof typeof ACME_SERVERS;

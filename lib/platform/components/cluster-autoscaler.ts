@@ -5,7 +5,14 @@ import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, 
 import type { Platform } from '../platform.js';
 
 /** kubernetes/autoscaler cluster-autoscaler chart 9.59.0. */
-export const CLUSTER_AUTOSCALER_CHART = { repository: 'https://kubernetes.github.io/autoscaler', name: 'cluster-autoscaler', version: '9.59.0' } as const;
+export const CLUSTER_AUTOSCALER_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://github.com/kubernetes/autoscaler/tree/master/charts/cluster-autoscaler */
+  repository: 'https://kubernetes.github.io/autoscaler',
+  /** The chart's name in that repository. */
+  name: 'cluster-autoscaler',
+  /** The exact chart version the catalog pins. */
+  version: '9.59.0',
+} as const;
 
 /** A group of nodes the autoscaler may resize (a GCE managed instance group prefix). */
 export interface ClusterAutoscalerNodeGroup {

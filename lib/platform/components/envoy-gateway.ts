@@ -7,11 +7,16 @@ import type { Platform } from '../platform.js';
  * own CRDs (the Gateway API CRDs come from the `gateway-api` component only).
  */
 export const ENVOY_GATEWAY_CHARTS = {
+  /** OCI registry path both charts are pulled from (Flux OCIRepositories). See https://gateway.envoyproxy.io/docs/install/install-helm/ */
   repository: 'oci://docker.io/envoyproxy',
+  /** Name of the controller chart. */
   controller: 'gateway-helm',
+  /** Name of the chart holding Envoy Gateway's own CRDs. */
   crds: 'gateway-crds-helm',
+  /** The exact version of both charts the catalog pins. */
   version: 'v1.9.0',
 } as const;
+
 
 /** Namespace of the controller and, by default, of the Envoy proxies it runs for each Gateway. */
 export const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';

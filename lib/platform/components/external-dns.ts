@@ -6,7 +6,14 @@ import { whenPlatformSettled } from '../settle.js';
 import { canonicalSet } from '../../fleet/canonical.js';
 
 /** kubernetes-sigs/external-dns chart 1.23.0 (external-dns 0.23). */
-export const EXTERNAL_DNS_CHART = { repository: 'https://kubernetes-sigs.github.io/external-dns/', name: 'external-dns', version: '1.23.0' } as const;
+export const EXTERNAL_DNS_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://kubernetes-sigs.github.io/external-dns/latest/charts/external-dns/ */
+  repository: 'https://kubernetes-sigs.github.io/external-dns/',
+  /** The chart's name in that repository. */
+  name: 'external-dns',
+  /** The exact chart version the catalog pins. */
+  version: '1.23.0',
+} as const;
 
 export interface ExternalDnsProps extends ComponentOptions {
   /** external-dns provider, e.g. `aws`, `google`, `azure`, `cloudflare`. @default the provider profile's */

@@ -3,7 +3,14 @@ import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, 
 import type { Platform } from '../platform.js';
 
 /** external-secrets/external-secrets chart 2.12.0. */
-export const EXTERNAL_SECRETS_CHART = { repository: 'https://charts.external-secrets.io', name: 'external-secrets', version: '2.12.0' } as const;
+export const EXTERNAL_SECRETS_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://external-secrets.io/latest/introduction/getting-started/ */
+  repository: 'https://charts.external-secrets.io',
+  /** The chart's name in that repository. */
+  name: 'external-secrets',
+  /** The exact chart version the catalog pins. */
+  version: '2.12.0',
+} as const;
 
 /** The options of `Components.externalSecrets()`. */
 export type ExternalSecretsProps = ComponentOptions;

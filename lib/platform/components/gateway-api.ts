@@ -13,7 +13,15 @@ import { Layer, MANAGED_BY } from '../layer.js';
 import type { Platform } from '../platform.js';
 
 /** The Gateway API release whose standard-channel CRDs strata installs, matching the bindings in imports/. */
-export const GATEWAY_API_RELEASE = { repository: 'https://github.com/kubernetes-sigs/gateway-api', version: 'v1.6.1', path: 'config/crd/standard' } as const;
+export const GATEWAY_API_RELEASE = {
+  /** Git repository of the Gateway API project, read by a Flux GitRepository. See https://gateway-api.sigs.k8s.io/guides/#installing-gateway-api */
+  repository: 'https://github.com/kubernetes-sigs/gateway-api',
+  /** The release tag strata pins. */
+  version: 'v1.6.1',
+  /** Folder of the repository holding the standard-channel CRDs. */
+  path: 'config/crd/standard',
+} as const;
+
 
 /** The options of the Gateway API CRDs component. */
 export interface GatewayApiProps {

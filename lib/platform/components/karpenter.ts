@@ -4,7 +4,14 @@ import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, 
 import type { Platform } from '../platform.js';
 
 /** Karpenter 1.14.1 from its OCI registry, matching the NodePool/EC2NodeClass CRDs the project imports. */
-export const KARPENTER_CHART = { repository: 'oci://public.ecr.aws/karpenter', name: 'karpenter', version: '1.14.1' } as const;
+export const KARPENTER_CHART = {
+  /** OCI registry path the chart is pulled from (a Flux OCIRepository). See https://karpenter.sh/docs/getting-started/getting-started-with-karpenter/ */
+  repository: 'oci://public.ecr.aws/karpenter',
+  /** The chart's name in that repository. */
+  name: 'karpenter',
+  /** The exact chart version the catalog pins. */
+  version: '1.14.1',
+} as const;
 
 export interface KarpenterProps extends ComponentOptions {
   /** The EKS cluster's name. @default the strata cluster's name */

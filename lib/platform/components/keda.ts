@@ -3,7 +3,14 @@ import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, 
 import type { Platform } from '../platform.js';
 
 /** kedacore/keda chart 2.20.2, matching the KEDA CRDs the project imports. */
-export const KEDA_CHART = { repository: 'https://kedacore.github.io/charts', name: 'keda', version: '2.20.2' } as const;
+export const KEDA_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://keda.sh/docs/latest/deploy/#helm */
+  repository: 'https://kedacore.github.io/charts',
+  /** The chart's name in that repository. */
+  name: 'keda',
+  /** The exact chart version the catalog pins. */
+  version: '2.20.2',
+} as const;
 
 /** The options of `Components.keda()`. */
 export type KedaProps = ComponentOptions;

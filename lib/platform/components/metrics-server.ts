@@ -4,7 +4,14 @@ import { PlatformComponent, catalogRelease, mergeValues, provideCapability, type
 import type { Platform } from '../platform.js';
 
 /** kubernetes-sigs/metrics-server chart 3.14.0 (metrics-server 0.9.0). */
-export const METRICS_SERVER_CHART = { repository: 'https://kubernetes-sigs.github.io/metrics-server/', name: 'metrics-server', version: '3.14.0' } as const;
+export const METRICS_SERVER_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://github.com/kubernetes-sigs/metrics-server/tree/master/charts/metrics-server */
+  repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+  /** The chart's name in that repository. */
+  name: 'metrics-server',
+  /** The exact chart version the catalog pins. */
+  version: '3.14.0',
+} as const;
 
 export interface MetricsServerProps extends ComponentOptions {
   /** Replicas; more than one adds a PodDisruptionBudget. @default 2 on production clusters, 1 elsewhere */

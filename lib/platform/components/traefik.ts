@@ -4,7 +4,14 @@ import { PlatformComponent, catalogRelease, mergeValues, type ComponentOptions, 
 import type { Platform } from '../platform.js';
 
 /** traefik/traefik-helm-chart 41.6.1 (Traefik Proxy v3.7). */
-export const TRAEFIK_CHART = { repository: 'https://traefik.github.io/charts', name: 'traefik', version: '41.6.1' } as const;
+export const TRAEFIK_CHART = {
+  /** Helm repository URL the chart is pulled from (a Flux HelmRepository). See https://github.com/traefik/traefik-helm-chart */
+  repository: 'https://traefik.github.io/charts',
+  /** The chart's name in that repository. */
+  name: 'traefik',
+  /** The exact chart version the catalog pins. */
+  version: '41.6.1',
+} as const;
 
 export interface TraefikProps extends ComponentOptions {
   /** Proxy replicas; more than one adds a PodDisruptionBudget. @default 2 on production clusters, 1 elsewhere */
