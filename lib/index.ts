@@ -35,7 +35,7 @@ export { ExternalNamespace, type ExternalNamespaceProps } from './platform/exter
 export type { TenantRepositoryProps } from './platform/tenant-repository.js';
 export * from './providers/provider.js';
 export * from './synth/model.js';
-export * from './synth/pipeline.js';
+export { DEFAULT_CHECKS, checkModel, describeUnchecked, summarize, totalsOf, type ModelCheck, type PhaseTimings, type Rendered, type SynthTotals } from './synth/pipeline.js';
 export * from './synth/testing.js';
 export { EXIT, OutputError, recoverOutput, type Recovery } from './synth/writer.js';
 export { inShard, parseShard, shardOf, type Shard } from './synth/shard.js';

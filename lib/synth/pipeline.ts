@@ -80,7 +80,6 @@ export const PHASE = {
   /** The constructs' own validations (`node.validate()`), e.g. props errors. */
   constructs: 2,
   /** Custom resources whose CRDs no installed component provides, or that Flux may apply before the release installing them. */
-
   capabilities: 3,
   /** Resolving constructs into plain objects (unresolved stage values, rendering errors). */
   resolve: 4,
