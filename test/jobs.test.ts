@@ -25,7 +25,8 @@ function run(jobs: string, env: Record<string, string> = {}): Run {
   const base: Record<string, string | undefined> = { ...process.env, STRATA_JOBS: jobs, CDK8S_OUTDIR: out, JOBS_FIXTURE_SLOW_MAIN: '700', ...env };
   delete base.STRATA_QUIET;
   delete base[ENTRY_VARIABLE];
-  const r = spawnSync(process.execPath, ['scripts/run.mjs', FIXTURE], { encoding: 'utf8', env: base });
+  // A synth waiting for a thread that will never post hangs: killed after two minutes, it fails (status null).
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', FIXTURE], { encoding: 'utf8', env: base, timeout: 120_000 });
   const tree = Object.fromEntries(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   const line = r.stdout.split('\n').find((l) => l.startsWith('result: '));
   const printed = line?.slice('result: '.length);
@@ -71,6 +72,14 @@ describe('--jobs', () => {
     expect(failing.tree).toEqual(serial.tree);
     expect(failing.result?.threads).toBe(1);
     expect(failing.stderr).toBe('strata: 2 job threads stopped (Error: this program cannot run in a job thread); the main thread rendered the clusters they had taken\n');
+  });
+
+  test('a thread that dies without a word (out of memory, say) holding a cluster: reported, and the main thread renders the cluster', () => {
+    const dying = run('2', { JOBS_FIXTURE_THREAD: 'die' });
+    expect(dying.status).toBe(0);
+    expect(dying.tree).toEqual(serial.tree);
+    expect(dying.result?.threads).toBe(1);
+    expect(dying.stderr).toBe('strata: 1 job thread stopped (it ended without a word: exit code 70); the main thread rendered the clusters it had taken\n');
   });
 
   test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {

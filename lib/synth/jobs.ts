@@ -178,9 +178,40 @@ process.setSourceMapsEnabled(true);
 import(workerData.entry).then(() => end(), (e) => end(describe(e)));
 `;
 
+/**
+ * Runs in the one thread that starts the job threads and watches them: a job thread that dies
+ * without a word (out of memory, `process.reallyExit`) runs no code of its own to say so, and the
+ * main thread, blocked on the shared counter, cannot hear a worker's `exit` event. This thread's
+ * event loop is free, so it hears it, and posts `exited` on the job's exit port.
+ */
+const SUPERVISOR_MAIN = `
+const { Worker, workerData } = require('node:worker_threads');
+const { jobs, shared, code } = workerData;
+for (const job of jobs) {
+  const worker = new Worker(code, { eval: true, argv: job.argv, stdout: true, stderr: true, workerData: job.workerData, transferList: [job.workerData.strataJob.port] });
+  let error;
+  worker.on('error', (e) => { error = (e && (e.code ? e.code + ': ' + e.message : e.message)) || String(e); });
+  worker.on('exit', (exitCode) => {
+    job.exitPort.postMessage({ type: 'exited', code: exitCode, error });
+    job.exitPort.close();
+    Atomics.add(shared, 1, 1);
+    Atomics.notify(shared, 1);
+  });
+}
+`;
+
+/** What the supervisor posts when a job thread has exited, whatever the reason. */
+interface ExitMessage {
+  readonly type: 'exited';
+  readonly code: number;
+  /** The error that ended it (`ERR_WORKER_OUT_OF_MEMORY: ...`), when one did. */
+  readonly error?: string;
+}
+
 /** The job threads of one synth, as the main thread sees them. */
 export class JobPool {
-  private readonly threads: { readonly worker: Worker; readonly port: MessagePort; ended: boolean; clusters: number }[] = [];
+  private readonly threads: { readonly port: MessagePort; readonly exitPort: MessagePort; ended: boolean; clusters: number }[] = [];
+  private supervisor?: Worker;
   private seen = 0;
   /** Why threads stopped before the program ended, one line each. */
   readonly failures: string[] = [];
@@ -194,19 +225,27 @@ export class JobPool {
     private readonly outdir: string,
   ) {}
 
-  /** Starts `count` job threads running the program again (its `process.argv` and environment). */
+  /**
+   * Starts `count` job threads running the program again (its `process.argv` and environment),
+   * through a supervisor thread that reports the ones that die without a word.
+   */
   start(count: number): void {
     const entry = entryOf();
-    if (!entry) return;
+    if (!entry || this.supervisor) return;
+    const jobs = [];
+    const transfer: MessagePort[] = [];
     for (let i = 0; i < count; i++) {
       const { port1, port2 } = new MessageChannel();
+      const exits = new MessageChannel();
       const strataJob: JobData = { fleet: this.fleet, clusters: this.clusters, outdir: this.outdir, port: port2, shared: this.shared };
-      // What the program prints there is its second run's: never shown (stdout and stderr unread).
-      const worker = new Worker(THREAD_MAIN, { eval: true, argv: process.argv.slice(2), stdout: true, stderr: true, workerData: { entry, strataJob }, transferList: [port2] });
-      // The main thread never waits for them to exit: they end with the program they run.
-      worker.unref();
-      this.threads.push({ worker, port: port1, ended: false, clusters: 0 });
+      jobs.push({ argv: process.argv.slice(2), workerData: { entry, strataJob }, exitPort: exits.port2 });
+      transfer.push(port2, exits.port2);
+      this.threads.push({ port: port1, exitPort: exits.port1, ended: false, clusters: 0 });
     }
+    // What the program prints in its threads is its second run's: never shown (stdout and stderr unread).
+    this.supervisor = new Worker(SUPERVISOR_MAIN, { eval: true, stdout: true, stderr: true, workerData: { jobs, shared: this.shared, code: THREAD_MAIN }, transferList: transfer });
+    // The main thread never waits for it to exit: it ends with the job threads, or is stopped.
+    this.supervisor.unref();
   }
 
   get started(): number {
@@ -223,7 +262,7 @@ export class JobPool {
     return this.threads.some((t) => !t.ended);
   }
 
-  /** The clusters posted since the last call; records the threads that ended. */
+  /** The clusters posted since the last call; records the threads that ended, in a word or not. */
   *receive(): Generator<RenderedJob> {
     this.seen = Atomics.load(this.shared, SLOT.posted);
     for (const thread of this.threads) {
@@ -235,8 +274,13 @@ export class JobPool {
         } else {
           thread.ended = true;
           if (message.message) this.failures.push(message.message.split('\n')[0]);
-          thread.port.close();
         }
+      }
+      // Read after the thread's own messages: all it posted was queued before it exited.
+      const exit = thread.ended ? undefined : (receiveMessageOnPort(thread.exitPort)?.message as ExitMessage | undefined);
+      if (exit) {
+        thread.ended = true;
+        this.failures.push(`it ended without a word: exit code ${exit.code}${exit.error ? `, ${exit.error.split('\n')[0]}` : ''}`);
       }
     }
   }
@@ -250,7 +294,10 @@ export class JobPool {
   stop(): void {
     for (const t of this.threads) {
       t.port.close();
-      void t.worker.terminate();
+      t.exitPort.close();
     }
+    // Stopping the supervisor stops the job threads it started.
+    void this.supervisor?.terminate();
   }
+
 }
