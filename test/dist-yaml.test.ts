@@ -50,7 +50,7 @@ describe('reading dist/ YAML', () => {
   }));
   const manifest = fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('ConfigMap'), metadata: fc.record({ name: fc.constant('x') }), data: fc.dictionary(key, value, { maxKeys: 5 }) });
 
-  test('whatever strata writes reads the same with both libraries (values and construct-path comments), through js-yaml', () => {
+  test('whatever strata writes reads the same with both libraries (values and construct-path comments)', () => {
     fc.assert(fc.property(fc.array(fc.tuple(manifest, fc.option(fc.constantFrom('strata: a/b/c', 'strata: x\nsecond line'), { nil: undefined })), { minLength: 1, maxLength: 3 }), (docs) => {
       let text: string;
       try {
@@ -58,9 +58,7 @@ describe('reading dist/ YAML', () => {
       } catch {
         return true; // a value the writer refuses (reported at synth time), nothing to read back
       }
-      const { documents, reader } = readDocuments(text);
-      expect(documents).toEqual(reference(text));
-      return reader === 'js-yaml' || text.includes('__proto__');
+      expect(parseDocuments(text)).toEqual(reference(text));
     }), { numRuns: 400 });
   });
 
@@ -81,6 +79,12 @@ describe('reading dist/ YAML', () => {
     expect(readDocuments(toYaml({ when: '2024-01-01' }))).toEqual({ reader: 'js-yaml', documents: [{ value: { when: '2024-01-01' } }] });
     // Hand-written YAML 1.2: a plain date is a string and `<<` an ordinary key, as `yaml` reads them (no timestamps, no merge keys).
     const handWritten = 'when: 2024-01-01\nbase:\n  <<: {a: 1}\n  b: 2\n';
+    // Plain scalars js-yaml's core schema would read as numbers where `yaml` keeps strings, and an explicit tag: read by `yaml`.
+    for (const scalar of ['1_000', '1__0', '1_0.5', '0b101', '-0x1F', '-0o17', '!!float 1', '!!str 12']) {
+      const text = `k: ${scalar}\n`;
+      expect({ scalar, ...readDocuments(text) }).toEqual({ scalar, reader: 'yaml', documents: reference(text) });
+    }
+    expect(reference('k: 1_000\nh: -0x1F\n')).toEqual([{ value: { k: '1_000', h: '-0x1F' } }]);
     expect(readDocuments(handWritten)).toEqual({ reader: 'js-yaml', documents: reference(handWritten) });
     expect(reference(handWritten)).toEqual([{ value: { when: '2024-01-01', base: { '<<': { a: 1 }, b: 2 } } }]);
   });

@@ -4,8 +4,9 @@
 // the bench fleet; js-yaml builds the plain values directly, ~25 µs (docs/performance.md). So a
 // file is read with js-yaml (YAML 1.2's core schema, as `yaml` reads it) and the comment before
 // each document is taken from the text, which is how strata writes its construct paths. A file
-// js-yaml refuses, or one whose documents the text scan cannot pair with what js-yaml read, is read
-// by `yaml` as before, so a broken file gets the same error, named the same way.
+// js-yaml refuses or would read otherwise (`READ_OTHERWISE`), or whose documents the text scan
+// cannot pair with what js-yaml read, is read by `yaml` as before, so a broken file gets the same
+// error, named the same way.
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 
@@ -44,13 +45,21 @@ function documentComments(text: string): (string | undefined)[] | undefined {
     if (line.startsWith('...') || line.startsWith('%')) return undefined;
     if (content) continue;
     const trimmed = line.trimStart();
-    if (trimmed.startsWith('#')) lines.push(trimmed.slice(1));
+    if (trimmed.startsWith('#')) lines.push(trimmed.slice(1).replace(/\r$/, ''));
     else if (trimmed !== '') content = true;
   }
   if (content) comments.push(lines.length > 0 ? lines.join('\n') : undefined);
   else if (marked || lines.length > 0) return undefined;
   return comments;
 }
+
+/**
+ * What js-yaml's core schema reads otherwise than `yaml`'s, found anywhere in the text (inside a
+ * quoted string too: that only costs the slower reading): numbers with `_` (`1_000`), binary
+ * (`0b101`) and signed hexadecimal or octal (`-0x1F`) numbers, which `yaml` keeps as strings; an
+ * explicit `!!` tag; a `__proto__` key, which js-yaml defines as an own key and `yaml` as a prototype.
+ */
+const READ_OTHERWISE = /[0-9]_|_[0-9]|\b0b[01]|[-+]0[xo]|!!|__proto__/;
 
 /** Every document of `text` as `yaml` reads it: the way for a file js-yaml cannot read. */
 function parseWithYaml(text: string): ParsedDocument[] {
@@ -80,8 +89,7 @@ export function parseDocuments(text: string): ParsedDocument[] {
 /** `parseDocuments`, and which library read the file. */
 export function readDocuments(text: string): { documents: ParsedDocument[]; reader: 'js-yaml' | 'yaml' } {
   const slow = () => ({ documents: parseWithYaml(text), reader: 'yaml' as const });
-  // `__proto__` keys: js-yaml defines them as own keys, `yaml` sets them as a prototype; keep `yaml`'s reading.
-  if (text.includes('__proto__')) return slow();
+  if (READ_OTHERWISE.test(text)) return slow();
   const comments = documentComments(text);
   if (!comments) return slow();
   let values: unknown[];
