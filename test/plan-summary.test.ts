@@ -1,7 +1,7 @@
 // The line `npm run synth` ends with: what changed against the dist/ it replaced.
 import { ApiObject } from 'cdk8s';
 import { jest } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stage, StatefulService, type Apps, type Fleet } from '../lib/index.js';
@@ -126,6 +126,17 @@ describe('synth summary line', () => {
     } finally {
       process.env.STRATA_QUIET = quiet;
     }
+  });
+
+  test('a file where a cluster\'s folder goes (a hand-made tree) does not stop the summary', () => {
+    const fleet = () => oneCluster((apps) => settings(apps, 'info'));
+    const replaceFolder = (dir: string) => {
+      rmSync(join(dir, 'dev-eu'), { recursive: true });
+      writeFileSync(join(dir, 'dev-eu'), 'not a folder\n');
+    };
+    const lines = summaryOf(fleet(), fleet(), undefined, replaceFolder)!.split('\n');
+    expect(lines[0]).toMatch(/^strata: against the previous .*dist\/: \d+ added$/);
+    expect(lines).toContain('  + dev-eu/apps/shop/configmap-settings.yaml');
   });
 
   test('an unchanged tree', () => {

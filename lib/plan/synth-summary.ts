@@ -2,7 +2,7 @@
 // objects (the rules of `npm run plan`) and named in files. Cheap by
 // construction: each file is compared as text with the one it replaces while it is written, and
 // only the files that differ are parsed and planned.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BOOTSTRAP_DIR, listFiles } from '../synth/writer.js';
 import { blocking, planTrees } from './plan.js';
@@ -68,7 +68,12 @@ interface ClusterFiles {
 
 /** The files on disk under a cluster's two folders (`<c>/` and `clusters/<c>/`), dist/-relative. */
 function filesOfCluster(root: string, cluster: string): string[] {
-  const under = (prefix: string) => listFiles(join(root, prefix)).map((f) => `${prefix}/${f.split('\\').join('/')}`);
+  const under = (prefix: string) => {
+    const dir = join(root, prefix);
+    // A file where the folder goes (a hand-made tree): the writer replaces it; nothing to list.
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+    return listFiles(dir).map((f) => `${prefix}/${f.split('\\').join('/')}`);
+  };
   return [...under(cluster), ...under(`clusters/${cluster}`)];
 }
 
