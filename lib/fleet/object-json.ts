@@ -1,14 +1,13 @@
-// `ApiObject.prototype.toJson` of cdk8s 2.70, step for step, with its resolution made cheaper:
-// cdk8s's `resolve` looks the app up (a walk to the root of the construct tree) and builds a
-// resolution context and a key path for every value of a manifest, strings and numbers included,
+// `ApiObject.prototype.toJson` of cdk8s 2.70, with the same result and the same first error, made
+// cheaper. cdk8s's `resolve` looks the app up (a walk to the root of the construct tree) and builds
+// a resolution context and a key path for every value of a manifest, strings and numbers included,
 // which was the largest single cost of rendering a fleet. Here the app's resolvers are looked up
 // once per object, and a string, number or boolean skips them when every resolver is one whose
 // code provably leaves it alone (the app's own and strata's two), as does a plain object or list
-// none of those would replace (`leftAlone`); any other resolver sees every
-// value, exactly as in cdk8s. The metadata, resolved first, is not walked again inside the
-// whole object when that changes nothing. And where cdk8s resolves a manifest into one copy and then
-// sanitizes that into another (`sanitizeValue`: keys sorted, null and undefined left out), one
-// walk does both (`resolveSanitized`), with the same result and the same first error.
+// none of those would replace (`leftAlone`); any other resolver sees every value, exactly as in
+// cdk8s. Where cdk8s resolves a manifest into one copy and then sanitizes that into another
+// (`sanitizeValue`: keys sorted, null and undefined left out), one walk does both
+// (`resolveSanitized`); the metadata, resolved first, is not walked again inside the object.
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, ResolutionContext, type IResolver } from 'cdk8s';
 import { sanitizeValue } from 'cdk8s/lib/_util.js';
 import { needsCopy, PlainKeysResolver } from './plain-keys.js';
