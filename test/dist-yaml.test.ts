@@ -14,7 +14,12 @@ function reference(text: string): { value: unknown; comment?: string; error?: st
   return parseAllDocuments(text).map((doc) => {
     const comment = leadingComment(doc);
     const base = comment === undefined ? {} : { comment };
-    return doc.errors.length > 0 ? { value: null, ...base, error: doc.errors[0].message } : { value: doc.toJS() as unknown, ...base };
+    if (doc.errors.length > 0) return { value: null, ...base, error: doc.errors[0].message };
+    try {
+      return { value: doc.toJS() as unknown, ...base };
+    } catch (e) {
+      return { value: null, ...base, error: (e as Error).message };
+    }
   });
 }
 
@@ -85,6 +90,17 @@ describe('reading dist/ YAML', () => {
       expect({ scalar, ...readDocuments(text) }).toEqual({ scalar, reader: 'yaml', documents: reference(text) });
     }
     expect(reference('k: 1_000\nh: -0x1F\n')).toEqual([{ value: { k: '1_000', h: '-0x1F' } }]);
+    // Anchors and aliases: `yaml` refuses more than 100 alias expansions, so a few hundred bytes
+    // cannot stand for billions of values (js-yaml would share them, and every check would walk them all).
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`);
+    const bomb = ['data:', '  l0: &l0 [x]', ...levels.map((l) => `  ${l}`)].join('\n') + '\n';
+    expect(bomb.length).toBeLessThan(800);
+    const read = readDocuments(bomb);
+    expect(read.reader).toBe('yaml');
+    expect(read.documents).toEqual([{ value: null, error: expect.stringMatching(/alias/i) }]);
+    expect(readDocuments('a: &x 1\nb: *x\n')).toEqual({ reader: 'yaml', documents: reference('a: &x 1\nb: *x\n') });
+    // A wildcard host and a query string are no alias or anchor: read by js-yaml.
+    expect(readDocuments('host: "*.acme.dev"\nurl: https://x.dev/?a=1&b=2\n').reader).toBe('js-yaml');
     expect(readDocuments(handWritten)).toEqual({ reader: 'js-yaml', documents: reference(handWritten) });
     expect(reference(handWritten)).toEqual([{ value: { when: '2024-01-01', base: { '<<': { a: 1 }, b: 2 } } }]);
   });

@@ -57,16 +57,24 @@ function documentComments(text: string): (string | undefined)[] | undefined {
  * What js-yaml's core schema reads otherwise than `yaml`'s, found anywhere in the text (inside a
  * quoted string too: that only costs the slower reading): numbers with `_` (`1_000`), binary
  * (`0b101`) and signed hexadecimal or octal (`-0x1F`) numbers, which `yaml` keeps as strings; an
- * explicit `!!` tag; a `__proto__` key, which js-yaml defines as an own key and `yaml` as a prototype.
+ * explicit `!!` tag; a `__proto__` key, which js-yaml defines as an own key and `yaml` as a
+ * prototype; an anchor or alias (`&a`, `*a`), which js-yaml shares without limit where `yaml`
+ * refuses more than 100 (a few hundred bytes of nested aliases expand to billions of values).
  */
-const READ_OTHERWISE = /[0-9]_|_[0-9]|\b0b[01]|[-+]0[xo]|!!|__proto__/;
+const READ_OTHERWISE = /[0-9]_|_[0-9]|\b0b[01]|[-+]0[xo]|!!|__proto__|(?:^|[\s[{,])[&*][^\s,\]}"']/m;
 
 /** Every document of `text` as `yaml` reads it: the way for a file js-yaml cannot read. */
 function parseWithYaml(text: string): ParsedDocument[] {
   return parseAllDocuments(text).map((doc) => {
     const comment = leadingComment(doc) ?? undefined;
-    if (doc.errors.length > 0) return { value: null, ...(comment === undefined ? {} : { comment }), error: doc.errors[0].message };
-    return { value: doc.toJS() as unknown, ...(comment === undefined ? {} : { comment }) };
+    const base = comment === undefined ? {} : { comment };
+    if (doc.errors.length > 0) return { value: null, ...base, error: doc.errors[0].message };
+    try {
+      return { value: doc.toJS() as unknown, ...base };
+    } catch (e) {
+      // `yaml` refuses to expand more than 100 aliases ("Excessive alias count ..."), among others.
+      return { value: null, ...base, error: e instanceof Error ? e.message : String(e) };
+    }
   });
 }
 
