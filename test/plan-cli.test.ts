@@ -89,6 +89,20 @@ describe('npm run plan', () => {
     expect(r.status).toBe(0);
   });
 
+  test('a base file that does not read is named, and the plan fails: what it holds (a deletion, say) would go unseen', () => {
+    writeFileSync(join(project, 'main.ts'), readFileSync(join(ROOT, 'main.ts'), 'utf8'));
+    cpSync(join(project, 'dist'), join(project, 'base-broken'), { recursive: true });
+    const file = join(project, 'base-broken', 'prod-eu', 'apps', 'shop', 'statefulset-orders-db.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\tbroken: by hand\n`);
+    const r = plan('--base', 'base-broken');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^strata plan: cannot read prod-eu\/apps\/shop\/statefulset-orders-db\.yaml: invalid YAML: .+ \(in base-broken\/?\): the objects it holds are not compared; fix or regenerate the file \(`npm run validate` lists every problem\)$/m);
+    // The same tree, whole: nothing to say.
+    const whole = plan('--base', 'dist');
+    expect(whole.stderr).toBe('');
+    expect(whole.status).toBe(0);
+  });
+
   test('a failed synth is reported as such (exit 1)', () => {
     writeFileSync(join(project, 'main.ts'), readFileSync(join(ROOT, 'main.ts'), 'utf8').replace("name: 'acme',", "name: 'Acme!',"));
     const r = plan();

@@ -139,6 +139,15 @@ describe('synth summary line', () => {
     expect(lines).toContain('  + dev-eu/apps/shop/configmap-settings.yaml');
   });
 
+  test('a previous file that does not read is named: what it held is not compared', () => {
+    const fleet = () => oneCluster((apps) => settings(apps, 'info'));
+    const breakFile = (dir: string) => writeFileSync(join(dir, 'dev-eu', 'apps', 'shop', 'configmap-settings.yaml'), 'kind: ConfigMap\n\tbroken: by hand\n');
+    const lines = summaryOf(fleet(), fleet(), undefined, breakFile)!.split('\n');
+    expect(lines[0]).toMatch(/^strata: against the previous .*dist\/: 1 added$/);
+    expect(lines).toContain('  ~ dev-eu/apps/shop/configmap-settings.yaml');
+    expect(lines[lines.length - 1]).toMatch(/^strata: 1 file of the previous .*dist\/ could not be read, so what it holds is not compared: dev-eu\/apps\/shop\/configmap-settings\.yaml: invalid YAML: /);
+  });
+
   test('an unchanged tree', () => {
     expect(summaryOf(oneCluster((apps) => settings(apps, 'info')), oneCluster((apps) => settings(apps, 'info')))).toMatch(/^strata: no changes against the previous .*dist\/$/);
   });

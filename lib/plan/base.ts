@@ -98,5 +98,5 @@ export function mapClusters(base: Base, mappings: readonly string[]): Base {
     if (clusters.has(to)) throw new UsageError(`--cluster-map: two base clusters become ${to}; map each onto a cluster of its own`);
     clusters.set(to, { ...cluster, name: to });
   }
-  return { ...base, tree: { clusters } };
+  return { ...base, tree: { ...base.tree, clusters } };
 }

@@ -111,7 +111,8 @@ try {
   } else {
     if (synth.output) console.error(synth.output);
     for (const note of base.notes ?? []) console.error(`base: ${note}`);
-    const plan = planTrees(base.tree, readTree(head));
+    const headTree = readTree(head);
+    const plan = planTrees(base.tree, headTree);
     const color = format === 'terminal' && colorEnabled(process.stdout);
     const allowDestructive = values['allow-destructive'] === true;
     console.log(
@@ -121,6 +122,10 @@ try {
     );
     const blocked = plan.clusters.some((c) => c.changes.some(blocking));
     code = blocked && !allowDestructive ? 1 : 0;
+    // A file the plan could not read hides what it holds (a deletion, say): the plan is incomplete.
+    const unreadable = [...(base.tree.unreadable ?? []).map((u) => [base.label, u]), ...(headTree.unreadable ?? []).map((u) => ['the synth', u])];
+    for (const [where, what] of unreadable) console.error(`strata plan: cannot read ${what} (in ${where}): the objects it holds are not compared; fix or regenerate the file (\`npm run validate\` lists every problem)`);
+    if (unreadable.length > 0) code = 1;
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -98,8 +98,9 @@ export function trackChanges(outdir: string, files: Iterable<readonly [string, s
   const plans: PlanResult[] = [];
   let interleaved = false;
   let current: ClusterFiles | undefined;
+  const unreadable: string[] = [];
   const plan = (group: ClusterFiles): void => {
-    plans.push(summarizePlan(planTrees(buildTree(entriesOfFiles(group.before)), buildTree(entriesOfFiles(group.after)))));
+    plans.push(summarizePlan(planTrees(buildTree(entriesOfFiles(group.before, unreadable)), buildTree(entriesOfFiles(group.after)))));
     planned.add(group.cluster);
   };
   /** Plans the cluster whose files have all come; its files on disk it did not write are removed. */
@@ -158,13 +159,15 @@ export function trackChanges(outdir: string, files: Iterable<readonly [string, s
     files: compare(),
     summary() {
       const files = listChanges(changed);
-      if (interleaved) return [`strata: against the previous ${outdir}/: ${changed.added.length + changed.changed.length + changed.removed.length} files differ (objects not counted: the files did not come cluster by cluster)`, ...files].join('\n');
+      // Objects of a previous file that does not read are in neither tree: say so, whatever else changed.
+      const unread = unreadable.length === 0 ? [] : [`strata: ${unreadable.length === 1 ? '1 file' : `${unreadable.length} files`} of the previous ${outdir}/ could not be read, so what ${unreadable.length === 1 ? 'it holds is' : 'they hold is'} not compared: ${unreadable[0]}${unreadable.length > 1 ? ', …' : ''}`];
+      if (interleaved) return [`strata: against the previous ${outdir}/: ${changed.added.length + changed.changed.length + changed.removed.length} files differ (objects not counted: the files did not come cluster by cluster)`, ...files, ...unread].join('\n');
       const clusters = plans.reduce((n, p) => n + p.clusters, 0);
-      if (clusters === 0 && files.length === 0) return `strata: no changes against the previous ${outdir}/`;
+      if (clusters === 0 && files.length === 0 && unread.length === 0) return `strata: no changes against the previous ${outdir}/`;
       const totals = addPlanTotals(plans.map((p) => p.totals));
       const blocked = plans.some((p) => p.blocked);
       const hint = totals.destructive > 0 ? `: run \`npm run plan\` to see what Flux will delete or fail to apply${blocked ? '' : ' (all acknowledged)'}` : '';
-      return [`strata: against the previous ${outdir}/: ${clusters === 0 ? 'no object changed' : describeTotals(totals)}${hint}`, ...files].join('\n');
+      return [`strata: against the previous ${outdir}/: ${clusters === 0 ? 'no object changed' : describeTotals(totals)}${hint}`, ...files, ...unread].join('\n');
     },
   };
 }

@@ -51,6 +51,11 @@ export interface ClusterTree {
 
 export interface PlanTree {
   readonly clusters: ReadonlyMap<string, ClusterTree>;
+  /**
+   * Files that could not be read (`<file>: <why>`, e.g. invalid YAML): the objects they hold are
+   * in no cluster, so a plan cannot tell what changes to them. @default none
+   */
+  readonly unreadable?: readonly string[];
 }
 
 /** An object as read from a file, before ownership is known. */
@@ -125,27 +130,44 @@ export function buildTree(entries: Iterable<TreeEntry>): PlanTree {
 /** Reads a dist/ tree on disk with the reader of `npm run validate` (bootstrap files skipped). */
 export function readTree(dir: string): PlanTree {
   const model = readDist(dir);
+  const unreadable = [...new Set(model.findings.filter((f) => UNREADABLE.test(f.message)).map((f) => `${f.object}: ${firstLine(f.message)}`))];
   const entries: TreeEntry[] = [];
   for (const cluster of model.clusters) {
     for (const obj of [...cluster.layers, ...cluster.sources, ...cluster.folders.flatMap((f) => f.objects)]) {
       entries.push({ cluster: cluster.name, file: obj.file ?? '', manifest: obj.manifest, ...(obj.path && !obj.path.includes('#') ? { path: obj.path } : {}) });
     }
   }
-  return buildTree(entries);
+  return unreadable.length > 0 ? { ...buildTree(entries), unreadable } : buildTree(entries);
 }
+
+/** A parser's message without the source excerpt it may add after its first line. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/:\s*$/, '');
+}
+
+/** The findings of `readDist` that say a file's objects could not be read at all. */
+const UNREADABLE = /^(invalid YAML|not a Kubernetes object)/;
 
 /**
  * Parses dist/ files held in memory (path relative to dist/ → YAML text) into tree entries:
- * kustomization.yaml indexes and bootstrap files are skipped.
+ * kustomization.yaml indexes and bootstrap files are skipped. A document that is not valid YAML or
+ * not a Kubernetes object is added to `unreadable` (`<file>: <why>`).
  */
-export function* entriesOfFiles(files: Iterable<readonly [string, string]>): Generator<TreeEntry> {
+export function* entriesOfFiles(files: Iterable<readonly [string, string]>, unreadable: string[] = []): Generator<TreeEntry> {
   for (const [file, text] of files) {
     if (posix.basename(file) === 'kustomization.yaml' || !/\.ya?ml$/.test(file)) continue;
     if (file.startsWith('clusters/') && file.split('/')[2] === BOOTSTRAP_DIR) continue;
     for (const doc of parseDocuments(text)) {
-      if (doc.error !== undefined) continue;
+      if (doc.error !== undefined) {
+        unreadable.push(`${file}: invalid YAML: ${firstLine(doc.error)}`);
+        continue;
+      }
+      if (doc.value === null) continue;
       const manifest = rec(doc.value) as Manifest;
-      if (typeof manifest.kind !== 'string' || typeof manifest.apiVersion !== 'string' || typeof rec(manifest.metadata).name !== 'string') continue;
+      if (typeof manifest.kind !== 'string' || typeof manifest.apiVersion !== 'string' || typeof rec(manifest.metadata).name !== 'string') {
+        unreadable.push(`${file}: not a Kubernetes object: apiVersion, kind and metadata.name are required`);
+        continue;
+      }
       const path = constructPath(doc.comment);
       yield { cluster: clusterOfFile(file), file, manifest, ...(path ? { path } : {}) };
     }
