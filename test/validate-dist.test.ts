@@ -62,7 +62,7 @@ describe('npm run validate', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^usage: npm run validate /);
     for (const flag of ['<dir>', '--root <project dir>', '-h, --help']) expect(r.stdout).toContain(`\n  ${flag} `);
-    expect(r.stdout).toMatch(/\nexit codes:\n {2}0 {2}valid.*\n {2}1 {2}errors in the tree\n {2}2 {2}usage/);
+    expect(r.stdout).toMatch(/\nexit codes:\n {2}0 {2}valid.*\n {2}1 {2}errors in the tree, or no cluster in it\n {2}2 {2}usage/);
     expect(r.stdout).toMatch(/\n {2}3 {2}the file system refused .*symbolic link/);
     expect(r.stdout).toMatch(/\n {2}4 {2}a synth is writing the tree/);
   });
@@ -205,5 +205,18 @@ describe('npm run validate', () => {
     const { status, output } = cli(join(tempDir(), 'nope'));
     expect(status).toBe(2);
     expect(output).toMatch(/nope does not exist: run `npm run synth` first/);
+  });
+
+  test('a file is a usage error, not a stack trace; a folder with no cluster is not valid', () => {
+    const file = join(tempDir(), 'main.ts');
+    writeFileSync(file, 'export {};\n');
+    const onFile = cli(file);
+    expect(onFile.status).toBe(2);
+    expect(onFile.output.trim()).toBe(`strata: ${file} is a file, not a folder: name the dist/ tree or the Flux repository to validate`);
+    const empty = tempDir();
+    writeFileSync(join(empty, 'README.md'), '# notes\n');
+    const onEmpty = cli(empty);
+    expect(onEmpty.status).toBe(1);
+    expect(onEmpty.output.trim()).toBe(`strata: ${empty} holds no cluster: neither a dist/ tree strata wrote (clusters/<c>/kustomization.yaml) nor a Flux repository (<folder>/flux-system/gotk-sync.yaml or clusters/<c>/): name the folder to validate`);
   });
 });

@@ -7,6 +7,7 @@ import { parseCommandLine, usageError, type Command } from '../synth/command-lin
 import { EXIT, OutputError } from '../synth/output-errors.js';
 import { lexists } from '../synth/output-paths.js';
 import { recoverBeforeReading } from '../synth/recover-cli.js';
+import { lstatSync } from 'node:fs';
 import { validateDist } from './dist.js';
 
 const VALIDATE: Command = { name: 'validate', usage: 'usage: npm run validate [-- [<dir>] [--root <project dir>]]' };
@@ -34,8 +35,8 @@ environment: none (the tree and cdk8s.yaml say everything)
 
 exit codes:
   0  valid (warnings may be printed)
-  1  errors in the tree
-  2  usage (an unknown option, a second folder, or no such folder)
+  1  errors in the tree, or no cluster in it
+  2  usage (an unknown option, a second folder, no such folder, or a file)
   3  the file system refused finishing an interrupted synth, or a symbolic link in the tree
   4  a synth is writing the tree`;
 
@@ -52,8 +53,17 @@ if (!lexists(dir)) {
   console.error(`strata: ${dir} does not exist: run \`npm run synth\` first, or name the folder to validate`);
   process.exit(EXIT.usage);
 }
+if (!lstatSync(dir).isDirectory() && !lstatSync(dir).isSymbolicLink()) {
+  console.error(`strata: ${dir} is a file, not a folder: name the dist/ tree or the Flux repository to validate`);
+  process.exit(EXIT.usage);
+}
 try {
   const result = validateDist(dir, { root: values.root });
+  // A folder with no cluster at all is not a tree that passed: a CI step pointed at the wrong path.
+  if (result.model.clusters.length === 0 && result.exitCode === 0) {
+    console.error(`strata: ${dir} holds no cluster: neither a dist/ tree strata wrote (clusters/<c>/kustomization.yaml) nor a Flux repository (<folder>/flux-system/gotk-sync.yaml or clusters/<c>/): name the folder to validate`);
+    process.exit(1);
+  }
   (result.exitCode === 0 ? console.log : console.error)(result.report);
   process.exit(result.exitCode);
 } catch (e) {
