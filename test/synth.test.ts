@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, Provider, Stage } from '../lib/index.js';
@@ -51,6 +51,32 @@ describe('writing dist/', () => {
     fleet(outdir, ['a']).synth();
     expect(Object.keys(tree(outdir))).not.toContain('dev/apps/shop/configmap-b.yaml');
     expect(listFiles(join(outdir, '..'))).toEqual(listFiles(join(outdir, '..')).filter((f) => f.startsWith('dist/')));
+  });
+
+  test('an output folder a synth did not write is refused, not replaced: --output docs keeps the docs', () => {
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, 'README.md'), '# notes\n');
+    mkdirSync(join(outdir, 'guides'));
+    writeFileSync(join(outdir, 'guides', 'setup.md'), 'steps\n');
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+    try {
+      expect(fleet(outdir, ['a']).synth()).toBeUndefined();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(process.exitCode).toBe(2);
+    expect(errors).toEqual([expect.stringMatching(/^strata: .*dist\/ is not a tree a synth wrote \(it holds README\.md, guides\), and a synth replaces its output folder whole: nothing written; name an empty folder or the dist\/ a synth wrote$/)]);
+    expect(tree(outdir)).toEqual({ 'README.md': '# notes\n', 'guides/setup.md': 'steps\n' });
+    // An empty folder (hidden files aside) and a tree a synth wrote are replaced.
+    rmSync(outdir, { recursive: true });
+    mkdirSync(outdir);
+    writeFileSync(join(outdir, '.gitkeep'), '');
+    process.exitCode = 0;
+    fleet(outdir, ['a']).synth();
+    expect(process.exitCode).toBe(0);
+    fleet(outdir, ['b']).synth();
+    expect(Object.keys(tree(outdir))).toContain('dev/apps/shop/configmap-b.yaml');
   });
 
   test('a failing synth leaves the previous dist/ as it was and sets a failing exit code', () => {

@@ -384,7 +384,7 @@ export class Fleet extends App {
       let rendering = 0;
       const files = timedIterable(this.stream(clusters, options.checks ?? DEFAULT_CHECKS, progress, run), (ms) => (rendering += ms));
       const changes = trackChanges(this.outdir, files, focus ? names : undefined);
-      const written = writeTree(this.outdir, changes.files, names, { focus });
+      const written = writeTree(this.outdir, changes.files, names, { focus, onlyOwnTree: true });
       const { timings } = run;
       const elapsed = performance.now() - t;
       timings.write = elapsed - rendering;

@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { StrataError } from '../fleet/errors.js';
 import { recoverLocked, rollBack, rollForward, tryRemove, writeJournal, type JournalStep } from './journal.js';
 import { acquireLock } from './lock.js';
-import { outputError } from './output-errors.js';
-import { assertNoLinkAbove, entryType, outputPaths, type OutputPaths, type StepHook } from './output-paths.js';
+import { EXIT, OutputError, outputError, shown } from './output-errors.js';
+import { assertNoLinkAbove, entryType, lexists, outputPaths, type OutputPaths, type StepHook } from './output-paths.js';
 
 export { recoverOutput, type Recovery } from './journal.js';
 export { type StepHook, type WriteStep } from './output-paths.js';
@@ -88,6 +88,12 @@ export interface WriteOptions {
    */
   readonly focus?: boolean;
   /**
+   * Refuse an output folder that holds what no synth wrote (see `assertReplaceable`): a synth's
+   * `--output docs` must not delete the docs.
+   * @default false: the folder is the caller's to choose (a tree written by other means)
+   */
+  readonly onlyOwnTree?: boolean;
+  /**
    * Test-only fault injection: called with the name of each file-system change just before it
    * happens (`lock`, one `stage` per file, `journal` (its rename into place), `retire` / `place` per rename, `rollback`
    * per undone rename, `cleanup`).
@@ -116,7 +122,7 @@ export interface WriteOptions {
  */
 export function writeTree(outdir: string, files: Iterable<readonly [string, string]>, clusters: readonly string[], options: WriteOptions = {}): number {
   const paths = outputPaths(outdir);
-  const { focus = false, onStep } = options;
+  const { focus = false, onlyOwnTree = false, onStep } = options;
   let release: (() => void) | undefined;
   let steps: JournalStep[] | undefined;
   try {
@@ -124,6 +130,7 @@ export function writeTree(outdir: string, files: Iterable<readonly [string, stri
     assertNoLinkAbove(paths.target, join(paths.target, ...(focus ? ['clusters', 'x'] : ['x'])), paths.target);
     release = acquireLock(paths, onStep);
     recoverLocked(paths, onStep);
+    if (onlyOwnTree) assertReplaceable(paths.target);
     mkdirSync(paths.staging);
     const count = writeFiles(paths.staging, files, onStep);
     keepBootstrapFiles(paths, clusters, onStep);
@@ -150,6 +157,39 @@ export function writeTree(outdir: string, files: Iterable<readonly [string, stri
   } finally {
     release?.();
   }
+}
+
+/**
+ * Refuses an output folder that holds what no synth wrote: a synth replaces its output folder
+ * whole, so `--output docs` (a slip of the keyboard) would delete the docs. An empty folder (hidden
+ * files aside) or a tree a synth wrote (a `clusters/<c>/kustomization.yaml` with its
+ * `# strata: <c>` line) is replaced, and so is one whose `clusters` is a link (the writer's link
+ * checks decide there).
+ * @throws OutputError (exit 2) naming what the folder holds
+ */
+export function assertReplaceable(outdir: string): void {
+  const target = resolve(outdir);
+  if (!existsSync(target) || !lstatSync(target).isDirectory()) return;
+  const held = readdirSync(target).filter((name) => !name.startsWith('.')).sort();
+  if (held.length === 0 || isSynthTree(target)) return;
+  const named = held.length > 3 ? `${held.slice(0, 3).join(', ')} and ${held.length - 3} more` : held.join(', ');
+  throw new OutputError(
+    `strata: ${shown(target)}/ is not a tree a synth wrote (it holds ${named}), and a synth replaces its output folder whole: nothing written; name an empty folder or the dist/ a synth wrote`,
+    'EFOREIGN',
+    EXIT.usage,
+  );
+}
+
+/** Whether `dir` has a `clusters/<c>/kustomization.yaml` a synth wrote (it says `# strata: <c>`). */
+function isSynthTree(dir: string): boolean {
+  const clusters = join(dir, 'clusters');
+  if (!existsSync(clusters) && !lexists(clusters)) return false;
+  if (lstatSync(clusters).isSymbolicLink()) return true;
+  if (!lstatSync(clusters).isDirectory()) return false;
+  return readdirSync(clusters).some((c) => {
+    const index = join(clusters, c, 'kustomization.yaml');
+    return existsSync(index) && /^# strata: /m.test(readFileSync(index, 'utf8'));
+  });
 }
 
 /** Every file below `dir`, as sorted paths relative to it (for tests and `validate`). Links are listed, not followed. */
