@@ -162,16 +162,17 @@ export function writeTree(outdir: string, files: Iterable<readonly [string, stri
 /**
  * Refuses an output folder that holds what no synth wrote: a synth replaces its output folder
  * whole, so `--output docs` (a slip of the keyboard) would delete the docs. An empty folder (hidden
- * files aside) or a tree a synth wrote (a `clusters/<c>/kustomization.yaml` with its
- * `# strata: <c>` line) is replaced, and so is one whose `clusters` is a link (the writer's link
- * checks decide there).
+ * files aside), one holding only `clusters/` (flux bootstrap's files, which a synth keeps) or a
+ * tree a synth wrote (a `clusters/<c>/kustomization.yaml` with its `# strata: <c>` line) is
+ * replaced, and so is one whose `clusters` is a link (the writer's link checks decide there).
  * @throws OutputError (exit 2) naming what the folder holds
  */
 export function assertReplaceable(outdir: string): void {
   const target = resolve(outdir);
   if (!existsSync(target) || !lstatSync(target).isDirectory()) return;
   const held = readdirSync(target).filter((name) => !name.startsWith('.')).sort();
-  if (held.length === 0 || isSynthTree(target)) return;
+  // Only clusters/: what `flux bootstrap` commits (clusters/<c>/flux-system/) before a first synth, which keeps it.
+  if (held.every((name) => name === 'clusters') || isSynthTree(target)) return;
   const named = held.length > 3 ? `${held.slice(0, 3).join(', ')} and ${held.length - 3} more` : held.join(', ');
   throw new OutputError(
     `strata: ${shown(target)}/ is not a tree a synth wrote (it holds ${named}), and a synth replaces its output folder whole: nothing written; name an empty folder or the dist/ a synth wrote`,
