@@ -103,14 +103,15 @@ export function trackChanges(outdir: string, files: Iterable<readonly [string, s
     plans.push(summarizePlan(planTrees(buildTree(entriesOfFiles(group.before, unreadable)), buildTree(entriesOfFiles(group.after)))));
     planned.add(group.cluster);
   };
+  /** Records a file of the previous tree the synth no longer writes: what it held is in the before side. */
+  const removed = (group: ClusterFiles, rel: string): void => {
+    const old = read(join(root, rel));
+    if (old !== undefined) group.before.push([rel, old]);
+    changed.removed.push(rel);
+  };
   /** Plans the cluster whose files have all come; its files on disk it did not write are removed. */
   const finish = (group: ClusterFiles): void => {
-    for (const rel of filesOfCluster(root, group.cluster)) {
-      if (seen.has(rel) || keptBootstrap(rel, seen)) continue;
-      const old = read(join(root, rel));
-      if (old !== undefined) group.before.push([rel, old]);
-      changed.removed.push(rel);
-    }
+    for (const rel of filesOfCluster(root, group.cluster)) if (!seen.has(rel) && !keptBootstrap(rel, seen)) removed(group, rel);
     plan(group);
   };
   function* compare(): Generator<readonly [string, string]> {
@@ -147,11 +148,7 @@ export function trackChanges(outdir: string, files: Iterable<readonly [string, s
     }
     for (const [cluster, rels] of gone) {
       const group: ClusterFiles = { cluster, before: [], after: [] };
-      for (const rel of rels) {
-        const old = read(join(root, rel));
-        if (old !== undefined) group.before.push([rel, old]);
-        changed.removed.push(rel);
-      }
+      for (const rel of rels) removed(group, rel);
       plan(group);
     }
   }

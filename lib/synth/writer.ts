@@ -181,12 +181,16 @@ export function assertReplaceable(outdir: string): void {
   );
 }
 
-/** Whether `dir` has a `clusters/<c>/kustomization.yaml` a synth wrote (it says `# strata: <c>`). */
+/** Whether `dir` is a tree a synth wrote (see `hasSynthClusters`), or its `clusters` a link (the link checks decide). */
 function isSynthTree(dir: string): boolean {
   const clusters = join(dir, 'clusters');
-  if (!existsSync(clusters) && !lexists(clusters)) return false;
+  if (!lexists(clusters)) return false;
   if (lstatSync(clusters).isSymbolicLink()) return true;
-  if (!lstatSync(clusters).isDirectory()) return false;
+  return lstatSync(clusters).isDirectory() && hasSynthClusters(clusters);
+}
+
+/** Whether a `clusters/` folder has a `<c>/kustomization.yaml` a synth wrote: it says `# strata: <c>`. */
+export function hasSynthClusters(clusters: string): boolean {
   return readdirSync(clusters).some((c) => {
     const index = join(clusters, c, 'kustomization.yaml');
     return existsSync(index) && /^# strata: /m.test(readFileSync(index, 'utf8'));

@@ -10,7 +10,7 @@ import { join, posix } from 'node:path';
 import type { Finding } from '../fleet/errors.js';
 import type { StageName } from '../fleet/stage.js';
 import type { FleetModel, Manifest, ResolvedCluster, ResolvedFolder, ResolvedObject } from '../synth/model.js';
-import { BOOTSTRAP_DIR } from '../synth/writer.js';
+import { BOOTSTRAP_DIR, hasSynthClusters } from '../synth/writer.js';
 import { isSourceIgnored, kustomizationFile, kustomizeBuild, readObjects, type BuiltObject } from './kustomize.js';
 import { arr, rec, str, type Json } from './objects.js';
 
@@ -45,10 +45,7 @@ export function isStrataTree(dir: string): boolean {
   const clusters = join(dir, 'clusters');
   // Without clusters/, a tree is a Flux repository only when `flux bootstrap` left a folder in it.
   if (!existsSync(clusters) || !statSync(clusters).isDirectory()) return clusterFolders(dir).length === 0;
-  return readdirSync(clusters).some((c) => {
-    const file = join(clusters, c, 'kustomization.yaml');
-    return existsSync(file) && /^# strata: /m.test(readFileSync(file, 'utf8'));
-  });
+  return hasSynthClusters(clusters);
 }
 
 /**
