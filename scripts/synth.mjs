@@ -74,7 +74,11 @@ function jobsUsage(jobs) {
   if (jobs === undefined || (/^\d+$/.test(jobs) && Number(jobs) >= 1)) return undefined;
   return `--jobs ${jobs}: use a whole number ≥ 1 (1 renders on one thread)`;
 }
-const problem = shardUsage(values.shard, values.cluster) ?? jobsUsage(values.jobs);
+// An empty name (`--cluster "$UNSET"`) would select nothing, and so every cluster: refused.
+function clusterUsage(clusters) {
+  return clusters?.some((c) => c.trim() === '') ? '--cluster needs a cluster name: it was given an empty one' : undefined;
+}
+const problem = shardUsage(values.shard, values.cluster) ?? jobsUsage(values.jobs) ?? clusterUsage(values.cluster);
 if (problem && !values.help) {
   console.error(`strata synth: ${problem}\n${USAGE}`);
   process.exit(2);

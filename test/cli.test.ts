@@ -112,6 +112,8 @@ describe('every command', () => {
     ['synth', ['--shard', '0/4'], /^strata synth: --shard 0\/4: use k\/n/],
     ['synth', ['--shard', 'two'], /^strata synth: --shard two: use k\/n/],
     ['synth', ['--shard', '1/2', '--cluster', 'prod-eu'], /^strata synth: --shard and --cluster both choose clusters: use one$/],
+    ['synth', ['--cluster', ''], /^strata synth: --cluster needs a cluster name: it was given an empty one$/],
+    ['synth', ['--cluster', 'prod-eu', '--cluster', ' '], /^strata synth: --cluster needs a cluster name: it was given an empty one$/],
     ['synth', ['--jobs', '0'], /^strata synth: --jobs 0: use a whole number ≥ 1 \(1 renders on one thread\)$/],
     // Node words a value that starts with a dash over three lines: one line, whatever the command.
     ['synth', ['--jobs', '-1'], /^strata synth: Option '--jobs' argument is ambiguous\. Did you forget .* use '--jobs=-XYZ'\.$/],
