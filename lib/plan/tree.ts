@@ -4,8 +4,7 @@
 import { posix } from 'node:path';
 import type { Manifest } from '../synth/model.js';
 import { BOOTSTRAP_DIR } from '../synth/writer.js';
-import { constructPath, readDist } from '../validate/dist.js';
-import { parseDocuments } from '../validate/dist-yaml.js';
+import { documentsOfFile, readDist } from '../validate/dist.js';
 import { rec, str } from '../validate/objects.js';
 import { groupOf, idKey, idOf, type ObjectId } from './identity.js';
 
@@ -157,18 +156,11 @@ export function* entriesOfFiles(files: Iterable<readonly [string, string]>, unre
   for (const [file, text] of files) {
     if (posix.basename(file) === 'kustomization.yaml' || !/\.ya?ml$/.test(file)) continue;
     if (file.startsWith('clusters/') && file.split('/')[2] === BOOTSTRAP_DIR) continue;
-    for (const doc of parseDocuments(text)) {
-      if (doc.error !== undefined) {
-        unreadable.push(`${file}: invalid YAML: ${firstLine(doc.error)}`);
+    for (const { manifest, path, problem } of documentsOfFile(text)) {
+      if (!manifest) {
+        unreadable.push(`${file}: ${firstLine(problem!)}`);
         continue;
       }
-      if (doc.value === null) continue;
-      const manifest = rec(doc.value) as Manifest;
-      if (typeof manifest.kind !== 'string' || typeof manifest.apiVersion !== 'string' || typeof rec(manifest.metadata).name !== 'string') {
-        unreadable.push(`${file}: not a Kubernetes object: apiVersion, kind and metadata.name are required`);
-        continue;
-      }
-      const path = constructPath(doc.comment);
       yield { cluster: clusterOfFile(file), file, manifest, ...(path ? { path } : {}) };
     }
   }

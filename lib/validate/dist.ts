@@ -52,23 +52,42 @@ function clusterOfFile(file: string): string {
   return parts[0] === 'clusters' ? parts[1] : parts[0];
 }
 
+/** One document of a dist/ file: its Kubernetes object, or why it is none. */
+export interface FileDocument {
+  /** The document's place in the file, from 0 (empty documents counted). */
+  readonly index: number;
+  /** The construct path the synth wrote before it (`# strata: <path>`), if any. */
+  readonly path?: string;
+  readonly manifest?: Manifest;
+  /** Why the document is no object: `invalid YAML: ...` or `not a Kubernetes object: ...`. */
+  readonly problem?: string;
+}
+
+/**
+ * The documents of a dist/ file as `npm run validate` and `npm run plan` read them: each a
+ * Kubernetes object, or a problem (invalid YAML; no apiVersion, kind or metadata.name). Empty
+ * documents are left out.
+ */
+export function documentsOfFile(text: string): FileDocument[] {
+  return parseDocuments(text).flatMap((doc, index): FileDocument[] => {
+    const path = constructPath(doc.comment);
+    const at = { index, ...(path === undefined ? {} : { path }) };
+    if (doc.error !== undefined) return [{ ...at, problem: `invalid YAML: ${doc.error}` }];
+    if (doc.value === null || doc.value === undefined) return [];
+    const manifest = rec(doc.value);
+    if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof rec(manifest.metadata).name !== 'string') {
+      return [{ ...at, problem: 'not a Kubernetes object: apiVersion, kind and metadata.name are required' }];
+    }
+    return [{ ...at, manifest: manifest as Manifest }];
+  });
+}
+
 function parseFile(dir: string, file: string, findings: Finding[]): ParsedFile {
   const objects: ResolvedObject[] = [];
-  for (const [i, doc] of parseDocuments(readFileSync(join(dir, file), 'utf8')).entries()) {
-    const path = constructPath(doc.comment) ?? `${file}#${i}`;
-    if (doc.error !== undefined) {
-      findings.push({ path, object: file, message: `invalid YAML: ${doc.error}` });
-      continue;
-    }
-    const value = doc.value;
-    if (value === null || value === undefined) continue;
-    const manifest = rec(value);
-    const name = rec(manifest.metadata).name;
-    if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof name !== 'string') {
-      findings.push({ path, object: file, message: 'not a Kubernetes object: apiVersion, kind and metadata.name are required' });
-      continue;
-    }
-    objects.push({ path, file, manifest: manifest as Manifest });
+  for (const doc of documentsOfFile(readFileSync(join(dir, file), 'utf8'))) {
+    const path = doc.path ?? `${file}#${doc.index}`;
+    if (doc.manifest) objects.push({ path, file, manifest: doc.manifest });
+    else findings.push({ path, object: file, message: doc.problem! });
   }
   return { cluster: clusterOfFile(file), objects };
 }
