@@ -58,6 +58,7 @@ export interface FileDocument {
   readonly index: number;
   /** The construct path the synth wrote before it (`# strata: <path>`), if any. */
   readonly path?: string;
+  /** The object, when the document is one (it has apiVersion, kind and metadata.name). */
   readonly manifest?: Manifest;
   /** Why the document is no object: `invalid YAML: ...` or `not a Kubernetes object: ...`. */
   readonly problem?: string;
