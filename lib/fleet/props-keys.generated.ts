@@ -53,6 +53,7 @@ export type PropsTypeName =
   | "ExternalNamespaceRecord"
   | "ExternalSecretsProps"
   | "Fallback"
+  | "FileDocument"
   | "Finding"
   | "FixedBounds"
   | "FleetModel"
@@ -960,6 +961,14 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
   "k": {
    "failureThreshold": 0,
    "replicas": 0
+  }
+ },
+ "FileDocument": {
+  "k": {
+   "index": 0,
+   "manifest": "Manifest",
+   "path": 0,
+   "problem": 0
   }
  },
  "Finding": {
