@@ -82,6 +82,18 @@ describe('--jobs', () => {
     expect(dying.stderr).toBe('strata: 1 job thread stopped (it ended without a word: exit code 70); the main thread rendered the clusters it had taken\n');
   });
 
+  test('a job thread keeps no cluster it rendered: what it holds is bounded by one cluster, as on the main thread', () => {
+    const counts = join(mkdtempSync(join(tmpdir(), 'strata-jobs-live-')), 'live.txt');
+    const threads = run('3', { JOBS_FIXTURE_LIVE: counts });
+    expect(threads.status).toBe(0);
+    expect(threads.tree).toEqual(serial.tree);
+    const builds = readFileSync(counts, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+    // Threads built clusters, some several: as each built its next, the clusters it had rendered were
+    // gone, and the fleet held its seven declared ones (each rendered one replaced by an unbuilt copy).
+    expect(builds.some(([built]) => built > 1)).toBe(true);
+    expect(builds.map(([, alive]) => alive)).toEqual(builds.map(() => 7));
+  });
+
   test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {
     const differing = run('2', { JOBS_FIXTURE_THREAD: 'missing' });
     expect(differing.status).toBe(0);

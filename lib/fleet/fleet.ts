@@ -496,9 +496,12 @@ export class Fleet extends App {
    */
   private renderJob(job: JobData, checks: readonly ModelCheck[]): void {
     loadProjectSchemas(this.projectRoot);
-    const byName = new Map(this._clusters.map((c) => [c.name, c]));
+    // Positions, not clusters: `release` puts a fresh cluster in a rendered one's place, and a map
+    // of the clusters themselves would keep every rendered one alive until the thread ends.
+    const positions = new Map(this._clusters.map((c, at) => [c.name, at]));
     for (let i = takeCluster(job.shared); i < job.clusters.length; i = takeCluster(job.shared)) {
-      const cluster = byName.get(job.clusters[i]);
+      const at = positions.get(job.clusters[i]);
+      const cluster = at === undefined ? undefined : this._clusters[at];
       if (!cluster) {
         throw new StrataError(`cluster ${show(job.clusters[i])} is not declared when the program runs again in a job thread: declare the same clusters on every run (from code and files, not from time or chance)`);
       }
