@@ -82,16 +82,34 @@ describe('--jobs', () => {
     expect(dying.stderr).toBe('strata: 1 job thread stopped (it ended without a word: exit code 70); the main thread rendered the clusters it had taken\n');
   });
 
-  test('a job thread keeps no cluster it rendered: what it holds is bounded by one cluster, as on the main thread', () => {
+  /** What each thread counted as it built each cluster: `[thread, built so far, Cluster objects alive]`. */
+  function builds(jobs: string, env: Record<string, string>): { run: Run; builds: [string, number, number][] } {
     const counts = join(mkdtempSync(join(tmpdir(), 'strata-jobs-live-')), 'live.txt');
-    const threads = run('3', { JOBS_FIXTURE_LIVE: counts });
+    const r = run(jobs, { ...env, JOBS_FIXTURE_LIVE: counts });
+    const lines = readFileSync(counts, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    return { run: r, builds: lines.map(([thread, built, alive]) => [thread, Number(built), Number(alive)]) };
+  }
+
+  test('a job thread keeps no cluster it rendered: what it holds is bounded by one cluster, as on the main thread', () => {
+    const { run: threads, builds: all } = builds('3', {});
     expect(threads.status).toBe(0);
     expect(threads.tree).toEqual(serial.tree);
-    const builds = readFileSync(counts, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+    const jobs = all.filter(([thread]) => thread === 'job');
     // Threads built clusters, some several: as each built its next, the clusters it had rendered were
     // gone, and the fleet held its seven declared ones (each rendered one replaced by an unbuilt copy).
-    expect(builds.some(([built]) => built > 1)).toBe(true);
-    expect(builds.map(([, alive]) => alive)).toEqual(builds.map(() => 7));
+    expect(jobs.some(([, built]) => built > 1)).toBe(true);
+    expect(jobs.map(([, , alive]) => alive)).toEqual(jobs.map(() => 7));
+  });
+
+  test.each([
+    ['the whole fleet', {}, 7],
+    ['a shard', { STRATA_SHARD: '1/2' }, 4],
+    ['clusters by name', { STRATA_CLUSTERS: 'dev-a,prod-b,prod-c,edge-2' }, 4],
+  ])('on one thread, %s: as each cluster is built, the ones written before it are gone', (_, env, rendered) => {
+    const { run: one, builds: all } = builds('1', { ...env, JOBS_FIXTURE_SLOW_MAIN: '0' });
+    expect(one.status).toBe(0);
+    expect(all.map(([thread, built]) => [thread, built])).toEqual(Array.from({ length: rendered }, (_, i) => ['main', i + 1]));
+    expect(all.map(([, , alive]) => alive)).toEqual(all.map(() => 7));
   });
 
   test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {

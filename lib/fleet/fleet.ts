@@ -269,7 +269,7 @@ export class Fleet extends App {
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
     const checks = options.checks ?? DEFAULT_CHECKS;
     const timings: PhaseTimings = { build: 0, resolve: 0, validate: 0, layout: 0 };
-    const clusters = this.select(selectionOf(options.clusters, options.shard));
+    const clusters = this.select(selectionOf(options.clusters, options.shard)).map((at) => this._clusters[at]);
     const own = this.fleetFindings(checks);
     const rendered = clusters.map((cluster, i) => this.renderCluster(cluster, { checks, progress: NO_PROGRESS, position: [i, clusters.length], timings }));
     const { errors, warnings } = splitFindings(mergeFindings(own, rendered.map((r) => r.findings)));
@@ -356,7 +356,7 @@ export class Fleet extends App {
     }
     let selection: Selection;
     let jobs: Jobs;
-    let clusters: Cluster[];
+    let positions: number[];
     let growth: number;
     try {
       selection = selectionFromEnvironment(options);
@@ -364,8 +364,8 @@ export class Fleet extends App {
       // A job thread runs the program up to its first synth: what the program adds after it, a later
       // synth's threads would never see.
       if (this.synths++ > 0) jobs = { count: 1, chosen: false };
-      clusters = this.select(selection);
-      growth = heapGrowthFor(clusters.length);
+      positions = this.select(selection);
+      growth = heapGrowthFor(positions.length);
     } catch (e) {
       if (e instanceof SynthError) return this.failed(e);
       if (!(e instanceof StrataError)) throw e;
@@ -378,11 +378,11 @@ export class Fleet extends App {
     const progress = new Progress(process.stderr);
     const restoreHeap = withHeapGrowth(growth);
     try {
-      const names = clusters.map((c) => c.name);
+      const names = positions.map((at) => this._clusters[at].name);
       const run: StreamState = { timings: { build: 0, resolve: 0, validate: 0, layout: 0 }, totals: noTotals(), warnings: [], jobs, notes: [], threads: 1 };
       const t = performance.now();
       let rendering = 0;
-      const files = timedIterable(this.stream(clusters, options.checks ?? DEFAULT_CHECKS, progress, run), (ms) => (rendering += ms));
+      const files = timedIterable(this.stream(positions, names, options.checks ?? DEFAULT_CHECKS, progress, run), (ms) => (rendering += ms));
       const changes = trackChanges(this.outdir, files, focus ? names : undefined);
       const written = writeTree(this.outdir, changes.files, names, { focus, onlyOwnTree: true });
       const { timings } = run;
@@ -392,7 +392,7 @@ export class Fleet extends App {
       for (const note of run.notes) console.error(note);
       const result: Synthesized = { clusters: names, totals: run.totals, warnings: run.warnings, timings, files: written, threads: run.threads };
       if (run.warnings.length > 0) console.warn(formatReport(run.warnings, 'written', { colors: colorsFor(process.stderr) }));
-      const shardLine = selection.shard && `strata: shard ${selection.shard.index}/${selection.shard.count}: ${clusters.length} of ${this._clusters.length} clusters`;
+      const shardLine = selection.shard && `strata: shard ${selection.shard.index}/${selection.shard.count}: ${positions.length} of ${this._clusters.length} clusters`;
       if (!process.env.STRATA_QUIET) console.log([summarize(run.totals, written, elapsed, this.outdir), shardLine, ...describeUnchecked(run.totals.unchecked), changes.summary()].filter(Boolean).join('\n'));
       return result;
     } catch (e) {
@@ -431,11 +431,11 @@ export class Fleet extends App {
    * the report is complete; then throws SynthError with every error (the writer swaps nothing in).
    * @throws SynthError with every error of the fleet, once every cluster was checked
    */
-  private *stream(clusters: readonly Cluster[], checks: readonly ModelCheck[], progress: Progress, run: StreamState): Generator<[string, string]> {
+  private *stream(positions: readonly number[], names: readonly string[], checks: readonly ModelCheck[], progress: Progress, run: StreamState): Generator<[string, string]> {
     const own = this.fleetFindings(checks);
     const perCluster: PhasedFindings[] = [];
     let failed = hasError(own);
-    const pool = new JobPool(this.key, clusters.map((c) => c.name), this.outdir);
+    const pool = new JobPool(this.key, names, this.outdir);
     const started = performance.now();
     let done = 0;
     /** Records a rendered cluster; its files, unless the synth has failed. */
@@ -443,12 +443,12 @@ export class Fleet extends App {
       perCluster[index] = findings;
       addTotals(run.totals, totals);
       failed ||= hasError(findings);
-      progress.step(`${clusters[index].name}: writing (${++done}/${clusters.length})`);
+      progress.step(`${names[index]}: writing (${++done}/${names.length})`);
       return !failed;
     };
     const local = function* (this: Fleet, index: number): Generator<[string, string]> {
-      const cluster = clusters[index];
-      const { findings, totals, files } = this.renderForWriting(cluster, { checks, progress, position: [index, clusters.length], timings: run.timings }, this.outdir);
+      const cluster = this._clusters[positions[index]];
+      const { findings, totals, files } = this.renderForWriting(cluster, { checks, progress, position: [index, names.length], timings: run.timings }, this.outdir);
       if (accept(index, findings, totals)) yield* files;
       this.release(cluster);
     }.bind(this);
@@ -462,13 +462,13 @@ export class Fleet extends App {
       for (let taken = 0; ; taken++) {
         // Threads start at once when asked for, else once the synth has run long enough to tell that
         // the clusters left are worth their start-up, and only for small clusters (lib/synth/jobs.ts).
-        const left = clusters.length - taken - 1;
+        const left = names.length - taken - 1;
         const elapsed = performance.now() - started;
         const small = run.totals.objects <= SMALL_CLUSTER_OBJECTS * run.totals.clusters;
         const due = run.jobs.chosen || (elapsed >= JOBS_START_MS && small && (elapsed / Math.max(taken, 1)) * left >= JOBS_WORTH_MS);
         if (run.jobs.count > 1 && pool.started === 0 && left > 0 && due) pool.start(Math.min(run.jobs.count - 1, left));
         const i = takeCluster(pool.shared);
-        if (i >= clusters.length) break;
+        if (i >= names.length) break;
         yield* local(i);
         yield* received();
       }
@@ -477,7 +477,7 @@ export class Fleet extends App {
         yield* received();
       }
       // A thread that stopped (its program failed there) may have taken a cluster it never posted.
-      for (const i of clusters.keys()) if (perCluster[i] === undefined) yield* local(i);
+      for (const i of names.keys()) if (perCluster[i] === undefined) yield* local(i);
     } finally {
       pool.stop();
     }
@@ -512,14 +512,20 @@ export class Fleet extends App {
     }
   }
 
-  private select({ names, shard }: Selection): Cluster[] {
-    if (shard) return this._clusters.filter((c) => inShard(c.name, shard));
-    if (!names) return this._clusters;
+  /**
+   * The positions in `_clusters` of the clusters a selection names, in fleet order. Positions, not
+   * clusters: `release` puts a fresh cluster in a rendered one's place, and a list of the clusters
+   * themselves would keep every rendered one alive until the synth ends.
+   */
+  private select({ names, shard }: Selection): number[] {
+    const all = [...this._clusters.keys()];
+    if (shard) return all.filter((at) => inShard(this._clusters[at].name, shard));
+    if (!names) return all;
     const unknown = names.filter((n) => !this._clusters.some((c) => c.name === n));
     if (unknown.length > 0) {
       throw new SynthError(unknown.map((n) => ({ path: '', message: `unknown cluster ${show(n)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})` })));
     }
-    return this._clusters.filter((c) => names.includes(c.name));
+    return all.filter((at) => names.includes(this._clusters[at].name));
   }
 
   /**
