@@ -7,8 +7,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { Fleet, Provider, Stage, SynthError, WebService, type Cluster } from '../lib/index.js';
-import { MANY_CLUSTERS, STREAMING_HEAP_GROWTH, heapGrowthFor, withHeapGrowth } from '../lib/synth/heap.js';
+import { MANY_CLUSTERS, STREAMING_HEAP_GROWTH, collectGarbage, heapGrowthFor, withHeapGrowth } from '../lib/synth/heap.js';
 import { outputPaths } from '../lib/synth/output-paths.js';
 import { listFiles } from '../lib/synth/writer.js';
 
@@ -163,13 +164,24 @@ describe('heap growth while streaming', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  test('the growth set for a synth is V8 own choice again once it ended, whatever its outcome', () => {
+  test('the growth set for a synth applies from a full collection at once, and is V8 own choice again once it ended', () => {
     const calls: string[] = [];
-    const restore = withHeapGrowth(40, (flags) => calls.push(flags));
+    const restore = withHeapGrowth(40, (flags) => calls.push(flags), () => calls.push('collect'));
     restore();
-    expect(calls).toEqual(['--heap-growing-percent=40', '--heap-growing-percent=0']);
-    withHeapGrowth(0, (flags) => calls.push(flags))();
-    expect(calls).toHaveLength(2);
+    expect(calls).toEqual(['--heap-growing-percent=40', 'collect', '--heap-growing-percent=0']);
+    withHeapGrowth(0, (flags) => calls.push(flags), () => calls.push('collect'))();
+    expect(calls).toHaveLength(3);
+  });
+
+  test('collectGarbage collects what nothing holds, and leaves no `gc` for the program to find', async () => {
+    let held: object | undefined = { cluster: 'garbage soon' };
+    const ref = new WeakRef(held);
+    held = undefined;
+    // A WeakRef's target lives until the job that made it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined();
+    expect(runInNewContext('typeof gc')).toBe('undefined');
   });
 });
 

@@ -15,7 +15,7 @@ import {
 } from '../synth/pipeline.js';
 import { NO_PROGRESS, Progress, colorsFor } from '../synth/terminal.js';
 import { JOBS_START_MS, JOBS_WORTH_MS, JobPool, SMALL_CLUSTER_OBJECTS, fleetKey, endJob, inJobThread, jobOf, jobsFor, postCluster, takeCluster, type JobData, type Jobs } from '../synth/jobs.js';
-import { heapGrowthFor, withHeapGrowth } from '../synth/heap.js';
+import { collectGarbage, heapGrowthFor, withHeapGrowth } from '../synth/heap.js';
 import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { loadProjectSchemas } from '../validate/project.js';
@@ -496,6 +496,9 @@ export class Fleet extends App {
    */
   private renderJob(job: JobData, checks: readonly ModelCheck[]): void {
     loadProjectSchemas(this.projectRoot);
+    // The main thread set the heap growth (flags are the process's); this thread's heap applies it
+    // from its next full collection on (lib/synth/heap.ts).
+    if (heapGrowthFor(job.clusters.length) > 0) collectGarbage();
     // Positions, not clusters: `release` puts a fresh cluster in a rendered one's place, and a map
     // of the clusters themselves would keep every rendered one alive until the thread ends.
     const positions = new Map(this._clusters.map((c, at) => [c.name, at]));
