@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { listFiles } from '../lib/synth/writer.js';
 
 // The real `npm run synth` entry point (scripts/synth.mjs → cdk8s.yaml app → main.ts), on a copy of dist/.
-function synth(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
+function synth(args: string[], extra: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env, ...extra };
   delete env.CDK8S_OUTDIR;
   delete env.STRATA_QUIET;
   const r = spawnSync(process.execPath, ['scripts/synth.mjs', ...args], { encoding: 'utf8', env });
@@ -49,12 +49,24 @@ describe('npm run synth', () => {
     }
   });
 
-  test('--cluster with an unknown name fails clearly and leaves dist/ untouched', () => {
+  test('--cluster with an unknown name is a usage error: one line naming it (and the closest cluster), exit 2, dist/ untouched', () => {
     const out = copyOfDist();
     const before = read(out);
     const r = synth(['--cluster', 'prod-mars', '--output', out]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('✗ unknown cluster "prod-mars" (clusters: dev-eu, prod-eu, prod-us)');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('strata: unknown cluster "prod-mars" (clusters: dev-eu, prod-eu, prod-us); nothing written\n');
+    const typos = synth(['--cluster', 'prd-eu', '--cluster', 'dev-eu', '--cluster', 'stage', '--output', out]);
+    expect(typos.status).toBe(2);
+    expect(typos.stderr).toBe('strata: unknown clusters "prd-eu" (did you mean "prod-eu"?), "stage" (clusters: dev-eu, prod-eu, prod-us); nothing written\n');
+    expect(read(out)).toEqual(before);
+  });
+
+  test('STRATA_CLUSTERS with an empty name (a,,b or a trailing comma) is a usage error naming it: no cluster is dropped silently', () => {
+    const out = copyOfDist();
+    const before = read(out);
+    const r = synth(['--output', out], { STRATA_CLUSTERS: 'dev-eu,,prod-eu' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('strata: STRATA_CLUSTERS: "dev-eu,,prod-eu" has an empty cluster name: use names separated by single commas, e.g. dev-eu,prod-eu; nothing written\n');
     expect(read(out)).toEqual(before);
   });
 });

@@ -105,6 +105,15 @@ describe('fleet errors', () => {
     expect(() => fleet.cluster('staging')).toThrow('unknown cluster "staging" (clusters: dev-eu, prod-eu)');
   });
 
+  test('an unknown cluster in a fleet of thousands: the closest name, and twelve clusters with how many more', () => {
+    const fleet = new Fleet({ name: 'stores', domain: 'stores.example' });
+    for (let i = 1; i <= 3000; i++) fleet.addCluster(`store-${String(i).padStart(4, '0')}`, { stage: Stage.PRODUCTION, region: 'eu', provider: Provider.aws() });
+    const twelve = Array.from({ length: 12 }, (_, i) => `store-${String(i + 1).padStart(4, '0')}`).join(', ');
+    expect(() => fleet.cluster('store-001')).toThrow(`unknown cluster "store-001" (did you mean "store-0001"?) (clusters: ${twelve} and 2988 more)`);
+    expect(() => fleet.cluster('warehouse-1')).toThrow(`unknown cluster "warehouse-1" (clusters: ${twelve} and 2988 more)`);
+    expect(() => new Fleet({ name: 'empty' }).cluster('x')).toThrow('unknown cluster "x" (the fleet has no cluster)');
+  });
+
   test('a domain is required only when asked for', () => {
     const fleet = new Fleet({ name: 'acme' });
     fleet.addCluster('dev', { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });

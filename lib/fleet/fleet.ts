@@ -18,6 +18,7 @@ import { JOBS_START_MS, JOBS_WORTH_MS, JobPool, SMALL_CLUSTER_OBJECTS, fleetKey,
 import { collectGarbage, heapGrowthFor, withHeapGrowth } from '../synth/heap.js';
 import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
+import { suggest } from '../validate/fields.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, formatReport, isError, show, type Finding } from './errors.js';
@@ -82,7 +83,8 @@ export interface FleetProps {
 /** Options of a synth or render. */
 export interface SynthOptions {
   /**
-   * Only these clusters: the rest of dist/ is left as it is.
+   * Only these clusters: the rest of dist/ is left as it is. A name the fleet does not have is a
+   * usage error (exit code 2), as is an empty name in $STRATA_CLUSTERS.
    * @default every cluster ($STRATA_CLUSTERS, comma-separated, when set)
    */
   readonly clusters?: readonly string[];
@@ -224,7 +226,7 @@ export class Fleet extends App {
    */
   cluster(name: string): Cluster {
     const found = this._clusters.find((c) => c.name === name);
-    if (!found) throw new StrataError(`unknown cluster ${show(name)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})`);
+    if (!found) throw new StrataError(unknownClusters([name], this._clusters.map((c) => c.name)));
     return found;
   }
 
@@ -264,7 +266,7 @@ export class Fleet extends App {
    * Builds, validates and lays out the fleet in memory; never touches the disk. Every cluster's
    * objects are kept (in `Rendered.model`): for a large fleet, `synth()` streams instead.
    * @throws SynthError with every error found
-   * @throws StrataError for an invalid `shard`, or `clusters` and `shard` together
+   * @throws StrataError for an invalid `shard`, `clusters` the fleet does not have, or `clusters` and `shard` together
    */
   render(options: SynthOptions & { bootstrapped?: (cluster: string) => boolean } = {}): Rendered {
     const checks = options.checks ?? DEFAULT_CHECKS;
@@ -369,7 +371,8 @@ export class Fleet extends App {
     } catch (e) {
       if (e instanceof SynthError) return this.failed(e);
       if (!(e instanceof StrataError)) throw e;
-      // A usage mistake (a malformed STRATA_SHARD, STRATA_JOBS or STRATA_HEAP_GROWTH, or both ways of choosing clusters): one line, exit 2.
+      // A usage mistake (a malformed STRATA_SHARD, STRATA_CLUSTERS, STRATA_JOBS or STRATA_HEAP_GROWTH, a cluster the fleet
+      // does not have, or both ways of choosing clusters): one line, exit 2.
       console.error(`strata: ${e.message}; nothing written`);
       process.exitCode = EXIT.usage;
       return undefined;
@@ -519,15 +522,15 @@ export class Fleet extends App {
    * The positions in `_clusters` of the clusters a selection names, in fleet order. Positions, not
    * clusters: `release` puts a fresh cluster in a rendered one's place, and a list of the clusters
    * themselves would keep every rendered one alive until the synth ends.
+   * @throws StrataError naming the clusters the fleet does not have (a usage mistake: exit 2)
    */
   private select({ names, shard }: Selection): number[] {
     const all = [...this._clusters.keys()];
     if (shard) return all.filter((at) => inShard(this._clusters[at].name, shard));
     if (!names) return all;
-    const unknown = names.filter((n) => !this._clusters.some((c) => c.name === n));
-    if (unknown.length > 0) {
-      throw new SynthError(unknown.map((n) => ({ path: '', message: `unknown cluster ${show(n)} (clusters: ${this._clusters.map((c) => c.name).join(', ')})` })));
-    }
+    const known = new Set(this._clusters.map((c) => c.name));
+    const unknown = [...new Set(names.filter((n) => !known.has(n)))];
+    if (unknown.length > 0) throw new StrataError(unknownClusters(unknown, [...known]));
     return all.filter((at) => names.includes(this._clusters[at].name));
   }
 
@@ -644,10 +647,10 @@ function selectionOf(clusters: readonly string[] | undefined, shard: Shard | und
 
 /**
  * The selection of a synth: the options, else $STRATA_CLUSTERS and $STRATA_SHARD.
- * @throws StrataError for a malformed $STRATA_SHARD, or clusters chosen both by name and by shard
+ * @throws StrataError for a malformed $STRATA_SHARD, an empty name in $STRATA_CLUSTERS, or clusters chosen both by name and by shard
  */
 function selectionFromEnvironment(options: SynthOptions): Selection {
-  const clusters = options.clusters ?? process.env.STRATA_CLUSTERS?.split(',').filter(Boolean);
+  const clusters = options.clusters ?? clustersVariable(process.env.STRATA_CLUSTERS);
   const variable = process.env.STRATA_SHARD;
   let shard = options.shard;
   if (shard === undefined && variable !== undefined && variable !== '') {
@@ -658,6 +661,34 @@ function selectionFromEnvironment(options: SynthOptions): Selection {
     }
   }
   return selectionOf(clusters, shard);
+}
+
+/**
+ * The cluster names of $STRATA_CLUSTERS (comma-separated); undefined when it is unset or empty.
+ * @throws StrataError when a name is empty (`a,,b`, a trailing comma): nothing is dropped silently
+ */
+function clustersVariable(variable: string | undefined): string[] | undefined {
+  if (variable === undefined || variable === '') return undefined;
+  const names = variable.split(',');
+  if (names.includes('')) throw new StrataError(`STRATA_CLUSTERS: ${JSON.stringify(variable)} has an empty cluster name: use names separated by single commas, e.g. dev-eu,prod-eu`);
+  return names;
+}
+
+/** How many clusters a message about an unknown one lists before it says how many more there are. */
+const LISTED_CLUSTERS = 12;
+
+/**
+ * `unknown cluster "prod-mars" (did you mean "prod-eu"?)` for the names a fleet does not have: the
+ * closest cluster within two edits, else the clusters (the first LISTED_CLUSTERS, and how many more).
+ */
+function unknownClusters(unknown: readonly string[], known: readonly string[]): string {
+  const listed = known.length > LISTED_CLUSTERS ? `${known.slice(0, LISTED_CLUSTERS).join(', ')} and ${known.length - LISTED_CLUSTERS} more` : known.join(', ');
+  const about = unknown.map((n) => {
+    const hint = suggest(n, known);
+    return `${show(n)}${hint.startsWith(' (did you mean') ? hint : ''}`;
+  });
+  const all = known.length === 0 ? 'the fleet has no cluster' : `clusters: ${listed}`;
+  return `unknown cluster${unknown.length > 1 ? 's' : ''} ${about.join(', ')} (${all})`;
 }
 
 /** `findings` split into errors and warnings, each in the order given. */
