@@ -177,14 +177,34 @@ if (entry === '--prepare') {
   await appBundle(LIB_ENTRY, await vendorBundle());
   process.exit(0);
 }
-if (!entry) {
-  console.error('usage: node scripts/run.mjs <entry.ts> [args...]');
+const USAGE = 'usage: node scripts/run.mjs <entry.ts> [args...]   (installed: strata run <entry.ts> [args...])';
+if (entry === '--help' || entry === '-h') {
+  console.log(`${USAGE}\nBundles the TypeScript program <entry.ts> with esbuild (types stripped, no type-checking) and runs it with [args...].\nexit codes: the program's own; 1 when it does not build; 2 usage (no such file)`);
+  process.exit(0);
+}
+if (!entry || entry.startsWith('-')) {
+  console.error(entry ? `strata run: unknown option ${entry}\n${USAGE}` : USAGE);
+  process.exit(2);
+}
+// esbuild's own words for a missing entry ("cannot be marked as external") come with its stack.
+const found = statSync(entry, { throwIfNoEntry: false });
+if (!found?.isFile()) {
+  console.error(`strata run: ${entry}: ${found ? 'not a file' : 'no such file'} (in ${process.cwd()}): give the path of the program, e.g. main.ts`);
   process.exit(2);
 }
 mkdirSync(cacheDir, { recursive: true });
-const vendor = HOME ? await vendorBundle() : undefined;
-const library = !HOME || resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
-const outfile = await appBundle(entry, vendor, library);
+let outfile;
+try {
+  const vendor = HOME ? await vendorBundle() : undefined;
+  const library = !HOME || resolve(entry) === LIB_ENTRY ? undefined : await appBundle(LIB_ENTRY, vendor);
+  outfile = await appBundle(entry, vendor, library);
+} catch (e) {
+  // A build failure (a syntax error, an import that does not resolve): esbuild has printed each
+  // error with its file and line above; its stack would only bury them.
+  if (!Array.isArray(e?.errors)) throw e;
+  console.error(`strata run: ${entry} does not build (${e.errors.length === 1 ? '1 error' : `${e.errors.length} errors`} above); nothing run`);
+  process.exit(1);
+}
 process.argv = [process.argv[0], resolve(entry), ...args];
 // Stacks name the TypeScript sources (main.ts:42:5), not the bundles in the cache: the bundles
 // carry linked source maps. Node maps a stack only when it is read, so an unread one costs nothing.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listFiles } from '../lib/synth/writer.js';
@@ -47,6 +47,13 @@ describe('npm run synth', () => {
       expect(rest.join('\n')).toMatch(new RegExp(`^strata: shard ${shard}: ${count} of 3 clusters\nstrata: no changes against the previous .*dist/\n$`));
       expect(read(out)).toEqual(before);
     }
+    // Into a folder of its own (docs/ci.md), an empty shard leaves an empty folder for the merge to find.
+    const fresh = join(mkdtempSync(join(tmpdir(), 'strata-shard-')), 'shard');
+    const empty = synth(['--shard', '2/3', '--output', fresh]);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout.split('\n')[1]).toBe('strata: shard 2/3: 0 of 3 clusters');
+    expect(existsSync(fresh)).toBe(true);
+    expect(read(fresh)).toEqual({});
   });
 
   test('--cluster with an unknown name is a usage error: one line naming it (and the closest cluster), exit 2, dist/ untouched', () => {
@@ -152,6 +159,25 @@ describe('every command', () => {
 
 describe('a fleet program run by the runner', () => {
   const MISTAKES = 'test/fixtures/cli/fleet-mistakes.ts';
+
+  test('a program that is not there, or does not build, is one line after esbuild\'s own report: no stack', () => {
+    const missing = run(['scripts/run.mjs', 'mian.ts']);
+    expect([missing.status, missing.stderr]).toEqual([2, `strata run: mian.ts: no such file (in ${process.cwd()}): give the path of the program, e.g. main.ts\n`]);
+    const folder = run(['scripts/run.mjs', 'test']);
+    expect([folder.status, folder.stderr]).toEqual([2, `strata run: test: not a file (in ${process.cwd()}): give the path of the program, e.g. main.ts\n`]);
+    const option = run(['scripts/run.mjs', '--verbose']);
+    expect([option.status, option.stderr.split('\n')[0]]).toEqual([2, 'strata run: unknown option --verbose']);
+    const help = run(['scripts/run.mjs', '--help']);
+    expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, 'usage: node scripts/run.mjs <entry.ts> [args...]   (installed: strata run <entry.ts> [args...])']);
+    const dir = mkdtempSync(join(tmpdir(), 'strata-run-'));
+    writeFileSync(join(dir, 'broken.ts'), "import { Fleet } from './nowhere.js';\nconst fleet = new Fleet({ name: 'x' };\n");
+    const broken = run(['scripts/run.mjs', join(dir, 'broken.ts')]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('✘ [ERROR]');
+    expect(broken.stderr).toContain('broken.ts:2:');
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+    expect(broken.stderr.trimEnd().split('\n').at(-1)).toBe(`strata run: ${join(dir, 'broken.ts')} does not build (1 error above); nothing run`);
+  });
 
   test('fleet.cluster(unknown) in the program is one line naming its line, exit code 1, no stack', () => {
     const file = 'test/fixtures/cli/unknown-cluster.ts';
