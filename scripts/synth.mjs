@@ -47,6 +47,14 @@ exit codes:
   3  the file system refused (read-only, full, busy, name too long, a symlink in the way); output unchanged
   4  another synth is writing the output folder`;
 let values;
+// Node's parser takes `--jobs -1` for two options and says so in three lines: a negative number of
+// jobs is told what is valid instead. (`--jobs=-1` reaches jobsUsage below.)
+const argv = process.argv.slice(2);
+const negative = argv.findIndex((a, i) => (a === '--jobs' || a === '-j') && /^-\d/.test(argv[i + 1] ?? ''));
+if (negative >= 0) {
+  console.error(`strata synth: --jobs ${argv[negative + 1]}: use a whole number ≥ 1 (1 renders on one thread)\n${USAGE}`);
+  process.exit(2);
+}
 try {
   ({ values } = parseArgs({
     options: {

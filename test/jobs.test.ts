@@ -143,14 +143,16 @@ describe('--jobs', () => {
     const r = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', 'many'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^strata synth: --jobs many: use a whole number ≥ 1 \(1 renders on one thread\)\nusage: npm run synth .*\[--jobs <n>\]/);
-    // Node's own words for a value that starts with a dash span three lines: one here.
-    const dash = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', '-1'], { encoding: 'utf8' });
-    expect(dash.status).toBe(2);
-    expect(dash.stderr.split('\n')).toEqual([
-      "strata synth: Option '--jobs' argument is ambiguous. Did you forget to specify the option argument for '--jobs'? To specify an option argument starting with a dash use '--jobs=-XYZ'.",
-      expect.stringMatching(/^usage: npm run synth /),
-      '',
-    ]);
+    // A negative number is told what is valid, as any other (Node's parser would call it an ambiguous option).
+    for (const args of [['--jobs', '-1'], ['-j', '-2'], ['--jobs=-1']]) {
+      const dash = spawnSync(process.execPath, ['scripts/synth.mjs', ...args], { encoding: 'utf8' });
+      expect(dash.status).toBe(2);
+      expect(dash.stderr.split('\n')).toEqual([`strata synth: --jobs ${args.at(-1)!.replace('--jobs=', '')}: use a whole number ≥ 1 (1 renders on one thread)`, expect.stringMatching(/^usage: npm run synth /), '']);
+    }
+    // A value that is another option is still Node's words, in one line.
+    const missing = spawnSync(process.execPath, ['scripts/synth.mjs', '--jobs', '--cluster'], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toMatch(/^strata synth: Option '--jobs' argument is ambiguous/);
     const help = spawnSync(process.execPath, ['scripts/synth.mjs', '--help'], { encoding: 'utf8' });
     expect(help.stdout).toContain('-j, --jobs <n>');
   });
