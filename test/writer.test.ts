@@ -121,6 +121,18 @@ describe('the writer never leaves the output folder', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  test('thousands of folders, the writer forgetting the ones it made as it goes: every file is written, in its folder', () => {
+    const { out } = tempOut();
+    const clusters = Array.from({ length: 40 }, (_, c) => `site-${c}`);
+    // 40 clusters × 60 folders: more folders than the writer remembers (it keeps a bounded set).
+    const files: [string, string][] = clusters.flatMap((c) => Array.from({ length: 60 }, (_, n) => [`${c}/apps/ns-${n}/configmap-x.yaml`, `${c} ${n}\n`] as [string, string]));
+    writeTree(out, [...files, ...files.slice(0, 5).map(([rel]) => [rel.replace('configmap-x', 'configmap-y'), 'again\n'] as [string, string])], clusters);
+    const written = listFiles(out);
+    expect(written).toHaveLength(files.length + 5);
+    for (const [rel, text] of files) expect(readFileSync(join(out, rel), 'utf8')).toBe(text);
+    expect(readFileSync(join(out, 'site-0/apps/ns-0/configmap-y.yaml'), 'utf8')).toBe('again\n');
+  });
+
   test('the layout and the writer refuse a path that would leave its folder, whatever produced it', () => {
     const obj = { path: 'dev/apps/shop/x', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '..', namespace: 'shop' } } };
     expect(() => objectFile(obj)).toThrow('dev/apps/shop/x: ConfigMap ".." in "shop" cannot be written: kind, name and namespace must each be one plain file name');

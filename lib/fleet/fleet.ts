@@ -437,13 +437,16 @@ export class Fleet extends App {
   private *stream(positions: readonly number[], names: readonly string[], checks: readonly ModelCheck[], progress: Progress, run: StreamState): Generator<[string, string]> {
     const own = this.fleetFindings(checks);
     const perCluster: PhasedFindings[] = [];
+    // Most clusters of a large fleet have nothing to report: they share one empty record, so what a
+    // synth keeps per cluster until its report is a slot, not a dozen arrays.
+    const nothing = phasedFindings(checks);
     let failed = hasError(own);
     const pool = new JobPool(this.key, names, this.outdir);
     const started = performance.now();
     let done = 0;
     /** Records a rendered cluster; its files, unless the synth has failed. */
     const accept = (index: number, findings: PhasedFindings, totals: SynthTotals): boolean => {
-      perCluster[index] = findings;
+      perCluster[index] = findings.some((phase) => phase.length > 0) ? findings : nothing;
       addTotals(run.totals, totals);
       failed ||= hasError(findings);
       progress.step(`${names[index]}: writing (${++done}/${names.length})`);

@@ -39,6 +39,9 @@ function checkPath(rel: string): void {
   }
 }
 
+/** How many folders `writeFiles` remembers having made. */
+const MADE_FOLDERS = 1000;
+
 /**
  * Writes `files` below `root`, a folder this synth just made: every folder below it is made here
  * too, so (with `checkPath`) no write can pass through a symbolic link or leave `root`.
@@ -53,6 +56,9 @@ function writeFiles(root: string, files: Iterable<readonly [string, string]>, on
     const dir = dirname(file);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
+      // Files come cluster by cluster: the folders of the clusters before are not met again, and a
+      // synth of thousands would otherwise keep every folder's name (one extra mkdir at worst).
+      if (made.size >= MADE_FOLDERS) made.clear();
       made.add(dir);
     }
     onStep?.('stage');
