@@ -26,7 +26,8 @@ options:
                          the other clusters' folders stay as they are; not with --cluster (docs/ci.md)
   -j, --jobs <n>         threads rendering clusters at once, this one included (default: one per
                          core, started when the clusters left would take 5 s more, for clusters of
-                         ≤ 1000 objects); each runs the program again; the output is the same
+                         ≤ 1000 objects; at most twice the cores); each runs the program again;
+                         the output is the same
   -o, --output <dir>     where to write (default: \`strata.output\` of cdk8s.yaml, else dist)
   -h, --help             this text
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTRY_VARIABLE, entryOf, jobsFor, parseJobs } from '../lib/synth/jobs.js';
+import { ENTRY_VARIABLE, entryOf, jobsFor, maxJobs, parseJobs } from '../lib/synth/jobs.js';
 import { listFiles } from '../lib/synth/writer.js';
 
 const FIXTURE = 'test/fixtures/jobs/fleet.ts';
@@ -132,6 +132,14 @@ describe('--jobs', () => {
     expect(three.stderr).toBe('');
   });
 
+  test('far more jobs than cores: the bytes of one thread, on at most twice the cores, and a note saying so', () => {
+    const many = run('99999');
+    expect(many.status).toBe(0);
+    expect(many.tree).toEqual(serial.tree);
+    expect(many.result?.threads).toBeLessThanOrEqual(maxJobs());
+    expect(many.stderr).toBe(`strata: 99999 jobs asked for: rendered on at most ${maxJobs()} threads, twice this machine's cores (more add memory, not speed)\n`);
+  });
+
   test('STRATA_JOBS that is not a whole number ≥ 1 is a usage error: one line, exit 2, nothing written', () => {
     const bad = run('0');
     expect(bad.status).toBe(2);
@@ -183,6 +191,15 @@ describe('how many threads', () => {
     delete process.env.STRATA_JOBS;
     expect(jobsFor(undefined).chosen).toBe(false);
     expect(jobsFor(undefined).count).toBeGreaterThanOrEqual(1);
+  });
+
+  test('at most twice the cores, however many are asked for: each thread holds the program and a cluster', () => {
+    process.env[ENTRY_VARIABLE] = `${process.pid} file:///app/main.mjs`;
+    expect(maxJobs(2)).toBe(4);
+    expect(jobsFor(maxJobs())).toEqual({ count: maxJobs(), chosen: true });
+    expect(jobsFor(99999)).toEqual({ count: maxJobs(), chosen: true, asked: 99999 });
+    process.env.STRATA_JOBS = '5000';
+    expect(jobsFor(undefined)).toEqual({ count: maxJobs(), chosen: true, asked: 5000 });
   });
 
   test('a number of jobs that is not a whole number ≥ 1 is an error naming it', () => {

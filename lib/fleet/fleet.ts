@@ -107,7 +107,8 @@ export interface SynthOptions {
    * they need strata's runner (`npm run synth`, `strata run`): without it a synth uses one.
    * Threads you did not ask for start only once a synth has run for 400 ms, when the clusters left
    * would take 5 s more on one thread, and only while its clusters average at most 1 000 objects
-   * (larger ones gain nothing on 2 cores). Only a fleet's first synth uses threads. See docs/performance.md.
+   * (larger ones gain nothing on 2 cores). At most twice the cores render, however many are asked
+   * for (a note says so). Only a fleet's first synth uses threads. See docs/performance.md.
    * @default one per core ($STRATA_JOBS when set)
    */
   readonly jobs?: number;
@@ -392,6 +393,7 @@ export class Fleet extends App {
       const elapsed = performance.now() - t;
       timings.write = elapsed - rendering;
       progress.done();
+      if (jobs.asked !== undefined) run.notes.unshift(`strata: ${jobs.asked} jobs asked for: rendered on at most ${jobs.count} threads, twice this machine's cores (more add memory, not speed)`);
       for (const note of run.notes) console.error(note);
       const result: Synthesized = { clusters: names, totals: run.totals, warnings: run.warnings, timings, files: written, threads: run.threads };
       if (run.warnings.length > 0) console.warn(formatReport(run.warnings, 'written', { colors: colorsFor(process.stderr) }));

@@ -84,12 +84,23 @@ export function parseJobs(text: string): number {
 export interface Jobs {
   readonly count: number;
   readonly chosen: boolean;
+  /** The number asked for, when it was above `maxJobs()` (`count` is then `maxJobs()`). */
+  readonly asked?: number;
 }
 
 /**
- * How many threads may render: `jobs` if given, else $STRATA_JOBS, else one per core. Without
- * strata's runner (STRATA_ENTRY unset: a test, `tsx main.ts`), the program cannot be run again
- * in a thread, so one.
+ * The most threads a synth renders on, however many are asked for: twice the cores. Rendering is
+ * CPU-bound, so more threads than cores add no speed, and each holds the program and a cluster
+ * (~150 MB): `--jobs 1000` on a fleet of thousands would otherwise start a thousand.
+ */
+export function maxJobs(cores = availableParallelism()): number {
+  return 2 * cores;
+}
+
+/**
+ * How many threads may render: `jobs` if given, else $STRATA_JOBS, else one per core; at most
+ * `maxJobs()`. Without strata's runner (STRATA_ENTRY unset: a test, `tsx main.ts`), the program
+ * cannot be run again in a thread, so one.
  * @throws StrataError for a `jobs` or $STRATA_JOBS that is not a whole number ≥ 1
  */
 export function jobsFor(jobs: number | undefined): Jobs {
@@ -104,6 +115,7 @@ export function jobsFor(jobs: number | undefined): Jobs {
     }
   }
   if (!entryOf()) return { count: 1, chosen: false };
+  if (count !== undefined && count > maxJobs()) return { count: maxJobs(), chosen: true, asked: count };
   return { count: count ?? availableParallelism(), chosen: count !== undefined };
 }
 
