@@ -135,7 +135,8 @@ describe('every command', () => {
     ['synth', ['--cluster', 'prod-eu', '--cluster', ' '], /^strata synth: --cluster needs a cluster name: it was given an empty one$/],
     ['synth', ['--jobs', '0'], /^strata synth: --jobs 0: use a whole number ≥ 1 \(1 renders on one thread\)$/],
     // Node words a value that starts with a dash over three lines: one line, whatever the command.
-    ['synth', ['--jobs', '-1'], /^strata synth: Option '--jobs' argument is ambiguous\. Did you forget .* use '--jobs=-XYZ'\.$/],
+    ['synth', ['--jobs', '-1'], /^strata synth: --jobs -1: use a whole number ≥ 1 \(1 renders on one thread\)$/],
+    ['synth', ['--output', '-x'], /^strata synth: Option '--output' argument is ambiguous\. Did you forget .* use '--output=-XYZ'\.$/],
     ['validate', ['--root', '-x'], /^strata validate: Option '--root' argument is ambiguous\. Did you forget .* use '--root=-XYZ'\.$/],
     ['plan', ['--format', '-x'], /^strata plan: Option '--format' argument is ambiguous\./],
     ['validate', ['--strict'], /^strata validate: Unknown option '--strict'/],
