@@ -49,6 +49,9 @@ export function withHeapGrowth(percent: number, setFlags: (flags: string) => voi
  * at once, so no code of the program sees it.
  */
 export function collectGarbage(): void {
+  // A program started with --expose-gc has its own, and keeps the flag.
+  const own = (globalThis as { gc?: () => void }).gc;
+  if (typeof own === 'function') return own();
   setFlagsFromString('--expose-gc');
   try {
     (runInNewContext('gc') as () => void)();
