@@ -183,5 +183,18 @@ describe('heap growth while streaming', () => {
     expect(ref.deref()).toBeUndefined();
     expect(runInNewContext('typeof gc')).toBe('undefined');
   });
+
+  test('a program started with --expose-gc: its own gc runs, and the flag is left as it was', () => {
+    const own = jest.fn();
+    const holder = globalThis as { gc?: () => void };
+    holder.gc = own;
+    try {
+      collectGarbage();
+    } finally {
+      delete holder.gc;
+    }
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
 });
 
