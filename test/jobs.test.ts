@@ -75,7 +75,8 @@ describe('--jobs', () => {
   });
 
   test('a thread that dies without a word (out of memory, say) holding a cluster: reported, and the main thread renders the cluster', () => {
-    const dying = run('2', { JOBS_FIXTURE_THREAD: 'die' });
+    // The main thread takes 1.2 s a cluster (and renders all seven): the thread starts, even on a loaded machine, while clusters are left.
+    const dying = run('2', { JOBS_FIXTURE_THREAD: 'die', JOBS_FIXTURE_SLOW_MAIN: '1200' });
     expect(dying.status).toBe(0);
     expect(dying.tree).toEqual(serial.tree);
     expect(dying.result?.threads).toBe(1);
@@ -113,7 +114,8 @@ describe('--jobs', () => {
   });
 
   test('a program that declares other clusters in a thread: the cluster is rendered by the main thread, and named', () => {
-    const differing = run('2', { JOBS_FIXTURE_THREAD: 'missing' });
+    // The main thread takes 2 s a cluster: the thread starts while clusters are left, and takes the last one, edge-2.
+    const differing = run('2', { JOBS_FIXTURE_THREAD: 'missing', JOBS_FIXTURE_SLOW_MAIN: '2000' });
     expect(differing.status).toBe(0);
     expect(differing.tree).toEqual(serial.tree);
     expect(differing.stderr).toMatch(/^strata: 1 job thread stopped \(StrataError: cluster "edge-2" is not declared when the program runs again in a job thread: declare the same clusters on every run/);
