@@ -370,7 +370,6 @@ export class Fleet extends App {
       positions = this.select(selection);
       growth = heapGrowthFor(positions.length);
     } catch (e) {
-      if (e instanceof SynthError) return this.failed(e);
       if (!(e instanceof StrataError)) throw e;
       // A usage mistake (a malformed STRATA_SHARD, STRATA_CLUSTERS, STRATA_JOBS or STRATA_HEAP_GROWTH, a cluster the fleet
       // does not have, or both ways of choosing clusters): one line, exit 2.
