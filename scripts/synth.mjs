@@ -36,7 +36,7 @@ environment:
   STRATA_SHARD           k/n: the shard to render, like --shard (which sets it)
   STRATA_JOBS            threads rendering at once, like --jobs (which sets it)
   STRATA_HEAP_GROWTH     percent the heap may grow over what is live between full collections
-                         (default: 60 from 100 clusters, else 0, V8's own choice)
+                         (default: 30 from 100 clusters, else 0, V8's own choice)
   STRATA_QUIET           when set, no summary (errors and warnings still print)
   CDK8S_OUTDIR           the output folder of a fleet run without this command; --output sets it
   NO_COLOR, FORCE_COLOR  colours off / on (default: colours and progress only on a terminal)

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MANY_CLUSTERS, STREAMING_HEAP_GROWTH } from '../lib/synth/heap.js';
 import { listFiles } from '../lib/synth/writer.js';
 
 // The real `npm run synth` entry point (scripts/synth.mjs → cdk8s.yaml app → main.ts), on a copy of dist/.
@@ -66,6 +67,12 @@ describe('npm run synth', () => {
     expect(typos.status).toBe(2);
     expect(typos.stderr).toBe('strata: unknown clusters "prd-eu" (did you mean "prod-eu"?), "stage" (clusters: dev-eu, prod-eu, prod-us); nothing written\n');
     expect(read(out)).toEqual(before);
+  });
+
+  test('--help gives the heap growth the code uses', () => {
+    const help = synth(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(`(default: ${STREAMING_HEAP_GROWTH} from ${MANY_CLUSTERS} clusters, else 0, V8's own choice)`);
   });
 
   test('STRATA_CLUSTERS with an empty name (a,,b or a trailing comma) is a usage error naming it: no cluster is dropped silently', () => {

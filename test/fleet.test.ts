@@ -114,6 +114,15 @@ describe('fleet errors', () => {
     expect(() => new Fleet({ name: 'empty' }).cluster('x')).toThrow('unknown cluster "x" (the fleet has no cluster)');
   });
 
+  test('two neighbouring letters swapped are one typo: the closest cluster is found through them', () => {
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+    for (const name of ['dev-eu', 'prod-eu', 'prod-us', 'staging-apac']) fleet.addCluster(name, { stage: Stage.PRODUCTION, region: 'eu', provider: Provider.aws() });
+    // prod-ue is one swap from prod-eu (and one letter from prod-us): the first in the fleet's order.
+    expect(() => fleet.cluster('prod-ue')).toThrow('unknown cluster "prod-ue" (did you mean "prod-eu"?)');
+    // Two swaps: four edits letter by letter, too far to suggest without them.
+    expect(() => fleet.cluster('tsaging-aapc')).toThrow('unknown cluster "tsaging-aapc" (did you mean "staging-apac"?)');
+  });
+
   test('a domain is required only when asked for', () => {
     const fleet = new Fleet({ name: 'acme' });
     fleet.addCluster('dev', { stage: Stage.DEVELOPMENT, region: 'eu', provider: Provider.aws() });

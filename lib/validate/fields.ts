@@ -254,13 +254,20 @@ export function suggest(key: string, known: readonly string[]): string {
   return ` (known: ${[...known].sort().join(', ')})`;
 }
 
-/** Levenshtein distance. */
+/**
+ * Edit distance where swapping two neighbouring characters counts as one edit, as it is one typo
+ * (`prod-ue` is one from `prod-eu`, as from `prod-us`): optimal string alignment.
+ */
 function distance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
+    }
+    [before, prev] = [prev, row];
   }
   return prev[b.length];
 }
