@@ -56,9 +56,14 @@ function map(source: Record<string, unknown> | undefined, convert: (entry: [stri
   return out;
 }
 
+/** `source` with its strings emptied and its line comments removed: what is left is code. */
+function codeOf(source: string): string {
+  return source.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+}
+
 /** The identifiers of `source` outside strings, line comments and property names. */
 function identifiers(source: string): string[] {
-  const code = source.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+  const code = codeOf(source);
   return code.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g) ?? [];
 }
 
@@ -73,7 +78,7 @@ function rewrite(fn: ToJson, names: ReadonlySet<string>): string | undefined {
 
 /** True when `source`'s parentheses, brackets and braces (outside strings) pair up: a replacement took whole expressions. */
 function balanced(source: string): boolean {
-  const code = source.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+  const code = codeOf(source);
   const open: string[] = [];
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
   for (const c of code) {
