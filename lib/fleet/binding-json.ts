@@ -88,12 +88,17 @@ function balanced(source: string): boolean {
   return open.length === 0;
 }
 
+/** The `toJson_` functions a binding module exports. */
+function toJsonFunctions(module: Record<string, unknown>): ToJson[] {
+  return Object.entries(module).filter((e): e is [string, ToJson] => e[0].startsWith('toJson_') && typeof e[1] === 'function').map(([, fn]) => fn);
+}
+
 /**
  * A binding module's `toJson_` functions, by name, each rewritten where it is of the generated
  * shape (the others as they are); they call each other by their names in the module's text.
  */
 function compileModule(module: Record<string, unknown>): Map<string, ToJson> {
-  const functions = Object.entries(module).filter((e): e is [string, ToJson] => e[0].startsWith('toJson_') && typeof e[1] === 'function').map(([, fn]) => fn);
+  const functions = toJsonFunctions(module);
   const names = new Set(functions.map((fn) => fn.name));
   const rewritten: string[] = [];
   const asTheyAre: ToJson[] = [];
@@ -134,9 +139,7 @@ export function bindingManifest(cls: BindingClass, module: Record<string, unknow
   let manifest = manifests.get(cls);
   if (!manifest) {
     const name = MANIFEST.exec(cls.manifest.toString())?.[1];
-    let functions = modules.get(module);
-    if (name && !functions) modules.set(module, (functions = compileModule(module)));
-    const toJson = name ? functions?.get(name) : undefined;
+    const toJson = name ? compiledFunctions(module).get(name) : undefined;
     manifest = toJson ? (props) => ({ ...cls.GVK, ...(toJson(props === undefined ? {} : props) as Record<string, unknown>) }) : (props) => cls.manifest(props);
     manifests.set(cls, manifest);
   }
@@ -145,7 +148,7 @@ export function bindingManifest(cls: BindingClass, module: Record<string, unknow
 
 /** The names of a binding module's `toJson_` functions that are rewritten (the rest run as they are). */
 export function rewrittenFunctions(module: Record<string, unknown>): string[] {
-  const functions = Object.values(module).filter((fn): fn is ToJson => typeof fn === 'function' && fn.name.startsWith('toJson_'));
+  const functions = toJsonFunctions(module);
   const names = new Set(functions.map((fn) => fn.name));
   return functions.filter((fn) => rewrite(fn, names) !== undefined).map((fn) => fn.name);
 }
