@@ -49,8 +49,8 @@ export { CronTask, type CronTaskOptions, type CronTaskProps } from './workloads/
 export { type RollingUpdateOptions } from './workloads/deployment.js';
 export { HelmApp, type HelmAppChart, type HelmAppProps } from './workloads/helm-app.js';
 export { Env, type EnvReferenceOptions, type EnvValue } from './workloads/env.js';
-export { Peer, type IPeer, type PeerContext, type WorkloadRef } from './workloads/network.js';
-export { Egress, type EgressPort, type IEgressTarget } from './workloads/egress.js';
+export { Peer, type IPeer, type PeerContext, type PeerWorkloadOptions, type WorkloadRef } from './workloads/network.js';
+export { Egress, type EgressCidrOptions, type EgressPort, type EgressPortOptions, type EgressWorkloadOptions, type IEgressTarget } from './workloads/egress.js';
 export { type PodOptions, type ServiceAccountOptions, type ShutdownOptions } from './workloads/pod.js';
 export { type PortOptions } from './workloads/ports.js';
 export { Probe, type HttpProbeOptions, type PortProbeOptions, type ProbeOptions } from './workloads/probe.js';

@@ -4,7 +4,7 @@ import { EventAutoscaling, type EventAutoscalingProps } from './event-autoscalin
 import { HorizontalAutoscaling } from './horizontal-autoscaling.js';
 import type { Metric, ResourceTarget } from './metric.js';
 import { combinePerStage } from './stage-values.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /** Replica bounds; each may differ per stage, e.g. `min: perStage({ development: 1, production: 3 })`. */
 export interface AutoscalingBounds {
@@ -64,34 +64,35 @@ export class Autoscaling {
   static cpu(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    const { min, max, behavior, ...target } = options;
-    return noteOptions('ResourceAutoscalingOptions', options, 'Autoscaling.cpu(...)', Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) }));
+    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.cpu(...)', ({ min, max, behavior, ...target }) => Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) }), BOUNDS_EXAMPLE);
   }
 
   /** A HorizontalPodAutoscaler on memory. @default utilization 80% of the requests */
   static memory(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    const { min, max, behavior, ...target } = options;
-    return noteOptions('ResourceAutoscalingOptions', options, 'Autoscaling.memory(...)', Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) }));
+    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.memory(...)', ({ min, max, behavior, ...target }) => Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) }), BOUNDS_EXAMPLE);
   }
 
   /** A HorizontalPodAutoscaler on cpu, memory, custom and external metrics together. */
   static resources(options: MetricsAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    const made = combinePerStage([options.min, options.max], (resolve) => new HorizontalAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
-    return noteOptions('MetricsAutoscalingOptions', options, 'Autoscaling.resources(...)', made);
+    return fromOptions('MetricsAutoscalingOptions', options, 'Autoscaling.resources(...)', (o) =>
+      combinePerStage([o.min, o.max], (resolve) => new HorizontalAutoscaling({ ...o, min: resolve(o.min), max: resolve(o.max) })), '{ min: 1, max: 10, cpu: { utilization: 70 } }');
   }
 
   /** A KEDA ScaledObject driven by triggers (queues, Prometheus, cron, ...), able to scale to zero. */
   static events(options: EventAutoscalingOptions & FixedBounds): EventAutoscaling;
   static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling>;
   static events(options: EventAutoscalingOptions): StageValue<EventAutoscaling> {
-    const made = combinePerStage([options.min, options.max], (resolve) => new EventAutoscaling({ ...options, min: resolve(options.min), max: resolve(options.max) }));
-    return noteOptions('EventAutoscalingOptions', options, 'Autoscaling.events(...)', made);
+    return fromOptions('EventAutoscalingOptions', options, 'Autoscaling.events(...)', (o) =>
+      combinePerStage([o.min, o.max], (resolve) => new EventAutoscaling({ ...o, min: resolve(o.min), max: resolve(o.max) })), '{ min: 0, max: 10, triggers: [Trigger.rabbitmq({ ... })] }');
   }
 }
+
+/** How the bounds of an autoscaler look, for the message about missing options. */
+const BOUNDS_EXAMPLE = '{ min: 1, max: 10 }';
 
 function withDefault(target: ResourceTarget, utilization: number): ResourceTarget {
   const given = Object.fromEntries(Object.entries(target).filter(([, v]) => v !== undefined)) as ResourceTarget;

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { quantityError, quantityOr0, wholeNumberError, wholeOr } from './quantity.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /**
  * Target of a cpu or memory metric: a percentage of the pods' requests (`utilization`), or an
@@ -68,18 +68,18 @@ type Rendered = { readonly spec: k8s.MetricSpecV2; readonly problems: string[] }
 export class Metric {
   /** Average of a per-pod custom metric, e.g. `Metric.pods({ name: 'http_requests_per_second', averageValue: 100 })`. */
   static pods(props: PodsMetricProps): Metric {
-    return noteOptions('PodsMetricProps', props, 'Metric.pods(...)', new Metric(`pods metric ${show(props.name)}`, (what) => {
+    return fromOptions('PodsMetricProps', props, 'Metric.pods(...)', (props) => new Metric(`pods metric ${show(props.name)}`, (what) => {
       const problems = [...nameProblems(what, props.name), ...quantityProblems(`${what}.averageValue`, props.averageValue)];
       return {
         spec: { type: 'Pods', pods: { metric: identifier(props), target: { type: 'AverageValue', averageValue: quantity(props.averageValue) } } },
         problems,
       };
-    }));
+    }), "{ name: 'http_requests_per_second', averageValue: 100 }");
   }
 
   /** A metric of one object, e.g. requests per second on an Ingress. */
   static object(props: ObjectMetricProps): Metric {
-    return noteOptions('ObjectMetricProps', props, 'Metric.object(...)', new Metric(`object metric ${show(props.name)}`, (what) => {
+    return fromOptions('ObjectMetricProps', props, 'Metric.object(...)', (props) => new Metric(`object metric ${show(props.name)}`, (what) => {
       const { target, problems } = valueTarget(what, props);
       const ref = props.object;
       if (!ref?.apiVersion || !ref.kind || !ref.name) problems.push(`${what}.object (${show(ref)}) needs apiVersion, kind and name`);
@@ -87,15 +87,15 @@ export class Metric {
         spec: { type: 'Object', object: { metric: identifier(props), describedObject: { apiVersion: ref?.apiVersion ?? '', kind: ref?.kind ?? '', name: ref?.name ?? '' }, target } },
         problems: [...nameProblems(what, props.name), ...problems],
       };
-    }));
+    }), "{ name: 'requests_per_second', object: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' }, value: 1000 }");
   }
 
   /** A metric from outside the cluster, e.g. `Metric.external({ name: 'queue_depth', selector: { queue: 'orders' }, averageValue: 30 })`. */
   static external(props: ExternalMetricProps): Metric {
-    return noteOptions('ExternalMetricProps', props, 'Metric.external(...)', new Metric(`external metric ${show(props.name)}`, (what) => {
+    return fromOptions('ExternalMetricProps', props, 'Metric.external(...)', (props) => new Metric(`external metric ${show(props.name)}`, (what) => {
       const { target, problems } = valueTarget(what, props);
       return { spec: { type: 'External', external: { metric: identifier(props), target } }, problems: [...nameProblems(what, props.name), ...problems] };
-    }));
+    }), "{ name: 'queue_depth', selector: { queue: 'orders' }, averageValue: 30 }");
   }
 
   private constructor(

@@ -4,7 +4,7 @@ import { dnsLabelError } from '../fleet/names.js';
 import type { ResourceTarget } from './metric.js';
 import { quantityError, wholeNumberError } from './quantity.js';
 import { SecretKey } from './secret-key.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /** Options every trigger takes. */
 export interface TriggerOptions {
@@ -234,7 +234,7 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 export class Trigger {
   /** Scale to `replicas` during a recurring window, e.g. office hours. */
   static cron(props: CronTriggerProps): Trigger {
-    return noteOptions('CronTriggerProps', props, 'Trigger.cron(...)', new Trigger({
+    return fromOptions('CronTriggerProps', props, 'Trigger.cron(...)', (props) => new Trigger({
       type: 'cron',
       kind: 'cron',
       name: props.name,
@@ -245,142 +245,150 @@ export class Trigger {
         ...cronProblems(`${what}.end`, props.end),
         ...optional(wholeNumberError(`${what}.replicas`, props.replicas, 1)),
       ],
-    }));
+    }), "{ timezone: 'Europe/Berlin', start: '0 8 * * 1-5', end: '0 18 * * 1-5', replicas: 3 }");
   }
 
   /** Scale on a PromQL query: `threshold` per replica. */
   static prometheus(props: PrometheusTriggerProps): Trigger {
-    const auth = props.auth;
-    const bearer = auth !== undefined && 'bearerToken' in auth;
-    return noteOptions('PrometheusTriggerProps', props, 'Trigger.prometheus(...)', new Trigger({
-      type: 'prometheus',
-      kind: 'prometheus',
-      name: props.name,
-      metadata: () => ({
-        serverAddress: props.serverAddress,
-        query: props.query,
-        threshold: String(props.threshold),
-        activationThreshold: optionalString(props.activationThreshold),
-        authModes: auth === undefined ? undefined : bearer ? 'bearer' : 'basic',
-      }),
-      secrets: auth === undefined
-        ? undefined
-        : bearer
-          ? [secret('bearerToken', 'auth.bearerToken', auth.bearerToken)]
-          : [secret('username', 'auth.username', auth.username), secret('password', 'auth.password', auth.password)],
-      problems: (what) => [
-        ...urlProblems(`${what}.serverAddress`, props.serverAddress, ['http:', 'https:']),
-        ...(typeof props.query === 'string' && props.query.trim() ? [] : [`${what}.query (${show(props.query)}) must be a PromQL query`]),
-        ...positive(`${what}.threshold`, props.threshold),
-        ...nonNegative(`${what}.activationThreshold`, props.activationThreshold),
-      ],
-    }));
+    return fromOptions('PrometheusTriggerProps', props, 'Trigger.prometheus(...)', (props) => {
+      const auth = props.auth;
+      const bearer = auth !== undefined && 'bearerToken' in auth;
+      return new Trigger({
+        type: 'prometheus',
+        kind: 'prometheus',
+        name: props.name,
+        metadata: () => ({
+          serverAddress: props.serverAddress,
+          query: props.query,
+          threshold: String(props.threshold),
+          activationThreshold: optionalString(props.activationThreshold),
+          authModes: auth === undefined ? undefined : bearer ? 'bearer' : 'basic',
+        }),
+        secrets: auth === undefined
+          ? undefined
+          : bearer
+            ? [secret('bearerToken', 'auth.bearerToken', auth.bearerToken)]
+            : [secret('username', 'auth.username', auth.username), secret('password', 'auth.password', auth.password)],
+        problems: (what) => [
+          ...urlProblems(`${what}.serverAddress`, props.serverAddress, ['http:', 'https:']),
+          ...(typeof props.query === 'string' && props.query.trim() ? [] : [`${what}.query (${show(props.query)}) must be a PromQL query`]),
+          ...positive(`${what}.threshold`, props.threshold),
+          ...nonNegative(`${what}.activationThreshold`, props.activationThreshold),
+        ],
+      });
+    }, "{ serverAddress: 'http://prometheus.monitoring:9090', query: 'sum(rate(http_requests_total[2m]))', threshold: 100 }");
   }
 
   /** Scale on a RabbitMQ queue: `length` ready messages (or `messageRate` per second) per replica. */
   static rabbitmq(props: RabbitMqTriggerProps): Trigger {
-    const rate = props.messageRate !== undefined;
-    return noteOptions('RabbitMqTriggerProps', props, 'Trigger.rabbitmq(...)', new Trigger({
-      type: 'rabbitmq',
-      kind: 'rabbitmq',
-      name: props.name,
-      metadata: () => ({
-        queueName: props.queue,
-        mode: rate ? 'MessageRate' : 'QueueLength',
-        value: String(rate ? props.messageRate : props.length),
-        activationValue: optionalString(props.activationValue),
-        protocol: props.protocol ?? 'auto',
-        vhostName: props.vhost,
-      }),
-      secrets: [secret('host', 'auth.host', props.auth?.host)],
-      problems: (what) => [
-        ...nameProblems(`${what}.queue`, props.queue),
-        ...((props.length === undefined) === (props.messageRate === undefined) ? [`${what} needs exactly one of length (QueueLength mode) or messageRate (MessageRate mode)`] : []),
-        ...(props.length !== undefined ? positive(`${what}.length`, props.length) : []),
-        ...(rate ? positive(`${what}.messageRate`, props.messageRate) : []),
-        ...(rate && props.protocol === 'amqp' ? [`${what}.messageRate needs protocol 'http' (the management API): AMQP cannot see publish rates`] : []),
-        ...nonNegative(`${what}.activationValue`, props.activationValue),
-        ...oneOf(`${what}.protocol`, props.protocol, ['auto', 'amqp', 'http']),
-      ],
-    }));
+    return fromOptions('RabbitMqTriggerProps', props, 'Trigger.rabbitmq(...)', (props) => {
+      const rate = props.messageRate !== undefined;
+      return new Trigger({
+        type: 'rabbitmq',
+        kind: 'rabbitmq',
+        name: props.name,
+        metadata: () => ({
+          queueName: props.queue,
+          mode: rate ? 'MessageRate' : 'QueueLength',
+          value: String(rate ? props.messageRate : props.length),
+          activationValue: optionalString(props.activationValue),
+          protocol: props.protocol ?? 'auto',
+          vhostName: props.vhost,
+        }),
+        secrets: [secret('host', 'auth.host', props.auth?.host)],
+        problems: (what) => [
+          ...nameProblems(`${what}.queue`, props.queue),
+          ...((props.length === undefined) === (props.messageRate === undefined) ? [`${what} needs exactly one of length (QueueLength mode) or messageRate (MessageRate mode)`] : []),
+          ...(props.length !== undefined ? positive(`${what}.length`, props.length) : []),
+          ...(rate ? positive(`${what}.messageRate`, props.messageRate) : []),
+          ...(rate && props.protocol === 'amqp' ? [`${what}.messageRate needs protocol 'http' (the management API): AMQP cannot see publish rates`] : []),
+          ...nonNegative(`${what}.activationValue`, props.activationValue),
+          ...oneOf(`${what}.protocol`, props.protocol, ['auto', 'amqp', 'http']),
+        ],
+      });
+    }, "{ queue: 'orders', length: 20, auth: { host: SecretKey.of('rabbitmq', 'url') } }");
   }
 
   /** Scale on the lag of a Kafka consumer group: `lagThreshold` per replica. */
   static kafka(props: KafkaTriggerProps): Trigger {
-    const { sasl, tls } = props.auth ?? {};
-    return noteOptions('KafkaTriggerProps', props, 'Trigger.kafka(...)', new Trigger({
-      type: 'kafka',
-      kind: 'kafka',
-      name: props.name,
-      metadata: () => ({
-        bootstrapServers: (props.bootstrapServers ?? []).join(','),
-        consumerGroup: props.consumerGroup,
-        topic: props.topic,
-        lagThreshold: String(props.lagThreshold),
-        activationLagThreshold: optionalString(props.activationLagThreshold),
-        offsetResetPolicy: props.offsetResetPolicy ?? 'latest',
-        sasl: sasl?.mechanism,
-        tls: tls ? 'enable' : undefined,
-      }),
-      secrets: [
-        ...(sasl ? [secret('username', 'auth.sasl.username', sasl.username), secret('password', 'auth.sasl.password', sasl.password)] : []),
-        ...(tls?.ca ? [secret('ca', 'auth.tls.ca', tls.ca)] : []),
-        ...(tls?.cert || tls?.key ? [secret('cert', 'auth.tls.cert', tls.cert), secret('key', 'auth.tls.key', tls.key)] : []),
-      ],
-      problems: (what) => [
-        ...(Array.isArray(props.bootstrapServers) && props.bootstrapServers.length > 0 && props.bootstrapServers.every((s) => HOST_PORT.test(s))
-          ? []
-          : [`${what}.bootstrapServers (${show(props.bootstrapServers)}) must list brokers as "host:port"`]),
-        ...nameProblems(`${what}.consumerGroup`, props.consumerGroup),
-        ...(props.topic !== undefined ? nameProblems(`${what}.topic`, props.topic) : []),
-        ...optional(wholeNumberError(`${what}.lagThreshold`, props.lagThreshold, 1)),
-        ...(props.activationLagThreshold !== undefined ? optional(wholeNumberError(`${what}.activationLagThreshold`, props.activationLagThreshold, 0)) : []),
-        ...oneOf(`${what}.offsetResetPolicy`, props.offsetResetPolicy, ['latest', 'earliest']),
-        ...(sasl ? oneOf(`${what}.auth.sasl.mechanism`, sasl.mechanism, ['plaintext', 'scram_sha256', 'scram_sha512']) : []),
-      ],
-    }));
+    return fromOptions('KafkaTriggerProps', props, 'Trigger.kafka(...)', (props) => {
+      const { sasl, tls } = props.auth ?? {};
+      return new Trigger({
+        type: 'kafka',
+        kind: 'kafka',
+        name: props.name,
+        metadata: () => ({
+          bootstrapServers: (props.bootstrapServers ?? []).join(','),
+          consumerGroup: props.consumerGroup,
+          topic: props.topic,
+          lagThreshold: String(props.lagThreshold),
+          activationLagThreshold: optionalString(props.activationLagThreshold),
+          offsetResetPolicy: props.offsetResetPolicy ?? 'latest',
+          sasl: sasl?.mechanism,
+          tls: tls ? 'enable' : undefined,
+        }),
+        secrets: [
+          ...(sasl ? [secret('username', 'auth.sasl.username', sasl.username), secret('password', 'auth.sasl.password', sasl.password)] : []),
+          ...(tls?.ca ? [secret('ca', 'auth.tls.ca', tls.ca)] : []),
+          ...(tls?.cert || tls?.key ? [secret('cert', 'auth.tls.cert', tls.cert), secret('key', 'auth.tls.key', tls.key)] : []),
+        ],
+        problems: (what) => [
+          ...(Array.isArray(props.bootstrapServers) && props.bootstrapServers.length > 0 && props.bootstrapServers.every((s) => HOST_PORT.test(s))
+            ? []
+            : [`${what}.bootstrapServers (${show(props.bootstrapServers)}) must list brokers as "host:port"`]),
+          ...nameProblems(`${what}.consumerGroup`, props.consumerGroup),
+          ...(props.topic !== undefined ? nameProblems(`${what}.topic`, props.topic) : []),
+          ...optional(wholeNumberError(`${what}.lagThreshold`, props.lagThreshold, 1)),
+          ...(props.activationLagThreshold !== undefined ? optional(wholeNumberError(`${what}.activationLagThreshold`, props.activationLagThreshold, 0)) : []),
+          ...oneOf(`${what}.offsetResetPolicy`, props.offsetResetPolicy, ['latest', 'earliest']),
+          ...(sasl ? oneOf(`${what}.auth.sasl.mechanism`, sasl.mechanism, ['plaintext', 'scram_sha256', 'scram_sha512']) : []),
+        ],
+      });
+    }, "{ bootstrapServers: ['kafka:9092'], consumerGroup: 'orders', lagThreshold: 50 }");
   }
 
   /** Scale on an AWS SQS queue: `queueLength` messages per replica. */
   static sqs(props: SqsTriggerProps): Trigger {
-    const auth: AwsAuth = props.auth ?? { podIdentity: { identityOwner: 'workload' } };
-    const identity = 'podIdentity' in auth ? auth.podIdentity : undefined;
-    const keys = 'podIdentity' in auth ? undefined : auth;
-    const region = props.region ?? SQS_URL.exec(props.queueUrl ?? '')?.[1];
-    return noteOptions('SqsTriggerProps', props, 'Trigger.sqs(...)', new Trigger({
-      type: 'aws-sqs-queue',
-      kind: 'sqs',
-      name: props.name,
-      metadata: () => ({
-        queueURL: props.queueUrl,
-        queueLength: String(props.queueLength),
-        activationQueueLength: optionalString(props.activationQueueLength),
-        awsRegion: region,
-      }),
-      secrets: keys && [secret('awsAccessKeyID', 'auth.accessKeyId', keys.accessKeyId), secret('awsSecretAccessKey', 'auth.secretAccessKey', keys.secretAccessKey)],
-      podIdentity: identity ? { provider: 'aws', roleArn: identity.roleArn, identityOwner: identity.roleArn ? undefined : (identity.identityOwner ?? 'keda') } : undefined,
-      problems: (what, cluster) => [
-        ...urlProblems(`${what}.queueUrl`, props.queueUrl, ['https:']),
-        ...(region ? [] : [`${what}.region is required: it cannot be read from queueUrl ${show(props.queueUrl)}`]),
-        ...optional(wholeNumberError(`${what}.queueLength`, props.queueLength, 1)),
-        ...(props.activationQueueLength !== undefined ? optional(wholeNumberError(`${what}.activationQueueLength`, props.activationQueueLength, 0)) : []),
-        ...(identity?.roleArn !== undefined && !ROLE_ARN.test(identity.roleArn) ? [`${what}.auth.podIdentity.roleArn (${show(identity.roleArn)}) is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`] : []),
-        ...(identity?.roleArn !== undefined && identity.identityOwner !== undefined ? [`${what}.auth.podIdentity: give roleArn or identityOwner, not both`] : []),
-        ...(identity && cluster.provider.name !== 'aws'
-          ? [`${what}.auth uses AWS pod identity, which only exists on AWS clusters (cluster ${show(cluster.name)} runs on ${cluster.provider.name}): use accessKeyId and secretAccessKey Secret references`]
-          : []),
-      ],
-    }));
+    return fromOptions('SqsTriggerProps', props, 'Trigger.sqs(...)', (props) => {
+      const auth: AwsAuth = props.auth ?? { podIdentity: { identityOwner: 'workload' } };
+      const identity = 'podIdentity' in auth ? auth.podIdentity : undefined;
+      const keys = 'podIdentity' in auth ? undefined : auth;
+      const region = props.region ?? SQS_URL.exec(props.queueUrl ?? '')?.[1];
+      return new Trigger({
+        type: 'aws-sqs-queue',
+        kind: 'sqs',
+        name: props.name,
+        metadata: () => ({
+          queueURL: props.queueUrl,
+          queueLength: String(props.queueLength),
+          activationQueueLength: optionalString(props.activationQueueLength),
+          awsRegion: region,
+        }),
+        secrets: keys && [secret('awsAccessKeyID', 'auth.accessKeyId', keys.accessKeyId), secret('awsSecretAccessKey', 'auth.secretAccessKey', keys.secretAccessKey)],
+        podIdentity: identity ? { provider: 'aws', roleArn: identity.roleArn, identityOwner: identity.roleArn ? undefined : (identity.identityOwner ?? 'keda') } : undefined,
+        problems: (what, cluster) => [
+          ...urlProblems(`${what}.queueUrl`, props.queueUrl, ['https:']),
+          ...(region ? [] : [`${what}.region is required: it cannot be read from queueUrl ${show(props.queueUrl)}`]),
+          ...optional(wholeNumberError(`${what}.queueLength`, props.queueLength, 1)),
+          ...(props.activationQueueLength !== undefined ? optional(wholeNumberError(`${what}.activationQueueLength`, props.activationQueueLength, 0)) : []),
+          ...(identity?.roleArn !== undefined && !ROLE_ARN.test(identity.roleArn) ? [`${what}.auth.podIdentity.roleArn (${show(identity.roleArn)}) is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`] : []),
+          ...(identity?.roleArn !== undefined && identity.identityOwner !== undefined ? [`${what}.auth.podIdentity: give roleArn or identityOwner, not both`] : []),
+          ...(identity && cluster.provider.name !== 'aws'
+            ? [`${what}.auth uses AWS pod identity, which only exists on AWS clusters (cluster ${show(cluster.name)} runs on ${cluster.provider.name}): use accessKeyId and secretAccessKey Secret references`]
+            : []),
+        ],
+      });
+    }, "{ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders', queueLength: 5 }");
   }
 
   /** Scale on cpu through KEDA (e.g. next to a cron trigger). Needs metrics-server. */
   static cpu(props: ResourceTriggerProps): Trigger {
-    return noteOptions('ResourceTriggerProps', props, 'Trigger.cpu(...)', Trigger.resource('cpu', props));
+    return fromOptions('ResourceTriggerProps', props, 'Trigger.cpu(...)', (props) => Trigger.resource('cpu', props), '{ utilization: 70 }');
   }
 
   /** Scale on memory through KEDA. Needs metrics-server. */
   static memory(props: ResourceTriggerProps): Trigger {
-    return noteOptions('ResourceTriggerProps', props, 'Trigger.memory(...)', Trigger.resource('memory', props));
+    return fromOptions('ResourceTriggerProps', props, 'Trigger.memory(...)', (props) => Trigger.resource('memory', props), '{ utilization: 80 }');
   }
 
   private static resource(resource: 'cpu' | 'memory', props: ResourceTriggerProps): Trigger {

@@ -172,7 +172,28 @@ export function formatReport(findings: readonly Finding[], outcome?: string, opt
  * after this one. Each returned string becomes an error naming `scope`'s path.
  */
 export function addCheck(scope: IConstruct, check: () => string[]): void {
-  scope.node.addValidation({ validate: check });
+  scope.node.addValidation({ validate: () => guarded(check) });
+}
+
+/** A construct's own validations (`node.validate()`); one that throws (a foreign construct's, say) is reported, not a crash. */
+export function validationsOf(node: IConstruct): string[] {
+  try {
+    return node.node.validate();
+  } catch (e) {
+    return [`validation failed: ${describeError(e)}`];
+  }
+}
+
+/**
+ * A check's problems; a check that throws (on input nothing else refused, say) gives its error as
+ * the problem, so the other checks still run and the report stays complete.
+ */
+function guarded(check: () => string[]): string[] {
+  try {
+    return check();
+  } catch (e) {
+    return [`could not be checked: ${describeError(e)}`];
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js
 import { suggest } from '../validate/fields.js';
 import { loadProjectSchemas } from '../validate/project.js';
 import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
-import { StrataError, SynthError, addCheck, describeError, formatReport, isError, show, type Finding } from './errors.js';
+import { StrataError, SynthError, addCheck, describeError, validationsOf, formatReport, isError, show, type Finding } from './errors.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver } from './stage.js';
@@ -288,7 +288,7 @@ export class Fleet extends App {
   private fleetFindings(checks: readonly ModelCheck[]): PhasedFindings {
     const findings = phasedFindings(checks);
     findings[PHASE.project].push(...loadProjectSchemas(this.projectRoot).findings);
-    for (const message of this.node.validate()) findings[PHASE.constructs].push({ path: this.node.path, message });
+    for (const message of validationsOf(this)) findings[PHASE.constructs].push({ path: this.node.path, message });
     return findings.map((list) => list.map((f) => this.locate(f)));
   }
 

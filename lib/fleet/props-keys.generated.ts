@@ -40,6 +40,9 @@ export type PropsTypeName =
   | "DistValidation"
   | "DnsResolvers"
   | "Ec2NodeClassOptions"
+  | "EgressCidrOptions"
+  | "EgressPortOptions"
+  | "EgressWorkloadOptions"
   | "EmptyDirOptions"
   | "EnvReferenceOptions"
   | "EnvoyGatewayCrdRelease"
@@ -110,6 +113,7 @@ export type PropsTypeName =
   | "OidcIdentity"
   | "PathRoute"
   | "PeerContext"
+  | "PeerWorkloadOptions"
   | "PhaseTimings"
   | "PlatformComponentProps"
   | "PodIdentity"
@@ -802,6 +806,41 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
    "tags": {
     "i": 0,
     "k": {}
+   }
+  }
+ },
+ "EgressCidrOptions": {
+  "k": {
+   "except": 0,
+   "ports": {
+    "k": {
+     "endPort": 0,
+     "port": 0,
+     "protocol": 0
+    }
+   }
+  }
+ },
+ "EgressPortOptions": {
+  "k": {
+   "ports": {
+    "k": {
+     "endPort": 0,
+     "port": 0,
+     "protocol": 0
+    }
+   }
+  }
+ },
+ "EgressWorkloadOptions": {
+  "k": {
+   "namespace": 0,
+   "ports": {
+    "k": {
+     "endPort": 0,
+     "port": 0,
+     "protocol": 0
+    }
    }
   }
  },
@@ -1614,6 +1653,11 @@ export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {
  "PeerContext": {
   "k": {
    "cluster": 0,
+   "namespace": 0
+  }
+ },
+ "PeerWorkloadOptions": {
+  "k": {
    "namespace": 0
   }
  },

@@ -20,9 +20,37 @@ const noted = new WeakMap<object, readonly string[]>();
  * @returns `made`
  */
 export function noteOptions<T>(type: PropsTypeName, options: unknown, label: string, made: T): T {
-  const problems = propsProblems(type, options, label);
+  return noteProblems(propsProblems(type, options, label), made);
+}
+
+/** Keeps `problems` on `made` (an object a factory returns), for the construct it is passed to. */
+function noteProblems<T>(problems: readonly string[], made: T): T {
   if (problems.length > 0 && typeof made === 'object' && made !== null) noted.set(made, [...(noted.get(made) ?? []), ...problems]);
   return made;
+}
+
+/**
+ * Why a factory cannot read `options`, or undefined when it can. `npm run synth` strips types
+ * without checking them, so a JavaScript caller (or `as any`) may leave required options out or
+ * pass `null`, a number or a list.
+ * @param example valid options, for the message (`{ ports: [443] }`); none when they may be left out
+ */
+export function optionsProblem(options: unknown, label: string, example?: string): string | undefined {
+  const eg = example ? `, e.g. ${example}` : '';
+  if (options === undefined) return example ? `${label}: options are required${eg}` : undefined;
+  return isPlainObject(options) ? undefined : `${label}: options must be an object${eg}, not ${show(options)}`;
+}
+
+/**
+ * Runs a factory on its options: checks them (`optionsProblem`, then unknown keys against `type`),
+ * gives `make` an empty object in place of options it cannot read, so it never fails on them, and
+ * keeps the problems on what `make` returns (`noteOptions`).
+ * @param example valid options, for the message; none when they may be left out
+ */
+export function fromOptions<O, T>(type: PropsTypeName, options: O, label: string, make: (options: O) => T, example?: string): T {
+  const problem = optionsProblem(options, label, example);
+  if (problem) return noteProblems([problem], make({} as O));
+  return noteOptions(type, options, label, make(options));
 }
 
 /**

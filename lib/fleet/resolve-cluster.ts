@@ -6,7 +6,7 @@ import { PHASE, type PhasedFindings } from '../synth/pipeline.js';
 import { checkCapabilities } from '../platform/ordering.js';
 import { applyWaivers } from '../validate/waivers.js';
 import type { Cluster } from './cluster.js';
-import { describeError } from './errors.js';
+import { describeError, validationsOf } from './errors.js';
 import { resolutionOf, withResolutionCache } from './manifests.js';
 import { externalNamespacesOf } from './namespaces.js';
 import { unresolvedStageValues } from './stage.js';
@@ -29,7 +29,7 @@ function resolveBuilt(cluster: Cluster, findings: PhasedFindings): ResolvedClust
   // What was registered on the fleet covers every cluster: it runs (idempotently) for each.
   applyWhenBuilt([...cluster.node.scopes.slice(0, -1), ...nodes]);
   for (const node of nodes) {
-    for (const message of node.node.validate()) findings[PHASE.constructs].push({ path: node.node.path, message });
+    for (const message of validationsOf(node)) findings[PHASE.constructs].push({ path: node.node.path, message });
   }
   findings[PHASE.capabilities].push(...checkCapabilities(cluster));
   const resolve = (objects: readonly ApiObject[]): ResolvedObject[] =>

@@ -8,7 +8,7 @@ import {
 } from '../../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 import { MANAGED_BY } from '../fleet/labels.js';
 import { BOOTSTRAP_SOURCE, FLUX_NAMESPACE, declareSource, type RepositoryProps } from './source.js';
 
@@ -149,7 +149,7 @@ export abstract class LayerSource {
    * @throws nothing: problems (a URL that is not `oci://`, not exactly one ref, an invalid name) are synth errors of the layer
    */
   static ociRepository(props: OciLayerSourceProps): LayerSource {
-    return noteOptions('OciLayerSourceProps', props, 'LayerSource.ociRepository(...)', new OciRepositorySource(props));
+    return fromOptions('OciLayerSourceProps', props, 'LayerSource.ociRepository(...)', (props) => new OciRepositorySource(props), "{ url: 'oci://ghcr.io/acme/platform', ref: { tag: '1.2.0' } }");
   }
 
   /**
@@ -157,7 +157,7 @@ export abstract class LayerSource {
    * @throws nothing: an invalid name or root is a synth error of the layer, a missing artifact one of the rule flux-source-exists
    */
   static externalArtifact(props: ExternalArtifactSourceProps): LayerSource {
-    return noteOptions('ExternalArtifactSourceProps', props, 'LayerSource.externalArtifact(...)', new ExternalArtifactSource(props));
+    return fromOptions('ExternalArtifactSourceProps', props, 'LayerSource.externalArtifact(...)', (props) => new ExternalArtifactSource(props), "{ name: 'platform', namespace: 'flux-system' }");
   }
 
   /** The Kustomization's `spec.sourceRef`. */

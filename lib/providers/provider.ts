@@ -1,5 +1,5 @@
 import type { ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /** How traffic enters a cluster: Gateway API routes, or Ingress objects. */
 export type TrafficMode = 'gateway' | 'ingress';
@@ -138,7 +138,7 @@ export class Provider implements ProviderProfile {
    * Controller, which EKS clusters run as an add-on), Karpenter, Route 53.
    */
   static aws(overrides: ProviderOverrides = {}): Provider {
-    return noteOptions('ProviderOverrides', overrides, 'Provider.aws(...)', new Provider({
+    return fromOptions('ProviderOverrides', overrides, 'Provider.aws(...)', (overrides) => new Provider({
       name: 'aws',
       storageClass: 'gp3',
       loadBalancerAnnotations: {
@@ -160,7 +160,7 @@ export class Provider implements ProviderProfile {
 
   /** Google GKE: balanced persistent disks, backend-service load balancers, cluster-autoscaler, Cloud DNS; metrics-server is built in. */
   static gcp(overrides: ProviderOverrides = {}): Provider {
-    return noteOptions('ProviderOverrides', overrides, 'Provider.gcp(...)', new Provider({
+    return fromOptions('ProviderOverrides', overrides, 'Provider.gcp(...)', (overrides) => new Provider({
       name: 'gcp',
       storageClass: 'standard-rwo',
       loadBalancerAnnotations: { 'cloud.google.com/l4-rbs': 'enabled' },
@@ -182,7 +182,7 @@ export class Provider implements ProviderProfile {
 
   /** Azure AKS: managed CSI premium disks, TCP-probed load balancers, cluster-autoscaler, Azure DNS; metrics-server is built in. */
   static azure(overrides: ProviderOverrides = {}): Provider {
-    return noteOptions('ProviderOverrides', overrides, 'Provider.azure(...)', new Provider({
+    return fromOptions('ProviderOverrides', overrides, 'Provider.azure(...)', (overrides) => new Provider({
       name: 'azure',
       storageClass: 'managed-csi-premium',
       // An HTTP probe of `/` on the proxy's web port answers 404 (no route): probe TCP instead.
@@ -199,7 +199,7 @@ export class Provider implements ProviderProfile {
 
   /** On-premises: the cluster's default storage class, MetalLB-style load balancers, fixed nodes. */
   static onPremises(overrides: ProviderOverrides = {}): Provider {
-    return noteOptions('ProviderOverrides', overrides, 'Provider.onPremises(...)', new Provider({
+    return fromOptions('ProviderOverrides', overrides, 'Provider.onPremises(...)', (overrides) => new Provider({
       name: 'on-premises',
       storageClass: 'standard',
       loadBalancerAnnotations: {},

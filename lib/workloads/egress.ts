@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
+import { optionsProblem, propsProblems } from '../fleet/props.js';
 import { workloadPeer, type IEgressTarget } from './network.js';
 
 /**
@@ -22,10 +23,43 @@ export type EgressPort =
 // What a destination is (IEgressTarget) is stated in network.ts, which renders the egress rules.
 export type { IEgressTarget };
 
+/** Options of `Egress.toWorkload`. */
+export interface EgressWorkloadOptions {
+  /** The workload's namespace (a DNS label). */
+  readonly namespace: string;
+  /** Its container ports connected to. */
+  readonly ports: readonly EgressPort[];
+}
+
+/** Options of `Egress.toCidr`. */
+export interface EgressCidrOptions {
+  /** Destination ports. */
+  readonly ports: readonly EgressPort[];
+  /** Ranges inside the CIDR that stay denied. @default none */
+  readonly except?: readonly string[];
+}
+
+/** Options of `Egress.toAnyAddress`. */
+export interface EgressPortOptions {
+  /** Destination ports, e.g. `[443]`. */
+  readonly ports: readonly EgressPort[];
+}
+
+/**
+ * The options a destination was given, as ones it can read (`{}` for what is not an object), their
+ * problems (missing, not an object, unknown keys), and whether they were an object: the problems
+ * of their fields are only news when they were.
+ */
+function readOptions<T extends object>(type: 'EgressWorkloadOptions' | 'EgressCidrOptions' | 'EgressPortOptions', options: T, what: string, example: string): { options: Partial<T>; problems: string[]; readable: boolean } {
+  const problem = optionsProblem(options, what, example);
+  return problem ? { options: {}, problems: [problem], readable: false } : { options, problems: propsProblems(type, options, what), readable: true };
+}
+
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
 
 function cidrError(what: string, cidr: string): string | undefined {
+  if (typeof cidr !== 'string') return `${what} ${show(cidr)} is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32"`;
   const v4 = IPV4_CIDR.exec(cidr);
   if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32 ? undefined : `${what} ${show(cidr)} is not an IPv4 CIDR (four numbers 0-255, a prefix 0-32)`;
   const v6 = IPV6_CIDR.exec(cidr);
@@ -33,10 +67,12 @@ function cidrError(what: string, cidr: string): string | undefined {
   return `${what} ${show(cidr)} is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32" (NetworkPolicy matches addresses, never DNS names)`;
 }
 
-function portProblems(what: string, ports: readonly EgressPort[]): string[] {
+function portProblems(what: string, ports: readonly EgressPort[] | undefined): string[] {
+  if (!Array.isArray(ports)) return [`${what}: ports must be a list of destination ports, e.g. [443] or [{ port: 53, protocol: 'UDP' }], not ${show(ports)}`];
   if (ports.length === 0) return [`${what}: ports is empty; name the destination ports (a NetworkPolicy rule without ports allows every port)`];
-  return ports.flatMap((p) => {
-    const { port, endPort } = typeof p === 'number' ? { port: p, endPort: undefined } : p;
+  return ports.flatMap((p: unknown) => {
+    if (typeof p !== 'number' && (typeof p !== 'object' || p === null || Array.isArray(p))) return [`${what}: port ${show(p)} is neither a port number nor { port, protocol?, endPort? }`];
+    const { port, endPort } = typeof p === 'number' ? { port: p, endPort: undefined } : (p as Exclude<EgressPort, number>);
     const bad = (n: number) => !Number.isInteger(n) || n < 1 || n > 65535;
     if (bad(port)) return [`${what}: port ${show(port)} is not a port number (1-65535)`];
     if (endPort !== undefined && (bad(endPort) || endPort < port)) return [`${what}: endPort ${show(endPort)} is not a port number from port (${port}) to 65535`];
@@ -67,15 +103,18 @@ export class Egress {
    * @param options.namespace its namespace
    * @param options.ports its container ports connected to
    */
-  static toWorkload(name: string, options: { readonly namespace: string; readonly ports: readonly EgressPort[] }): IEgressTarget {
+  static toWorkload(name: string, options: EgressWorkloadOptions): IEgressTarget {
     const what = `Egress.toWorkload(${show(name)})`;
+    const given = readOptions('EgressWorkloadOptions', options, what, "{ namespace: 'shop', ports: [8080] }");
+    const { namespace, ports } = given.options;
     return {
       targetName: what,
       problems: () => [
-        ...[dnsLabelError(`${what}: name`, name), dnsLabelError(`${what}: namespace`, options.namespace)].filter((p): p is string => !!p),
-        ...portProblems(what, options.ports),
+        ...given.problems,
+        ...[dnsLabelError(`${what}: name`, name), given.readable ? dnsLabelError(`${what}: namespace`, namespace as string) : undefined].filter((p): p is string => !!p),
+        ...(given.readable ? portProblems(what, ports) : []),
       ],
-      egressRule: (context) => ({ to: [workloadPeer(name, options.namespace, context)], ports: renderPorts(options.ports) }),
+      egressRule: (context) => ({ to: [workloadPeer(name, namespace ?? '', context)], ports: renderPorts(ports ?? []) }),
     };
   }
 
@@ -86,15 +125,21 @@ export class Egress {
    * @param options.ports destination ports
    * @param options.except ranges inside `cidr` that stay denied @default none
    */
-  static toCidr(cidr: string, options: { readonly ports: readonly EgressPort[]; readonly except?: readonly string[] }): IEgressTarget {
+  static toCidr(cidr: string, options: EgressCidrOptions): IEgressTarget {
     const what = `Egress.toCidr(${show(cidr)})`;
-    const except = options.except ?? [];
+    const given = readOptions('EgressCidrOptions', options, what, '{ ports: [5432] }');
+    const { ports } = given.options;
+    const except = given.options.except ?? [];
     return {
       targetName: what,
-      problems: () => [cidrError(`${what}: cidr`, cidr), ...except.map((e) => cidrError(`${what}: except`, e))].filter((p): p is string => !!p).concat(portProblems(what, options.ports)),
+      problems: () => [
+        ...given.problems,
+        ...[cidrError(`${what}: cidr`, cidr), ...(Array.isArray(except) ? except.map((e) => cidrError(`${what}: except`, e)) : [`${what}: except must be a list of CIDRs, not ${show(except)}`])].filter((p): p is string => !!p),
+        ...(given.readable ? portProblems(what, ports) : []),
+      ],
       egressRule: () => ({
         to: [{ ipBlock: { cidr, ...(except.length > 0 ? { except: [...except].sort() } : {}) } }],
-        ports: renderPorts(options.ports),
+        ports: renderPorts(ports ?? []),
       }),
     };
   }
@@ -105,12 +150,14 @@ export class Egress {
    * network plugins where ipBlock matches pod addresses.
    * @param options.ports destination ports, e.g. `[443]`
    */
-  static toAnyAddress(options: { readonly ports: readonly EgressPort[] }): IEgressTarget {
+  static toAnyAddress(options: EgressPortOptions): IEgressTarget {
     const what = 'Egress.toAnyAddress()';
+    const given = readOptions('EgressPortOptions', options, what, '{ ports: [443] }');
+    const { ports } = given.options;
     return {
       targetName: what,
-      problems: () => portProblems(what, options.ports),
-      egressRule: () => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: renderPorts(options.ports) }),
+      problems: () => [...given.problems, ...(given.readable ? portProblems(what, ports) : [])],
+      egressRule: () => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: renderPorts(ports ?? []) }),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsSubdomainError } from '../fleet/names.js';
+import { optionsProblem, propsProblems } from '../fleet/props.js';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -17,12 +18,18 @@ export interface EnvReferenceOptions {
 export class Env {
   /** The value of `key` in the ConfigMap `name` (same namespace). */
   static fromConfigMap(name: string, key: string, options: EnvReferenceOptions = {}): Env {
-    return new Env('configMap', name, key, options.optional);
+    return Env.reference('configMap', name, key, options, 'Env.fromConfigMap(...)');
   }
 
   /** The value of `key` in the Secret `name` (same namespace). */
   static fromSecret(name: string, key: string, options: EnvReferenceOptions = {}): Env {
-    return new Env('secret', name, key, options.optional);
+    return Env.reference('secret', name, key, options, 'Env.fromSecret(...)');
+  }
+
+  private static reference(kind: Env['kind'], name: string, key: string, options: EnvReferenceOptions, label: string): Env {
+    const problem = optionsProblem(options, label);
+    if (problem) return new Env(kind, name, key, undefined, [problem]);
+    return new Env(kind, name, key, options.optional, propsProblems('EnvReferenceOptions', options, label));
   }
 
   private constructor(
@@ -34,13 +41,16 @@ export class Env {
     readonly key: string,
     /** Whether the container starts even when the object or key does not exist. @default false (left unset, Kubernetes' default) */
     readonly optional?: boolean,
+    /** Problems of the options it was made with (unknown keys, not an object). */
+    private readonly optionProblems: readonly string[] = [],
   ) {}
 
 
   /** Problems of the reference, for the variable `variable`. */
   problems(variable: string): string[] {
     const what = `env ${variable}: ${this.kind === 'secret' ? 'Secret' : 'ConfigMap'}`;
-    const problems = [dnsSubdomainError(`${what} name`, this.name)].filter((p): p is string => p !== undefined);
+    const problems = [...this.optionProblems.map((p) => `env ${variable}: ${p}`), dnsSubdomainError(`${what} name`, this.name)].filter((p): p is string => p !== undefined);
+    if (this.optional !== undefined && typeof this.optional !== 'boolean') problems.push(`${what} optional must be true or false, not ${show(this.optional)}`);
     if (typeof this.key !== 'string' || !KEY.test(this.key) || this.key.length > 253) {
       problems.push(`${what} key ${show(this.key)} is not a valid key (letters, digits, '-', '_' and '.')`);
     }

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
+import { optionsProblem, propsProblems } from '../fleet/props.js';
 import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { whenAppsSettled } from '../platform/settle.js';
 import type { ResolvedPort } from './ports.js';
@@ -61,6 +62,12 @@ function namespaceSelector(namespace: string): k8s.LabelSelector {
   return { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } };
 }
 
+/** Options of `Peer.workload`. */
+export interface PeerWorkloadOptions {
+  /** The workload's namespace. @default the admitting workload's */
+  readonly namespace?: string;
+}
+
 /** Peers that are not workload objects. Pass workloads themselves to `allowFrom`. */
 export class Peer {
   /** Every pod of a namespace. */
@@ -80,15 +87,20 @@ export class Peer {
    * A workload by name, for one declared elsewhere (another namespace, or later in the code).
    * @param options.namespace its namespace (default: the admitting workload's)
    */
-  static workload(name: string, options: { readonly namespace?: string } = {}): IPeer {
+  static workload(name: string, options: PeerWorkloadOptions = {}): IPeer {
+    const what = `Peer.workload(${show(name)})`;
+    const problem = optionsProblem(options, what);
+    const given: PeerWorkloadOptions = problem ? {} : options;
+    const problems = problem ? [problem] : propsProblems('PeerWorkloadOptions', options, what);
+    const namespace = given.namespace;
     return {
       peerName: `workload ${show(name)}`,
       networkPolicyPeers: (context) => {
-        const problem = dnsLabelError('Peer.workload:', name) ?? (options.namespace !== undefined ? dnsLabelError('Peer.workload: namespace', options.namespace) : undefined);
-        if (problem) throw new StrataError(problem);
-        return [workloadPeer(name, options.namespace ?? context.namespace, context)];
+        const found = [...problems, dnsLabelError('Peer.workload:', name), namespace !== undefined ? dnsLabelError('Peer.workload: namespace', namespace) : undefined].filter((p): p is string => !!p);
+        if (found.length > 0) throw new StrataError(found.join('; '));
+        return [workloadPeer(name, namespace ?? context.namespace, context)];
       },
-      clients: (context) => [{ namespace: options.namespace ?? context.namespace, name }],
+      clients: (context) => [{ namespace: namespace ?? context.namespace, name }],
     };
   }
 

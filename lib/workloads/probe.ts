@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import type { ResolvedPort } from './ports.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /** Timing of a probe; anything left out keeps the Kubernetes default. */
 export interface ProbeOptions {
@@ -41,19 +41,23 @@ type Action =
 export class Probe {
   /** Succeeds on an HTTP status from 200 to 399. */
   static http(path: string, options: HttpProbeOptions = {}): Probe {
-    const { port, scheme, ...timing } = options;
-    return noteOptions('HttpProbeOptions', options, 'Probe.http(...)', new Probe({ kind: 'http', path, port, scheme }, timing));
+    return fromOptions('HttpProbeOptions', options, 'Probe.http(...)', (options) => {
+      const { port, scheme, ...timing } = options;
+      return new Probe({ kind: 'http', path, port, scheme }, timing);
+    });
   }
 
   /** Succeeds when a TCP connection opens. */
   static tcp(options: PortProbeOptions = {}): Probe {
-    const { port, ...timing } = options;
-    return noteOptions('PortProbeOptions', options, 'Probe.tcp(...)', new Probe({ kind: 'tcp', port }, timing));
+    return fromOptions('PortProbeOptions', options, 'Probe.tcp(...)', (options) => {
+      const { port, ...timing } = options;
+      return new Probe({ kind: 'tcp', port }, timing);
+    });
   }
 
   /** Succeeds when the command exits 0 inside the container. */
   static exec(command: readonly string[], options: ProbeOptions = {}): Probe {
-    return noteOptions('ProbeOptions', options, 'Probe.exec(...)', new Probe({ kind: 'exec', command }, options));
+    return fromOptions('ProbeOptions', options, 'Probe.exec(...)', (options) => new Probe({ kind: 'exec', command }, options));
   }
 
   private constructor(
@@ -69,10 +73,12 @@ export class Probe {
       if (value !== undefined && !(Number.isInteger(value) && value >= min)) problems.push(`${what}.${field} (${show(value)}) must be an integer of at least ${min}`);
     }
     if (this.action.kind === 'exec') {
-      if (this.action.command.length === 0) problems.push(`${what}: Probe.exec needs a command`);
+      const { command } = this.action;
+      if (!Array.isArray(command) || command.some((c) => typeof c !== 'string')) problems.push(`${what}: Probe.exec needs a command as a list of strings, e.g. ['pg_isready'], not ${show(command)}`);
+      else if (command.length === 0) problems.push(`${what}: Probe.exec needs a command`);
       return problems;
     }
-    if (this.action.kind === 'http' && !this.action.path.startsWith('/')) problems.push(`${what}: path ${show(this.action.path)} must start with "/"`);
+    if (this.action.kind === 'http' && (typeof this.action.path !== 'string' || !this.action.path.startsWith('/'))) problems.push(`${what}: path ${show(this.action.path)} must start with "/"`);
     const port = this.action.port;
     if (port === undefined && ports.length === 0) problems.push(`${what}: Probe.${this.action.kind} needs a port, and the workload declares none`);
     if (typeof port === 'string' && !ports.some((p) => p.name === port)) {

@@ -3,7 +3,7 @@ import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
 import { parseQuantity } from '../fleet/quantity.js';
 import { sortedEntries } from '../fleet/canonical.js';
-import { noteOptions } from '../fleet/props.js';
+import { fromOptions } from '../fleet/props.js';
 
 /** Options of a volume from a ConfigMap or Secret. */
 export interface ObjectVolumeOptions {
@@ -46,17 +46,17 @@ export interface EmptyDirOptions {
 export class Volume {
   /** The ConfigMap `name` (same namespace), its keys as files. */
   static configMap(name: string, options: ObjectVolumeOptions = {}): Volume {
-    return noteOptions('ObjectVolumeOptions', options, 'Volume.configMap(...)', new Volume(options.volumeName ?? name, { configMap: { name, items: items(options.items), optional: options.optional } }, true));
+    return fromOptions('ObjectVolumeOptions', options, 'Volume.configMap(...)', (options) => new Volume(options.volumeName ?? name, { configMap: { name, items: items(options.items), optional: options.optional } }, true));
   }
 
   /** The Secret `name` (same namespace), its keys as files. */
   static secret(name: string, options: ObjectVolumeOptions = {}): Volume {
-    return noteOptions('ObjectVolumeOptions', options, 'Volume.secret(...)', new Volume(options.volumeName ?? name, { secret: { secretName: name, items: items(options.items), optional: options.optional } }, true));
+    return fromOptions('ObjectVolumeOptions', options, 'Volume.secret(...)', (options) => new Volume(options.volumeName ?? name, { secret: { secretName: name, items: items(options.items), optional: options.optional } }, true));
   }
 
   /** An empty scratch directory that lives as long as the pod. */
   static emptyDir(name: string, options: EmptyDirOptions = {}): Volume {
-    return noteOptions('EmptyDirOptions', options, 'Volume.emptyDir(...)', new Volume(name, { emptyDir: { medium: options.memory ? 'Memory' : undefined, sizeLimit: options.sizeLimit } }, false));
+    return fromOptions('EmptyDirOptions', options, 'Volume.emptyDir(...)', (options) => new Volume(name, { emptyDir: { medium: options.memory ? 'Memory' : undefined, sizeLimit: options.sizeLimit } }, false));
   }
 
   private constructor(

@@ -1,0 +1,241 @@
+// Every public factory that takes options (`Autoscaling.cpu({...})`, `Egress.toCidr(cidr, {...})`,
+// ...), called as `npm run synth` lets a JavaScript caller or `as any` call it: with the options left
+// out, `null`, a number, or an unknown key. Each is a synth error naming the factory, never a
+// TypeError, a crash or a silently dropped key. The table must list every static factory of these
+// classes, so a new one cannot skip the check.
+import { describe, expect, test } from '@jest/globals';
+import {
+  Autoscaling, Egress, Env, Fleet, LayerSource, Metric, Peer, Probe, Provider, Stage, Trigger, Volume, Worker, type WorkerProps,
+} from '../lib/index.js';
+import { Construct } from 'constructs';
+import { addCheck } from '../lib/fleet/errors.js';
+import { errorsOf, find, objectsOf, oneCluster } from './support/fleets.js';
+
+type Factory = (options: unknown) => unknown;
+
+interface Case {
+  /** How messages name the factory, e.g. `Egress.toCidr("10.64.0.0/24")`. */
+  readonly label: string;
+  /** Calls the factory with `options` (and valid other arguments). */
+  readonly call: Factory;
+  /** Whether leaving the options out is an error of its own. */
+  readonly required: boolean;
+  /** The fleet the factory's value is used in. */
+  readonly fleet: (made: unknown) => Fleet;
+}
+
+const IMAGE = 'ghcr.io/acme/app:1.4.2';
+const any = (x: unknown) => x as never;
+
+/** A fleet whose one worker has `extra` props. */
+function workerWith(extra: (made: unknown) => Partial<WorkerProps>): (made: unknown) => Fleet {
+  return (made) => oneCluster((apps) => {
+    new Worker(apps, 'app', { image: IMAGE, resources: { cpu: '100m', memory: '128Mi' }, ports: [{ name: 'http', port: 8080 }], ...extra(made) });
+  });
+}
+
+const inAutoscaling = workerWith((made) => ({ autoscaling: any(made) }));
+const inTrigger = workerWith((made) => ({ autoscaling: Autoscaling.events({ min: 0, max: 3, triggers: [any(made)] }) }));
+const inMetric = workerWith((made) => ({ autoscaling: Autoscaling.resources({ min: 1, max: 3, metrics: [any(made)] }) }));
+const inProbe = workerWith((made) => ({ probes: { readiness: any(made) } }));
+const inVolume = workerWith((made) => ({ volumes: { '/data': any(made) } }));
+const inEnv = workerWith((made) => ({ env: { SETTING: any(made) } }));
+const inEgress = workerWith((made) => ({ egress: [any(made)] }));
+const inAllowFrom = workerWith((made) => ({ allowFrom: [any(made)] }));
+
+function inProvider(made: unknown): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: any(made) });
+  return fleet;
+}
+
+function inLayerSource(made: unknown): Fleet {
+  const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+  fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+  fleet.addLayer('monitoring', { source: any(made) });
+  return fleet;
+}
+
+const factory = (f: unknown) => f as Factory;
+
+const CASES: Record<string, Record<string, Case>> = {
+  Autoscaling: {
+    cpu: { label: 'Autoscaling.cpu(...)', call: factory(Autoscaling.cpu), required: true, fleet: inAutoscaling },
+    memory: { label: 'Autoscaling.memory(...)', call: factory(Autoscaling.memory), required: true, fleet: inAutoscaling },
+    resources: { label: 'Autoscaling.resources(...)', call: factory(Autoscaling.resources), required: true, fleet: inAutoscaling },
+    events: { label: 'Autoscaling.events(...)', call: factory(Autoscaling.events), required: true, fleet: inAutoscaling },
+  },
+  Trigger: {
+    cron: { label: 'Trigger.cron(...)', call: factory(Trigger.cron), required: true, fleet: inTrigger },
+    prometheus: { label: 'Trigger.prometheus(...)', call: factory(Trigger.prometheus), required: true, fleet: inTrigger },
+    rabbitmq: { label: 'Trigger.rabbitmq(...)', call: factory(Trigger.rabbitmq), required: true, fleet: inTrigger },
+    kafka: { label: 'Trigger.kafka(...)', call: factory(Trigger.kafka), required: true, fleet: inTrigger },
+    sqs: { label: 'Trigger.sqs(...)', call: factory(Trigger.sqs), required: true, fleet: inTrigger },
+    cpu: { label: 'Trigger.cpu(...)', call: factory(Trigger.cpu), required: true, fleet: inTrigger },
+    memory: { label: 'Trigger.memory(...)', call: factory(Trigger.memory), required: true, fleet: inTrigger },
+  },
+  Metric: {
+    pods: { label: 'Metric.pods(...)', call: factory(Metric.pods), required: true, fleet: inMetric },
+    object: { label: 'Metric.object(...)', call: factory(Metric.object), required: true, fleet: inMetric },
+    external: { label: 'Metric.external(...)', call: factory(Metric.external), required: true, fleet: inMetric },
+  },
+  Probe: {
+    http: { label: 'Probe.http(...)', call: (o) => Probe.http('/healthz', any(o)), required: false, fleet: inProbe },
+    tcp: { label: 'Probe.tcp(...)', call: factory(Probe.tcp), required: false, fleet: inProbe },
+    exec: { label: 'Probe.exec(...)', call: (o) => Probe.exec(['true'], any(o)), required: false, fleet: inProbe },
+  },
+  Volume: {
+    configMap: { label: 'Volume.configMap(...)', call: (o) => Volume.configMap('settings', any(o)), required: false, fleet: inVolume },
+    secret: { label: 'Volume.secret(...)', call: (o) => Volume.secret('tls', any(o)), required: false, fleet: inVolume },
+    emptyDir: { label: 'Volume.emptyDir(...)', call: (o) => Volume.emptyDir('cache', any(o)), required: false, fleet: inVolume },
+  },
+  Env: {
+    fromConfigMap: { label: 'Env.fromConfigMap(...)', call: (o) => Env.fromConfigMap('settings', 'level', any(o)), required: false, fleet: inEnv },
+    fromSecret: { label: 'Env.fromSecret(...)', call: (o) => Env.fromSecret('db', 'password', any(o)), required: false, fleet: inEnv },
+  },
+  Egress: {
+    toWorkload: { label: 'Egress.toWorkload("db")', call: (o) => Egress.toWorkload('db', any(o)), required: true, fleet: inEgress },
+    toCidr: { label: 'Egress.toCidr("10.64.0.0/24")', call: (o) => Egress.toCidr('10.64.0.0/24', any(o)), required: true, fleet: inEgress },
+    toAnyAddress: { label: 'Egress.toAnyAddress()', call: factory(Egress.toAnyAddress), required: true, fleet: inEgress },
+  },
+  Peer: {
+    workload: { label: 'Peer.workload("web")', call: (o) => Peer.workload('web', any(o)), required: false, fleet: inAllowFrom },
+  },
+  Provider: {
+    aws: { label: 'Provider.aws(...)', call: factory(Provider.aws), required: false, fleet: inProvider },
+    gcp: { label: 'Provider.gcp(...)', call: factory(Provider.gcp), required: false, fleet: inProvider },
+    azure: { label: 'Provider.azure(...)', call: factory(Provider.azure), required: false, fleet: inProvider },
+    onPremises: { label: 'Provider.onPremises(...)', call: factory(Provider.onPremises), required: false, fleet: inProvider },
+  },
+  LayerSource: {
+    ociRepository: { label: 'LayerSource.ociRepository(...)', call: factory(LayerSource.ociRepository), required: true, fleet: inLayerSource },
+    externalArtifact: { label: 'LayerSource.externalArtifact(...)', call: factory(LayerSource.externalArtifact), required: true, fleet: inLayerSource },
+  },
+};
+
+/** Static members that take no options object: nothing to misspell. */
+const NO_OPTIONS: Record<string, readonly string[]> = {
+  Peer: ['namespace', 'ingressController'],
+  LayerSource: ['fleetRepository'],
+};
+
+const CLASSES: Record<string, object> = { Autoscaling, Trigger, Metric, Probe, Volume, Env, Egress, Peer, Provider, LayerSource };
+
+/** What a failed read of options must never look like: the JavaScript engine's own words. */
+const ENGINE_ERROR = /TypeError|Cannot read propert|Cannot destructure|is not a function|is not iterable|undefined \(reading/;
+
+/** The errors of the fleet `c` makes from `options`, or [] when it renders. */
+function errorsFor(c: Case, options: unknown): string[] {
+  const fleet = c.fleet(c.call(options));
+  try {
+    return errorsOf(fleet);
+  } catch (e) {
+    if (e instanceof Error && e.message === 'expected the synth to fail') return [];
+    throw e;
+  }
+}
+
+describe('factory options', () => {
+  test('the table lists every public static factory of these classes', () => {
+    for (const [name, cls] of Object.entries(CLASSES)) {
+      const statics = Object.getOwnPropertyNames(cls).filter((k) => typeof (cls as Record<string, unknown>)[k] === 'function');
+      // TypeScript's `private static` members are still properties: the ones named in the class's declaration file are public.
+      const publicOnes = statics.filter((k) => !['resource', 'reference'].includes(k));
+      expect([...publicOnes].sort()).toEqual([...Object.keys(CASES[name]), ...(NO_OPTIONS[name] ?? [])].sort());
+    }
+  });
+
+  const all = Object.values(CASES).flatMap((cases) => Object.values(cases));
+
+  test.each(all.map((c): [string, Case] => [c.label, c]))('%s: an unknown key is an error naming it', (_, c) => {
+    const errors = errorsFor(c, { colour: 'blue' });
+    expect(errors).toEqual(expect.arrayContaining([expect.stringContaining(`${c.label}.colour is not a known key`)]));
+    expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+  });
+
+  test.each(all.map((c): [string, Case] => [c.label, c]))('%s: options that are not an object are an error, not a TypeError', (_, c) => {
+    for (const options of [null, 7, 'fast', ['a']]) {
+      const errors = errorsFor(c, options);
+      expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`${c.label.replace(/[.()*"/]/g, '\\$&')}: options must be an object(, e\\.g\\. .*)?, not `))]));
+      expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+    }
+  });
+
+  test.each(all.map((c): [string, Case] => [c.label, c]))('%s: options left out', (_, c) => {
+    const errors = errorsFor(c, undefined);
+    const required = errors.filter((e) => e.includes(`${c.label}: options are required, e.g. `));
+    expect(required.length > 0).toBe(c.required);
+    expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+  });
+});
+
+describe('what the options hold', () => {
+  test('Egress ports that are not a list, or not ports, are named', () => {
+    const errors = errorsOf(inEgress(Egress.toAnyAddress(any({ ports: 443 }))));
+    expect(errors).toContain('dev-eu/apps/shop/app: Egress.toAnyAddress(): ports must be a list of destination ports, e.g. [443] or [{ port: 53, protocol: \'UDP\' }], not 443');
+    const items = errorsOf(inEgress(Egress.toCidr('10.64.0.0/24', any({ ports: ['443', null] }))));
+    expect(items).toEqual(expect.arrayContaining([
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24"): port "443" is neither a port number nor { port, protocol?, endPort? }',
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24"): port null is neither a port number nor { port, protocol?, endPort? }',
+    ]));
+  });
+
+  test('Egress.toCidr: a cidr that is not a string and except that is not a list are both named', () => {
+    const errors = errorsOf(inEgress(Egress.toCidr(any(10), any({ ports: [443], except: '10.0.0.0/8' }))));
+    expect(errors).toEqual(expect.arrayContaining([
+      'dev-eu/apps/shop/app: Egress.toCidr(10): cidr 10 is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32"',
+      'dev-eu/apps/shop/app: Egress.toCidr(10): except must be a list of CIDRs, not "10.0.0.0/8"',
+    ]));
+  });
+
+  test('a misspelt Env reference option is an error, and optional must be a boolean', () => {
+    expect(errorsOf(inEnv(Env.fromSecret('db', 'password', any({ optinal: true }))))).toContain(
+      'dev-eu/apps/shop/app: env SETTING: Env.fromSecret(...).optinal is not a known key: did you mean "optional"? (valid keys: optional)',
+    );
+    expect(errorsOf(inEnv(Env.fromSecret('db', 'password', any({ optional: 'yes' }))))).toContain('dev-eu/apps/shop/app: env SETTING: Secret optional must be true or false, not "yes"');
+  });
+
+  test('Probe.http without a path and Probe.exec with a string are named', () => {
+    expect(errorsOf(inProbe(Probe.http(any(undefined))))).toContain('dev-eu/apps/shop/app: probes.readiness: path undefined must start with "/"');
+    expect(errorsOf(inProbe(Probe.exec(any('pg_isready'))))).toContain(
+      'dev-eu/apps/shop/app: probes.readiness: Probe.exec needs a command as a list of strings, e.g. [\'pg_isready\'], not "pg_isready"',
+    );
+  });
+
+  test('valid options still render what they say', () => {
+    const fleet = oneCluster((apps) => {
+      new Worker(apps, 'app', {
+        image: IMAGE,
+        resources: { cpu: '100m', memory: '128Mi' },
+        egress: [Egress.toCidr('10.64.0.0/24', { ports: [5672], except: ['10.64.0.128/25'] })],
+        env: { PASSWORD: Env.fromSecret('db', 'password', { optional: true }) },
+      });
+    });
+    const objects = objectsOf(fleet);
+    expect(find(objects, 'NetworkPolicy', 'app-egress').spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.64.0.0/24', except: ['10.64.0.128/25'] } }], ports: [{ port: 5672, protocol: 'TCP' }] },
+    ]);
+    expect(find(objects, 'Deployment', 'app').spec.template.spec.containers[0].env).toEqual([
+      { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password', optional: true } } },
+    ]);
+  });
+});
+
+describe('a check that throws', () => {
+  test('is reported at its construct, and the other checks still run', () => {
+    const fleet = oneCluster((apps) => {
+      const app = new Worker(apps, 'app', { image: IMAGE, resources: { cpu: '100m', memory: '128Mi' }, replicas: any(-1) });
+      addCheck(app, () => {
+        throw new TypeError('boom');
+      });
+      // A foreign construct's own validation (cdk8s, constructs or the user's) that throws.
+      new Construct(apps, 'foreign').node.addValidation({ validate: () => { throw new RangeError('out of range'); } });
+    });
+    const errors = errorsOf(fleet);
+    expect(errors).toEqual(expect.arrayContaining([
+      'dev-eu/apps/shop/app: could not be checked: TypeError: boom',
+      'dev-eu/apps/shop/foreign: validation failed: RangeError: out of range',
+      expect.stringMatching(/^dev-eu\/apps\/shop\/app: replicas/),
+    ]));
+  });
+});
