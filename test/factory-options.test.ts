@@ -5,11 +5,12 @@
 // classes, so a new one cannot skip the check.
 import { describe, expect, test } from '@jest/globals';
 import {
-  Autoscaling, Egress, Env, Fleet, LayerSource, Metric, Peer, Probe, Provider, Stage, Trigger, Volume, Worker, type WorkerProps,
+  Autoscaling, Components, CronTask, Egress, Env, Fleet, HelmApp, LayerSource, Metric, NodePool, Peer, Probe, Provider, Stage, StatefulService, StrataError, Trigger, Volume,
+  WebService, Worker, type WorkerProps,
 } from '../lib/index.js';
 import { Construct } from 'constructs';
 import { addCheck } from '../lib/fleet/errors.js';
-import { errorsOf, find, objectsOf, oneCluster } from './support/fleets.js';
+import { errorsOf, find, objectsOf, oneCluster, platformFleet } from './support/fleets.js';
 
 type Factory = (options: unknown) => unknown;
 
@@ -237,5 +238,50 @@ describe('a check that throws', () => {
       'dev-eu/apps/shop/foreign: validation failed: RangeError: out of range',
       expect.stringMatching(/^dev-eu\/apps\/shop\/app: replicas/),
     ]));
+  });
+});
+
+describe('construct props that are not an object', () => {
+  const A = (x: unknown) => x as never;
+  const CONSTRUCTS: Record<string, (props: unknown) => Fleet> = {
+    Worker: (p) => oneCluster((apps) => { new Worker(apps, 'w', A(p)); }),
+    WebService: (p) => oneCluster((apps) => { new WebService(apps, 'w', A(p)); }),
+    CronTask: (p) => oneCluster((apps) => { new CronTask(apps, 'w', A(p)); }),
+    StatefulService: (p) => oneCluster((apps) => { new StatefulService(apps, 'w', A(p)); }),
+    HelmApp: (p) => oneCluster((apps) => { new HelmApp(apps, 'w', A(p)); }),
+    NodePool: (p) => platformFleet((platform) => { new NodePool(platform, 'general', A(p)); }),
+    'platform.addTenant': (p) => platformFleet((platform) => { platform.addTenant('team', A(p)); }),
+    'Components.certManager': (p) => platformFleet((platform) => { platform.install(Components.certManager(A(p))); }),
+  };
+
+  test.each(Object.keys(CONSTRUCTS))('%s: null, a number or nothing is an error, not a TypeError', (name) => {
+    for (const props of [null, 5, undefined]) {
+      const errors = errorsFor({ label: name, call: (o) => o, required: false, fleet: CONSTRUCTS[name] }, props);
+      expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+      if (props !== undefined) expect(errors).toEqual(expect.arrayContaining([expect.stringContaining(`props must be an object, not ${props}`)]));
+    }
+  });
+
+  test('fleet.addCluster without a stage, region or provider throws one StrataError naming them all, with its typos', () => {
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+    expect(() => fleet.addCluster('c1', A({ stage: Stage.PRODUCTION, provder: Provider.aws() }))).toThrow(new StrataError(
+      'fleet.addCluster("c1", ...): region is required: the provider\'s region name, e.g. "eu-west-1" (given: undefined); '
+      + 'provider is required: Provider.aws(), Provider.gcp(), Provider.azure() or Provider.onPremises() (given: undefined); '
+      + 'provder is not a known key: did you mean "provider"? (valid keys: decryption, domain, fluxLockdown, kubernetesVersion, layers, provider, region, stage, traffic)',
+    ));
+    expect(() => fleet.addCluster('c1', A(undefined))).toThrow(
+      'fleet.addCluster("c1", ...): props must be an object, e.g. { stage: Stage.PRODUCTION, region: \'eu-west-1\', provider: Provider.aws() }, not undefined',
+    );
+    expect(fleet.clusters).toEqual([]);
+  });
+
+  test('new Fleet and fleet.addLayer with props that are not an object throw a StrataError', () => {
+    expect(() => new Fleet(A(null))).toThrow(new StrataError('new Fleet(...): props must be an object, e.g. { name: \'acme\', domain: \'acme.dev\' }, not null'));
+    expect(() => new Fleet({ name: 'acme', domain: 'acme.dev' }).addLayer('monitoring', A(7))).toThrow(new StrataError('fleet.addLayer("monitoring", ...): props must be an object, not 7'));
+  });
+
+  test('platform.externalNamespace with props that are not an object is an error of the namespace', () => {
+    const errors = errorsOf(platformFleet((platform) => { platform.externalNamespace('legacy', A('x')); }));
+    expect(errors).toContain('c1/infrastructure/configs/namespace-legacy: externalNamespace("legacy", ...): props must be an object, not "x"');
   });
 });

@@ -132,6 +132,28 @@ function lockdownProblem(optOut: FluxLockdownOptOut | undefined): string | undef
 
 const LAYER_SEGMENT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Whether `value` is an object with a string `name`: what a Stage and a Provider are (checked without importing them). */
+function named(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
+}
+
+/**
+ * Why `props` cannot make a cluster: not an object, or a required field missing or of the wrong
+ * kind. `npm run synth` strips types without checking them, so a JavaScript caller, `as any` or a
+ * misspelt key (`provder`) reaches here; a cluster without a stage or a provider cannot be built.
+ */
+export function clusterPropsProblems(props: unknown): string[] {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    return [`props must be an object, e.g. { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() }, not ${show(props)}`];
+  }
+  const { stage, region, provider } = props as Partial<ClusterProps>;
+  return [
+    ...(named(stage) ? [] : [`stage is required: Stage.DEVELOPMENT, Stage.STAGING or Stage.PRODUCTION (given: ${show(stage)})`]),
+    ...(typeof region === 'string' ? [] : [`region is required: the provider's region name, e.g. "eu-west-1" (given: ${show(region)})`]),
+    ...(named(provider) ? [] : [`provider is required: Provider.aws(), Provider.gcp(), Provider.azure() or Provider.onPremises() (given: ${show(provider)})`]),
+  ];
+}
+
 /** One Kubernetes cluster of the fleet: its stage, region, provider and ordered layers. */
 export class Cluster extends Construct {
   /**

@@ -20,12 +20,12 @@ import { inShard, parseShard, type Shard } from '../synth/shard.js';
 import { EXIT, OutputError, isBootstrapped, writeTree } from '../synth/writer.js';
 import { suggest } from '../validate/fields.js';
 import { loadProjectSchemas } from '../validate/project.js';
-import { Cluster, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
+import { Cluster, clusterPropsProblems, type Apps, type ClusterProps, type Decryption, type DefaultLayers } from './cluster.js';
 import { StrataError, SynthError, addCheck, describeError, validationsOf, formatReport, isError, show, type Finding } from './errors.js';
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver } from './stage.js';
-import { propsProblems } from './props.js';
+import { propsArgumentProblem, propsProblems } from './props.js';
 import { resolveCluster } from './resolve-cluster.js';
 import { copyDefinition, definitionAt, userFrame } from './source-location.js';
 
@@ -140,6 +140,15 @@ interface Definition {
 }
 
 /**
+ * `props` of `new Fleet(...)`, when they are an object.
+ * @throws StrataError when they are not (`npm run synth` does not type-check: a JavaScript caller may pass nothing)
+ */
+function fleetProps(props: FleetProps): FleetProps {
+  if (typeof props === 'object' && props !== null && !Array.isArray(props)) return props;
+  throw new StrataError(`new Fleet(...): props must be an object, e.g. { name: 'acme', domain: 'acme.dev' }, not ${show(props)}`);
+}
+
+/**
  * The whole fleet: a cdk8s App holding every cluster. Definitions given to `platform()` and
  * `apps()` run once per cluster, at synth time, so clusters may be added before or after them.
  */
@@ -175,8 +184,9 @@ export class Fleet extends App {
   /** How many synths this fleet ran: job threads render only the first (they run the program up to it). */
   private synths = 0;
 
+  /** @throws StrataError when `props` is not an object */
   constructor(props: FleetProps) {
-    super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
+    super({ outdir: fleetProps(props).outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -196,8 +206,16 @@ export class Fleet extends App {
     return this._clusters;
   }
 
-  /** Adds a cluster. Names are DNS-1123 labels and unique; a duplicate is an error. */
+  /**
+   * Adds a cluster. Names are DNS-1123 labels and unique; a duplicate is an error.
+   * @throws StrataError when `props` is not an object or lacks a stage, region or provider (with its unknown keys, e.g. `provder`)
+   */
   addCluster(name: string, props: ClusterProps): Cluster {
+    const unusable = clusterPropsProblems(props);
+    if (unusable.length > 0) {
+      const typos = typeof props === 'object' && props !== null ? propsProblems('ClusterProps', props) : [];
+      throw new StrataError(`fleet.addCluster(${show(name)}, ...): ${[...unusable, ...typos].join('; ')}`);
+    }
     const existing = this._clusters.find((c) => c.name === name);
     if (existing) {
       addCheck(existing, () => [`cluster ${show(name)} is declared twice`]);
@@ -231,8 +249,13 @@ export class Fleet extends App {
     return found;
   }
 
-  /** Adds a layer to every cluster, present and future. */
+  /**
+   * Adds a layer to every cluster, present and future.
+   * @throws StrataError when `props` is not an object
+   */
   addLayer(path: string, props: LayerProps = {}): void {
+    const unreadable = propsArgumentProblem(props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
+    if (unreadable) throw new StrataError(unreadable);
     const problems = propsProblems('LayerProps', props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
     if (problems.length > 0) addCheck(this, () => problems);
     this.fleetLayers.push({ path, props });

@@ -122,6 +122,25 @@ export function didYouMean(key: string, valid: readonly string[]): string | unde
  * props with every stage-dependent value at any depth resolved (`resolveStageValues`).
  */
 export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, problems: string[], label = ''): T {
+  const problem = propsArgumentProblem(props, label);
+  if (problem || props === undefined) {
+    if (problem) problems.push(problem);
+    return {} as T;
+  }
   problems.push(...propsProblems(type, props, label));
   return resolveStageValues(props, stage, label, problems);
+}
+
+/**
+ * Why a construct cannot read `props` (`null`, a number, a string, a list), or undefined: left out
+ * (where they are optional, or where the construct names each required field) or an object.
+ */
+export function propsArgumentProblem(props: unknown, label = ''): string | undefined {
+  if (props === undefined || isPlainObject(props) || isStageDependent(props)) return undefined;
+  return `${label ? `${label}: ` : ''}props must be an object, not ${show(props)}`;
+}
+
+/** The props a construct can read: `{}` in place of what `propsArgumentProblem` refuses (and of none). */
+export function readableProps<T>(props: T): T {
+  return (props === undefined || propsArgumentProblem(props) ? {} : props) as T;
 }

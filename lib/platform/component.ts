@@ -7,7 +7,7 @@ import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
 import { claimNamespace } from '../fleet/namespaces.js';
-import { intakeProps, type PropsTypeName } from '../fleet/props.js';
+import { intakeProps, propsArgumentProblem, type PropsTypeName } from '../fleet/props.js';
 import { isPlainObject, isStageDependent } from '../fleet/stage.js';
 import {
   actionProblems,
@@ -406,7 +406,7 @@ class CheckedComponent<P> implements IComponent {
     private readonly options: P | undefined,
     private readonly make: (options: P | undefined) => IComponent,
   ) {
-    this.name = make(options).name;
+    this.name = make(propsArgumentProblem(options) ? undefined : options).name;
   }
 
   install(platform: Platform): void {

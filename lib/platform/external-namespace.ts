@@ -1,3 +1,4 @@
+import { propsArgumentProblem, readableProps } from '../fleet/props.js';
 import { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
@@ -76,6 +77,9 @@ export class ExternalNamespace extends Construct {
   constructor(scope: Construct, cluster: Cluster, name: string, props: ExternalNamespaceProps = {}) {
     super(scope, `namespace-${name}`);
     this.name = name;
+    const unreadable = propsArgumentProblem(props, `externalNamespace(${show(name)}, ...)`);
+    if (unreadable) addCheck(this, () => [unreadable]);
+    props = readableProps(props);
     this.labels = props.labels;
     declareExternal(this, cluster, name, props.labels, `external namespace ${show(name)}`);
   }

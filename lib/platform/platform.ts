@@ -1,3 +1,4 @@
+import { readableProps } from '../fleet/props.js';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { Alerts, type AlertsProps } from './alerts.js';
@@ -70,7 +71,7 @@ export class Platform {
   addTenant(name: string, props: TenantProps = {}): Tenant {
     const existing = this.configs.node.tryFindChild(`tenant-${name}`);
     if (existing) throw new StrataError(`tenant ${show(name)} is declared twice`);
-    const namespace = props.namespace ?? name;
+    const namespace = readableProps(props).namespace ?? name;
     const sharing = this.configs.node.children.find((c): c is Tenant => c instanceof Tenant && c.namespace === namespace);
     if (sharing) {
       throw new StrataError(`tenant ${show(name)}: namespace ${show(namespace)} is already tenant ${show(sharing.name)}'s: give each tenant a namespace of its own`);

@@ -13,7 +13,7 @@ import { MANAGED_BY } from './layer.js';
 import { whenPlatformSettled } from './settle.js';
 import { declareExternal, type ExternalNamespaceProps } from './external-namespace.js';
 import { declareTenantRepository, tenantRepositoryProblems, type TenantRepositoryProps } from './tenant-repository.js';
-import { intakeProps } from '../fleet/props.js';
+import { intakeProps, readableProps } from '../fleet/props.js';
 import { recordDefinition } from '../fleet/source-location.js';
 
 /** A tenant's share of the cluster (a ResourceQuota), as Kubernetes quantities. */
@@ -134,9 +134,10 @@ export class Tenant extends Construct {
     super(scope, `tenant-${name}`);
     recordDefinition(this);
     this.name = name;
-    this.namespace = given.namespace ?? name;
+    const readable = readableProps(given);
+    this.namespace = readable.namespace ?? name;
     this.serviceAccountName = `${name}-reconciler`;
-    this.externalNamespace = given.externalNamespace !== undefined;
+    this.externalNamespace = readable.externalNamespace !== undefined;
     const namespace = this.namespace;
     const cluster = Cluster.of(this);
     const propsProblems: string[] = [];

@@ -1,3 +1,4 @@
+import { readableProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { show } from '../fleet/errors.js';
@@ -72,7 +73,7 @@ export class CronTask extends Workload {
 
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: CronTaskProps) {
-    super(scope, id, 'CronTask', props.name);
+    super(scope, id, 'CronTask', readableProps(props).name);
     const o = this.resolveProps<CronTaskOptions>('CronTaskProps', props);
     if (this.name.length > MAX_CRONJOB_NAME) {
       this.problems.push(`CronTask name ${show(this.name)} has ${this.name.length} characters; at most ${MAX_CRONJOB_NAME} fit, since Kubernetes appends 11 to name each run's Job`);

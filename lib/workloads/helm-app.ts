@@ -1,3 +1,4 @@
+import { propsArgumentProblem, readableProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -102,8 +103,11 @@ export class HelmApp extends Construct {
   private readonly declared?: DeclaredHelmRelease;
 
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the app its namespace */
-  constructor(scope: Construct, id: string, props: HelmAppProps) {
+  constructor(scope: Construct, id: string, given: HelmAppProps) {
     super(scope, id);
+    const props = readableProps(given);
+    const unreadable = propsArgumentProblem(given);
+    if (unreadable) this.problems.push(unreadable);
     recordDefinition(this);
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`HelmApp ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives it its namespace`);

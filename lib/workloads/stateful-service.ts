@@ -1,3 +1,4 @@
+import { readableProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
@@ -75,7 +76,7 @@ export class StatefulService extends Workload {
 
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
-    super(scope, id, 'StatefulService', props.name);
+    super(scope, id, 'StatefulService', readableProps(props).name);
     this.problems.push(...serviceNameProblems('StatefulService', this.name));
     const o = this.resolveProps<StatefulServiceOptions>('StatefulServiceProps', props);
     if (this.name.length > MAX_STATEFULSET_NAME) {

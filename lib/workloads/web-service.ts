@@ -1,3 +1,4 @@
+import { readableProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
@@ -128,7 +129,7 @@ export class WebService extends Workload {
 
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WebServiceProps) {
-    super(scope, id, 'WebService', props.name);
+    super(scope, id, 'WebService', readableProps(props).name);
     this.problems.push(...serviceNameProblems('WebService', this.name));
     const o = this.resolveProps<WebServiceOptions>('WebServiceProps', props);
     this.protocol = o.protocol ?? 'http';

@@ -1,3 +1,4 @@
+import { readableProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ScaleTarget } from '../autoscaling/target.js';
@@ -35,7 +36,7 @@ export class Worker extends Workload {
 
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the workload its namespace */
   constructor(scope: Construct, id: string, props: WorkerProps) {
-    super(scope, id, 'Worker', props.name);
+    super(scope, id, 'Worker', readableProps(props).name);
     const o = this.resolveProps<WorkerOptions>('WorkerProps', props);
     const ports = this.resolvePorts(o.ports ?? [], false);
     const scaling = resolveScaling(o, this.cluster, this.cluster.stage.isProduction ? 2 : 1, this.problems);
