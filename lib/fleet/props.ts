@@ -13,16 +13,6 @@ export type { PropsTypeName };
 /** Problems of option objects made outside any construct (`Autoscaling.cpu({...})`), reported by the construct that uses them. */
 const noted = new WeakMap<object, readonly string[]>();
 
-/**
- * Checks `options` given to a factory such as `Autoscaling.cpu(options)` against `type` and keeps
- * the problems on `made`, the value the factory returns: the construct it is passed to reports
- * them under its own path (see `propsProblems`).
- * @returns `made`
- */
-export function noteOptions<T>(type: PropsTypeName, options: unknown, label: string, made: T): T {
-  return noteProblems(propsProblems(type, options, label), made);
-}
-
 /** Keeps `problems` on `made` (an object a factory returns), for the construct it is passed to. */
 function noteProblems<T>(problems: readonly string[], made: T): T {
   if (problems.length > 0 && typeof made === 'object' && made !== null) noted.set(made, [...(noted.get(made) ?? []), ...problems]);
@@ -35,7 +25,7 @@ function noteProblems<T>(problems: readonly string[], made: T): T {
  * pass `null`, a number or a list.
  * @param example valid options, for the message (`{ ports: [443] }`); none when they may be left out
  */
-export function optionsProblem(options: unknown, label: string, example?: string): string | undefined {
+function optionsProblem(options: unknown, label: string, example?: string): string | undefined {
   const eg = example ? `, e.g. ${example}` : '';
   if (options === undefined) return example ? `${label}: options are required${eg}` : undefined;
   return isPlainObject(options) ? undefined : `${label}: options must be an object${eg}, not ${show(options)}`;
@@ -44,19 +34,39 @@ export function optionsProblem(options: unknown, label: string, example?: string
 /**
  * Runs a factory on its options: checks them (`optionsProblem`, then unknown keys against `type`),
  * gives `make` an empty object in place of options it cannot read, so it never fails on them, and
- * keeps the problems on what `make` returns (`noteOptions`).
+ * keeps the problems on what `make` returns: the construct it is passed to reports them under its
+ * own path (see `propsProblems`).
  * @param example valid options, for the message; none when they may be left out
  */
 export function fromOptions<O, T>(type: PropsTypeName, options: O, label: string, make: (options: O) => T, example?: string): T {
+  const given = readOptions(type, options, label, example);
+  return noteProblems(given.problems, make(given.options));
+}
+
+/** Options as a factory can read them (`{}` for what `optionsProblem` refuses), and their problems. */
+export interface ReadOptions<O> {
+  readonly options: O;
+  /** Why they cannot be read, or their unknown keys. */
+  readonly problems: readonly string[];
+  /** Whether they were an object: the problems of their fields are only news when they were. */
+  readonly readable: boolean;
+}
+
+/**
+ * `options` checked (`optionsProblem`, then unknown keys against `type`), as a factory that keeps
+ * its problems itself reads them (`Egress.*`, `Env.*`, `Peer.workload`); `fromOptions` for the others.
+ * @param example valid options, for the message; none when they may be left out
+ */
+export function readOptions<O>(type: PropsTypeName, options: O, label: string, example?: string): ReadOptions<O> {
   const problem = optionsProblem(options, label, example);
-  if (problem) return noteProblems([problem], make({} as O));
-  return noteOptions(type, options, label, make(options));
+  if (problem) return { options: {} as O, problems: [problem], readable: false };
+  return { options: options ?? ({} as O), problems: propsProblems(type, options, label), readable: true };
 }
 
 /**
  * Every unknown key in `value`, checked against the declaration of `type` at any depth: nested
  * option objects, arrays of them, the values of each stage of a `perStage(...)`, and the problems
- * noted on values made by factories (`noteOptions`). Records (`Record<string, X>`) allow any key;
+ * noted on values made by factories (`fromOptions`). Records (`Record<string, X>`) allow any key;
  * class instances are not entered. Each problem names the path, the key, the closest known key
  * and every known key, e.g.
  * `resources.cpuu is not a known key: did you mean "cpu"? (valid keys: cpu, memory)`.

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
-import { optionsProblem, propsProblems } from '../fleet/props.js';
+import { readOptions } from '../fleet/props.js';
 import { workloadPeer, type IEgressTarget } from './network.js';
 
 /**
@@ -45,15 +45,6 @@ export interface EgressPortOptions {
   readonly ports: readonly EgressPort[];
 }
 
-/**
- * The options a destination was given, as ones it can read (`{}` for what is not an object), their
- * problems (missing, not an object, unknown keys), and whether they were an object: the problems
- * of their fields are only news when they were.
- */
-function readOptions<T extends object>(type: 'EgressWorkloadOptions' | 'EgressCidrOptions' | 'EgressPortOptions', options: T, what: string, example: string): { options: Partial<T>; problems: string[]; readable: boolean } {
-  const problem = optionsProblem(options, what, example);
-  return problem ? { options: {}, problems: [problem], readable: false } : { options, problems: propsProblems(type, options, what), readable: true };
-}
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(\d{1,3})$/;
@@ -105,7 +96,7 @@ export class Egress {
    */
   static toWorkload(name: string, options: EgressWorkloadOptions): IEgressTarget {
     const what = `Egress.toWorkload(${show(name)})`;
-    const given = readOptions('EgressWorkloadOptions', options, what, "{ namespace: 'shop', ports: [8080] }");
+    const given = readOptions<Partial<EgressWorkloadOptions>>('EgressWorkloadOptions', options, what, "{ namespace: 'shop', ports: [8080] }");
     const { namespace, ports } = given.options;
     return {
       targetName: what,
@@ -127,7 +118,7 @@ export class Egress {
    */
   static toCidr(cidr: string, options: EgressCidrOptions): IEgressTarget {
     const what = `Egress.toCidr(${show(cidr)})`;
-    const given = readOptions('EgressCidrOptions', options, what, '{ ports: [5432] }');
+    const given = readOptions<Partial<EgressCidrOptions>>('EgressCidrOptions', options, what, '{ ports: [5432] }');
     const { ports } = given.options;
     const except = given.options.except ?? [];
     return {
@@ -152,7 +143,7 @@ export class Egress {
    */
   static toAnyAddress(options: EgressPortOptions): IEgressTarget {
     const what = 'Egress.toAnyAddress()';
-    const given = readOptions('EgressPortOptions', options, what, '{ ports: [443] }');
+    const given = readOptions<Partial<EgressPortOptions>>('EgressPortOptions', options, what, '{ ports: [443] }');
     const { ports } = given.options;
     return {
       targetName: what,

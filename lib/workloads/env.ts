@@ -1,7 +1,7 @@
 import type { k8s } from 'cdk8s-plus-27';
 import { show } from '../fleet/errors.js';
 import { dnsSubdomainError } from '../fleet/names.js';
-import { optionsProblem, propsProblems } from '../fleet/props.js';
+import { readOptions } from '../fleet/props.js';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -27,9 +27,8 @@ export class Env {
   }
 
   private static reference(kind: Env['kind'], name: string, key: string, options: EnvReferenceOptions, label: string): Env {
-    const problem = optionsProblem(options, label);
-    if (problem) return new Env(kind, name, key, undefined, [problem]);
-    return new Env(kind, name, key, options.optional, propsProblems('EnvReferenceOptions', options, label));
+    const given = readOptions('EnvReferenceOptions', options, label);
+    return new Env(kind, name, key, given.options.optional, given.problems);
   }
 
   private constructor(

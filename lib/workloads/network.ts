@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { StrataError, show } from '../fleet/errors.js';
 import { dnsLabelError } from '../fleet/names.js';
-import { optionsProblem, propsProblems } from '../fleet/props.js';
+import { readOptions } from '../fleet/props.js';
 import { trafficPeerSelectors } from '../traffic/data-plane.js';
 import { whenAppsSettled } from '../platform/settle.js';
 import type { ResolvedPort } from './ports.js';
@@ -89,9 +89,7 @@ export class Peer {
    */
   static workload(name: string, options: PeerWorkloadOptions = {}): IPeer {
     const what = `Peer.workload(${show(name)})`;
-    const problem = optionsProblem(options, what);
-    const given: PeerWorkloadOptions = problem ? {} : options;
-    const problems = problem ? [problem] : propsProblems('PeerWorkloadOptions', options, what);
+    const { options: given, problems } = readOptions('PeerWorkloadOptions', options, what);
     const namespace = given.namespace;
     return {
       peerName: `workload ${show(name)}`,
