@@ -1,7 +1,7 @@
 // `npm run plan` end to end, as a new user meets it: the example fleet and its synthesized dist/
 // committed to a fresh git repository, then the fleet definition changed.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { listFiles } from '../lib/synth/writer.js';
@@ -110,6 +110,28 @@ describe('npm run plan', () => {
     expect(r.stderr).toContain('fleet name');
     expect(r.stderr).toContain('strata plan: the synth failed, so there is nothing to compare');
   });
+
+  test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('stopped by %s while it synthesizes: the synth ends, the temporary tree is removed, exit %d', async (signal, code) => {
+    // A fleet whose synth takes a while, so the signal comes while it runs.
+    writeFileSync(join(project, 'main.ts'), `const until = Date.now() + 20000;\nwhile (Date.now() < until);\n${readFileSync(join(ROOT, 'main.ts'), 'utf8')}`);
+    const tmp = mkdtempSync(join(tmpdir(), 'strata-plan-signal-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
+    delete env.CDK8S_OUTDIR;
+    // Its own process group, as a terminal's Ctrl-C signals the plan and the synth it runs together.
+    const child = spawn(process.execPath, ['scripts/run.mjs', 'lib/plan/cli.ts'], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<number | null>((done) => child.on('exit', (status) => done(status)));
+    const started = Date.now();
+    while (!readdirSync(tmp).some((f) => f.startsWith('strata-plan-')) && Date.now() - started < 15000) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(tmp).filter((f) => f.startsWith('strata-plan-'))).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500)); // the synth's program is running
+    process.kill(-child.pid!, signal);
+    expect(await exited).toBe(code);
+    expect(stderr).toContain(`strata plan: interrupted (${signal}); nothing written`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 40000);
 
   test.each([
     [['--format', 'xml'], 'strata plan: --format xml: use one of terminal, markdown, json'],

@@ -4,7 +4,7 @@
 // an unacknowledged destructive change, 2 on a usage error.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -47,7 +47,8 @@ exit codes:
   2  usage (an unknown option, a --base that is neither a folder nor a commit, a --cluster-map naming
      no cluster of the base)
   3  the file system refused finishing an interrupted synth of the output folder
-  4  a synth is writing the output folder`;
+  4  a synth is writing the output folder
+  130, 143, 129  stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP; its temporary folders removed`;
 
 function usage(message: string): never {
   return usageError(PLAN, message);
@@ -83,6 +84,29 @@ function synthInto(outdir: string): { ok: boolean; output: string } {
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
+/**
+ * The signal that stopped the plan, if one did. Node would exit on it at once, leaving the plan's
+ * temporary folders (a whole synthesized tree each) in the system's temporary folder; with these
+ * handlers the children, which got the signal too, end, the folders are removed, and the plan exits
+ * 128 + the signal's number, as a shell reports it. The plan's own steps are synchronous: a signal is
+ * seen at `interrupted()`, between them.
+ */
+let stopped: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => (stopped ??= signal));
+
+/** Whether a signal stopped the plan: lets the signal handlers run, which only the event loop does. */
+async function interrupted(): Promise<boolean> {
+  await new Promise((done) => setImmediate(done));
+  return stopped !== undefined;
+}
+
+/** Ends an interrupted plan, after its temporary folders are gone. */
+function exitInterrupted(): never {
+  const signal = stopped ?? 'SIGINT';
+  console.error(`strata plan: interrupted (${signal}); nothing written`);
+  process.exit(128 + constants.signals[signal]);
+}
+
 const values = options();
 if (values.help) {
   console.log(HELP);
@@ -97,15 +121,20 @@ let base;
 try {
   base = mapClusters(resolveBase(values.base, outdir), values['cluster-map'] ?? []);
 } catch (e) {
+  // git or tar, stopped by the signal too, fail the read of the base.
+  if (await interrupted()) exitInterrupted();
   if (e instanceof UsageError) usage(e.message);
   throw e;
 }
+if (await interrupted()) exitInterrupted();
 const tmp = mkdtempSync(join(tmpdir(), 'strata-plan-'));
 let code = 0;
 try {
   const head = join(tmp, 'dist');
   const synth = synthInto(head);
-  if (!synth.ok) {
+  if (await interrupted()) {
+    code = -1;
+  } else if (!synth.ok) {
     console.error(`${synth.output}\nstrata plan: the synth failed, so there is nothing to compare`);
     code = 1;
   } else {
@@ -130,4 +159,5 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
+if (code === -1) exitInterrupted();
 process.exit(code);
