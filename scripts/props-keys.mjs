@@ -48,21 +48,41 @@ function generate(root = process.cwd()) {
     return args?.length ? `${key}<${args.map((a) => checker.typeToString(a)).join(', ')}>` : key;
   }
 
+  /**
+   * The shape of a value of `type`: what kinds of value it may be (an object with known keys, a
+   * list, a string, a number, true or false), or 0 when anything goes. `undefined` is
+   * always allowed (a left-out optional field), `StageDependent` too (checked stage by stage).
+   */
   function shapeOf(type) {
-    const members = (type.isUnion() ? type.types : [type]).filter((t) => isObjectLike(t) && !isStageDependent(t));
-    const shapes = [];
+    const members = type.isUnion() ? type.types : [type];
+    const objects = [];
+    const arrays = [];
+    const primitives = new Set();
     for (const m of members) {
-      if (checker.isArrayType(m) || checker.isTupleType(m)) {
+      const f = m.flags;
+      if (f & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Never)) continue;
+      if (isStageDependent(m)) continue;
+      if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return 0;
+      if (f & ts.TypeFlags.Null) primitives.add('null');
+      else if (f & ts.TypeFlags.StringLike) primitives.add('string');
+      else if (f & ts.TypeFlags.NumberLike) primitives.add('number');
+      else if (f & ts.TypeFlags.BooleanLike) primitives.add('boolean');
+      else if (checker.isArrayType(m) || checker.isTupleType(m)) {
         const elements = checker.getTypeArguments(m);
-        shapes.push(elements.length === 1 ? shapeOf(elements[0]) : 0);
-      } else if (implementedByClasses(m)) {
-        return 0;
-      } else {
-        shapes.push(named(m));
-      }
+        arrays.push(checker.isArrayType(m) && elements.length === 1 ? shapeOf(elements[0]) : 0);
+      } else if (isObjectLike(m)) {
+        if (implementedByClasses(m)) return 0;
+        objects.push(named(m));
+      } else return 0;
     }
-    if (shapes.length === 0) return 0;
-    return shapes.length === 1 ? shapes[0] : merge(shapes.map(expand));
+    const alternatives = [];
+    if (objects.length > 0) alternatives.push(objects.length === 1 ? objects[0] : merge(objects.map(expand)));
+    if (arrays.length > 0) alternatives.push({ a: arrays.length === 1 ? arrays[0] : 0 });
+    // Literal unions (`'a' | 'b'`) are left to the constructs, whose messages say what each value means.
+    if (primitives.size > 0) alternatives.push({ t: [...primitives].sort() });
+    if (alternatives.length === 0) return 0;
+    if (alternatives.includes(0)) return 0;
+    return alternatives.length === 1 ? alternatives[0] : { u: alternatives };
   }
 
   /** The shape of a named type as its name (entered in the table once), or inline. */
@@ -135,13 +155,14 @@ export function render(root = process.cwd()) {
     `export type PropsTypeName =\n${roots.map((r) => `  | ${JSON.stringify(r)}`).join('\n')};`,
     '',
     '/** Every shape, by type name: roots and the named types they refer to. */',
-    `export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = ${JSON.stringify(sorted, null, 1)};`,
+    `export const PROPS_SHAPES: Readonly<Record<string, PropsShape>> = {\n${Object.entries(sorted).map(([name, shape]) => ` ${JSON.stringify(name)}: ${JSON.stringify(shape)},`).join('\n')}\n};`,
     '',
   ].join('\n');
 }
 
 function sortDeep(value) {
   if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(sortDeep);
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
 }
 

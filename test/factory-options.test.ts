@@ -171,22 +171,24 @@ describe('factory options', () => {
 });
 
 describe('what the options hold', () => {
-  test('Egress ports that are not a list, or not ports, are named', () => {
-    const errors = errorsOf(inEgress(Egress.toAnyAddress(any({ ports: 443 }))));
-    expect(errors).toContain('dev-eu/apps/shop/app: Egress.toAnyAddress(): ports must be a list of destination ports, e.g. [443] or [{ port: 53, protocol: \'UDP\' }], not 443');
-    const items = errorsOf(inEgress(Egress.toCidr('10.64.0.0/24', any({ ports: ['443', null] }))));
-    expect(items).toEqual(expect.arrayContaining([
-      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24"): port "443" is neither a port number nor { port, protocol?, endPort? }',
-      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24"): port null is neither a port number nor { port, protocol?, endPort? }',
-    ]));
+  test('Egress ports that are not a list, or not ports, are named once, and missing ports are required', () => {
+    expect(errorsOf(inEgress(Egress.toAnyAddress(any({ ports: 443 }))))).toEqual(['dev-eu/apps/shop/app: Egress.toAnyAddress().ports must be a list, not 443']);
+    expect(errorsOf(inEgress(Egress.toCidr('10.64.0.0/24', any({ ports: ['443', null] }))))).toEqual([
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24").ports[0] must be an object or a number, not "443"',
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24").ports[1] must be an object or a number, not null',
+    ]);
+    expect(errorsOf(inEgress(Egress.toCidr('10.64.0.0/24', any({ port: [5432] }))))).toEqual([
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24").port is not a known key: did you mean "ports"? (valid keys: except, ports)',
+      'dev-eu/apps/shop/app: Egress.toCidr("10.64.0.0/24"): ports is required: the destination ports, e.g. [443] or [{ port: 53, protocol: \'UDP\' }]',
+    ]);
   });
 
   test('Egress.toCidr: a cidr that is not a string and except that is not a list are both named', () => {
     const errors = errorsOf(inEgress(Egress.toCidr(any(10), any({ ports: [443], except: '10.0.0.0/8' }))));
-    expect(errors).toEqual(expect.arrayContaining([
+    expect(errors).toEqual([
+      'dev-eu/apps/shop/app: Egress.toCidr(10).except must be a list, not "10.0.0.0/8"',
       'dev-eu/apps/shop/app: Egress.toCidr(10): cidr 10 is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32"',
-      'dev-eu/apps/shop/app: Egress.toCidr(10): except must be a list of CIDRs, not "10.0.0.0/8"',
-    ]));
+    ]);
   });
 
   test('a misspelt Env reference option is an error, and optional must be a boolean', () => {
@@ -283,5 +285,50 @@ describe('construct props that are not an object', () => {
   test('platform.externalNamespace with props that are not an object is an error of the namespace', () => {
     const errors = errorsOf(platformFleet((platform) => { platform.externalNamespace('legacy', A('x')); }));
     expect(errors).toContain('c1/infrastructure/configs/namespace-legacy: externalNamespace("legacy", ...): props must be an object, not "x"');
+  });
+});
+
+// A value of another structure than its TypeScript type (a string where a list is declared, a list
+// where an object is) used to be read as something else (`command: 'run --fast'` as its letters,
+// `allowRoutesFrom: 'other'` as namespaces o, t, h, e, r) or to fail with the engine's TypeError.
+describe('values of another structure than declared', () => {
+  const IMG = 'ghcr.io/acme/app:1.4.2';
+  const R = { cpu: '100m', memory: '128Mi' };
+  const APP = 'dev-eu/apps/shop/w';
+  const cases: [string, (apps: Parameters<Parameters<typeof oneCluster>[0]>[0]) => void, string][] = [
+    ['command as a string', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, command: any('run --fast') }); }, `${APP}: command must be a list, not "run --fast"`],
+    ['allowRoutesFrom as a string', (apps) => { new WebService(apps, 'w', { image: IMG, resources: R, allowRoutesFrom: any('other') }); }, `${APP}: allowRoutesFrom must be a list, not "other"`],
+    ['ports as one object', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, ports: any({ name: 'http', port: 8080 }) }); }, `${APP}: ports must be a list, not {"name":"http","port":8080}`],
+    ['a port as a number', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, ports: any([8080]) }); }, `${APP}: ports[0] must be an object, not 8080`],
+    ['env as a list', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, env: any([{ name: 'X', value: '1' }]) }); }, `${APP}: env must be an object, not [{"name":"X","value":"1"}]`],
+    ['a sidecar as null', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, sidecars: any([null]) }); }, `${APP}: sidecars[0] must be an object, not null`],
+    ['a claim as a string', (apps) => { new StatefulService(apps, 'w', { image: IMG, resources: R, ports: [{ name: 'pg', port: 5432 }], storage: { data: any('/data') } }); }, `${APP}: storage.data must be an object, not "/data"`],
+    ['a probe as a string', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, probes: { readiness: any('/healthz') } }); }, `${APP}: probes.readiness must be Probe.http(...), Probe.tcp(...), Probe.exec(...) or false, not "/healthz"`],
+    ['triggers as one trigger', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, autoscaling: Autoscaling.events({ min: 0, max: 2, triggers: any(Trigger.cron({ timezone: 'UTC', start: '0 8 * * *', end: '0 9 * * *', replicas: 1 })) }) }); }, `${APP}: autoscaling: Autoscaling.events(...).triggers must be a list, not a Trigger`],
+  ];
+
+  test.each(cases)('%s: one error naming the field and what it must be, nothing else', (_, define, message) => {
+    expect(errorsOf(oneCluster(define))).toEqual([message]);
+  });
+
+  test('the cluster and the fleet: fluxLockdown false, kubernetesVersion a number, repository a string, layer dependsOn a string and source a string', () => {
+    const fleet = new Fleet(any({ name: 'acme', domain: 'acme.dev', repository: 'ssh://git@github.com/acme/fleet.git' }));
+    fleet.addCluster('c1', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws(), fluxLockdown: any(false), kubernetesVersion: any(1.33) });
+    fleet.addLayer('monitoring', { dependsOn: any('apps') });
+    fleet.addLayer('logging', { source: any('oci://ghcr.io/acme/logging') });
+    const errors = errorsOf(fleet);
+    expect(errors).toEqual(expect.arrayContaining([
+      'new Fleet(...).repository must be an object, not "ssh://git@github.com/acme/fleet.git"',
+      'c1: fluxLockdown must be an object, not false',
+      expect.stringMatching(/^c1: kubernetesVersion 1\.33 is not a Kubernetes minor version strata knows/),
+      'fleet.addLayer("monitoring", ...).dependsOn must be a list, not "apps"',
+      'fleet.addLayer("logging", ...).source must be LayerSource.ociRepository(...), LayerSource.externalArtifact(...) or LayerSource.fleetRepository(), not "oci://ghcr.io/acme/logging"',
+    ]));
+    expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+  });
+
+  test('a primitive of another kind is left to the field\'s own check (one message, not two)', () => {
+    const errors = errorsOf(oneCluster((apps) => { new CronTask(apps, 'w', { image: IMG, resources: R, schedule: '0 3 * * *', failedJobsHistoryLimit: any('x') }); }));
+    expect(errors).toEqual([`${APP}: failedJobsHistoryLimit ("x") must be an integer of at least 0`]);
   });
 });

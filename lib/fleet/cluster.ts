@@ -10,6 +10,7 @@ import { constructId, constructIdError, dnsLabelError, nameBelow } from './names
 import { reservedNamespaceProblem } from './namespaces.js';
 import type { Stage, StageValue } from './stage.js';
 import { recordDefinition } from './source-location.js';
+import { readableProps, withoutMismatches } from './props.js';
 
 /** SOPS decryption of the secrets in a cluster's layers. */
 export interface Decryption {
@@ -219,13 +220,15 @@ export class Cluster extends Construct {
     this.decryption = props.decryption;
     this.fluxLockdown = props.fluxLockdown;
     this.traffic = props.traffic ?? props.provider.traffic;
-    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    // A version that is not a string is reported below; the checks that read the version get the default.
+    const givenVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.kubernetesVersion = typeof givenVersion === 'string' ? givenVersion : DEFAULT_KUBERNETES_VERSION;
     this._domain = props.domain ?? (props.fleetDomain ? `${name}.${props.fleetDomain}` : undefined);
     // `clusters` is taken: dist/<cluster>/ would be dist/clusters/, the folder of every cluster's Flux entry point.
     const problem = constructIdError('cluster name', name) ?? dnsLabelError('cluster name', name) ?? (name === 'clusters' ? 'cluster name "clusters" is reserved: dist/clusters/ holds the Flux entry point of every cluster' : undefined);
     const traffic = this.traffic === 'gateway' || this.traffic === 'ingress' ? undefined : `traffic ${show(this.traffic)} is not "gateway" or "ingress"`;
     const lockdown = lockdownProblem(props.fluxLockdown);
-    const version = kubernetesVersionProblem(this.kubernetesVersion);
+    const version = kubernetesVersionProblem(givenVersion);
     addCheck(this, () => [...(problem ? [problem] : []), ...(traffic ? [traffic] : []), ...(lockdown ? [lockdown] : []), ...(version ? [version] : []), ...this.layerGraphProblems(), ...this.kustomizationNameProblems()]);
     for (const path of DEFAULT_LAYERS) {
       const key = DEFAULT_LAYER_KEYS[path];
@@ -276,7 +279,9 @@ export class Cluster extends Construct {
    * Adds a layer, e.g. `addLayer('monitoring', { dependsOn: ['infrastructure/configs'] })`.
    * Invalid, duplicate or nested paths are reported as errors of this cluster.
    */
-  addLayer(path: string, props: LayerProps = {}): Layer {
+  addLayer(path: string, given: LayerProps = {}): Layer {
+    // Options of another structure (`dependsOn: 'apps'`) are reported by fleet.addLayer; here they are left out.
+    const props = withoutMismatches('LayerProps', readableProps(given));
     const dependsOn = props.dependsOn ?? (this._layers.length > 0 ? [this._layers[this._layers.length - 1].path] : []);
     const problem = this.layerPathProblem(path);
     if (problem) {

@@ -25,7 +25,7 @@ import { StrataError, SynthError, addCheck, describeError, validationsOf, format
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver } from './stage.js';
-import { propsArgumentProblem, propsProblems } from './props.js';
+import { propsArgumentProblem, propsProblems, withoutMismatches } from './props.js';
 import { resolveCluster } from './resolve-cluster.js';
 import { copyDefinition, definitionAt, userFrame } from './source-location.js';
 
@@ -144,7 +144,8 @@ interface Definition {
  * @throws StrataError when they are not (`npm run synth` does not type-check: a JavaScript caller may pass nothing)
  */
 function fleetProps(props: FleetProps): FleetProps {
-  if (typeof props === 'object' && props !== null && !Array.isArray(props)) return props;
+  // Fields of another structure (`repository: 'ssh://...'`) are reported by the fleet and left out here.
+  if (typeof props === 'object' && props !== null && !Array.isArray(props)) return withoutMismatches('FleetProps', props);
   throw new StrataError(`new Fleet(...): props must be an object, e.g. { name: 'acme', domain: 'acme.dev' }, not ${show(props)}`);
 }
 
@@ -185,8 +186,10 @@ export class Fleet extends App {
   private synths = 0;
 
   /** @throws StrataError when `props` is not an object */
-  constructor(props: FleetProps) {
-    super({ outdir: fleetProps(props).outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
+  constructor(given: FleetProps) {
+    super({ outdir: fleetProps(given).outdir ?? process.env.CDK8S_OUTDIR ?? 'dist', resolvers: [new StageResolver((obj) => Cluster.of(obj).stage), new PlainKeysResolver()] });
+    const found = propsProblems('FleetProps', given, 'new Fleet(...)');
+    const props = fleetProps(given);
     this.name = props.name;
     this.repository = props.repository;
     this.repositoryPath = (props.repositoryPath ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -196,7 +199,7 @@ export class Fleet extends App {
     this.layers = props.layers;
     this.layerSource = props.layerSource ?? LayerSource.fleetRepository();
     this.key = fleetKey(props.name);
-    const problems = [...propsProblems('FleetProps', props, 'new Fleet(...)'), ...[dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined)];
+    const problems = [...found, ...[dnsLabelError('fleet name', props.name), repositoryPathError(this.repositoryPath)].filter((p): p is string => p !== undefined)];
     addCheck(this, () => problems);
   }
 
@@ -230,8 +233,10 @@ export class Fleet extends App {
 
   /** A new cluster with the fleet's layers, as `addCluster` makes it (and `release` remakes it). */
   private createCluster(name: string, props: ClusterProps): Cluster {
-    const cluster = new Cluster(this, name, { ...props, decryption: props.decryption ?? this.decryption, fleetDomain: this.domain, fleetLayers: this.layers });
     const problems = propsProblems('ClusterProps', props);
+    // Fields of another structure (`fluxLockdown: false`) are reported, and left out of the cluster.
+    const readable = problems.length > 0 ? withoutMismatches('ClusterProps', props) : props;
+    const cluster = new Cluster(this, name, { ...readable, decryption: readable.decryption ?? this.decryption, fleetDomain: this.domain, fleetLayers: this.layers });
     addCheck(cluster, () => problems);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
     this.clusterProps.set(cluster, props);
@@ -258,6 +263,11 @@ export class Fleet extends App {
     if (unreadable) throw new StrataError(unreadable);
     const problems = propsProblems('LayerProps', props, `fleet.addLayer(${JSON.stringify(path)}, ...)`);
     if (problems.length > 0) addCheck(this, () => problems);
+    if (props.source !== undefined && !(props.source instanceof LayerSource)) {
+      const source = show(props.source);
+      addCheck(this, () => [`fleet.addLayer(${JSON.stringify(path)}, ...).source must be LayerSource.ociRepository(...), LayerSource.externalArtifact(...) or LayerSource.fleetRepository(), not ${source}`]);
+      props = { ...props, source: undefined };
+    }
     this.fleetLayers.push({ path, props });
     for (const cluster of this._clusters) {
       const pristine = cluster.node.findAll().length === this.pristineSize.get(cluster);

@@ -60,7 +60,9 @@ export interface ReadOptions<O> {
 export function readOptions<O>(type: PropsTypeName, options: O, label: string, example?: string): ReadOptions<O> {
   const problem = optionsProblem(options, label, example);
   if (problem) return { options: {} as O, problems: [problem], readable: false };
-  return { options: options ?? ({} as O), problems: propsProblems(type, options, label), readable: true };
+  const problems = propsProblems(type, options, label);
+  const readable = options ?? ({} as O);
+  return { options: problems.length > 0 ? withoutMismatches(type, readable) : readable, problems, readable: true };
 }
 
 /**
@@ -84,30 +86,138 @@ function shapeOf(ref: PropsShape): Exclude<PropsShape, string> {
   return typeof shape === 'string' ? 0 : shape;
 }
 
+/** A shape of one kind: an object, a list or primitives (a union is a list of these). */
+type Resolved = Exclude<PropsShape, string | 0 | { readonly u: readonly PropsShape[] }>;
+type ObjectShape = Extract<Resolved, { readonly k: unknown }>;
+type ListShape = Extract<Resolved, { readonly a: unknown }>;
+type PrimitiveShape = Extract<Resolved, { readonly t: unknown }>;
+
+/** The kinds of value a shape allows, each resolved: a union's members, or the shape alone. */
+function alternatives(shape: Exclude<PropsShape, string | 0>): Resolved[] {
+  return 'u' in shape ? shape.u.map(shapeOf).flatMap((s) => (s === 0 ? [] : alternatives(s))) : [shape];
+}
+
+const isObjectShape = (s: Resolved): s is ObjectShape => 'k' in s;
+const isListShape = (s: Resolved): s is ListShape => 'a' in s;
+const isPrimitiveShape = (s: Resolved): s is PrimitiveShape => 't' in s;
+
+/** The JavaScript kind of `value` as a shape names it. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value;
+}
+
+/** Whether `value` is a string, number, boolean or null (not an object or a list). */
+function isPrimitiveKind(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+/** The alternative of `shapes` whose kind `value` has, if one does. */
+function matching(shapes: readonly Resolved[], value: unknown): Resolved | undefined {
+  const kind = kindOf(value);
+  return shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : (s.t as readonly string[]).includes(kind)));
+}
+
+/** A value for a message: an instance by its class (`a Trigger`), anything else as `show` writes it, cut at 100 characters. */
+function brief(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isPlainObject(value)) {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    // Bundlers rename a class that refers to itself (`_Trigger`): the user knows it as `Trigger`.
+    const shown = typeof name === 'string' ? name.replace(/^_+/, '') : '';
+    return shown !== '' ? `${/^[AEIOU]/.test(shown) ? 'an' : 'a'} ${shown}` : 'an object';
+  }
+  const text = show(value);
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+/** `a string or a list`, for a message. */
+function describeKinds(shapes: readonly Resolved[]): string {
+  const names = shapes.flatMap((s) => {
+    if (isObjectShape(s)) return ['an object'];
+    if (isListShape(s)) return ['a list'];
+    return s.t.map((t) => (t === 'boolean' ? 'true or false' : t === 'null' ? 'null' : `a ${t}`));
+  });
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
 function check(ref: PropsShape, value: unknown, path: string, problems: string[]): void {
-  if (typeof value !== 'object' || value === null) return;
-  const notes = noted.get(value);
+  if (value === undefined) return;
+  const notes = typeof value === 'object' && value !== null ? noted.get(value) : undefined;
   if (notes) problems.push(...notes.map((n) => (path ? `${path}: ${n}` : n)));
   const shape = shapeOf(ref);
-  if (Array.isArray(value)) {
+  if (shape === 0) {
     // Even unchecked items may carry noted problems: `triggers: [Trigger.cron({...})]`.
-    value.forEach((item, i) => check(ref, item, joinPath(path, i), problems));
+    if (Array.isArray(value)) value.forEach((item, i) => check(0, item, joinPath(path, i), problems));
     return;
   }
-  if (shape === 0) return;
   if (isStageDependent(value)) {
     const perStage = perStageValues(value);
     for (const stage of Object.keys(perStage)) check(ref, perStage[stage as keyof typeof perStage], `${path} (${stage})`, problems);
     return;
   }
+  const shapes = alternatives(shape);
+  const match = matching(shapes, value);
+  if (!match) {
+    // A value of another structure is read as nothing it was meant to be (`command: 'run --fast'` as
+    // its letters, `allowRoutesFrom: 'team'` as namespaces t, e, a, m, `ports: 8080` as no port):
+    // the TypeScript type, at synth. A primitive of another kind (`replicas: '3'`) is left to the
+    // construct's own check of the field, which says what the value means.
+    const structural = !isPrimitiveKind(value) || shapes.some((s) => !isPrimitiveShape(s));
+    if (structural) problems.push(`${path || 'the value'} must be ${describeKinds(shapes)}, not ${brief(value)}`);
+    return;
+  }
+  if (isPrimitiveShape(match)) return;
+  if (isListShape(match)) {
+    (value as unknown[]).forEach((item, i) => check(match.a, item, joinPath(path, i), problems));
+    return;
+  }
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
     // Own keys only: a key `__proto__` or `constructor` in the props is the user's, not the table's.
-    const known = Object.prototype.hasOwnProperty.call(shape.k, key) ? shape.k[key] : undefined;
+    const known = Object.prototype.hasOwnProperty.call(match.k, key) ? match.k[key] : undefined;
     if (known !== undefined) check(known, value[key], joinPath(path, key), problems);
-    else if (shape.i !== undefined) check(shape.i, value[key], joinPath(path, key), problems);
-    else problems.push(unknownKey(joinPath(path, key), key, Object.keys(shape.k)));
+    else if (match.i !== undefined) check(match.i, value[key], joinPath(path, key), problems);
+    else problems.push(unknownKey(joinPath(path, key), key, Object.keys(match.k)));
   }
+}
+
+/**
+ * `value` without the fields `propsProblems` reports as of another structure (a string where a list
+ * is declared, a list where an object is), so the construct reading it meets nothing rather than
+ * failing with the engine's TypeError on it; the problem is reported already. Items of a list that
+ * are of another structure are left out. Returns `value` itself when nothing is left out, and never
+ * copies class instances (factories' values keep their identity).
+ */
+export function withoutMismatches<T>(type: PropsTypeName, value: T): T {
+  return keepMatching(type, value) as T;
+}
+
+function keepMatching(ref: PropsShape, value: unknown): unknown {
+  if (value === undefined || isStageDependent(value)) return value;
+  const shape = shapeOf(ref);
+  if (shape === 0) return value;
+  const shapes = alternatives(shape);
+  const match = matching(shapes, value);
+  if (!match) return isPrimitiveKind(value) && shapes.every(isPrimitiveShape) ? value : undefined;
+  if (isListShape(match)) {
+    const items = value as unknown[];
+    const kept = items.map((item) => keepMatching(match.a, item));
+    return kept.every((item, i) => item === items[i]) ? items : kept.filter((item, i) => item !== undefined || items[i] === undefined);
+  }
+  if (!isObjectShape(match) || !isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const known = Object.prototype.hasOwnProperty.call(match.k, key) ? match.k[key] : match.i;
+    if (known === undefined) continue;
+    const kept = keepMatching(known, value[key]);
+    if (kept === value[key]) continue;
+    copy ??= { ...value };
+    // Left out, not set to undefined: a record's entries are read whole (`storage: { data: '/data' }`).
+    if (kept === undefined) delete copy[key];
+    else Object.defineProperty(copy, key, { value: kept, enumerable: true, writable: true, configurable: true });
+  }
+  return copy ?? value;
 }
 
 /** The message for an unknown key: the closest known one when it is close enough to be a typo. */
@@ -137,8 +247,9 @@ export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, prob
     if (problem) problems.push(problem);
     return {} as T;
   }
-  problems.push(...propsProblems(type, props, label));
-  return resolveStageValues(props, stage, label, problems);
+  const found = propsProblems(type, props, label);
+  problems.push(...found);
+  return resolveStageValues(found.length > 0 ? withoutMismatches(type, props) : props, stage, label, problems);
 }
 
 /**

@@ -5,7 +5,7 @@ import { Env, type EnvValue } from './env.js';
 import { imageProblems } from './image.js';
 import { drainLifecycle } from './lifecycle.js';
 import type { PortOptions, ResolvedPort } from './ports.js';
-import type { Probe } from './probe.js';
+import { Probe } from './probe.js';
 import { parseQuantity } from '../fleet/quantity.js';
 import { containerSecurityContext, type SecurityOptions } from './security.js';
 import { Volume } from './volume.js';
@@ -138,10 +138,14 @@ const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 export function buildContainer(options: ContainerOptions, ctx: ContainerContext, problems: string[]): BuiltContainer {
   problems.push(...imageProblems(options.image), ...resourceProblems(options.resources));
   const env = buildEnv(options.env ?? {}, ctx.stage, problems);
-  const probes = { ...ctx.defaultProbes, ...options.probes };
+  const probes: { -readonly [K in keyof Probes]: Probes[K] } = { ...ctx.defaultProbes, ...options.probes };
   for (const kind of ['startup', 'readiness', 'liveness'] as const) {
     const probe = probes[kind];
-    if (probe) problems.push(...probe.problems(`probes.${kind}`, ctx.ports));
+    if (probe && !(probe instanceof Probe)) {
+      // `readiness: '/healthz'` (types are not checked at synth): said, and no probe rendered.
+      problems.push(`probes.${kind} must be Probe.http(...), Probe.tcp(...), Probe.exec(...) or false, not ${show(probe)}`);
+      probes[kind] = undefined;
+    } else if (probe) problems.push(...probe.problems(`probes.${kind}`, ctx.ports));
   }
   const mounts = buildMounts(options, ctx, problems);
   const resources = options.resources ?? ({} as Resources);

@@ -58,17 +58,28 @@ function cidrError(what: string, cidr: string): string | undefined {
   return `${what} ${show(cidr)} is not a CIDR, e.g. "10.64.0.0/24" or "2001:db8::/32" (NetworkPolicy matches addresses, never DNS names)`;
 }
 
-function portProblems(what: string, ports: readonly EgressPort[] | undefined): string[] {
-  if (!Array.isArray(ports)) return [`${what}: ports must be a list of destination ports, e.g. [443] or [{ port: 53, protocol: 'UDP' }], not ${show(ports)}`];
-  if (ports.length === 0) return [`${what}: ports is empty; name the destination ports (a NetworkPolicy rule without ports allows every port)`];
-  return ports.flatMap((p: unknown) => {
-    if (typeof p !== 'number' && (typeof p !== 'object' || p === null || Array.isArray(p))) return [`${what}: port ${show(p)} is neither a port number nor { port, protocol?, endPort? }`];
-    const { port, endPort } = typeof p === 'number' ? { port: p, endPort: undefined } : (p as Exclude<EgressPort, number>);
+/**
+ * Problems of a destination's ports. A value that is not a list, or an item that is neither a
+ * number nor an object, is reported by the options check (against EgressPort) and left out of
+ * `ports` before it gets here; `given` is what the options named, to tell a list left empty by
+ * that from one written empty, and ports never named.
+ */
+function portProblems(what: string, ports: readonly EgressPort[] | undefined, given: unknown): string[] {
+  if (given === undefined) return [`${what}: ports is required: the destination ports, e.g. [443] or [{ port: 53, protocol: 'UDP' }]`];
+  if (ports === undefined) return [];
+  if (ports.length === 0) return Array.isArray(given) && given.length === 0 ? [`${what}: ports is empty; name the destination ports (a NetworkPolicy rule without ports allows every port)`] : [];
+  return ports.flatMap((p) => {
+    const { port, endPort } = typeof p === 'number' ? { port: p, endPort: undefined } : p;
     const bad = (n: number) => !Number.isInteger(n) || n < 1 || n > 65535;
     if (bad(port)) return [`${what}: port ${show(port)} is not a port number (1-65535)`];
     if (endPort !== undefined && (bad(endPort) || endPort < port)) return [`${what}: endPort ${show(endPort)} is not a port number from port (${port}) to 65535`];
     return [];
   });
+}
+
+/** The ports options an Egress factory could read named, as given. */
+function givenPorts(options: unknown): unknown {
+  return (options as { ports?: unknown } | undefined)?.ports;
 }
 
 function renderPorts(ports: readonly EgressPort[]): k8s.NetworkPolicyPort[] {
@@ -103,7 +114,7 @@ export class Egress {
       problems: () => [
         ...given.problems,
         ...[dnsLabelError(`${what}: name`, name), given.readable ? dnsLabelError(`${what}: namespace`, namespace as string) : undefined].filter((p): p is string => !!p),
-        ...(given.readable ? portProblems(what, ports) : []),
+        ...(given.readable ? portProblems(what, ports, givenPorts(options)) : []),
       ],
       egressRule: (context) => ({ to: [workloadPeer(name, namespace ?? '', context)], ports: renderPorts(ports ?? []) }),
     };
@@ -125,8 +136,8 @@ export class Egress {
       targetName: what,
       problems: () => [
         ...given.problems,
-        ...[cidrError(`${what}: cidr`, cidr), ...(Array.isArray(except) ? except.map((e) => cidrError(`${what}: except`, e)) : [`${what}: except must be a list of CIDRs, not ${show(except)}`])].filter((p): p is string => !!p),
-        ...(given.readable ? portProblems(what, ports) : []),
+        ...[cidrError(`${what}: cidr`, cidr), ...except.map((e) => cidrError(`${what}: except`, e))].filter((p): p is string => !!p),
+        ...(given.readable ? portProblems(what, ports, givenPorts(options)) : []),
       ],
       egressRule: () => ({
         to: [{ ipBlock: { cidr, ...(except.length > 0 ? { except: [...except].sort() } : {}) } }],
@@ -147,7 +158,7 @@ export class Egress {
     const { ports } = given.options;
     return {
       targetName: what,
-      problems: () => [...given.problems, ...(given.readable ? portProblems(what, ports) : [])],
+      problems: () => [...given.problems, ...(given.readable ? portProblems(what, ports, givenPorts(options)) : [])],
       egressRule: () => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: renderPorts(ports ?? []) }),
     };
   }
