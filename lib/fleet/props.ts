@@ -156,6 +156,8 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
     for (const stage of Object.keys(perStage)) check(ref, perStage[stage as keyof typeof perStage], `${path} (${stage})`, problems);
     return;
   }
+  // Most values are primitives where primitives are declared: nothing to say of those.
+  if ('t' in shape && isPrimitiveKind(value)) return;
   const shapes = alternatives(shape);
   const match = matching(shapes, value);
   if (!match) {
