@@ -195,7 +195,7 @@ describe('what the options hold', () => {
     expect(errorsOf(inEnv(Env.fromSecret('db', 'password', any({ optinal: true }))))).toContain(
       'dev-eu/apps/shop/app: env SETTING: Env.fromSecret(...).optinal is not a known key: did you mean "optional"? (valid keys: optional)',
     );
-    expect(errorsOf(inEnv(Env.fromSecret('db', 'password', any({ optional: 'yes' }))))).toContain('dev-eu/apps/shop/app: env SETTING: Secret optional must be true or false, not "yes"');
+    expect(errorsOf(inEnv(Env.fromSecret('db', 'password', any({ optional: 'yes' }))))).toEqual(['dev-eu/apps/shop/app: env SETTING: Env.fromSecret(...).optional must be true or false, not "yes"']);
   });
 
   test('Probe.http without a path and Probe.exec with a string are named', () => {
@@ -330,5 +330,21 @@ describe('values of another structure than declared', () => {
   test('a primitive of another kind is left to the field\'s own check (one message, not two)', () => {
     const errors = errorsOf(oneCluster((apps) => { new CronTask(apps, 'w', { image: IMG, resources: R, schedule: '0 3 * * *', failedJobsHistoryLimit: any('x') }); }));
     expect(errors).toEqual([`${APP}: failedJobsHistoryLimit ("x") must be an integer of at least 0`]);
+  });
+});
+
+describe('switches and levels', () => {
+  const IMG = 'ghcr.io/acme/app:1.4.2';
+  test('a switch given as a string is an error (it was read by its truth: tls: "false" kept TLS on)', () => {
+    const errors = errorsOf(oneCluster((apps) => { new WebService(apps, 'w', { image: IMG, resources: { cpu: '100m', memory: '128Mi' }, host: 'shop', tls: any('false'), zoneSpread: any('yes') }); }));
+    expect(errors).toEqual(['dev-eu/apps/shop/w: tls must be true or false, not "false"', 'dev-eu/apps/shop/w: zoneSpread must be true or false, not "yes"']);
+  });
+
+  test('a tenant\'s podSecurity that is no Pod Security Standards level is an error, not a label enforcing nothing', () => {
+    const errors = errorsOf(platformFleet((platform) => { platform.addTenant('team', { podSecurity: any('strict'), exposed: any('yes') }); }));
+    expect(errors).toEqual([
+      'c1/infrastructure/configs/tenant-team: exposed must be true or false, not "yes"',
+      'c1/infrastructure/configs/tenant-team: podSecurity "strict" is not a Pod Security Standards level: use "restricted", "baseline" or "privileged" (https://kubernetes.io/docs/concepts/security/pod-security-standards/)',
+    ]);
   });
 });

@@ -113,6 +113,11 @@ function isPrimitiveKind(value: unknown): boolean {
   return value === null || (typeof value !== 'object' && typeof value !== 'function');
 }
 
+/** Whether `value` is not true or false where only those are declared: no construct checks a switch's kind. */
+function isSwitchMismatch(shape: PrimitiveShape, value: unknown): boolean {
+  return shape.t.length === 1 && shape.t[0] === 'boolean' && typeof value !== 'boolean' && value !== undefined;
+}
+
 /** The alternative of `shapes` whose kind `value` has, if one does. */
 function matching(shapes: readonly Resolved[], value: unknown): Resolved | undefined {
   const kind = kindOf(value);
@@ -156,8 +161,12 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
     for (const stage of Object.keys(perStage)) check(ref, perStage[stage as keyof typeof perStage], `${path} (${stage})`, problems);
     return;
   }
-  // Most values are primitives where primitives are declared: nothing to say of those.
-  if ('t' in shape && isPrimitiveKind(value)) return;
+  // Most values are primitives where primitives are declared: nothing to say of those, but of a
+  // switch given as anything else (`tls: 'false'`, `exposed: 'yes'`), which constructs read by truth.
+  if ('t' in shape && isPrimitiveKind(value)) {
+    if (isSwitchMismatch(shape, value)) problems.push(`${path || 'the value'} must be true or false, not ${show(value)}`);
+    return;
+  }
   const shapes = alternatives(shape);
   const match = matching(shapes, value);
   if (!match) {
@@ -201,6 +210,7 @@ function keepMatching(ref: PropsShape, value: unknown): unknown {
   if (shape === 0) return value;
   const shapes = alternatives(shape);
   const match = matching(shapes, value);
+  if ('t' in shape && isSwitchMismatch(shape, value)) return undefined;
   if (!match) return isPrimitiveKind(value) && shapes.every(isPrimitiveShape) ? value : undefined;
   if (isListShape(match)) {
     const items = value as unknown[];

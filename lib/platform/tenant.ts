@@ -105,6 +105,9 @@ const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** Port the cert-manager ACME HTTP-01 solver pods listen on. */
 const ACME_SOLVER_PORT = 8089;
 
+/** The levels of the Pod Security Standards, as `pod-security.kubernetes.io/enforce` takes them. */
+const POD_SECURITY_LEVELS: readonly unknown[] = ['restricted', 'baseline', 'privileged'];
+
 /**
  * A team's namespace on one cluster, isolated: Pod Security `restricted`, a quota, default
  * requests and limits, default-deny networking with DNS, the team's group bound to `edit`, and
@@ -149,7 +152,10 @@ export class Tenant extends Construct {
     const badQuantities = this.quantityProblems(props);
     const repositoryProblems = props.repository ? tenantRepositoryProblems(props.repository, name) : [];
     const namespaceProblem = props.namespace !== undefined ? dnsLabelError(`tenant ${show(name)}: namespace`, props.namespace) : undefined;
-    const problems = [...propsProblems, dnsLabelError('tenant name', name), namespaceProblem, ...badQuantities, ...repositoryProblems].filter((p): p is string => !!p);
+    const levelProblem = props.podSecurity === undefined || POD_SECURITY_LEVELS.includes(props.podSecurity)
+      ? undefined
+      : `podSecurity ${show(props.podSecurity)} is not a Pod Security Standards level: use "restricted", "baseline" or "privileged" (https://kubernetes.io/docs/concepts/security/pod-security-standards/)`;
+    const problems = [...propsProblems, dnsLabelError('tenant name', name), namespaceProblem, levelProblem, ...badQuantities, ...repositoryProblems].filter((p): p is string => !!p);
     // A component's namespace is known only once the platform is declared, so this is checked late.
     addCheck(this, () => [...problems, reservedNamespaceProblem(cluster, namespace, `tenant ${show(name)}`)].filter((p): p is string => !!p));
     // Nothing of a tenant in a system namespace (or an unusable one) is declared: its objects would only add errors.
@@ -157,6 +163,8 @@ export class Tenant extends Construct {
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace, labels });
 
+    // The API server admits any label value, and an unknown level makes the namespace enforce nothing: reported above.
+    const level = POD_SECURITY_LEVELS.includes(props.podSecurity) ? props.podSecurity : undefined;
     if (props.exposed === true) exposeNamespace(cluster, namespace);
     if (props.externalNamespace !== undefined) {
       declareExternal(this, cluster, namespace, props.externalNamespace.labels, `tenant ${show(name)}: externalNamespace`, false);
@@ -169,7 +177,7 @@ export class Tenant extends Construct {
       }
     } else {
       const access: Record<string, string> = props.exposed === true ? { [GATEWAY_ACCESS_LABEL]: 'true' } : {};
-      const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' };
+      const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': level ?? 'restricted' };
       new k8s.KubeNamespace(this, 'namespace', { metadata: { name: namespace, labels: { ...labels, ...podSecurity, ...access } } });
     }
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.

@@ -49,7 +49,6 @@ export class Env {
   problems(variable: string): string[] {
     const what = `env ${variable}: ${this.kind === 'secret' ? 'Secret' : 'ConfigMap'}`;
     const problems = [...this.optionProblems.map((p) => `env ${variable}: ${p}`), dnsSubdomainError(`${what} name`, this.name)].filter((p): p is string => p !== undefined);
-    if (this.optional !== undefined && typeof this.optional !== 'boolean') problems.push(`${what} optional must be true or false, not ${show(this.optional)}`);
     if (typeof this.key !== 'string' || !KEY.test(this.key) || this.key.length > 253) {
       problems.push(`${what} key ${show(this.key)} is not a valid key (letters, digits, '-', '_' and '.')`);
     }
