@@ -124,6 +124,20 @@ function matching(shapes: readonly Resolved[], value: unknown): Resolved | undef
   return shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : (s.t as readonly string[]).includes(kind)));
 }
 
+/**
+ * How `value` fits `shape`: the alternative it is of, if any, and whether it is wrong, i.e. of
+ * another structure (a string where a list is declared, a list or null where an object is) or a
+ * switch given anything but true or false. A primitive of another kind (`replicas: '3'`) is not
+ * wrong here: the construct's own check of the field says what the value means, once.
+ */
+function fit(shape: Exclude<PropsShape, string | 0>, value: unknown): { readonly match?: Resolved; readonly wrong: boolean; readonly shapes: readonly Resolved[] } {
+  // Most values are primitives where primitives are declared: nothing to look up for those.
+  if ('t' in shape && isPrimitiveKind(value)) return { wrong: isSwitchMismatch(shape, value), shapes: [shape] };
+  const shapes = alternatives(shape);
+  const match = matching(shapes, value);
+  return { match, wrong: !match && (!isPrimitiveKind(value) || shapes.some((s) => !isPrimitiveShape(s))), shapes };
+}
+
 /** A value for a message: an instance by its class (`a Trigger`), anything else as `show` writes it, cut at 100 characters. */
 function brief(value: unknown): string {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isPlainObject(value)) {
@@ -161,24 +175,12 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
     for (const stage of Object.keys(perStage)) check(ref, perStage[stage as keyof typeof perStage], `${path} (${stage})`, problems);
     return;
   }
-  // Most values are primitives where primitives are declared: nothing to say of those, but of a
-  // switch given as anything else (`tls: 'false'`, `exposed: 'yes'`), which constructs read by truth.
-  if ('t' in shape && isPrimitiveKind(value)) {
-    if (isSwitchMismatch(shape, value)) problems.push(`${path || 'the value'} must be true or false, not ${show(value)}`);
-    return;
-  }
-  const shapes = alternatives(shape);
-  const match = matching(shapes, value);
-  if (!match) {
-    // A value of another structure is read as nothing it was meant to be (`command: 'run --fast'` as
-    // its letters, `allowRoutesFrom: 'team'` as namespaces t, e, a, m, `ports: 8080` as no port):
-    // the TypeScript type, at synth. A primitive of another kind (`replicas: '3'`) is left to the
-    // construct's own check of the field, which says what the value means.
-    const structural = !isPrimitiveKind(value) || shapes.some((s) => !isPrimitiveShape(s));
-    if (structural) problems.push(`${path || 'the value'} must be ${describeKinds(shapes)}, not ${brief(value)}`);
-    return;
-  }
-  if (isPrimitiveShape(match)) return;
+  const { match, wrong, shapes } = fit(shape, value);
+  // Such a value is read as nothing it was meant to be (`command: 'run --fast'` as its letters,
+  // `allowRoutesFrom: 'team'` as namespaces t, e, a, m, `tls: 'false'` as true): the TypeScript
+  // type, at synth.
+  if (wrong) problems.push(`${path || 'the value'} must be ${describeKinds(shapes)}, not ${brief(value)}`);
+  if (!match || isPrimitiveShape(match)) return;
   if (isListShape(match)) {
     (value as unknown[]).forEach((item, i) => check(match.a, item, joinPath(path, i), problems));
     return;
@@ -208,10 +210,9 @@ function keepMatching(ref: PropsShape, value: unknown): unknown {
   if (value === undefined || isStageDependent(value)) return value;
   const shape = shapeOf(ref);
   if (shape === 0) return value;
-  const shapes = alternatives(shape);
-  const match = matching(shapes, value);
-  if ('t' in shape && isSwitchMismatch(shape, value)) return undefined;
-  if (!match) return isPrimitiveKind(value) && shapes.every(isPrimitiveShape) ? value : undefined;
+  const { match, wrong } = fit(shape, value);
+  if (wrong) return undefined;
+  if (!match) return value;
   if (isListShape(match)) {
     const items = value as unknown[];
     const kept = items.map((item) => keepMatching(match.a, item));

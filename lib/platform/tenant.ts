@@ -152,7 +152,9 @@ export class Tenant extends Construct {
     const badQuantities = this.quantityProblems(props);
     const repositoryProblems = props.repository ? tenantRepositoryProblems(props.repository, name) : [];
     const namespaceProblem = props.namespace !== undefined ? dnsLabelError(`tenant ${show(name)}: namespace`, props.namespace) : undefined;
-    const levelProblem = props.podSecurity === undefined || POD_SECURITY_LEVELS.includes(props.podSecurity)
+    // The API server admits any label value, and an unknown level makes the namespace enforce nothing.
+    const level = POD_SECURITY_LEVELS.includes(props.podSecurity) ? props.podSecurity : undefined;
+    const levelProblem = props.podSecurity === undefined || level !== undefined
       ? undefined
       : `podSecurity ${show(props.podSecurity)} is not a Pod Security Standards level: use "restricted", "baseline" or "privileged" (https://kubernetes.io/docs/concepts/security/pod-security-standards/)`;
     const problems = [...propsProblems, dnsLabelError('tenant name', name), namespaceProblem, levelProblem, ...badQuantities, ...repositoryProblems].filter((p): p is string => !!p);
@@ -163,8 +165,6 @@ export class Tenant extends Construct {
     const labels = { ...MANAGED_BY, 'toolkit.fluxcd.io/tenant': name };
     const metadata = (n: string) => ({ name: n, namespace, labels });
 
-    // The API server admits any label value, and an unknown level makes the namespace enforce nothing: reported above.
-    const level = POD_SECURITY_LEVELS.includes(props.podSecurity) ? props.podSecurity : undefined;
     if (props.exposed === true) exposeNamespace(cluster, namespace);
     if (props.externalNamespace !== undefined) {
       declareExternal(this, cluster, namespace, props.externalNamespace.labels, `tenant ${show(name)}: externalNamespace`, false);
