@@ -348,3 +348,17 @@ describe('switches and levels', () => {
     ]);
   });
 });
+
+describe('HelmApp props', () => {
+  test('misspelt keys and values of another structure are errors (they were dropped: `valeus`, `chart.verison`)', () => {
+    const errors = errorsOf(oneCluster((apps) => {
+      new HelmApp(apps, 'podinfo', any({ chart: { repository: 'https://stefanprodan.github.io/podinfo', name: 'podinfo', verison: '6.9.0' }, valeus: { replicaCount: 2 }, dependsOn: 'redis' }));
+    }));
+    expect(errors).toEqual(expect.arrayContaining([
+      'dev-eu/apps/shop/podinfo: chart.verison is not a known key: did you mean "version"? (valid keys: name, repository, version)',
+      expect.stringMatching(/^dev-eu\/apps\/shop\/podinfo: valeus is not a known key: did you mean "values"\?/),
+      'dev-eu/apps/shop/podinfo: dependsOn must be a list, not "redis"',
+    ]));
+    expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
+  });
+});

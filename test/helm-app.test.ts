@@ -314,7 +314,7 @@ describe('errors name the construct, the value and what is valid', () => {
         { kind: 'Secret', name: 'Bad_Name', valuesKey: 'a/b', targetPath: 'a b' },
       ],
     })).toEqual([
-      'c/apps/shop/podinfo: values ["replicaCount=2"] is not an object of Helm values',
+      'c/apps/shop/podinfo: values (default) must be an object, not ["replicaCount=2"]',
       'c/apps/shop/podinfo: valuesFrom[0].kind "Configmap" is not one of "ConfigMap", "Secret"',
       expect.stringMatching(/^c\/apps\/shop\/podinfo: valuesFrom\[1\]\.name "Bad_Name" /),
       'c/apps/shop/podinfo: valuesFrom[1].valuesKey "a/b" is not a data key (letters, digits, "-", "_", ".", at most 253 characters)',

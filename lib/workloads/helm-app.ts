@@ -1,4 +1,4 @@
-import { propsArgumentProblem, readableProps } from '../fleet/props.js';
+import { propsArgumentProblem, propsProblems, readableProps, withoutMismatches } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -105,9 +105,12 @@ export class HelmApp extends Construct {
   /** @throws StrataError when `scope` is not inside `fleet.apps(...)`, which gives the app its namespace */
   constructor(scope: Construct, id: string, given: HelmAppProps) {
     super(scope, id);
-    const props = readableProps(given);
+    // Unknown keys (`valeus`, `chart.verison`) and values of another structure are errors; the
+    // latter are left out of what is read. Stage values are resolved field by field below.
     const unreadable = propsArgumentProblem(given);
-    if (unreadable) this.problems.push(unreadable);
+    const found = unreadable ? [unreadable] : propsProblems('HelmAppProps', given);
+    this.problems.push(...found);
+    const props = found.length > 0 ? withoutMismatches('HelmAppProps', readableProps(given)) : readableProps(given);
     recordDefinition(this);
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`HelmApp ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives it its namespace`);
@@ -131,7 +134,6 @@ export class HelmApp extends Construct {
       nameProblem,
       ...chartSourceProblems(chart),
       versionResolved ? chartVersionProblem(chart.version) : undefined,
-      values === undefined || isPlainObject(values) ? undefined : `values ${show(values)} is not an object of Helm values`,
       ...valuesFromProblems(props.valuesFrom ?? []),
       ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
       durationProblem('timeout', timeout),
