@@ -362,3 +362,14 @@ describe('HelmApp props', () => {
     expect(errors.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
   });
 });
+
+test('platform.externalNamespace: a misspelt key and labels of another structure are errors', () => {
+  const errors = errorsOf(platformFleet((platform) => {
+    platform.externalNamespace('legacy', any({ lables: { team: 'legacy' } }));
+    platform.externalNamespace('other', any({ labels: ['team=other'] }));
+  }));
+  expect(errors).toEqual(expect.arrayContaining([
+    'c1/infrastructure/configs/namespace-legacy: externalNamespace("legacy", ...).lables is not a known key: did you mean "labels"? (valid keys: labels)',
+    'c1/infrastructure/configs/namespace-other: externalNamespace("other", ...).labels must be an object, not ["team=other"]',
+  ]));
+});

@@ -1,4 +1,4 @@
-import { propsArgumentProblem, readableProps } from '../fleet/props.js';
+import { propsArgumentProblem, propsProblems, readableProps, withoutMismatches } from '../fleet/props.js';
 import { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
@@ -77,9 +77,11 @@ export class ExternalNamespace extends Construct {
   constructor(scope: Construct, cluster: Cluster, name: string, props: ExternalNamespaceProps = {}) {
     super(scope, `namespace-${name}`);
     this.name = name;
-    const unreadable = propsArgumentProblem(props, `externalNamespace(${show(name)}, ...)`);
-    if (unreadable) addCheck(this, () => [unreadable]);
-    props = readableProps(props);
+    const label = `externalNamespace(${show(name)}, ...)`;
+    const unreadable = propsArgumentProblem(props, label);
+    const found = unreadable ? [unreadable] : propsProblems('ExternalNamespaceProps', props, label);
+    if (found.length > 0) addCheck(this, () => found);
+    props = found.length > 0 ? withoutMismatches('ExternalNamespaceProps', readableProps(props)) : props;
     this.labels = props.labels;
     declareExternal(this, cluster, name, props.labels, `external namespace ${show(name)}`);
   }
