@@ -50,12 +50,14 @@ function generate(root = process.cwd()) {
 
   /**
    * The shape of a value of `type`: what kinds of value it may be (an object with known keys, a
-   * list, a string, a number, true or false), or 0 when anything goes. `undefined` is
+   * list, a string, a number, true or false, an instance with given methods), or 0 when anything goes. `undefined` is
    * always allowed (a left-out optional field), `StageDependent` too (checked stage by stage).
    */
   function shapeOf(type) {
     const members = type.isUnion() ? type.types : [type];
     const objects = [];
+    const instances = [];
+    const booleans = new Set(); // the boolean literals of the union: both is \`boolean\`, one is \`true\` or \`false\` alone
     const arrays = [];
     const primitives = new Set();
     for (const m of members) {
@@ -64,6 +66,7 @@ function generate(root = process.cwd()) {
       if (isStageDependent(m)) continue;
       if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return 0;
       if (f & ts.TypeFlags.Null) primitives.add('null');
+      else if (f & ts.TypeFlags.BooleanLiteral) (primitives.add('boolean'), booleans.add(m.intrinsicName === 'true'));
       else if (f & ts.TypeFlags.StringLike) primitives.add('string');
       else if (f & ts.TypeFlags.NumberLike) primitives.add('number');
       else if (f & ts.TypeFlags.BooleanLike) primitives.add('boolean');
@@ -71,18 +74,39 @@ function generate(root = process.cwd()) {
         const elements = checker.getTypeArguments(m);
         arrays.push(checker.isArrayType(m) && elements.length === 1 ? shapeOf(elements[0]) : 0);
       } else if (isObjectLike(m)) {
-        if (implementedByClasses(m)) return 0;
-        objects.push(named(m));
+        if (implementedByClasses(m)) {
+          const instance = instanceShape(m);
+          if (instance === 0) return 0;
+          instances.push(instance);
+        } else objects.push(named(m));
       } else return 0;
     }
     const alternatives = [];
     if (objects.length > 0) alternatives.push(objects.length === 1 ? objects[0] : merge(objects.map(expand)));
+    alternatives.push(...instances);
     if (arrays.length > 0) alternatives.push({ a: arrays.length === 1 ? arrays[0] : 0 });
     // Literal unions (`'a' | 'b'`) are left to the constructs, whose messages say what each value means.
-    if (primitives.size > 0) alternatives.push({ t: [...primitives].sort() });
+    if (primitives.size > 0) alternatives.push(booleans.size === 1 ? { t: [...primitives].sort(), b: [...booleans][0] } : { t: [...primitives].sort() });
     if (alternatives.length === 0) return 0;
     if (alternatives.includes(0)) return 0;
     return alternatives.length === 1 ? alternatives[0] : { u: alternatives };
+  }
+
+  /**
+   * A class or an interface with methods (`Trigger`, `IEgressTarget`, `Duration`): an object with
+   * its required methods, `{ m, n }`, `n` its name for messages. Functions, and such types of other
+   * packages, are 0 (not checked).
+   */
+  function instanceShape(t) {
+    if (t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0) return 0;
+    const symbol = t.aliasSymbol ?? t.symbol;
+    if (!symbol || !isOwn(symbol)) return 0;
+    const methods = checker.getPropertiesOfType(t)
+      .filter((p) => (p.flags & ts.SymbolFlags.Method) !== 0 && (p.flags & ts.SymbolFlags.Optional) === 0 && !p.name.startsWith('__'))
+      .filter((p) => !(p.valueDeclaration && ts.getCombinedModifierFlags(p.valueDeclaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected | ts.ModifierFlags.Static)))
+      .map((p) => p.name)
+      .sort();
+    return methods.length === 0 ? 0 : { m: methods, n: symbol.name.replace(/^I(?=[A-Z])/, '') };
   }
 
   /** The shape of a named type as its name (entered in the table once), or inline. */

@@ -10,6 +10,8 @@ import {
 } from '../lib/index.js';
 import { Construct } from 'constructs';
 import { addCheck } from '../lib/fleet/errors.js';
+import { MADE_BY } from '../lib/fleet/props.js';
+import { PROPS_SHAPES } from '../lib/fleet/props-keys.generated.js';
 import { errorsOf, find, objectsOf, oneCluster, platformFleet } from './support/fleets.js';
 
 type Factory = (options: unknown) => unknown;
@@ -303,7 +305,7 @@ describe('values of another structure than declared', () => {
     ['env as a list', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, env: any([{ name: 'X', value: '1' }]) }); }, `${APP}: env must be an object, not [{"name":"X","value":"1"}]`],
     ['a sidecar as null', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, sidecars: any([null]) }); }, `${APP}: sidecars[0] must be an object, not null`],
     ['a claim as a string', (apps) => { new StatefulService(apps, 'w', { image: IMG, resources: R, ports: [{ name: 'pg', port: 5432 }], storage: { data: any('/data') } }); }, `${APP}: storage.data must be an object, not "/data"`],
-    ['a probe as a string', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, probes: { readiness: any('/healthz') } }); }, `${APP}: probes.readiness must be Probe.http(...), Probe.tcp(...), Probe.exec(...) or false, not "/healthz"`],
+    ['a probe as a string', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, probes: { readiness: any('/healthz') } }); }, `${APP}: probes.readiness must be a Probe (Probe.http(...), Probe.tcp(...) or Probe.exec(...)) or false, not "/healthz"`],
     ['triggers as one trigger', (apps) => { new Worker(apps, 'w', { image: IMG, resources: R, autoscaling: Autoscaling.events({ min: 0, max: 2, triggers: any(Trigger.cron({ timezone: 'UTC', start: '0 8 * * *', end: '0 9 * * *', replicas: 1 })) }) }); }, `${APP}: autoscaling: Autoscaling.events(...).triggers must be a list, not a Trigger`],
   ];
 
@@ -372,4 +374,25 @@ test('platform.externalNamespace: a misspelt key and labels of another structure
     'c1/infrastructure/configs/namespace-legacy: externalNamespace("legacy", ...).lables is not a known key: did you mean "labels"? (valid keys: labels)',
     'c1/infrastructure/configs/namespace-other: externalNamespace("other", ...).labels must be an object, not ["team=other"]',
   ]));
+});
+
+describe('items that must be instances', () => {
+  const IMG = 'ghcr.io/acme/app:1.4.2';
+  const R = { cpu: '100m', memory: '128Mi' };
+  test.each([
+    ['a trigger that is null', { autoscaling: Autoscaling.events({ min: 0, max: 2, triggers: any([null]) }) }, 'autoscaling: Autoscaling.events(...).triggers[0] must be a Trigger (Trigger.cron(...), Trigger.prometheus(...), Trigger.rabbitmq(...), Trigger.kafka(...), Trigger.sqs(...), Trigger.cpu(...) or Trigger.memory(...)), not null'],
+    ['a metric that is null', { autoscaling: Autoscaling.resources({ min: 1, max: 2, metrics: any([null]) }) }, 'autoscaling: Autoscaling.resources(...).metrics[0] must be a Metric (Metric.pods(...), Metric.object(...) or Metric.external(...)), not null'],
+    ['a peer that is a name', { ports: [{ name: 'http', port: 8080 }], allowFrom: any(['web']) }, 'allowFrom[0] must be a Peer (a workload, Peer.namespace(...), Peer.workload(...) or Peer.ingressController()), not "web"'],
+    ['an egress destination that is a CIDR string', { egress: any(['10.0.0.0/8']) }, 'egress[0] must be an EgressTarget (Egress.toWorkload(...), Egress.toCidr(...) or Egress.toAnyAddress(...)), not "10.0.0.0/8"'],
+    ['an env value that is an object', { env: any({ X: {} }) }, 'env.X must be an Env (Env.fromConfigMap(...) or Env.fromSecret(...)), true or false, a number or a string, not {}'],
+  ])('%s is named, not a TypeError', (_, extra, message) => {
+    const errors = errorsOf(oneCluster((apps) => { new Worker(apps, 'w', { image: IMG, resources: R, ...(extra as object) }); }));
+    expect(errors).toEqual([`dev-eu/apps/shop/w: ${message}`]);
+  });
+});
+
+test('every class or interface the props table names has a way to make it, for the message', () => {
+  const names = new Set(JSON.stringify(PROPS_SHAPES).match(/"n":"\w+"/g)?.map((m) => m.slice(5, -1)));
+  expect([...names].filter((n) => !(n in MADE_BY))).toEqual([]);
+  expect(names.size).toBeGreaterThan(10);
 });

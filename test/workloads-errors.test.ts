@@ -155,7 +155,7 @@ describe('scaling', () => {
   });
 
   test('autoscaling must be an autoscaling policy', () => {
-    expect(workerErrors({ autoscaling: { min: 1, max: 3 } })).toEqual([`${PATH}: autoscaling ({"min":1,"max":3}) is not an autoscaling policy (an IAutoscaling such as an HPA or KEDA policy)`]);
+    expect(workerErrors({ autoscaling: { min: 1, max: 3 } })).toEqual([`${PATH}: autoscaling must be an Autoscaling (Autoscaling.cpu(...), Autoscaling.memory(...), Autoscaling.resources(...) or Autoscaling.events(...)), not {"min":1,"max":3}`]);
   });
 
   test('a stage-dependent prop without a value for the stage is an error naming the prop', () => {
@@ -302,7 +302,7 @@ describe('env', () => {
   });
 
   test('a value that is no literal or reference is an error', () => {
-    expect(workerErrors({ env: { A: { value: 1 } } })).toEqual([`${PATH}: env A: {"value":1} is not a string, number, boolean, Env.fromConfigMap(...) or Env.fromSecret(...)`]);
+    expect(workerErrors({ env: { A: { value: 1 } } })).toEqual([`${PATH}: env.A must be an Env (Env.fromConfigMap(...) or Env.fromSecret(...)), true or false, a number or a string, not {"value":1}`]);
   });
 
   test('a per-stage value without a value for the stage is an error naming the variable', () => {
@@ -343,7 +343,7 @@ describe('volumes and config files', () => {
   });
 
   test('something else than a Volume is an error', () => {
-    expect(workerErrors({ volumes: { '/a': { name: 'x' } } })).toEqual([`${PATH}: volumes: "/a" is not a Volume (use Volume.configMap, Volume.secret or Volume.emptyDir)`]);
+    expect(workerErrors({ volumes: { '/a': { name: 'x' } } })).toEqual([`${PATH}: volumes["/a"] must be a Volume (Volume.configMap(...), Volume.secret(...) or Volume.emptyDir(...)), not {"name":"x"}`]);
   });
 
   test('a config file name with a slash is an error', () => {

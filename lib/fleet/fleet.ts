@@ -216,7 +216,8 @@ export class Fleet extends App {
   addCluster(name: string, props: ClusterProps): Cluster {
     const unusable = clusterPropsProblems(props);
     if (unusable.length > 0) {
-      const typos = typeof props === 'object' && props !== null ? propsProblems('ClusterProps', props) : [];
+      // Its other problems too (`provder`), but not the required fields' again.
+      const typos = typeof props === 'object' && props !== null ? propsProblems('ClusterProps', props).filter((p) => !/^(stage|region|provider) must be /.test(p)) : [];
       throw new StrataError(`fleet.addCluster(${show(name)}, ...): ${[...unusable, ...typos].join('; ')}`);
     }
     const existing = this._clusters.find((c) => c.name === name);

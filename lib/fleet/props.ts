@@ -91,6 +91,7 @@ type Resolved = Exclude<PropsShape, string | 0 | { readonly u: readonly PropsSha
 type ObjectShape = Extract<Resolved, { readonly k: unknown }>;
 type ListShape = Extract<Resolved, { readonly a: unknown }>;
 type PrimitiveShape = Extract<Resolved, { readonly t: unknown }>;
+type InstanceShape = Extract<Resolved, { readonly m: unknown }>;
 
 /** The kinds of value a shape allows, each resolved: a union's members, or the shape alone. */
 function alternatives(shape: Exclude<PropsShape, string | 0>): Resolved[] {
@@ -100,6 +101,12 @@ function alternatives(shape: Exclude<PropsShape, string | 0>): Resolved[] {
 const isObjectShape = (s: Resolved): s is ObjectShape => 'k' in s;
 const isListShape = (s: Resolved): s is ListShape => 'a' in s;
 const isPrimitiveShape = (s: Resolved): s is PrimitiveShape => 't' in s;
+const isInstanceShape = (s: Resolved): s is InstanceShape => 'm' in s;
+
+/** Whether `value` has every method of an instance shape (a Trigger made by Trigger.cron, a workload). */
+function hasMethods(shape: InstanceShape, value: unknown): boolean {
+  return typeof value === 'object' && value !== null && shape.m.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
 
 /** The JavaScript kind of `value` as a shape names it. */
 function kindOf(value: unknown): string {
@@ -121,7 +128,14 @@ function isSwitchMismatch(shape: PrimitiveShape, value: unknown): boolean {
 /** The alternative of `shapes` whose kind `value` has, if one does. */
 function matching(shapes: readonly Resolved[], value: unknown): Resolved | undefined {
   const kind = kindOf(value);
-  return shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : (s.t as readonly string[]).includes(kind)));
+  // An instance first: a plain object where a class or an object is allowed is read as the object.
+  return shapes.find((s) => isInstanceShape(s) && hasMethods(s, value))
+    ?? shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : isPrimitiveShape(s) && primitiveFits(s, kind)));
+}
+
+/** Whether a primitive shape takes a value of `kind`. Which one boolean a `true`/`false` type allows is the construct's to check, as other literals. */
+function primitiveFits(shape: PrimitiveShape, kind: string): boolean {
+  return (shape.t as readonly string[]).includes(kind);
 }
 
 /**
@@ -150,12 +164,37 @@ function brief(value: unknown): string {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
+/**
+ * How a user makes an instance of each class or interface the props table names (`n`), for the
+ * message about a value that is none (test/factory-options.test.ts checks every name has one).
+ */
+export const MADE_BY: Readonly<Record<string, string>> = {
+  Autoscaling: 'Autoscaling.cpu(...), Autoscaling.memory(...), Autoscaling.resources(...) or Autoscaling.events(...)',
+  Cluster: 'fleet.addCluster(...)',
+  EgressDestination: 'Egress.toWorkload(...), Egress.toCidr(...) or Egress.toAnyAddress(...)',
+  EgressTarget: 'Egress.toWorkload(...), Egress.toCidr(...) or Egress.toAnyAddress(...)',
+  Env: 'Env.fromConfigMap(...) or Env.fromSecret(...)',
+  HelmApp: 'new HelmApp(...)',
+  HelmRelease: 'the HelmRelease of a HelmApp or a component',
+  HelmRepository: 'the HelmRepository of a HelmApp or a component',
+  LayerSource: 'LayerSource.ociRepository(...), LayerSource.externalArtifact(...) or LayerSource.fleetRepository()',
+  Metric: 'Metric.pods(...), Metric.object(...) or Metric.external(...)',
+  OciRepository: 'the OCIRepository of a HelmApp or a component',
+  Peer: 'a workload, Peer.namespace(...), Peer.workload(...) or Peer.ingressController()',
+  Probe: 'Probe.http(...), Probe.tcp(...) or Probe.exec(...)',
+  Stage: 'Stage.DEVELOPMENT, Stage.STAGING or Stage.PRODUCTION',
+  Trigger: 'Trigger.cron(...), Trigger.prometheus(...), Trigger.rabbitmq(...), Trigger.kafka(...), Trigger.sqs(...), Trigger.cpu(...) or Trigger.memory(...)',
+  Volume: 'Volume.configMap(...), Volume.secret(...) or Volume.emptyDir(...)',
+  WebService: 'new WebService(...)',
+};
+
 /** `a string or a list`, for a message. */
 function describeKinds(shapes: readonly Resolved[]): string {
   const names = shapes.flatMap((s) => {
     if (isObjectShape(s)) return ['an object'];
     if (isListShape(s)) return ['a list'];
-    return s.t.map((t) => (t === 'boolean' ? 'true or false' : t === 'null' ? 'null' : `a ${t}`));
+    if (isInstanceShape(s)) return [`${/^[AEIOU]/.test(s.n) ? 'an' : 'a'} ${s.n}${MADE_BY[s.n] ? ` (${MADE_BY[s.n]})` : ''}`];
+    return s.t.map((t) => (t === 'boolean' ? (s.b === undefined ? 'true or false' : String(s.b)) : t === 'null' ? 'null' : `a ${t}`));
   });
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
@@ -180,7 +219,7 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
   // `allowRoutesFrom: 'team'` as namespaces t, e, a, m, `tls: 'false'` as true): the TypeScript
   // type, at synth.
   if (wrong) problems.push(`${path || 'the value'} must be ${describeKinds(shapes)}, not ${brief(value)}`);
-  if (!match || isPrimitiveShape(match)) return;
+  if (!match || isPrimitiveShape(match) || isInstanceShape(match)) return;
   if (isListShape(match)) {
     (value as unknown[]).forEach((item, i) => check(match.a, item, joinPath(path, i), problems));
     return;

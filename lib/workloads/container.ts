@@ -142,7 +142,7 @@ export function buildContainer(options: ContainerOptions, ctx: ContainerContext,
   for (const kind of ['startup', 'readiness', 'liveness'] as const) {
     const probe = probes[kind];
     if (probe && !(probe instanceof Probe)) {
-      // `readiness: '/healthz'` (types are not checked at synth): said, and no probe rendered.
+      // `readiness: true` (types are not checked at synth; other kinds the props check names): said, and no probe rendered.
       problems.push(`probes.${kind} must be Probe.http(...), Probe.tcp(...), Probe.exec(...) or false, not ${show(probe)}`);
       probes[kind] = undefined;
     } else if (probe) problems.push(...probe.problems(`probes.${kind}`, ctx.ports));
