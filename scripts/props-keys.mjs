@@ -93,7 +93,7 @@ function generate(root = process.cwd()) {
   }
 
   /**
-   * A class or an interface with methods (`Trigger`, `IEgressTarget`, `Duration`): an object with
+   * A class or an interface with methods (`Trigger`, `IEgressTarget`, `Probe`): an object with
    * its required methods, `{ m, n }`, `n` its name for messages. Functions, and such types of other
    * packages, are 0 (not checked).
    */

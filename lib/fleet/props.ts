@@ -130,12 +130,8 @@ function matching(shapes: readonly Resolved[], value: unknown): Resolved | undef
   const kind = kindOf(value);
   // An instance first: a plain object where a class or an object is allowed is read as the object.
   return shapes.find((s) => isInstanceShape(s) && hasMethods(s, value))
-    ?? shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : isPrimitiveShape(s) && primitiveFits(s, kind)));
-}
-
-/** Whether a primitive shape takes a value of `kind`. Which one boolean a `true`/`false` type allows is the construct's to check, as other literals. */
-function primitiveFits(shape: PrimitiveShape, kind: string): boolean {
-  return (shape.t as readonly string[]).includes(kind);
+    // A primitive by its kind: which one boolean a `true`/`false` type allows is the construct's to check, as other literals.
+    ?? shapes.find((s) => (isObjectShape(s) ? kind === 'object' : isListShape(s) ? kind === 'list' : isPrimitiveShape(s) && (s.t as readonly string[]).includes(kind)));
 }
 
 /**
