@@ -396,3 +396,31 @@ test('every class or interface the props table names has a way to make it, for t
   expect([...names].filter((n) => !(n in MADE_BY))).toEqual([]);
   expect(names.size).toBeGreaterThan(10);
 });
+
+// Types are structural: props and options made by a class, or inheriting from a base object, are as
+// valid as object literals (a fresh helper found them refused once the props check read structure).
+describe('props and options that are not object literals', () => {
+  class WebProps { readonly image = 'ghcr.io/acme/web:1.0.0'; readonly resources = { cpu: '100m', memory: '128Mi' }; readonly host = 'shop'; }
+  class CpuOptions { readonly min = 1; readonly max = 3; readonly utilization = 70; }
+  class ProbeOptions { readonly periodSeconds = 5; }
+
+  test('a class instance or Object.create(base) as props and options renders like the literal', () => {
+    const base = { image: 'ghcr.io/acme/worker:1.0.0', resources: { cpu: '100m', memory: '128Mi' } };
+    const fleet = oneCluster((apps) => {
+      new WebService(apps, 'web', any(new WebProps()));
+      new Worker(apps, 'worker', { ...base, autoscaling: Autoscaling.cpu(any(new CpuOptions())), ports: [{ name: 'http', port: 8080 }], probes: { readiness: Probe.http('/healthz', any(new ProbeOptions())) } });
+      new Worker(apps, 'inherited', Object.create(base));
+    });
+    fleet.platform((platform) => { platform.install(Components.metricsServer()); });
+    const objects = objectsOf(fleet);
+    expect(find(objects, 'Deployment', 'web').spec.template.spec.containers[0].image).toBe('ghcr.io/acme/web:1.0.0');
+    expect(find(objects, 'HorizontalPodAutoscaler', 'worker').spec.maxReplicas).toBe(3);
+    expect(find(objects, 'Deployment', 'worker').spec.template.spec.containers[0].readinessProbe.periodSeconds).toBe(5);
+    expect(find(objects, 'Deployment', 'inherited').spec.template.spec.containers[0].image).toBe('ghcr.io/acme/worker:1.0.0');
+  });
+
+  test('a class instance\'s own fields are still checked for their structure', () => {
+    class BadProps { readonly image = 'ghcr.io/acme/web:1.0.0'; readonly resources = { cpu: '100m', memory: '128Mi' }; readonly command = 'run --fast'; }
+    expect(errorsOf(oneCluster((apps) => { new Worker(apps, 'w', any(new BadProps())); }))).toEqual(['dev-eu/apps/shop/w: command must be a list, not "run --fast"']);
+  });
+});

@@ -28,7 +28,7 @@ function noteProblems<T>(problems: readonly string[], made: T): T {
 function optionsProblem(options: unknown, label: string, example?: string): string | undefined {
   const eg = example ? `, e.g. ${example}` : '';
   if (options === undefined) return example ? `${label}: options are required${eg}` : undefined;
-  return isPlainObject(options) ? undefined : `${label}: options must be an object${eg}, not ${show(options)}`;
+  return isObjectValue(options) ? undefined : `${label}: options must be an object${eg}, not ${show(options)}`;
 }
 
 /**
@@ -220,14 +220,21 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
     (value as unknown[]).forEach((item, i) => check(match.a, item, joinPath(path, i), problems));
     return;
   }
-  if (!isPlainObject(value)) return;
-  for (const key of Object.keys(value)) {
+  // A class instance or an `Object.create(base)` is valid props too (types are structural): its
+  // own fields are checked, but a field of its own the table does not know may be the class's.
+  const plain = isPlainObject(value);
+  for (const key of Object.keys(value as object)) {
     // Own keys only: a key `__proto__` or `constructor` in the props is the user's, not the table's.
     const known = Object.prototype.hasOwnProperty.call(match.k, key) ? match.k[key] : undefined;
-    if (known !== undefined) check(known, value[key], joinPath(path, key), problems);
-    else if (match.i !== undefined) check(match.i, value[key], joinPath(path, key), problems);
-    else problems.push(unknownKey(joinPath(path, key), key, Object.keys(match.k)));
+    if (known !== undefined) check(known, (value as Record<string, unknown>)[key], joinPath(path, key), problems);
+    else if (match.i !== undefined) check(match.i, (value as Record<string, unknown>)[key], joinPath(path, key), problems);
+    else if (plain) problems.push(unknownKey(joinPath(path, key), key, Object.keys(match.k)));
   }
+}
+
+/** Whether `value` is an object props can be read from: any object but a list (a class instance, `Object.create(base)` too). */
+function isObjectValue(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -305,7 +312,7 @@ export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, prob
  * (where they are optional, or where the construct names each required field) or an object.
  */
 export function propsArgumentProblem(props: unknown, label = ''): string | undefined {
-  if (props === undefined || isPlainObject(props) || isStageDependent(props)) return undefined;
+  if (props === undefined || isObjectValue(props) || isStageDependent(props)) return undefined;
   return `${label ? `${label}: ` : ''}props must be an object, not ${show(props)}`;
 }
 
