@@ -5,7 +5,7 @@
 // classes, so a new one cannot skip the check.
 import { describe, expect, test } from '@jest/globals';
 import {
-  Autoscaling, Components, CronTask, Egress, Env, Fleet, HelmApp, LayerSource, Metric, NodePool, Peer, Probe, Provider, Stage, StatefulService, StrataError, Trigger, Volume,
+  Autoscaling, Components, CronTask, Egress, Env, Fleet, HelmApp, LayerSource, Metric, NodePool, Peer, Plan, Probe, Provider, Stage, StatefulService, StrataError, Trigger, Volume, Waivers, perStage,
   WebService, Worker, type WorkerProps,
 } from '../lib/index.js';
 import { Construct } from 'constructs';
@@ -422,5 +422,36 @@ describe('props and options that are not object literals', () => {
   test('a class instance\'s own fields are still checked for their structure', () => {
     class BadProps { readonly image = 'ghcr.io/acme/web:1.0.0'; readonly resources = { cpu: '100m', memory: '128Mi' }; readonly command = 'run --fast'; }
     expect(errorsOf(oneCluster((apps) => { new Worker(apps, 'w', any(new BadProps())); }))).toEqual(['dev-eu/apps/shop/w: command must be a list, not "run --fast"']);
+  });
+});
+
+describe('calls with an argument that is no construct, component or object', () => {
+  const thrown = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+    return 'nothing thrown';
+  };
+
+  test('perStage, Waivers and Plan throw a StrataError naming what they take', () => {
+    expect(thrown(() => perStage(any(undefined)))).toBe('StrataError: perStage: give an object of stage → value, e.g. perStage({ development: 1, production: 3 }), not undefined');
+    expect(thrown(() => Waivers.waive(any(undefined), 'resources', 'x'))).toBe('StrataError: Waivers.waive: the first argument must be a construct (a workload, a component, a cluster), not undefined');
+    expect(thrown(() => Plan.allowRemoval(any(null), { kind: 'Deployment', name: 'old' }, 'gone'))).toBe('StrataError: Plan.allowRemoval: the first argument must be a construct (a workload, a component, a cluster), not null');
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+    expect(thrown(() => Plan.allowRemoval(fleet, any('deployment/old'), 'gone'))).toBe(
+      'StrataError: Plan.allowRemoval: name the object removed as { kind, name, namespace? }, e.g. { kind: \'Deployment\', name: \'old\', namespace: \'shop\' }, not "deployment/old"',
+    );
+    expect(thrown(() => Plan.allowRemoval(fleet, any({ kind: 'Deployment', name: 'old', namspace: 'shop' }), 'gone'))).toBe(
+      'StrataError: Plan.allowRemoval(...).namspace is not a known key: did you mean "namespace"? (valid keys: kind, name, namespace)',
+    );
+  });
+
+  test('platform.install of something that is no component, and Components.helm without props, are errors at the cluster', () => {
+    const errors = errorsOf(platformFleet((platform) => { platform.install(any(Components.keda)); }));
+    expect(errors).toEqual([expect.stringMatching(/^c1: platform\.install: \[function keda\] is not a component: install Components\.<name>\(\.\.\.\) \(called\)/)]);
+    const helm = errorsOf(platformFleet((platform) => { platform.install(Components.helm(any(undefined))); }));
+    expect(helm.filter((e) => ENGINE_ERROR.test(e))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { createColors } from 'picocolors';
 import type { Colors } from '../synth/terminal.js';
 import { userFrame } from './source-location.js';
@@ -165,6 +165,14 @@ export function formatReport(findings: readonly Finding[], outcome?: string, opt
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Asserts the first argument of `what` (`Waivers.waive`, `Plan.allowRemoval`, ...) is a construct.
+ * @throws StrataError when it is not (types are not checked at synth: `Waivers.waive(undefined, ...)`)
+ */
+export function requireConstruct(what: string, scope: unknown): asserts scope is IConstruct {
+  if (!Construct.isConstruct(scope)) throw new StrataError(`${what}: the first argument must be a construct (a workload, a component, a cluster), not ${show(scope)}`);
 }
 
 /**

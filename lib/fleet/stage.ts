@@ -29,8 +29,14 @@ export interface StageDependent<T> {
 /** A prop that is either a plain value or a stage-dependent one made with `perStage()`. */
 export type StageValue<T> = T | StageDependent<T>;
 
-/** Declares a value that differs per stage, e.g. `perStage({ development: 1, production: 3 })`. */
+/**
+ * Declares a value that differs per stage, e.g. `perStage({ development: 1, production: 3 })`.
+ * @throws StrataError when `values` is not an object (the stages' names are checked where it is resolved)
+ */
 export function perStage<T>(values: PerStage<T>): StageDependent<T> {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new StrataError(`perStage: give an object of stage → value, e.g. perStage({ development: 1, production: 3 }), not ${show(values)}`);
+  }
   return { [PER_STAGE]: values };
 }
 

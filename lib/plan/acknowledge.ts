@@ -2,7 +2,8 @@
 // synthesized object (or, for an object that is gone, on one that stays), read back by `npm run plan`.
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { addCheck } from '../fleet/errors.js';
+import { StrataError, addCheck, requireConstruct, show } from '../fleet/errors.js';
+import { propsProblems } from '../fleet/props.js';
 import { whenBuilt } from '../fleet/when-built.js';
 import type { Manifest } from '../synth/model.js';
 import { describeId, type ObjectId } from './identity.js';
@@ -43,8 +44,10 @@ export class Plan {
    * `Plan.allowDestructive(db, 'claim template grows to 50Gi; StatefulSet re-created by hand (runbook 12)')`.
    * Renders `plan.strata.dev/allow-destructive: <reason>` on each object, once the fleet is built.
    * An empty reason, or a scope without objects, is a synth error.
+   * @throws StrataError when `scope` is not a construct
    */
   static allowDestructive(scope: IConstruct, reason: string): void {
+    requireConstruct('Plan.allowDestructive', scope);
     const objects = () => scope.node.findAll().filter(ApiObject.isApiObject);
     const problems = reasonProblem('allowDestructive', reason);
     // Annotated before any check reads an object (see whenBuilt); the problems are reported as checks.
@@ -60,8 +63,15 @@ export class Plan {
    * `plan.strata.dev/allow-removal` annotation of the first object under `scope` (any object of
    * the same cluster will do). Acknowledging a removed Flux Kustomization covers what it pruned.
    * An empty reason, or a scope without objects, is a synth error.
+   * @throws StrataError when `scope` is not a construct, or `object` is not `{ kind, name, namespace? }` (a misspelt key included)
    */
   static allowRemoval(scope: IConstruct, object: RemovedObject, reason: string): void {
+    requireConstruct('Plan.allowRemoval', scope);
+    if (typeof object !== 'object' || object === null || typeof object.kind !== 'string' || typeof object.name !== 'string') {
+      throw new StrataError(`Plan.allowRemoval: name the object removed as { kind, name, namespace? }, e.g. { kind: 'Deployment', name: 'old', namespace: 'shop' }, not ${show(object)}`);
+    }
+    const typos = propsProblems('RemovedObject', object, 'Plan.allowRemoval(...)');
+    if (typos.length > 0) throw new StrataError(typos.join('; '));
     const carrier = () => scope.node.findAll().find(ApiObject.isApiObject);
     // Like allowDestructive: annotated before any check reads the carrier.
     const problems = reasonProblem('allowRemoval', reason);

@@ -7,7 +7,7 @@ import { Cluster } from '../fleet/cluster.js';
 import { StrataError, addCheck, show } from '../fleet/errors.js';
 import { constructId, constructIdError, dnsLabelError, dnsSubdomainError } from '../fleet/names.js';
 import { claimNamespace } from '../fleet/namespaces.js';
-import { intakeProps, propsArgumentProblem, type PropsTypeName } from '../fleet/props.js';
+import { intakeProps, propsArgumentProblem, readableProps, type PropsTypeName } from '../fleet/props.js';
 import { isPlainObject, isStageDependent } from '../fleet/stage.js';
 import {
   actionProblems,
@@ -210,7 +210,7 @@ export class PlatformComponent extends Construct {
 
   /** @throws StrataError when `scope` is not inside a cluster of a Fleet, or when another component already provides its capability there */
   constructor(scope: Construct, given: PlatformComponentProps) {
-    super(scope, constructId(given.name));
+    super(scope, constructId(readableProps(given).name));
     recordDefinition(this);
     const intake: string[] = [];
     const cluster = Cluster.of(this);

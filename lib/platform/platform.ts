@@ -46,9 +46,12 @@ export class Platform {
   /**
    * Installs a component on this cluster, e.g. `platform.install(Components.certManager())`.
    * Each component is installed at most once per cluster.
-   * @throws StrataError when a component of the same name is already installed on this cluster, or from the component's own `install`
+   * @throws StrataError when `component` is not one (`Components.keda` not called, say), when a component of the same name is already installed on this cluster, or from the component's own `install`
    */
   install(component: IComponent): void {
+    if (typeof component !== 'object' || component === null || typeof component.install !== 'function') {
+      throw new StrataError(`platform.install: ${show(component)} is not a component: install Components.<name>(...) (called) or an object with name and install(platform)`);
+    }
     let names = installed.get(this.cluster);
     if (!names) installed.set(this.cluster, (names = new Set()));
     if (names.has(component.name)) {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { addCheck, show } from '../fleet/errors.js';
+import { StrataError, addCheck, requireConstruct, show } from '../fleet/errors.js';
 import type { WaiverRecord } from '../synth/model.js';
 import { WAIVER_ANNOTATION_PREFIX } from './policy.js';
 import { RULES, ruleById } from './rules/catalog.js';
@@ -38,8 +38,10 @@ export class Waivers {
    * `Waivers.waive(exporter, 'pod-security-restricted', 'reads host metrics through hostPID')`.
    * An empty reason, an unknown rule or a rule that cannot be waived (`secret-plaintext`,
    * `flux-lockdown`) is an error; a waiver that waives nothing is a warning.
+   * @throws StrataError when `scope` is not a construct
    */
   static waive(scope: IConstruct, rule: string, reason: string): void {
+    requireConstruct('Waivers.waive', scope);
     if (!ruleById(rule)) {
       addCheck(scope, () => [`waiver of unknown rule ${show(rule)} (rules: ${RULES.map((r) => r.id).join(', ')})`]);
       return;
@@ -67,8 +69,11 @@ export class Waivers {
    * (JSON field → reason), so reviewers see it next to the value. An empty reason or field, or a
    * scope with no object of `kind`, is an error; a waiver of a field that holds no credential is
    * a warning. See https://kubernetes.io/docs/concepts/configuration/secret/ for where credentials belong.
+   * @throws StrataError when `scope` is not a construct, or `waiver` is not an object
    */
   static allowPlaintextCredential(scope: IConstruct, waiver: CredentialWaiver): void {
+    requireConstruct('Waivers.allowPlaintextCredential', scope);
+    if (typeof waiver !== 'object' || waiver === null) throw new StrataError(`Waivers.allowPlaintextCredential: give { kind, field, reason }, not ${show(waiver)}`);
     const { kind, field, reason } = waiver;
     const what = `waiver of ${PLAINTEXT_CREDENTIAL} for ${show(field)}`;
     if (typeof field !== 'string' || field.trim() === '') {

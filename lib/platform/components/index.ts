@@ -1,3 +1,4 @@
+import { readableProps } from '../../fleet/props.js';
 import { PlatformComponent, checkedComponent, type IComponent, type PlatformComponentProps } from '../component.js';
 import type { Platform } from '../platform.js';
 import { CertManager, type CertManagerProps } from './cert-manager.js';
@@ -19,7 +20,8 @@ class HelmChart implements IComponent {
   constructor(private readonly props: PlatformComponentProps) {}
 
   get name(): string {
-    return this.props.name;
+    // Props that are not an object are PlatformComponent's to report when installed.
+    return readableProps(this.props).name;
   }
 
   install(platform: Platform): void {
