@@ -25,7 +25,7 @@ import { StrataError, SynthError, addCheck, describeError, validationsOf, format
 import { dnsLabelError, repositoryPathError } from './names.js';
 import { PlainKeysResolver } from './plain-keys.js';
 import { StageResolver } from './stage.js';
-import { propsArgumentProblem, propsProblems, withoutMismatches } from './props.js';
+import { checkedProps, propsArgumentProblem, propsProblems, withoutMismatches } from './props.js';
 import { resolveCluster } from './resolve-cluster.js';
 import { copyDefinition, definitionAt, userFrame } from './source-location.js';
 
@@ -234,11 +234,10 @@ export class Fleet extends App {
 
   /** A new cluster with the fleet's layers, as `addCluster` makes it (and `release` remakes it). */
   private createCluster(name: string, props: ClusterProps): Cluster {
-    const problems = propsProblems('ClusterProps', props);
     // Fields of another structure (`fluxLockdown: false`) are reported, and left out of the cluster.
-    const readable = problems.length > 0 ? withoutMismatches('ClusterProps', props) : props;
+    const { props: readable, problems } = checkedProps('ClusterProps', props);
     const cluster = new Cluster(this, name, { ...readable, decryption: readable.decryption ?? this.decryption, fleetDomain: this.domain, fleetLayers: this.layers });
-    addCheck(cluster, () => problems);
+    addCheck(cluster, () => [...problems]);
     for (const { path, props: layerProps } of this.fleetLayers) cluster.addLayer(path, layerProps);
     this.clusterProps.set(cluster, props);
     this.pristineSize.set(cluster, cluster.node.findAll().length);

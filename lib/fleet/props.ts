@@ -297,14 +297,22 @@ export function didYouMean(key: string, valid: readonly string[]): string | unde
  * props with every stage-dependent value at any depth resolved (`resolveStageValues`).
  */
 export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, problems: string[], label = ''): T {
+  const checked = checkedProps(type, props, label);
+  problems.push(...checked.problems);
+  return resolveStageValues(checked.props, stage, label, problems);
+}
+
+/**
+ * `props` checked against `type` (not an object, unknown keys, values of another structure), and
+ * as a construct can read them: `{}` for props left out or not an object, fields of another
+ * structure left out (`withoutMismatches`). Stage values are left as they are (`intakeProps`
+ * resolves them).
+ */
+export function checkedProps<T>(type: PropsTypeName, props: T, label = ''): { readonly props: T; readonly problems: readonly string[] } {
   const problem = propsArgumentProblem(props, label);
-  if (problem || props === undefined) {
-    if (problem) problems.push(problem);
-    return {} as T;
-  }
-  const found = propsProblems(type, props, label);
-  problems.push(...found);
-  return resolveStageValues(found.length > 0 ? withoutMismatches(type, props) : props, stage, label, problems);
+  if (problem || props === undefined) return { props: {} as T, problems: problem ? [problem] : [] };
+  const problems = propsProblems(type, props, label);
+  return { props: problems.length > 0 ? withoutMismatches(type, props) : props, problems };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { propsArgumentProblem, propsProblems, readableProps, withoutMismatches } from '../fleet/props.js';
+import { checkedProps } from '../fleet/props.js';
 import { Construct } from 'constructs';
 import type { Cluster } from '../fleet/cluster.js';
 import { addCheck, show } from '../fleet/errors.js';
@@ -74,14 +74,11 @@ export class ExternalNamespace extends Construct {
   readonly labels?: Readonly<Record<string, string>>;
 
 
-  constructor(scope: Construct, cluster: Cluster, name: string, props: ExternalNamespaceProps = {}) {
+  constructor(scope: Construct, cluster: Cluster, name: string, given: ExternalNamespaceProps = {}) {
     super(scope, `namespace-${name}`);
     this.name = name;
-    const label = `externalNamespace(${show(name)}, ...)`;
-    const unreadable = propsArgumentProblem(props, label);
-    const found = unreadable ? [unreadable] : propsProblems('ExternalNamespaceProps', props, label);
-    if (found.length > 0) addCheck(this, () => found);
-    props = found.length > 0 ? withoutMismatches('ExternalNamespaceProps', readableProps(props)) : props;
+    const { props, problems } = checkedProps('ExternalNamespaceProps', given, `externalNamespace(${show(name)}, ...)`);
+    if (problems.length > 0) addCheck(this, () => [...problems]);
     this.labels = props.labels;
     declareExternal(this, cluster, name, props.labels, `external namespace ${show(name)}`);
   }

@@ -1,4 +1,4 @@
-import { propsArgumentProblem, propsProblems, readableProps, withoutMismatches } from '../fleet/props.js';
+import { checkedProps } from '../fleet/props.js';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { HelmRelease } from '../../imports/flux-helm-helm.toolkit.fluxcd.io.js';
@@ -107,10 +107,8 @@ export class HelmApp extends Construct {
     super(scope, id);
     // Unknown keys (`valeus`, `chart.verison`) and values of another structure are errors; the
     // latter are left out of what is read. Stage values are resolved field by field below.
-    const unreadable = propsArgumentProblem(given);
-    const found = unreadable ? [unreadable] : propsProblems('HelmAppProps', given);
-    this.problems.push(...found);
-    const props = found.length > 0 ? withoutMismatches('HelmAppProps', readableProps(given)) : readableProps(given);
+    const { props, problems } = checkedProps('HelmAppProps', given);
+    this.problems.push(...problems);
     recordDefinition(this);
     const apps = appsOf(this);
     if (!apps) throw new StrataError(`HelmApp ${show(id)} (${this.node.path}) is not inside fleet.apps(...), which gives it its namespace`);
