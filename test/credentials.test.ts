@@ -147,6 +147,22 @@ describe('plaintext-credential: hand-written objects', () => {
     ]);
   });
 
+  test('a shape deep in a list of a custom object, and one after a string the shared screen stops at, are found', () => {
+    // The walk by shape only runs where the object's one string screen (lib/validate/strings.ts,
+    // shared with the names check) saw a string of a credential's shape, or stopped before its end.
+    const errors = found((apps) => {
+      object(apps, 'mirrors', 'Widget', 'example.com/v1', { spec: { upstreams: [{ name: 'a' }, { endpoints: ['https://example.com', 'https://robot:t0ken@mirror.example.com/'] }] } });
+      object(apps, 'charts', 'HelmRepository', 'source.toolkit.fluxcd.io/v1', {
+        metadata: { name: 'charts', annotations: { 'example.com/note': 'line\u2028break' } },
+        spec: { interval: '1h', url: 'https://robot:t0ken@charts.example.com/stable' },
+      });
+    });
+    expect(errors).toEqual([
+      `error [${RULE}] c/apps/shop/mirrors: spec.upstreams[1].endpoints[1] holds a URL with a password (https://robot:****@mirror.example.com) in plaintext`,
+      `error [${RULE}] c/apps/shop/charts: spec.url holds a URL with a password (https://robot:****@charts.example.com) in plaintext`,
+    ]);
+  });
+
   test('Secrets are left to secret-plaintext: one check per mistake', () => {
     const fleet = fleetOf('production', (apps) => new k8s.KubeSecret(apps, 'db', { metadata: { name: 'db' }, stringData: { password: 'hunter2' } }));
     expect(reported(fleet, RULE)).toEqual([]);

@@ -30,6 +30,8 @@ interface Field {
   readonly ref: Ref;
   /** `ref` parsed: what the value is, and the type index of its objects. */
   readonly shape: 'leaf' | 'wrapped' | 'wrapped-map' | 'wrapped-list' | 'object' | 'list' | 'map';
+  /** Whether the shape is one of the `wrapped` ones (read per key visited: no string test there). */
+  readonly wrapped: boolean;
   readonly type: number;
   /** The first and last Kubernetes minor that has the field, when not every one of its type does. */
   readonly since?: number;
@@ -83,13 +85,13 @@ function typeIndex(type: number): TypeIndex {
   return indexed[type];
 }
 
-function parseRef(ref: Ref): Pick<Field, 'shape' | 'type'> {
-  if (ref === 0) return { shape: 'leaf', type: -1 };
-  if (ref === 'v') return { shape: 'wrapped', type: -1 };
-  if (ref === '{v') return { shape: 'wrapped-map', type: -1 };
-  if (ref === '[v') return { shape: 'wrapped-list', type: -1 };
+function parseRef(ref: Ref): Pick<Field, 'shape' | 'wrapped' | 'type'> {
+  if (ref === 0) return { shape: 'leaf', wrapped: false, type: -1 };
+  if (ref === 'v') return { shape: 'wrapped', wrapped: true, type: -1 };
+  if (ref === '{v') return { shape: 'wrapped-map', wrapped: true, type: -1 };
+  if (ref === '[v') return { shape: 'wrapped-list', wrapped: true, type: -1 };
   const type = Number(ref.replace(/^[[{]/, ''));
-  return { shape: ref.startsWith('[') ? 'list' : ref.startsWith('{') ? 'map' : 'object', type };
+  return { shape: ref.startsWith('[') ? 'list' : ref.startsWith('{') ? 'map' : 'object', wrapped: false, type };
 }
 
 /** Top-level keys every object may carry besides its props; `sops` only on SOPS-encrypted Secrets. */
@@ -130,18 +132,20 @@ function walk(
   const root = kinds()[kindKey];
   if (root === undefined) return [];
   const problems: string[] = [];
-  const stack: string[] = [];
-  const pathTo = (key?: string): string => [...stack, ...(key === undefined ? [] : [key])].map((k) => `/${escape(k)}`).join('');
+  // List indices stay numbers until a problem writes the path.
+  const stack: (string | number)[] = [];
+  const pathTo = (key?: string): string => [...stack, ...(key === undefined ? [] : [key])].map((k) => `/${escape(String(k))}`).join('');
   const checkWrapped = (v: unknown, key?: string): void => {
     if (v !== undefined && v !== null && !(isRecord(v) && 'value' in v)) problems.push(wrapped!(pathTo(key)));
   };
+  const hasOwn = Object.prototype.hasOwnProperty;
   // NO_EXTRAS rather than a default `[]`, which would allocate an array for every object visited.
   const visit = (node: unknown, type: number, extras: readonly string[] = NO_EXTRAS): void => {
     if (!isRecord(node)) return; // a wrong type is the schema check's to report
     const t = typeIndex(type);
     const fields = space === 'json' ? t.byJson : t.byProp;
     for (const key in node) {
-      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      if (!hasOwn.call(node, key)) continue;
       const child = node[key];
       const field = fields.get(key);
       if (!field || !hasField(field, minor)) {
@@ -151,32 +155,34 @@ function walk(
         }
         continue;
       }
-      if (field.shape === 'leaf' || (field.shape.startsWith('wrapped') && !wrapped)) continue;
+      const { shape } = field;
+      if (shape === 'leaf' || (field.wrapped && !wrapped)) continue;
       stack.push(space === 'json' ? field.json : key);
-      if (field.shape === 'wrapped') {
-        checkWrapped(child);
-      } else if (field.shape === 'wrapped-map') {
-        if (isRecord(child)) for (const k of Object.keys(child)) checkWrapped(child[k], k);
-      } else if (field.shape === 'wrapped-list') {
-        if (Array.isArray(child)) child.forEach((v, i) => checkWrapped(v, String(i)));
-      } else if (field.shape === 'list') {
+      if (shape === 'object') {
+        visit(child, field.type);
+      } else if (shape === 'list') {
         if (Array.isArray(child)) {
           for (let i = 0; i < child.length; i++) {
-            stack.push(String(i));
+            stack.push(i);
             visit(child[i], field.type);
             stack.pop();
           }
         }
-      } else if (field.shape === 'map') {
+      } else if (shape === 'map') {
         if (isRecord(child)) {
-          for (const k of Object.keys(child)) {
+          for (const k in child) {
+            if (!hasOwn.call(child, k)) continue;
             stack.push(k);
             visit(child[k], field.type);
             stack.pop();
           }
         }
-      } else {
-        visit(child, field.type);
+      } else if (shape === 'wrapped') {
+        checkWrapped(child);
+      } else if (shape === 'wrapped-map') {
+        if (isRecord(child)) for (const k of Object.keys(child)) checkWrapped(child[k], k);
+      } else if (Array.isArray(child)) {
+        child.forEach((v, i) => checkWrapped(v, String(i)));
       }
       stack.pop();
     }

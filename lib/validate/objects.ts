@@ -17,7 +17,18 @@ export function str(value: unknown): string | undefined {
 }
 
 export function labelsOf(value: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(rec(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  // A loop rather than fromEntries(entries(...).filter(...)): three arrays per call, and this runs
+  // for every pod template and selector of a cluster, several times.
+  const source = rec(value);
+  const labels: Record<string, string> = {};
+  for (const k in source) {
+    const v = source[k];
+    if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(source, k)) continue;
+    // As fromEntries would: a key `__proto__` is a label like any other, not the prototype.
+    if (k === '__proto__') Object.defineProperty(labels, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else labels[k] = v;
+  }
+  return labels;
 }
 
 /** `Kind namespace/name` (or `Kind name` when cluster-scoped), for reports. */
@@ -77,8 +88,25 @@ export interface Container {
   readonly field: 'containers' | 'initContainers' | 'ephemeralContainers';
 }
 
-export function containersOf(pod: Json, fields: readonly Container['field'][] = ['initContainers', 'containers', 'ephemeralContainers']): Container[] {
-  return fields.flatMap((field) => arr(pod[field]).map((c, i) => ({ name: str(rec(c).name) ?? `${field}[${i}]`, spec: rec(c), field })));
+const ALL_CONTAINERS: readonly Container['field'][] = ['initContainers', 'containers', 'ephemeralContainers'];
+
+/** The lists `containersOf` made, per pod spec and list of fields: a dozen rules ask for each pod's. */
+const containerLists = new WeakMap<Json, Map<string, readonly Container[]>>();
+
+/**
+ * The containers of a pod spec in the lists `fields` names, in that order. Read once per pod spec
+ * and list: resolved objects are never changed, so the same spec always has the same containers.
+ */
+export function containersOf(pod: Json, fields: readonly Container['field'][] = ALL_CONTAINERS): readonly Container[] {
+  let lists = containerLists.get(pod);
+  if (!lists) containerLists.set(pod, (lists = new Map()));
+  const key = fields.join();
+  let found = lists.get(key);
+  if (!found) {
+    found = fields.flatMap((field) => arr(pod[field]).map((c, i) => ({ name: str(rec(c).name) ?? `${field}[${i}]`, spec: rec(c), field })));
+    lists.set(key, found);
+  }
+  return found;
 }
 
 /** `matchLabels` + `matchExpressions` against labels; an empty selector selects everything. */

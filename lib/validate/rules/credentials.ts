@@ -4,6 +4,7 @@
 import type { ResolvedObject } from '../../synth/model.js';
 import { arr, containersOf, rec, str, type ClusterObjects, type Json } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
+import { mayHoldCredentialShape, screenOf } from '../strings.js';
 
 /** Id of the rule; waivers of it name the field (see `CREDENTIAL_WAIVER_ANNOTATION`). */
 export const PLAINTEXT_CREDENTIAL = 'plaintext-credential';
@@ -126,11 +127,9 @@ const SHAPES: readonly Shape[] = [
   },
 ];
 
-/** Cheap pre-filter: a string none of the shapes can match is skipped without running them. */
-const ANY_SHAPE = /:\/\/[^\s@]*@|PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AIza|k_live_|eyJ|Key=|Password=|Pwd=/i;
-
 function shapeOf(value: string): string | undefined {
-  if (value.length < 8 || !ANY_SHAPE.test(value)) return undefined;
+  // The cheap pre-filter (lib/validate/strings.ts): a string it rejects matches none of the shapes.
+  if (!mayHoldCredentialShape(value)) return undefined;
   for (const shape of SHAPES) {
     const m = shape.pattern.exec(value);
     if (!m || (shape.secret && REFERENCE.test(shape.secret(m)))) continue;
@@ -200,7 +199,9 @@ function walk(node: unknown, path: string, key: string | undefined, byName: bool
       below.pop();
     }
   } else if (typeof node === 'object' && node !== null) {
-    for (const k of Object.keys(node)) {
+    // `for...in` makes no array of keys per object (every object of a cluster is walked).
+    for (const k in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
       below.push(k);
       walk((node as Json)[k], path, k, byName, hint, out, below);
       below.pop();
@@ -285,6 +286,8 @@ export function credentialsIn(obj: ResolvedObject, objects: ClusterObjects): Hit
   byNameSpec(obj, out);
   // The rest of the object, by shape (URLs of Flux sources, any custom resource); a field read
   // above already has its finding, with the hint of its place.
+  // The object's one shared screen saw no string of a credential's shape: the walk would find none.
+  if (!screenOf(obj.manifest).credentialShape) return out;
   const hint = SOURCE_KINDS.has(kind) ? HINTS.source : HINTS.other;
   const rest: Hit[] = [];
   for (const k of Object.keys(obj.manifest)) if (k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') walk(obj.manifest[k], k, undefined, false, hint, rest);

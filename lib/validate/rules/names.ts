@@ -10,6 +10,7 @@ import { parseQuantity } from '../../fleet/quantity.js';
 import type { FleetModel, ResolvedObject } from '../../synth/model.js';
 import { unbuildableKeyProblem, unbuildableProblem } from '../../synth/yaml.js';
 import { arr, containersOf, describe, podTemplate, rec, str, type Json } from '../objects.js';
+import { screenOf } from '../strings.js';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -134,8 +135,8 @@ function checkValues(value: unknown, path: (string | number)[], report: Report):
 
 /**
  * Whether `checkValues` may report something in `manifest`: most objects have nothing to report,
- * and this screen, which keeps no field path and tests characters without regular expressions, is
- * much cheaper than the full walk. It used to stringify every object to JSON and search the text
+ * and the screen (lib/validate/strings.ts, one walk shared with the credentials rule), which keeps
+ * no field path, is much cheaper than the full walk. It used to stringify every object to JSON and search the text
  * (`mayBeUnbuildableText`), which was the largest single item of the validate phase: a string of
  * every object's JSON, allocated and scanned five times. It answers as that screen did for every
  * object whose problems it reports: JSON leaves out an object's `undefined`, function and symbol
@@ -143,86 +144,8 @@ function checkValues(value: unknown, path: (string | number)[], report: Report):
  * data, which JSON writes through `toJSON` or unboxes), it asks the JSON screen instead.
  */
 function mayBeUnbuildable(manifest: Json): boolean {
-  try {
-    const found = mayHideProblem(manifest);
-    return found === 'ask-json' ? mayBeUnbuildableText(manifest) : found;
-  } catch {
-    return true; // too deep (a cycle, say): let checkValues report what it finds
-  }
-}
-
-/**
- * True when `s` holds a character that may make it unbuildable (`unbuildableProblem`): DEL, a C1
- * control, U+2028, U+2029, U+FFFE, U+FFFF or a lone surrogate (a pair is a character like any
- * other), tested by char code. Exactly the characters the JSON screen finds in a string's JSON,
- * so this screen never runs `checkValues` where that one did not.
- */
-function hasUnusualChar(s: string): boolean {
-  // The regular expression scans in native code; the walk below, which lets a surrogate pair
-  // through, only runs on the rare string it flags.
-  if (!MAYBE_UNUSUAL.test(s)) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x7f) continue;
-    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfffe || c === 0xffff) return true;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1); // NaN past the end
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-      else return true;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
-  }
-  return false;
-}
-
-/** Every character `hasUnusualChar` may report, surrogates of a pair included. */
-const MAYBE_UNUSUAL = /[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
-
-/** True when `checkValues` looks closer at a mapping key (its own test, without the regular expression). */
-function isUnusualKey(key: string): boolean {
-  return key.length > 170 || key === '<<' || hasUnusualChar(key);
-}
-
-/** What `checkValues` may report below `value`: true, false, or `ask-json` for what JSON leaves out or converts. */
-function mayHideProblem(value: unknown): boolean | 'ask-json' {
-  switch (typeof value) {
-    case 'string':
-      return hasUnusualChar(value);
-    case 'number':
-      return !Number.isFinite(value);
-    case 'bigint':
-    case 'symbol':
-    case 'function':
-      return true;
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (value === null) return false;
-  if (Array.isArray(value)) {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return 'ask-json';
-    for (let i = 0; i < value.length; i++) {
-      const found = mayHideProblem(value[i]);
-      if (found !== false) return found;
-    }
-    return false;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return 'ask-json';
-  // `for...in` (no array of keys made per object) also sees keys a program added to
-  // Object.prototype: the walk only screens, so at worst checkValues runs for nothing. A toJSON
-  // (own: met in the loop as a function value; inherited or own) is looked up only when a
-  // problem turns up, since JSON would write what it returns instead.
-  for (const key in value) {
-    const child = (value as Json)[key];
-    if (child === undefined || typeof child === 'function' || typeof child === 'symbol') {
-      if (child !== undefined || isUnusualKey(key)) return 'ask-json';
-      continue;
-    }
-    const found = isUnusualKey(key) || mayHideProblem(child);
-    if (found !== false) return found === true && typeof (value as { toJSON?: unknown }).toJSON === 'function' ? 'ask-json' : found;
-  }
-  return false;
+  const found = screenOf(manifest).unbuildable;
+  return found === 'ask-json' ? mayBeUnbuildableText(manifest) : found;
 }
 
 /**
