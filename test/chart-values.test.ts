@@ -8,6 +8,8 @@ import { Components, Fleet, PlatformComponent, Provider, Stage, Testing, type Ma
 import { fluxDurationError, parseGoDuration } from '../lib/fleet/duration.js';
 import { parseChartVersion } from '../lib/gitops/chart-version.js';
 import { HelmRelease } from '../imports/flux-helm-helm.toolkit.fluxcd.io.js';
+import { OciRepository } from '../imports/flux-source-oci-source.toolkit.fluxcd.io.js';
+import { fleetOf, reported } from './support/policy.js';
 import { errorsOf } from './support/errors.js';
 
 function platformFleet(define: (platform: Platform) => void): Fleet {
@@ -32,7 +34,7 @@ describe('chart versions', () => {
     ['*', 'floats to any future version (no upper bound)'],
     ['>=1.0.0', 'floats to any future version (no upper bound)'],
     ['1.2.3 || >=2.0.0', 'floats to any future version (no upper bound)'],
-  ])('%s is an error', (version, problem) => {
+  ])('%s is an error, reported once (where the component is declared; its release is not rendered)', (version, problem) => {
     const fleet = platformFleet((p) => p.install(Components.helm({ ...PODINFO, chart: { ...CHART, version } })));
     expect(errorsOf(fleet)).toEqual([`${PATH}: chart version ${JSON.stringify(version)} ${problem}: ${HINT}`]);
   });
@@ -64,6 +66,23 @@ describe('chart versions', () => {
     expect(errorsOf(fleet)).toEqual(expect.arrayContaining([
       `c1/infrastructure/controllers/custom: HelmRelease flux-system/custom: spec.chart.spec.version ">=banana" is neither a semver version nor a semver range: ${HINT}`,
     ]));
+  });
+
+  test('hand-written in a team\'s apps (which stamps strata\'s labels on them), a HelmRelease and an OCIRepository are checked alike', () => {
+    // The rule once left out every object labelled managed-by strata with a part-of label, meant
+    // for the components' own (checked where declared, and now not rendered when broken): every
+    // object of `fleet.apps` carries both.
+    const fleet = fleetOf('production', (apps) => {
+      new HelmRelease(apps, 'hand', {
+        metadata: { name: 'hand' },
+        spec: { interval: '1h', serviceAccountName: 'shop-reconciler', chart: { spec: { chart: 'podinfo', version: '>=0.0.0-0', sourceRef: { kind: 'HelmRepository' as never, name: 'podinfo' } } } },
+      });
+      new OciRepository(apps, 'charts', { metadata: { name: 'charts' }, spec: { interval: '1h', url: 'oci://ghcr.io/stefanprodan/charts/podinfo', ref: { semver: '>=1.0.0' } } });
+    });
+    expect(reported(fleet, 'chart-version-pinned')).toEqual([
+      `error [chart-version-pinned] c/apps/shop/hand: HelmRelease shop/hand: spec.chart.spec.version ">=0.0.0-0" floats to any future version (no upper bound): ${HINT}`,
+      `error [chart-version-pinned] c/apps/shop/charts: OCIRepository shop/charts: spec.ref.semver ">=1.0.0" floats to any future version (no upper bound): ${HINT}`,
+    ]);
   });
 
   test('a hand-written HelmRelease without a version floats to the latest chart; one from a Git repository has none to pin', () => {

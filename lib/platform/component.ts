@@ -220,8 +220,10 @@ export class PlatformComponent extends Construct {
     this.values = props.values ?? {};
     const own = props.placement === 'namespace';
     this.releaseNamespace = own ? props.namespace : FLUX_NAMESPACE;
-    const optionProblems = releaseProblems(props);
-    const problems = (this.problems = [...intake, ...valuesProblems(this.values, props), ...chartProblems(props.chart ?? {}), ...optionProblems]);
+    // A broken chart or release options would only come back as errors of the rendered objects
+    // (chart-version-pinned, the schemas): the release is not rendered, as a HelmApp's is not.
+    const unrenderable = [...chartProblems(props.chart ?? {}), ...releaseProblems(props)];
+    const problems = (this.problems = [...intake, ...valuesProblems(this.values, props), ...unrenderable]);
     addCheck(this, () => problems);
 
     const labels = { ...MANAGED_BY, 'app.kubernetes.io/part-of': props.name };
@@ -229,9 +231,8 @@ export class PlatformComponent extends Construct {
     this.declareNamespace(cluster, props, problems);
     const layer = Layer.containing(this);
     for (const capability of props.capabilities ?? []) provideCapability(cluster, capability, props.name, layer);
-    // Broken release options would only come back as schema errors of the objects: they are not rendered.
-    perCluster(releaseNamespaces, cluster).set(props.name, optionProblems.length > 0 ? null : this.releaseNamespace);
-    if (optionProblems.length > 0) return;
+    perCluster(releaseNamespaces, cluster).set(props.name, unrenderable.length > 0 ? null : this.releaseNamespace);
+    if (unrenderable.length > 0) return;
     let serviceAccountName = props.serviceAccountName ?? HELM_CONTROLLER;
     if (own && props.serviceAccountName === undefined) serviceAccountName = this.declareInstaller(cluster);
 

@@ -4,7 +4,7 @@
 import { fluxDurationError } from '../../fleet/duration.js';
 import { parseChartVersion } from '../../gitops/chart-version.js';
 import type { ResolvedObject } from '../../synth/model.js';
-import { describe, labelsOf, rec, type ClusterObjects } from '../objects.js';
+import { describe, rec, type ClusterObjects } from '../objects.js';
 import { ALWAYS_ERROR, type Rule, type Violation } from '../rule.js';
 
 /** The duration fields of each Flux kind (`metav1.Duration` in its Go types). */
@@ -43,19 +43,13 @@ export const fluxDuration: Rule = {
     ),
 };
 
-/** A PlatformComponent's objects: their chart version is checked where the component is declared, naming its prop. */
-function fromComponent(obj: ResolvedObject): boolean {
-  const labels = labelsOf(rec(obj.manifest.metadata).labels);
-  return labels['app.kubernetes.io/managed-by'] === 'strata' && labels['app.kubernetes.io/part-of'] !== undefined;
-}
-
 export const chartVersionPinned: Rule = {
   id: 'chart-version-pinned',
   summary: 'Every HelmRelease chart version (of a chart from a HelmRepository) and OCIRepository semver range is an exact semver version or a range with an upper bound (parsed with the semver library), never "latest", "*" or ">=1.0.0".',
   hint: 'pin an exact version ("1.2.3") or a bounded range ("~1.2.0", "^1.2.0")',
   severity: ALWAYS_ERROR,
   check: (objects: ClusterObjects): Violation[] => [
-    ...objects.ofKind('HelmRelease').filter((o) => isFlux(o) && !fromComponent(o)).flatMap((object) => {
+    ...objects.ofKind('HelmRelease').filter(isFlux).flatMap((object) => {
       const spec = rec(rec(rec(object.manifest.spec).chart).spec);
       if (spec.chart === undefined) return []; // chartRef: the source pins the version
       // A chart from a Git repository or bucket is the chart at the source's revision: Flux ignores the version.
@@ -63,7 +57,7 @@ export const chartVersionPinned: Rule = {
       const version = parseChartVersion(spec.version, 'spec.chart.spec.version');
       return version.kind === 'invalid' ? [{ object, message: `${describe(object)}: ${version.problem}` }] : [];
     }),
-    ...objects.ofKind('OCIRepository').filter((o) => isFlux(o) && !fromComponent(o)).flatMap((object) => {
+    ...objects.ofKind('OCIRepository').filter(isFlux).flatMap((object) => {
       const range = rec(rec(object.manifest.spec).ref).semver;
       if (range === undefined) return [];
       const version = parseChartVersion(range, 'spec.ref.semver');
