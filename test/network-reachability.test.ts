@@ -10,6 +10,7 @@ import {
 } from '../lib/index.js';
 import type { ResolvedCluster } from '../lib/synth/model.js';
 import { parseCidr } from '../lib/validate/network/cidr.js';
+import { metadataPorts } from '../lib/validate/network/sources.js';
 import { declaredFlows, podIndex } from '../lib/validate/network/flows.js';
 import { NetworkModel } from '../lib/validate/network/evaluator.js';
 import { ClusterObjects } from '../lib/validate/objects.js';
@@ -205,6 +206,26 @@ describe('network-flow-allowed on hand-written objects', () => {
     ]);
   });
 
+  test('an Egress rule with a port range declares flows on the server\'s ports inside it, not on its first port', () => {
+    const egress = (apps: Construct, ports: { port: number; endPort?: number }[]) => new ApiObject(apps, 'web-egress', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-egress' },
+      spec: { podSelector: { matchLabels: labelsFor('web') }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: labelsFor('api') } }], ports }] },
+    });
+    const fleetWith = (ports: { port: number; endPort?: number }[]) => fleetOf('production', (apps) => {
+      webWorkload(apps, 'web');
+      webWorkload(apps, 'api'); // serves http on 8080
+      admitWeb(apps);
+      egress(apps, ports);
+    });
+    const inRange = fleetWith([{ port: 8000, endPort: 8090 }]);
+    expect(reported(inRange, 'network-flow-allowed')).toEqual([]);
+    expect(flowsOf(rendered(inRange)[0]).filter((f) => f.startsWith('Deployment shop/web'))).toEqual(['Deployment shop/web → Deployment shop/api TCP/8080: egress allowed, ingress allowed']);
+    // A range that covers none of the server's ports declares no flow of its own, and does not let 8080 out.
+    expect(reported(fleetWith([{ port: 9000, endPort: 9100 }]), 'network-flow-allowed')).toEqual([
+      'error [network-flow-allowed] c/apps/shop/web: Deployment shop/web → Deployment shop/api on TCP 8080 (declared by NetworkPolicy shop/api-ingress) is blocked at the client: NetworkPolicies shop/allow-dns, shop/default-deny, shop/web-egress limit the egress of Deployment shop/web and none allows it; the server side is allowed by NetworkPolicy shop/api-ingress',
+    ]);
+  });
+
   test('a hand-written StatefulSet with a headless Service and several replicas must let its replicas reach each other', () => {
     const fleet = fleetOf('production', (apps) => {
       const labels = labelsFor('kv');
@@ -323,6 +344,37 @@ describe('trigger-source-reachable', () => {
     });
     expect(reported(fleet, 'trigger-source-reachable')).toEqual([
       expect.stringContaining('trigger "kafka" (kafka) scales Deployment shop/consumer, which cannot open TCP 19092 anywhere'),
+    ]);
+  });
+});
+
+describe('trigger-source-reachable: the ports a trigger names', () => {
+  test.each([
+    ['kafka', { bootstrapServers: 'kafka-0.example.com:9093,kafka-1.example.com:9094,kafka-2.example.com:9093' }, [9093, 9094]],
+    ['kafka', { bootstrapServers: 'kafka.example.com' }, [9092]],
+    ['apache-kafka', { bootstrapServers: '[2001:db8::1]:19092' }, [19092]],
+    ['redis', { address: 'cache.example.com:6380' }, [6380]],
+    ['redis-cluster', { addresses: 'a:7000, b:7001' }, [7000, 7001]],
+    ['redis-cluster', { hosts: 'a,b', ports: '7000,7001' }, [7000, 7001]],
+    ['rabbitmq', { host: 'amqps://mq.example.com/orders' }, [5671]],
+    ['rabbitmq', { host: 'amqp://guest@mq.example.com:5673' }, [5673]],
+    ['rabbitmq', { host: 'http://mq.example.com:15672', protocol: 'http' }, []], // the management API: the consumer's port is the default
+    ['postgresql', { host: 'db', port: '6432' }, [6432]],
+    ['kafka', { bootstrapServers: 'kafka:99999' }, []],
+  ] as const)('%s %j names %j', (type, metadata, ports) => {
+    expect(metadataPorts(type, metadata)).toEqual(ports);
+  });
+
+  const consumer = (egressPort: number) => (apps: Construct) => new Worker(apps as never, 'orders', {
+    image, resources,
+    egress: [Egress.toCidr('10.0.0.0/8', { ports: [egressPort] })],
+    autoscaling: Autoscaling.events({ min: 1, max: 5, triggers: [Trigger.kafka({ bootstrapServers: ['kafka.example.com:9093'], consumerGroup: 'orders', topic: 'orders', lagThreshold: 50 })] }),
+  });
+
+  test('a typed Kafka trigger is checked on the port of its brokers, not the default 9092', () => {
+    expect(reported(fleetOf('production', consumer(9093)), 'trigger-source-reachable')).toEqual([]);
+    expect(reported(fleetOf('production', consumer(9092)), 'trigger-source-reachable')).toEqual([
+      expect.stringContaining('trigger "kafka" (kafka) scales Deployment shop/orders, which cannot open TCP 9093 anywhere'),
     ]);
   });
 });

@@ -49,11 +49,16 @@ function peerPods(model: NetworkModel, pods: PodIndex, policy: Policy, peer: Rul
   return namespaces.flatMap((ns) => pods.candidates(ns, podSelector)).filter((p) => model.peerMatches(policy, peer, p));
 }
 
-/** The destination ports a rule's ports name on `destination`: every container port when the rule names none. */
+/**
+ * The destination ports a rule's ports name on `destination`: every container port when the rule
+ * names none; a single port as it is (a container may listen without declaring it); a range
+ * (`endPort`) or a named port, the container ports of the destination it covers (the range as
+ * such is no flow: a client connects to one port).
+ */
 function portsOf(rulePorts: readonly RulePort[] | 'all', destination: PodEndpoint): Port[] {
   if (rulePorts === 'all') return [...destination.ports];
   return rulePorts.flatMap((rp): Port[] => {
-    if (typeof rp.port === 'number') return [{ protocol: rp.protocol, port: rp.port }];
+    if (typeof rp.port === 'number' && rp.endPort === undefined) return [{ protocol: rp.protocol, port: rp.port }];
     return destination.ports.filter((p) => portMatches(rp, destination as Endpoint, p));
   });
 }

@@ -67,7 +67,7 @@ function scaledPods(objects: ClusterObjects, scaler: ReturnType<ClusterObjects['
 
 export const triggerSourceReachable: Rule = {
   id: 'trigger-source-reachable',
-  summary: 'A workload scaled by a KEDA trigger (ScaledObject target or ScaledJob) whose egress is limited by NetworkPolicies may open connections on the default port of the trigger\'s source (e.g. RabbitMQ 5672, Kafka 9092, Redis 6379): it consumes from what it is scaled on. A judgement: the source\'s address is in a Secret, so only its port is checked.',
+  summary: 'A workload scaled by a KEDA trigger (ScaledObject target or ScaledJob) whose egress is limited by NetworkPolicies may open connections on each port of the trigger\'s source its metadata names (`port`, `ports`, the brokers of `bootstrapServers`, a Redis `address`, an `amqp://` host), else on the source\'s default port (e.g. RabbitMQ 5672, Kafka 9092, Redis 6379): it consumes from what it is scaled on. A judgement: the source\'s address is mostly in a Secret, so only its port is checked.',
   hint: 'declare the egress: `egress: [Egress.toCidr("<broker range>", { ports: [<port>] })]`, or `Egress.toWorkload(...)` for an in-cluster broker; waive with a reason when the source is reached another way (e.g. an egress gateway)',
   severity: WARN_IN_DEVELOPMENT,
   check(objects) {
