@@ -15,7 +15,8 @@ export const OUTPUT = join('lib', 'fleet', 'props-keys.generated.ts');
 /**
  * A shape: `0` (not checked: primitives, functions, class instances, types from other packages),
  * the name of a shape in the table, or `{ k: known keys and their shapes, i: the shape of any other
- * key's value }` (`i` present: any key is allowed, e.g. `Record<string, string>`).
+ * key's value, r: the keys that must be given }` (`i` present: any key is allowed, e.g.
+ * `Record<string, string>`), and the others of lib/fleet/props-shape.ts.
  */
 function generate(root = process.cwd()) {
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
@@ -127,14 +128,15 @@ function generate(root = process.cwd()) {
     return typeof ref === 'string' ? table[ref] : ref;
   }
 
-  /** The union of several shapes' keys: a value of any member is accepted. */
+  /** The union of several shapes' keys: a value of any member is accepted; a key is required when every member requires it. */
   function merge(shapes) {
     if (shapes.some((s) => s === 0 || s.i !== undefined)) return 0;
     const k = {};
     for (const s of shapes) {
       for (const [key, ref] of Object.entries(s.k)) k[key] = key in k && JSON.stringify(k[key]) !== JSON.stringify(ref) ? 0 : ref;
     }
-    return { k };
+    const r = (shapes[0].r ?? []).filter((key) => shapes.every((s) => (s.r ?? []).includes(key)));
+    return r.length > 0 ? { k, r } : { k };
   }
 
   function objectShape(t) {
@@ -142,12 +144,22 @@ function generate(root = process.cwd()) {
     const infos = checker.getIndexInfosOfType(t);
     if (properties.length === 0 && infos.length === 0) return 0; // `{}`: anything but null
     const k = {};
+    const r = [];
     for (const p of checker.getPropertiesOfType(t)) {
       if (p.name.startsWith('__@')) continue; // symbol-keyed
-      k[p.name] = shapeOf(checker.getTypeOfSymbol(p));
+      const type = checker.getTypeOfSymbol(p);
+      k[p.name] = shapeOf(type);
+      if ((p.flags & ts.SymbolFlags.Optional) === 0 && !allowsUndefined(type)) r.push(p.name);
     }
     const index = infos.find((info) => (info.keyType.flags & ts.TypeFlags.String) !== 0);
-    return index ? { k, i: shapeOf(index.type) } : { k };
+    const shape = index ? { k, i: shapeOf(index.type) } : { k };
+    return r.length > 0 ? { ...shape, r: r.sort() } : shape;
+  }
+
+  /** Whether a property of `type` may be left undefined although it is not optional (`x: T | undefined`, `unknown`). */
+  function allowsUndefined(type) {
+    const undefinedLike = ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+    return (type.flags & undefinedLike) !== 0 || (type.isUnion() && type.types.some((m) => (m.flags & undefinedLike) !== 0));
   }
 
   const module = checker.getSymbolAtLocation(program.getSourceFile(entry));

@@ -64,22 +64,21 @@ export class Autoscaling {
   static cpu(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static cpu(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.cpu(...)', ({ min, max, behavior, ...target }) => Autoscaling.resources({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) }), BOUNDS_EXAMPLE);
+    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.cpu(...)', ({ min, max, behavior, ...target }) => hpaOf({ min, max, behavior, cpu: withDefault(target, DEFAULT_CPU_UTILIZATION) }), BOUNDS_EXAMPLE);
   }
 
   /** A HorizontalPodAutoscaler on memory. @default utilization 80% of the requests */
   static memory(options: ResourceAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static memory(options: ResourceAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.memory(...)', ({ min, max, behavior, ...target }) => Autoscaling.resources({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) }), BOUNDS_EXAMPLE);
+    return fromOptions('ResourceAutoscalingOptions', options, 'Autoscaling.memory(...)', ({ min, max, behavior, ...target }) => hpaOf({ min, max, behavior, memory: withDefault(target, DEFAULT_MEMORY_UTILIZATION) }), BOUNDS_EXAMPLE);
   }
 
   /** A HorizontalPodAutoscaler on cpu, memory, custom and external metrics together. */
   static resources(options: MetricsAutoscalingOptions & FixedBounds): HorizontalAutoscaling;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling>;
   static resources(options: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling> {
-    return fromOptions('MetricsAutoscalingOptions', options, 'Autoscaling.resources(...)', (o) =>
-      combinePerStage([o.min, o.max], (resolve) => new HorizontalAutoscaling({ ...o, min: resolve(o.min), max: resolve(o.max) })), '{ min: 1, max: 10, cpu: { utilization: 70 } }');
+    return fromOptions('MetricsAutoscalingOptions', options, 'Autoscaling.resources(...)', hpaOf, '{ min: 1, max: 10, cpu: { utilization: 70 } }');
   }
 
   /** A KEDA ScaledObject driven by triggers (queues, Prometheus, cron, ...), able to scale to zero. */
@@ -89,6 +88,14 @@ export class Autoscaling {
     return fromOptions('EventAutoscalingOptions', options, 'Autoscaling.events(...)', (o) =>
       combinePerStage([o.min, o.max], (resolve) => new EventAutoscaling({ ...o, min: resolve(o.min), max: resolve(o.max) })), '{ min: 0, max: 10, triggers: [Trigger.rabbitmq({ ... })] }');
   }
+}
+
+/**
+ * The autoscaler of checked options (per stage when its bounds are): `cpu` and `memory` build
+ * theirs here rather than through `resources`, whose check would report their problems again.
+ */
+function hpaOf(o: MetricsAutoscalingOptions): StageValue<HorizontalAutoscaling> {
+  return combinePerStage([o.min, o.max], (resolve) => new HorizontalAutoscaling({ ...o, min: resolve(o.min), max: resolve(o.max) }));
 }
 
 /** How the bounds of an autoscaler look, for the message about missing options. */

@@ -223,12 +223,59 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
   // A class instance or an `Object.create(base)` is valid props too (types are structural): its
   // own fields are checked, but a field of its own the table does not know may be the class's.
   const plain = isPlainObject(value);
+  let misspelt: string[] | undefined;
   for (const key of Object.keys(value as object)) {
     // Own keys only: a key `__proto__` or `constructor` in the props is the user's, not the table's.
     const known = Object.prototype.hasOwnProperty.call(match.k, key) ? match.k[key] : undefined;
     if (known !== undefined) check(known, (value as Record<string, unknown>)[key], joinPath(path, key), problems);
     else if (match.i !== undefined) check(match.i, (value as Record<string, unknown>)[key], joinPath(path, key), problems);
-    else if (plain) problems.push(unknownKey(joinPath(path, key), key, Object.keys(match.k)));
+    else if (plain) {
+      problems.push(unknownKey(joinPath(path, key), key, Object.keys(match.k)));
+      (misspelt ??= []).push(key);
+    }
+  }
+  if (match.r) requiredProblems(match, value as Record<string, unknown>, path, misspelt ?? [], problems);
+}
+
+/**
+ * Keys a construct or factory checks itself when they are left out, with a message of its own that
+ * says what to give (`image is required: a reference pinned by tag or digest, e.g. ...`), by type;
+ * test/props.test.ts checks each is a required key of its type and is reported once.
+ */
+export const REQUIRED_CHECKED_BY_CONSTRUCT: Readonly<Record<string, readonly string[]>> = {
+  // lib/fleet/cluster.ts clusterPropsProblems: each names what it takes.
+  ClusterProps: ['provider', 'region', 'stage'],
+  // lib/workloads/image.ts and container.ts: a pinned reference; each request by name.
+  ...Object.fromEntries(['ContainerOptions', 'PodOptions', 'SidecarOptions', 'WebServiceProps', 'WebServiceOptions', 'WorkerProps', 'WorkerOptions', 'StatefulServiceProps', 'StatefulServiceOptions']
+    .map((type) => [type, ['image', 'resources']])),
+  CronTaskProps: ['image', 'resources', 'schedule'],
+  CronTaskOptions: ['image', 'resources', 'schedule'],
+  Resources: ['cpu', 'memory'],
+  // lib/workloads/egress.ts portProblems: the destination ports, with examples.
+  EgressCidrOptions: ['ports'],
+  EgressPortOptions: ['ports'],
+  EgressWorkloadOptions: ['ports'],
+};
+
+/** Type name of each object shape of the table, for `REQUIRED_CHECKED_BY_CONSTRUCT`. */
+let shapeNames: Map<object, string> | undefined;
+function nameOfShape(shape: object): string | undefined {
+  shapeNames ??= new Map(Object.entries(PROPS_SHAPES).filter(([, s]) => typeof s === 'object').map(([name, s]) => [s as object, name]));
+  return shapeNames.get(shape);
+}
+
+/**
+ * The keys `shape` requires that `value` leaves out (or gives as `undefined`): the construct would
+ * read nothing there, and fail or render without it. A key that an unknown key of `value` is a typo
+ * of is reported once, by the unknown key's message (`verison ... did you mean "version"?`).
+ */
+function requiredProblems(shape: ObjectShape, value: Record<string, unknown>, path: string, misspelt: readonly string[], problems: string[]): void {
+  const ownChecks = REQUIRED_CHECKED_BY_CONSTRUCT[nameOfShape(shape) ?? ''] ?? [];
+  const guessed = new Set(misspelt.map((key) => didYouMean(key, Object.keys(shape.k))));
+  for (const key of shape.r ?? []) {
+    if (value[key] !== undefined || ownChecks.includes(key) || guessed.has(key)) continue;
+    const expected = shapeOf(shape.k[key]);
+    problems.push(`${joinPath(path, key)} is required${expected === 0 ? '' : ` (${describeKinds(alternatives(expected))})`}`);
   }
 }
 
@@ -303,14 +350,16 @@ export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, prob
 }
 
 /**
- * `props` checked against `type` (not an object, unknown keys, values of another structure), and
- * as a construct can read them: `{}` for props left out or not an object, fields of another
+ * `props` checked against `type` (not an object, unknown keys, values of another structure, keys
+ * left out that it requires), and as a construct can read them: `{}` for props left out or not an object, fields of another
  * structure left out (`withoutMismatches`). Stage values are left as they are (`intakeProps`
  * resolves them).
  */
 export function checkedProps<T>(type: PropsTypeName, props: T, label = ''): { readonly props: T; readonly problems: readonly string[] } {
   const problem = propsArgumentProblem(props, label);
-  if (problem || props === undefined) return { props: {} as T, problems: problem ? [problem] : [] };
+  if (problem) return { props: {} as T, problems: [problem] };
+  // Props left out are read as `{}`, and checked as such: each key the type requires is named.
+  if (props === undefined) return { props: {} as T, problems: propsProblems(type, {}, label) };
   const problems = propsProblems(type, props, label);
   return { props: problems.length > 0 ? withoutMismatches(type, props) : props, problems };
 }

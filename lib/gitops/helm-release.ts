@@ -234,10 +234,11 @@ export const MAX_RELEASE_NAME = 53;
 /** Problems with where a chart comes from (repository and name), as messages. */
 export function chartSourceProblems(chart: Pick<ChartProps, 'repository' | 'name'>): string[] {
   const problems: string[] = [];
-  if (!/^(https|oci):\/\/[^\s/]+/.test(chart.repository ?? '')) {
+  // A field left out is the props check's to report (`chart.repository is required`).
+  if (chart.repository !== undefined && !/^(https|oci):\/\/[^\s/]+/.test(chart.repository)) {
     problems.push(`chart repository ${show(chart.repository)} is not an https:// or oci:// URL`);
   }
-  const name = dnsSubdomainError('chart name', chart.name);
+  const name = chart.name === undefined ? undefined : dnsSubdomainError('chart name', chart.name);
   if (name) problems.push(name);
   return problems;
 }
@@ -250,7 +251,7 @@ export function chartVersionProblem(version: string): string | undefined {
 
 /** Problems with a chart reference, as messages. */
 export function chartProblems(chart: ChartProps): string[] {
-  return [...chartSourceProblems(chart), chartVersionProblem(chart.version)].filter((p): p is string => p !== undefined);
+  return [...chartSourceProblems(chart), chart.version === undefined ? undefined : chartVersionProblem(chart.version)].filter((p): p is string => p !== undefined);
 }
 
 /** A problem with a Go duration field, e.g. `timeout "5 minutes"`. */
@@ -318,7 +319,7 @@ export function valuesFromProblems(refs: readonly HelmValuesReference[]): string
     const at = `valuesFrom[${i}]`;
     return [
       oneOf(`${at}.kind`, ref.kind, ['ConfigMap', 'Secret'] as const),
-      dnsSubdomainError(`${at}.name`, ref.name),
+      ref.name === undefined ? undefined : dnsSubdomainError(`${at}.name`, ref.name), // left out: the props check's
       ref.valuesKey === undefined || (VALUES_KEY.test(ref.valuesKey) && ref.valuesKey.length <= 253)
         ? undefined
         : `${at}.valuesKey ${show(ref.valuesKey)} is not a data key (letters, digits, "-", "_", ".", at most 253 characters)`,

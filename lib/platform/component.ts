@@ -220,10 +220,7 @@ export class PlatformComponent extends Construct {
     this.values = props.values ?? {};
     const own = props.placement === 'namespace';
     this.releaseNamespace = own ? props.namespace : FLUX_NAMESPACE;
-    // A broken chart or release options would only come back as errors of the rendered objects
-    // (chart-version-pinned, the schemas): the release is not rendered, as a HelmApp's is not.
-    const unrenderable = [...chartProblems(props.chart ?? {}), ...releaseProblems(props)];
-    const problems = (this.problems = [...intake, ...valuesProblems(this.values, props), ...unrenderable]);
+    const problems = (this.problems = [...intake, ...valuesProblems(this.values, props), ...chartProblems(props.chart ?? {}), ...releaseProblems(props)]);
     addCheck(this, () => problems);
 
     const labels = { ...MANAGED_BY, 'app.kubernetes.io/part-of': props.name };
@@ -231,8 +228,11 @@ export class PlatformComponent extends Construct {
     this.declareNamespace(cluster, props, problems);
     const layer = Layer.containing(this);
     for (const capability of props.capabilities ?? []) provideCapability(cluster, capability, props.name, layer);
-    perCluster(releaseNamespaces, cluster).set(props.name, unrenderable.length > 0 ? null : this.releaseNamespace);
-    if (unrenderable.length > 0) return;
+    // Broken props (a field left out, a floating chart version, bad release options) would only come
+    // back as errors of the rendered objects (chart-version-pinned, the schemas): the release is not
+    // rendered, as a HelmApp's is not.
+    perCluster(releaseNamespaces, cluster).set(props.name, problems.length > 0 ? null : this.releaseNamespace);
+    if (problems.length > 0) return;
     let serviceAccountName = props.serviceAccountName ?? HELM_CONTROLLER;
     if (own && props.serviceAccountName === undefined) serviceAccountName = this.declareInstaller(cluster);
 
@@ -359,8 +359,9 @@ export class PlatformComponent extends Construct {
 /** Problems with a component's names, placement and release options, as messages. */
 function releaseProblems(props: PlatformComponentProps): string[] {
   return [
-    constructIdError('component name', props.name) ?? dnsLabelError('component name', props.name),
-    dnsLabelError('component namespace', props.namespace),
+    // A name or namespace left out is the props check's to report (`namespace is required`).
+    props.name === undefined ? undefined : constructIdError('component name', props.name) ?? dnsLabelError('component name', props.name),
+    props.namespace === undefined ? undefined : dnsLabelError('component namespace', props.namespace),
     props.placement === undefined || PLACEMENTS.includes(props.placement) ? undefined : `placement ${show(props.placement)} is not one of ${PLACEMENTS.map(show).join(', ')}`,
     props.releaseName === undefined ? undefined : releaseNameProblem('releaseName', props.releaseName),
     props.serviceAccountName === undefined ? undefined : dnsSubdomainError('serviceAccountName', props.serviceAccountName),

@@ -87,7 +87,8 @@ export function tenantRepositoryProblems(props: TenantRepositoryProps, tenant: s
   const at = (problem: string | undefined): string[] => (problem === undefined ? [] : [`tenant ${show(tenant)}: ${problem}`]);
   const oci = isOci(props);
   const problems: string[] = [];
-  if (typeof props.url !== 'string' || !(GIT_URL.test(props.url) || OCI_URL.test(props.url))) {
+  // A url left out is the props check's to report (`repository.url is required`).
+  if (props.url !== undefined && (typeof props.url !== 'string' || !(GIT_URL.test(props.url) || OCI_URL.test(props.url)))) {
     problems.push(...at(`repository.url ${show(props.url)} is not a Flux source URL: use https://, http:// or ssh:// for a Git repository (e.g. "ssh://git@github.com/acme/dev-team.git") or oci:// for an OCI artifact (e.g. "oci://ghcr.io/acme/dev-team")`));
   }
   if (oci && props.branch !== undefined) problems.push(...at(`repository.branch ${show(props.branch)} is for Git repositories: an OCI artifact is chosen by tag, semver or digest`));

@@ -180,9 +180,10 @@ export class Tenant extends Construct {
       const podSecurity = { ...RESTRICTED_POD_SECURITY, 'pod-security.kubernetes.io/enforce': level ?? 'restricted' };
       new k8s.KubeNamespace(this, 'namespace', { metadata: { name: namespace, labels: { ...labels, ...podSecurity, ...access } } });
     }
-    // Bad quantities are reported above, once and clearly; the objects would only repeat them as schema errors.
-    if (props.quota && badQuantities.length === 0) {
-      const q = props.quota;
+    // Bad quantities are reported above, once and clearly; the objects would only repeat them as
+    // schema errors. A quota without its cpu or memory is the props check's (`quota.memory is required`).
+    const q = props.quota;
+    if (q && badQuantities.length === 0 && typeof q.cpu === 'string' && typeof q.memory === 'string') {
       const hard: Record<string, k8s.Quantity> = {
         'requests.cpu': k8s.Quantity.fromString(q.cpu),
         'requests.memory': k8s.Quantity.fromString(q.memory),
@@ -252,7 +253,7 @@ export class Tenant extends Construct {
     apps.serviceAccountName = this.serviceAccountName;
     if (props.repository) {
       apps.namespaceAccountDeclared = true;
-      if (repositoryProblems.length === 0) {
+      if (repositoryProblems.length === 0 && typeof props.repository.url === 'string') { // a url left out: the props check's
         declareTenantRepository(apps, props.repository, { namespace, serviceAccountName: this.serviceAccountName, tenant: name });
       }
     }

@@ -239,7 +239,7 @@ function buildMounts(options: ContainerOptions, ctx: ContainerContext, problems:
   if (options.configFiles) {
     const volume = { name: CONFIG_VOLUME, configMap: { name: `${ctx.name}-config` } };
     mounts.push({ path: options.configFiles.path, name: CONFIG_VOLUME, volume, readOnly: true });
-    for (const file of Object.keys(options.configFiles.files)) {
+    for (const file of Object.keys(options.configFiles.files ?? {})) { // files left out: the props check's
       if (!CONFIG_KEY.test(file) || file.length > 253) problems.push(`configFiles: file name ${show(file)} is not valid (letters, digits, '-', '_' and '.', no '/')`);
     }
   }
@@ -257,6 +257,8 @@ function buildMounts(options: ContainerOptions, ctx: ContainerContext, problems:
   const byName = new Map<string, Mount>();
   const volumes: k8s.Volume[] = [];
   for (const m of mounts) {
+    // A claim's path left out is the props check's to report (`storage.data.path is required`).
+    if (typeof m.path !== 'string') continue;
     if (!m.path.startsWith('/')) problems.push(`volumes: mount path ${show(m.path)} is not absolute`);
     const samePath = byPath.get(m.path);
     if (samePath) problems.push(`volumes: ${show(m.path)} is mounted twice (volumes ${show(samePath.name)} and ${show(m.name)})`);

@@ -120,8 +120,6 @@ export class HelmApp extends Construct {
     const stage = this.cluster.stage;
     const resolve = <T>(field: string, value: StageValue<T> | undefined): T | undefined => resolveDeep(stage, value, field, this.problems) as T | undefined;
     const chart = { repository: props.chart?.repository, name: props.chart?.name, version: resolve('chart.version', props.chart?.version) as string };
-    // A version missing for the stage is reported by the resolution already.
-    const versionResolved = chart.version !== undefined || !isStageDependent(props.chart?.version);
     const values = resolve<HelmValues>('values', props.values);
     const timeout = resolve('timeout', props.timeout);
     const interval = resolve('interval', props.interval);
@@ -131,7 +129,8 @@ export class HelmApp extends Construct {
     this.problems.push(...[
       nameProblem,
       ...chartSourceProblems(chart),
-      versionResolved ? chartVersionProblem(chart.version) : undefined,
+      // A version missing for the stage is reported by the resolution, one left out by the props check.
+      chart.version === undefined ? undefined : chartVersionProblem(chart.version),
       ...valuesFromProblems(props.valuesFrom ?? []),
       ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
       durationProblem('timeout', timeout),

@@ -177,7 +177,8 @@ function buildSidecars(
   sidecars.forEach((sidecar, i) => {
     const name = sidecar.name;
     const where = `sidecars[${i}] (${show(name)})`;
-    if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
+    // A name left out is the props check's to report (`sidecars[0].name is required`).
+    if (name !== undefined && (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63)) {
       problems.push(`${where}: name ${show(name)} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
     } else if (names.has(name)) {
       problems.push(`${where}: name ${show(name)} is taken by another container of the pod`);

@@ -52,9 +52,10 @@ export function resolvePorts(ports: readonly PortOptions[], hasService: boolean)
   const problems: string[] = [];
   const resolved = ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', servicePort: p.servicePort ?? p.port, appProtocol: p.appProtocol }));
   for (const p of resolved) {
-    const nameError = portNameError(p.name);
+    // A name or port left out is the props check's to report (`ports[0].name is required`).
+    const nameError = p.name === undefined ? undefined : portNameError(p.name);
     if (nameError) problems.push(nameError);
-    const numberError = portNumberError(`port ${show(p.name)}:`, p.port);
+    const numberError = p.port === undefined ? undefined : portNumberError(`port ${show(p.name)}:`, p.port);
     if (numberError) problems.push(numberError);
     const serviceError = hasService ? portNumberError(`port ${show(p.name)}: servicePort`, p.servicePort) : undefined;
     if (serviceError && p.servicePort !== p.port) problems.push(serviceError);
