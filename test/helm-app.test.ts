@@ -258,6 +258,22 @@ describe('errors name the construct, the value and what is valid', () => {
   const errors = (props: Partial<HelmAppProps>, id = 'podinfo'): string[] =>
     errorsOf(fleetOf('production', (apps) => new HelmApp(apps, id, { chart: { ...PODINFO_OCI, version: '6.9.2' }, ...props })));
 
+  test('values are checked against the chart\'s values.schema.json and a pinned values file, per stage, as a component\'s', () => {
+    const schema = { type: 'object', additionalProperties: false, properties: { replicaCount: { type: 'integer', minimum: 1 }, ui: { type: 'object', properties: { message: { type: 'string' } } } } };
+    expect(errors({ valuesSchema: schema, values: { replicaCount: perStage({ production: 0, default: 2 }), uii: { message: 'hi' } } })).toEqual([
+      'c/apps/shop/podinfo: values.uii is not a known key: did you mean "ui"? (valid keys: replicaCount, ui) (values.schema.json)',
+      'c/apps/shop/podinfo: values.replicaCount must be >= 1 (values.schema.json)',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'strata-helm-app-values-'));
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, 'replicaCount: 1\nui:\n  message: ""\n  color: "#34577c"\npodAnnotations: {}\n');
+    expect(errors({ valuesFile: file, values: { ui: { colour: 'red' }, podAnnotations: { 'example.com/any': 'x' } } })).toEqual([
+      'c/apps/shop/podinfo: values.ui.colour is not a known key: did you mean "color"? (valid keys: color, message) (values file)',
+    ]);
+    const valid = { chart: { ...PODINFO_OCI, version: '6.9.2' }, valuesFile: file, valuesSchema: schema, values: { replicaCount: 3, ui: { message: 'hi' } } };
+    expect(() => fleetOf('production', (apps) => new HelmApp(apps, 'podinfo', valid)).render()).not.toThrow();
+  });
+
   test('chart: repository, name and a floating version (per stage too)', () => {
     expect(errors({ chart: { repository: 'ftp://charts', name: 'Pod_Info', version: perStage({ production: 'latest', default: '1.0.0' }) } })).toEqual([
       'c/apps/shop/podinfo: chart repository "ftp://charts" is not an https:// or oci:// URL',

@@ -29,7 +29,7 @@ import { FLUX_NAMESPACE } from '../gitops/source.js';
 import { SYSTEM_NAMESPACES } from '../validate/references.js';
 import { Layer, MANAGED_BY } from './layer.js';
 import type { IComponent, Platform } from './platform.js';
-import { valuesProblems, type ValuesChecks } from './values-check.js';
+import { valuesProblems, type ValuesChecks } from '../gitops/values-check.js';
 import { recordDefinition } from '../fleet/source-location.js';
 
 // What `platform.install()` accepts is stated beside it, in platform.ts; the catalog imports it from here.

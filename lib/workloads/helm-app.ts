@@ -24,6 +24,7 @@ import {
   type HelmValuesReference,
   type HelmReleaseOptions,
 } from '../gitops/helm-release.js';
+import { valuesProblems, type ValuesChecks } from '../gitops/values-check.js';
 import { appsOf } from './workload.js';
 import { recordDefinition } from '../fleet/source-location.js';
 
@@ -43,8 +44,11 @@ export interface HelmAppChart {
   readonly version: StageValue<string>;
 }
 
-/** A third-party chart a team installs into its own namespace. */
-export interface HelmAppProps extends HelmReleaseOptions {
+/**
+ * A third-party chart a team installs into its own namespace. `valuesSchema` and `valuesFile` check
+ * the values (resolved for the cluster's stage) as a platform component's are.
+ */
+export interface HelmAppProps extends HelmReleaseOptions, ValuesChecks {
   /** Names the HelmRelease, its chart source and (unless `releaseName`) the Helm release; a DNS label. @default the construct id */
   readonly name?: string;
   /** The chart to install: its repository (https:// or oci://), name and version, pulled through a Flux HelmRepository or OCIRepository. */
@@ -131,6 +135,7 @@ export class HelmApp extends Construct {
       ...chartSourceProblems(chart),
       // A version missing for the stage is reported by the resolution, one left out by the props check.
       chart.version === undefined ? undefined : chartVersionProblem(chart.version),
+      ...valuesProblems(values ?? {}, props),
       ...valuesFromProblems(props.valuesFrom ?? []),
       ...actionProblems(props.install, props.upgrade, props.test, props.releaseDefaults),
       durationProblem('timeout', timeout),
