@@ -1,8 +1,8 @@
 // The Kubernetes version of a cluster: objects are validated against that release's API (fields
 // and kinds from imports/known-fields.ts, generated from cdk8s-plus-27 … cdk8s-plus-34), and
 // strata's own constructs render the newer features the cluster has (native sidecars).
-import { ApiObject } from 'cdk8s';
-import { Fleet, Provider, Stage, Testing, Worker, WebService, type Apps, type KubernetesVersion } from '../lib/index.js';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { Fleet, Provider, Stage, Testing, Worker, WebService, addRenderedPatch, type Apps, type KubernetesVersion } from '../lib/index.js';
 import { podRequests } from '../lib/autoscaling/node-fit.js';
 import { apiVersionProblem } from '../lib/validate/api-versions.js';
 import { droppedFields, knownMinors, unknownFields } from '../lib/validate/fields.js';
@@ -56,9 +56,33 @@ describe('fields per Kubernetes version', () => {
     expect(unknownFields(podOf([APP], [SIDECAR]) as never, '1.35')).toEqual([]);
   });
 
-  test('the cdk8s-plus-27 binding drops a later field from its props', () => {
+  test('the cdk8s-plus-27 binding drops a later field from its props: the message says where it can be set', () => {
     const props = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { trafficDistribution: 'PreferClose' } } as never;
-    expect(droppedFields(props)).toEqual([expect.stringMatching(/^\/spec\/trafficDistribution is not a field of Service, so the cdk8s binding drops it/)]);
+    expect(droppedFields(props)).toEqual([
+      '/spec/trafficDistribution is a field of Kubernetes 1.30 and later, which the cdk8s binding (1.27) drops from its props: set it on the rendered object with addRenderedPatch(obj, JsonPatch.add("/spec/trafficDistribution", ...)), on clusters whose kubernetesVersion is 1.30 or later',
+    ]);
+  });
+
+  test('addRenderedPatch sets a later field on a typed object: valid on 1.33, an error naming the release on 1.29', () => {
+    const web = (apps: Apps) => {
+      const w = new WebService(apps, 'web', { ...BASE, port: 8080 });
+      addRenderedPatch(w.service!, JsonPatch.add('/spec/trafficDistribution', 'PreferClose'));
+    };
+    const service = find(Testing.synth(versioned('1.33', web)).objects, 'Service', 'web');
+    expect(service.spec.trafficDistribution).toBe('PreferClose');
+    expect(errorsOf(versioned('1.29', web))).toEqual([
+      "c/apps/shop/web/service: Service web: schema v1: /spec/trafficDistribution is a field of Kubernetes 1.30 and later, but this cluster runs 1.29: set the cluster's kubernetesVersion to 1.30 or later where it runs one, or remove the field",
+    ]);
+  });
+
+  test('addRenderedPatch: a path that is not in the rendered object, or no object or patch, is an error naming it', () => {
+    expect(errorsOf(versioned('1.33', (apps) => {
+      const w = new WebService(apps, 'web', { ...BASE, port: 8080 });
+      addRenderedPatch(w.service!, JsonPatch.add('/spec/missing/trafficDistribution', 'PreferClose'));
+    }))).toEqual([expect.stringMatching(/^c\/apps\/shop\/web\/service: .*Service web: rendered patch add \/spec\/missing\/trafficDistribution does not apply \(.*\): every part of the path but the last must exist in the rendered object$/)]);
+    expect(() => addRenderedPatch(undefined as never, JsonPatch.add('/a', 1))).toThrow('addRenderedPatch: undefined is not an ApiObject: give the object to patch (e.g. web.service)');
+    const obj = new ApiObject(new Chart(new App(), 'c'), 'x', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(() => addRenderedPatch(obj, { op: 'add' } as never)).toThrow('addRenderedPatch: patch 1 ({"op":"add"}) is not a JsonPatch: use JsonPatch.add(path, value) and the like from cdk8s');
   });
 });
 

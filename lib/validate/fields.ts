@@ -3,6 +3,7 @@
 // cluster runs), and the API server would drop it silently. imports/known-fields.ts holds every
 // known key per type, with the Kubernetes minor versions that have it.
 import { KNOWN_FIELDS } from '../../imports/known-fields.js';
+import { show } from '../fleet/errors.js';
 import { DEFAULT_KUBERNETES_VERSION, minorOf } from '../fleet/kubernetes-version.js';
 import type { Manifest } from '../synth/model.js';
 
@@ -226,7 +227,11 @@ export function droppedFields(props: Manifest): string[] {
     props,
     `${props.apiVersion}/${props.kind}`,
     'prop',
-    (path, key, known) => {
+    (path, key, known, field) => {
+      // A field of a later Kubernetes than the binding's: it can be set on the rendered object.
+      if (field?.since !== undefined && field.since > BINDING_MINOR) {
+        return `${path} is a field of Kubernetes 1.${field.since} and later, which the cdk8s binding (1.${BINDING_MINOR}) drops from its props: set it on the rendered object with addRenderedPatch(obj, JsonPatch.add(${show(jsonPath(path, field.json))}, ...)), on clusters whose kubernetesVersion is 1.${field.since} or later`;
+      }
       const renamed = [...known].find((k) => k.toLowerCase() === key.toLowerCase());
       const hint = renamed ? ` (the binding names this field "${renamed}": patch that path instead)` : suggest(key, known);
       return `${path} is not a field of ${props.kind}, so the cdk8s binding drops it${hint}`;
@@ -234,6 +239,11 @@ export function droppedFields(props: Manifest): string[] {
     BINDING_MINOR,
     (path) => `${path}: the cdk8s binding drops this plain value; set it as k8s.IntOrString.fromNumber/fromString or k8s.Quantity.fromString (or the binding's own class)`,
   );
+}
+
+/** `path` (in prop names, `/spec/template/spec/hostPid`) with its last key as the JSON key. */
+function jsonPath(path: string, json: string): string {
+  return `${path.slice(0, path.lastIndexOf('/'))}/${escape(json)}`;
 }
 
 /** The Kubernetes minor of the cdk8s bindings strata renders with (cdk8s-plus-27). */
