@@ -348,6 +348,45 @@ describe('trigger-source-reachable', () => {
   });
 });
 
+describe('network-peer-selects-pods', () => {
+  test('Peer.workload naming no workload of the namespace is a warning with the closest name; an existing one is none', () => {
+    const fleet = (peer: string) => fleetOf('production', (apps) => {
+      new Worker(apps, 'scaler', { image, resources });
+      new StatefulService(apps, 'db', { image, resources, ports: [{ name: 'pg', port: 5432 }], storage: { data: { path: '/d', size: '1Gi' } }, allowFrom: [Peer.workload(peer)] });
+    });
+    expect(reported(fleet('caler'), 'network-peer-selects-pods')).toEqual([
+      'warning [network-peer-selects-pods] c/apps/shop/db/network-policy: ingress rule 1 admits the pods of namespace shop labelled app.kubernetes.io/instance=caler, app.kubernetes.io/name=caler, and no workload of the namespace has them (did you mean "scaler"?): the rule allows a flow to or from nobody',
+    ]);
+    expect(reported(fleet('scaler'), 'network-peer-selects-pods')).toEqual([]);
+  });
+
+  test('Egress.toWorkload to no workload of its own namespace is one too', () => {
+    const fleet = fleetOf('production', (apps) => {
+      new StatefulService(apps, 'db', { image, resources, ports: [{ name: 'pg', port: 5432 }], storage: { data: { path: '/d', size: '1Gi' } } });
+      new Worker(apps, 'sync', { image, resources, egress: [Egress.toWorkload('dbb', { namespace: 'shop', ports: [5432] })] });
+    });
+    expect(reported(fleet, 'network-peer-selects-pods')).toEqual([
+      'warning [network-peer-selects-pods] c/apps/shop/sync/egress-policy: egress rule 1 lets out to the pods of namespace shop labelled app.kubernetes.io/instance=dbb, app.kubernetes.io/name=dbb, and no workload of the namespace has them (did you mean "db"?): the rule allows a flow to or from nobody',
+    ]);
+  });
+
+  test('a hand-written policy: a peer of another namespace, or selecting every pod, is not this rule\'s', () => {
+    const fleet = fleetOf('production', (apps) => {
+      webWorkload(apps, 'web');
+      new ApiObject(apps, 'web-ingress', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-ingress' },
+        spec: {
+          podSelector: { matchLabels: labelsFor('web') }, policyTypes: ['Ingress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: { role: 'monitoring' } } }, { podSelector: {} }, { namespaceSelector: {}, podSelector: { matchLabels: { role: 'x' } } }] }],
+        },
+      });
+    });
+    expect(reported(fleet, 'network-peer-selects-pods')).toEqual([
+      'warning [network-peer-selects-pods] c/apps/shop/web-ingress: ingress rule 1 admits the pods of namespace shop labelled role=monitoring, and no workload of the namespace has them: the rule allows a flow to or from nobody',
+    ]);
+  });
+});
+
 describe('trigger-source-reachable: the ports a trigger names', () => {
   test.each([
     ['kafka', { bootstrapServers: 'kafka-0.example.com:9093,kafka-1.example.com:9094,kafka-2.example.com:9093' }, [9093, 9094]],

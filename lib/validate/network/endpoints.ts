@@ -78,6 +78,11 @@ export class PodIndex {
     return [...this.byNamespace.keys()];
   }
 
+  /** Every pod endpoint of a namespace. */
+  inNamespace(namespace: string): readonly PodEndpoint[] {
+    return this.byNamespace.get(namespace)?.all ?? [];
+  }
+
   /** The endpoint of a workload object. */
   of(object: ResolvedObject): PodEndpoint | undefined {
     return this.byObject.get(object);

@@ -12,7 +12,7 @@ import { chartVersionPinned, fluxDuration } from './flux-fields.js';
 import { ingressBackendExists, serviceSelectsPods, tenantDefaultDeny } from './network.js';
 import { podSecurityRestricted } from './pod-security.js';
 import { routeConflict } from './routes.js';
-import { networkFlowAllowed, triggerSourceReachable } from './reachability.js';
+import { networkFlowAllowed, networkPeerSelectsPods, triggerSourceReachable } from './reachability.js';
 import {
   autoscalerTargetExists, fluxDependencyExists, fluxSourceExists, issuerExists, kedaAuthenticationExists,
 } from './references.js';
@@ -44,6 +44,7 @@ export const RULES: readonly Rule[] = [
   ingressBackendExists,
   routeConflict,
   networkFlowAllowed,
+  networkPeerSelectsPods,
   externalNamespaceLabels,
   triggerSourceReachable,
   autoscalerTargetExists,

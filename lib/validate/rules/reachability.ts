@@ -5,9 +5,10 @@ import { declaredFlows, podIndex } from '../network/flows.js';
 import type { PodEndpoint } from '../network/endpoints.js';
 import { NetworkModel, type Verdict } from '../network/evaluator.js';
 import { triggerSources } from '../network/sources.js';
-import type { Policy } from '../network/policy.js';
-import { namespaceOf, rec, str, type ClusterObjects } from '../objects.js';
-import { ALWAYS_ERROR, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
+import { didYouMean } from '../../fleet/props.js';
+import { selectsAll, type Policy } from '../network/policy.js';
+import { arr, labelsOf, namespaceOf, rec, selectorMatches, str, type ClusterObjects, type Json } from '../objects.js';
+import { ALWAYS_ERROR, ALWAYS_WARNING, WARN_IN_DEVELOPMENT, type Rule, type Violation } from '../rule.js';
 
 /** `NetworkPolicy a limits` or `NetworkPolicies a, b limit`. */
 function limit(policies: readonly Policy[]): string {
@@ -84,6 +85,49 @@ export const triggerSourceReachable: Rule = {
           hint: `declare where the ${source.type} source is: egress: [Egress.toCidr("<its address range>", { ports: [${source.port.port}] })] on ${pods.name} (or Egress.toAnyAddress({ ports: [${source.port.port}] }) for a name-only endpoint), or waive with a reason`,
         }];
       });
+    });
+  },
+};
+
+/** The label strata's workloads are named by, which `Peer.workload`, `allowFrom` and `Egress.toWorkload` select. */
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+/** `a=1, b=2` (and `matchExpressions` when there are some), for a message. */
+function describeSelector(selector: Json): string {
+  const labels = Object.entries(labelsOf(selector.matchLabels)).map(([k, v]) => `${k}=${v}`);
+  const expressions = arr(selector.matchExpressions).length;
+  return [...labels, ...(expressions > 0 ? [`${expressions} matchExpressions`] : [])].join(', ');
+}
+
+/** ` (did you mean "scaler"?)` when the selector names a workload close to one of the namespace's. */
+function nameGuess(selector: Json, pods: readonly PodEndpoint[]): string {
+  const name = labelsOf(selector.matchLabels)[NAME_LABEL];
+  const names = [...new Set(pods.map((p) => p.labels[NAME_LABEL]).filter((n): n is string => n !== undefined))];
+  const guess = name === undefined ? undefined : didYouMean(name, names);
+  return guess ? ` (did you mean ${JSON.stringify(guess)}?)` : '';
+}
+
+export const networkPeerSelectsPods: Rule = {
+  id: 'network-peer-selects-pods',
+  summary: 'A NetworkPolicy rule peer naming pods of the policy\'s own namespace by labels (a podSelector without namespaceSelector: `allowFrom`, `Peer.workload`, `Egress.toWorkload` in the same namespace, or hand-written) selects the pod template of some workload of that namespace: one that matches none allows a flow to or from nobody, and a misspelt name leaves the real client or server blocked. A judgement: pods made elsewhere (by a Helm chart, the tenant\'s own repository) are not in the output.',
+  hint: 'name an existing workload, or waive with the reason when the pods are made elsewhere (a Helm chart, the tenant\'s own repository)',
+  severity: ALWAYS_WARNING,
+  check(objects) {
+    const model = NetworkModel.of(objects);
+    const pods = podIndex(objects);
+    return objects.ofKind('NetworkPolicy').flatMap((object): Violation[] => {
+      const policy = model.policy(object);
+      if (!policy) return [];
+      const rules = [...policy.ingress.map((rule, i) => ({ rule, what: `ingress rule ${i + 1} admits` })), ...policy.egress.map((rule, i) => ({ rule, what: `egress rule ${i + 1} lets out to` }))];
+      return rules.flatMap(({ rule, what }) => (rule.peers === 'all' ? [] : rule.peers).flatMap((peer): Violation[] => {
+        if (peer.kind !== 'pods' || peer.namespaceSelector !== undefined || peer.podSelector === undefined || selectsAll(peer.podSelector)) return [];
+        const selector = peer.podSelector;
+        if (pods.candidates(policy.namespace, selector).some((p) => selectorMatches(selector, p.labels))) return [];
+        return [{
+          object,
+          message: `${what} the pods of namespace ${policy.namespace} labelled ${describeSelector(selector)}, and no workload of the namespace has them${nameGuess(selector, pods.inNamespace(policy.namespace))}: the rule allows a flow to or from nobody`,
+        }];
+      }));
     });
   },
 };
