@@ -15,7 +15,7 @@ export * from './fleet/errors.js';
 export * from './fleet/fleet.js';
 export * from './fleet/kubernetes-version.js';
 export * from './fleet/names.js';
-export * from './fleet/rendered-patch.js';
+export { addRenderedPatch } from './fleet/rendered-patch.js';
 export * from './fleet/stage.js';
 export {
   declareHelmRelease, type ChartProps, type ChartSourceKind, type ChartSourceOptions, type HelmReleaseDependency, type CrdPolicy, type DeclaredHelmRelease, type DriftDetection, type HelmActionStrategy, type HelmInstallOptions,

@@ -2,6 +2,7 @@
 // rendered object; one that cannot be resolved is an error naming its path, never `{}`.
 import { describe, expect, test } from '@jest/globals';
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Components, Fleet, Provider, Stage, Testing, Worker, perStage, type Manifest, type Platform } from '../lib/index.js';
 import { errorsOf, find, objectsOf, oneCluster, shopFleet } from './support/fleets.js';
 
@@ -90,5 +91,19 @@ describe('stage values at any depth', () => {
     expect(errorsOf(broken)).toEqual([
       'dev-eu/apps/shop/settings: ConfigMap settings: data.level: stage.pick: no value for stage "development" and no default (given: production)',
     ]);
+  });
+
+  test('inside a binding\'s wrapper (a cdk8s-plus port becomes k8s.IntOrString): resolved, or an error naming the field', () => {
+    // cdk8s unwraps IntOrString and Quantity only when their value is a number or a string: a
+    // stage value there was "can't render non-simple object of type 'IntOrString'".
+    const fleet = shopFleet((apps) => {
+      new kplus.Service(apps, 'api', { ports: [{ port: 80, targetPort: perStage({ production: 8443, default: 8080 }) as never }] });
+    });
+    expect(find(objectsOf(fleet, 'dev-eu'), 'Service', 'api').spec.ports).toEqual([{ port: 80, targetPort: 8080 }]);
+    expect(find(objectsOf(fleet, 'prod-eu'), 'Service', 'api').spec.ports).toEqual([{ port: 80, targetPort: 8443 }]);
+    const broken = oneCluster((apps) => {
+      new kplus.Service(apps, 'api', { ports: [{ port: 80, targetPort: perStage({ production: 8443 }) as never }] });
+    });
+    expect(errorsOf(broken)).toEqual([expect.stringMatching(/^dev-eu\/apps\/shop\/api\/Resource: Service api: spec\.ports\[0\]\.targetPort: stage\.pick: no value for stage "development"/)]);
   });
 });

@@ -7,6 +7,7 @@
 // kept until the scope ends.
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { applyPatches } from './rendered-patch.js';
 import * as CertManagerCertificateCertManager from '../../imports/cert-manager-certificate-cert-manager.io.js';
 import * as CertManagerClusterissuerCertManager from '../../imports/cert-manager-clusterissuer-cert-manager.io.js';
 import * as CertManagerIssuerCertManager from '../../imports/cert-manager-issuer-cert-manager.io.js';
@@ -131,16 +132,8 @@ function failingPatch(obj: ApiObject): StrataError | undefined {
   } finally {
     patched.patches = patches;
   }
-  for (const patch of patches) {
-    try {
-      doc = JsonPatch.apply(doc, patch);
-    } catch (e) {
-      const { op, path } = (patch as unknown as { _toJson(): { op: string; path: string } })._toJson();
-      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      return new StrataError(`${obj.kind} ${obj.name}: JSON patch ${op} ${path} does not apply (${reason}): every part of the path but the last must exist`);
-    }
-  }
-  return undefined;
+  const { failed } = applyPatches(doc, patches);
+  return failed ? new StrataError(`${obj.kind} ${obj.name}: JSON patch ${failed.op} ${failed.path} does not apply (${failed.reason}): every part of the path but the last must exist`) : undefined;
 }
 
 function resolveWithCdk8s(obj: ApiObject): Resolution {

@@ -35,17 +35,29 @@ export function addRenderedPatch(obj: ApiObject, ...patches: JsonPatch[]): void 
   list.push(...patches);
 }
 
-/** `manifest` with `patches` applied one by one; a patch that does not apply names itself and why. */
-function applyRendered(obj: ApiObject, manifest: unknown, patches: readonly JsonPatch[]): unknown {
-  let doc = manifest;
+/** A JSON patch that does not apply: its operation and path, and why (the first line of the error). */
+export interface PatchFailure {
+  readonly op: string;
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** `doc` with `patches` applied one by one, or the first that does not apply. */
+export function applyPatches(doc: unknown, patches: readonly JsonPatch[]): { readonly doc: unknown; readonly failed?: PatchFailure } {
   for (const patch of patches) {
     try {
       doc = JsonPatch.apply(doc, patch);
     } catch (e) {
       const { op, path } = (patch as unknown as { _toJson(): { op: string; path: string } })._toJson();
-      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new StrataError(`${obj.kind} ${obj.name}: rendered patch ${op} ${path} does not apply (${reason}): every part of the path but the last must exist in the rendered object`);
+      return { doc, failed: { op, path, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) } };
     }
   }
+  return { doc };
+}
+
+/** `manifest` with `patches` applied; a patch that does not apply names itself and why. */
+function applyRendered(obj: ApiObject, manifest: unknown, patches: readonly JsonPatch[]): unknown {
+  const { doc, failed } = applyPatches(manifest, patches);
+  if (failed) throw new StrataError(`${obj.kind} ${obj.name}: rendered patch ${failed.op} ${failed.path} does not apply (${failed.reason}): every part of the path but the last must exist in the rendered object`);
   return doc;
 }

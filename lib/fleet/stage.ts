@@ -179,10 +179,13 @@ export class StageResolver implements IResolver {
   constructor(private readonly stageOf: (obj: ApiObject) => Stage) {}
 
   resolve(context: ResolutionContext): void {
-    const value = context.value as StageValue<unknown>;
+    const wrapped = isStageDependent(context.value) ? undefined : wrappedStageValue(context.value);
+    const value = wrapped ?? context.value;
     if (!isStageDependent(value)) return;
     try {
-      context.replaceValue(this.stageOf(context.obj).pick(perStageValues(value)));
+      const picked = this.stageOf(context.obj).pick(perStageValues(value));
+      // A wrapper stays one (the binding unwraps it), holding the stage's value.
+      context.replaceValue(wrapped ? Object.assign(Object.create(Object.getPrototypeOf(context.value) as object) as object, context.value, { value: picked }) : picked);
     } catch (e) {
       if (!(e instanceof StrataError)) throw e;
       const path = context.key.reduce<string>((p, k) => joinPath(p, /^\d+$/.test(k) ? Number(k) : k), '');
@@ -192,6 +195,17 @@ export class StageResolver implements IResolver {
       context.replaceValue(undefined);
     }
   }
+}
+
+/**
+ * The stage-dependent value a binding's wrapper class holds (`k8s.IntOrString.fromNumber(perStage(...))`,
+ * which cdk8s-plus makes of a port given per stage): cdk8s renders such a class only when its
+ * `value` is a number or a string, so its value is resolved inside it.
+ */
+function wrappedStageValue(value: unknown): StageDependent<unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) return undefined;
+  const inner = (value as { value?: unknown }).value;
+  return isStageDependent(inner) ? inner : undefined;
 }
 
 /** The stage values of `obj` its resolution could not resolve, as messages naming each field path. */
