@@ -240,7 +240,7 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
 /**
  * Keys a construct or factory checks itself when they are left out, with a message of its own that
  * says what to give (`image is required: a reference pinned by tag or digest, e.g. ...`), by type;
- * test/props.test.ts checks each is a required key of its type and is reported once.
+ * test/required-props.test.ts checks each is a required key of its type and is reported once.
  */
 export const REQUIRED_CHECKED_BY_CONSTRUCT: Readonly<Record<string, readonly string[]>> = {
   // lib/fleet/cluster.ts clusterPropsProblems: each names what it takes.
@@ -351,9 +351,9 @@ export function intakeProps<T>(type: PropsTypeName, props: T, stage: Stage, prob
 
 /**
  * `props` checked against `type` (not an object, unknown keys, values of another structure, keys
- * left out that it requires), and as a construct can read them: `{}` for props left out or not an object, fields of another
- * structure left out (`withoutMismatches`). Stage values are left as they are (`intakeProps`
- * resolves them).
+ * left out that it requires), and as a construct can read them: `{}` for props left out or not an
+ * object, fields of another structure left out (`withoutMismatches`). Stage values are left as
+ * they are (`intakeProps` resolves them).
  */
 export function checkedProps<T>(type: PropsTypeName, props: T, label = ''): { readonly props: T; readonly problems: readonly string[] } {
   const problem = propsArgumentProblem(props, label);

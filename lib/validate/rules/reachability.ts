@@ -118,7 +118,10 @@ export const networkPeerSelectsPods: Rule = {
     return objects.ofKind('NetworkPolicy').flatMap((object): Violation[] => {
       const policy = model.policy(object);
       if (!policy) return [];
-      const rules = [...policy.ingress.map((rule, i) => ({ rule, what: `ingress rule ${i + 1} admits` })), ...policy.egress.map((rule, i) => ({ rule, what: `egress rule ${i + 1} lets out to` }))];
+      // Rules of a direction the policy does not isolate are ignored by Kubernetes, as by the flows.
+      const ingress = policy.types.has('Ingress') ? policy.ingress : [];
+      const egress = policy.types.has('Egress') ? policy.egress : [];
+      const rules = [...ingress.map((rule, i) => ({ rule, what: `ingress rule ${i + 1} admits` })), ...egress.map((rule, i) => ({ rule, what: `egress rule ${i + 1} lets out to` }))];
       return rules.flatMap(({ rule, what }) => (rule.peers === 'all' ? [] : rule.peers).flatMap((peer): Violation[] => {
         if (peer.kind !== 'pods' || peer.namespaceSelector !== undefined || peer.podSelector === undefined || selectsAll(peer.podSelector)) return [];
         const selector = peer.podSelector;
