@@ -2,7 +2,7 @@
 // another key): reported once, by the props check, as `<path> is required (<what it takes>)`,
 // never as a TypeError, an internal serialization error or a second message about `undefined`.
 import { describe, expect, test } from '@jest/globals';
-import { Autoscaling, Components, Fleet, HelmApp, Provider, SecretKey, Stage, StatefulService, SynthError, Trigger, WebService, Worker, type Apps, type Platform } from '../lib/index.js';
+import { Autoscaling, Components, Egress, Fleet, HelmApp, Provider, SecretKey, Stage, StatefulService, SynthError, Testing, Trigger, WebService, Worker, type Apps, type Platform } from '../lib/index.js';
 import { REQUIRED_CHECKED_BY_CONSTRUCT } from '../lib/fleet/props.js';
 import { PROPS_SHAPES } from '../lib/fleet/props-keys.generated.js';
 
@@ -45,6 +45,9 @@ describe('a required key left out is one error naming its path and what it takes
     ['Trigger.rabbitmq without queue', (a: Apps) => new Worker(a, 'w', { image, resources, autoscaling: events(Trigger.rabbitmq({ auth: { host: SecretKey.of('rabbitmq', 'url') } } as never)) }), undefined, `${APPS}/w: autoscaling: Autoscaling.events(...).triggers[0]: Trigger.rabbitmq(...).queue is required (a string)`],
     ['Trigger.cron without timezone', (a: Apps) => new Worker(a, 'w', { image, resources, autoscaling: events(Trigger.cron({ start: '0 8 * * *', end: '0 18 * * *', replicas: 2 } as never)) }), undefined, `${APPS}/w: autoscaling: Autoscaling.events(...).triggers[0]: Trigger.cron(...).timezone is required (a string)`],
     ['a StatefulService claim without path (was a TypeError)', (a: Apps) => new StatefulService(a, 's', { image, resources, ports: [{ name: 'db', port: 5432 }], storage: { data: { size: '1Gi' } as never } }), undefined, `${APPS}/s: storage.data.path is required (a string)`],
+    ['a StatefulService claim without size (was also "size undefined is not a Kubernetes quantity")', (a: Apps) => new StatefulService(a, 's', { image, resources, ports: [{ name: 'db', port: 5432 }], storage: { data: { path: '/d' } as never } }), undefined, `${APPS}/s: storage.data.size is required (a string)`],
+    ['Egress.toWorkload without namespace (was also "namespace undefined is not a DNS-1123 label")', (a: Apps) => new Worker(a, 'w', { image, resources, egress: [Egress.toWorkload('db', { ports: [5432] } as never)] }), undefined, `${APPS}/w: Egress.toWorkload("db").namespace is required (a string)`],
+    ['an undefined item of a list (was "could not be checked: TypeError")', (a: Apps) => new Worker(a, 'w', { image, resources, ports: [{ name: 'http', port: 8080 }], allowFrom: [undefined as never] }), undefined, `${APPS}/w: allowFrom[0] must be a Peer (a workload, Peer.namespace(...), Peer.workload(...) or Peer.ingressController()), not undefined`],
     ['a port without name (was also "port name undefined is not an IANA service name")', (a: Apps) => new StatefulService(a, 's', { image, resources, ports: [{ port: 5432 } as never] }), undefined, `${APPS}/s: ports[0].name is required (a string)`],
     ['a sidecar without name', (a: Apps) => new Worker(a, 'w', { image, resources, sidecars: [{ image, resources } as never] }), undefined, `${APPS}/w: sidecars[0].name is required (a string)`],
     ['configFiles without files (was a TypeError)', (a: Apps) => new Worker(a, 'w', { image, resources, configFiles: { path: '/etc/app' } as never }), undefined, `${APPS}/w: configFiles.files is required (an object)`],
@@ -56,6 +59,14 @@ describe('a required key left out is one error naming its path and what it takes
     ['a component chart without version (its release is not rendered)', none, (p: Platform) => p.install(Components.helm({ name: 'x', namespace: 'x', chart: { repository: 'https://charts.example.com', name: 'x' } } as never)), 'c/infrastructure/controllers/x: chart.version is required (a string)'],
   ] as const)('%s', (_what, apps, platform, expected) => {
     expect(errors(apps, platform)).toEqual([expected]);
+  });
+
+  test('a tenant quota given numbers is rendered (a guard for a left-out key once dropped it)', () => {
+    const fleet = new Fleet({ name: 'acme', domain: 'acme.dev' });
+    fleet.addCluster('c', { stage: Stage.PRODUCTION, region: 'eu-west-1', provider: Provider.aws() });
+    fleet.platform((p) => p.addTenant('shop', { quota: { cpu: 20, memory: '64Gi' } as never }));
+    const quota = Testing.synth(fleet).objects.find((o) => o.kind === 'ResourceQuota') as Record<string, any> | undefined;
+    expect(quota?.spec.hard).toEqual({ 'limits.memory': '64Gi', 'requests.cpu': 20, 'requests.memory': '64Gi' });
   });
 
   test('props left out are checked as {}: every key they require is named, and nothing is rendered', () => {

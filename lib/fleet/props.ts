@@ -217,7 +217,12 @@ function check(ref: PropsShape, value: unknown, path: string, problems: string[]
   if (wrong) problems.push(`${path || 'the value'} must be ${describeKinds(shapes)}, not ${brief(value)}`);
   if (!match || isPrimitiveShape(match) || isInstanceShape(match)) return;
   if (isListShape(match)) {
-    (value as unknown[]).forEach((item, i) => check(match.a, item, joinPath(path, i), problems));
+    const item = shapeOf(match.a);
+    (value as unknown[]).forEach((v, i) => {
+      // A list item cannot be left out: `allowFrom: [undefined]` is a value missing, not an option.
+      if (v === undefined && item !== 0) problems.push(`${joinPath(path, i)} must be ${describeKinds(alternatives(item))}, not undefined`);
+      else check(match.a, v, joinPath(path, i), problems);
+    });
     return;
   }
   // A class instance or an `Object.create(base)` is valid props too (types are structural): its
@@ -305,7 +310,9 @@ function keepMatching(ref: PropsShape, value: unknown): unknown {
   if (isListShape(match)) {
     const items = value as unknown[];
     const kept = items.map((item) => keepMatching(match.a, item));
-    return kept.every((item, i) => item === items[i]) ? items : kept.filter((item, i) => item !== undefined || items[i] === undefined);
+    // Items of another structure are left out, and so are undefined ones where the list takes something.
+    const keep = (item: unknown, i: number) => item !== undefined || (items[i] === undefined && shapeOf(match.a) === 0);
+    return kept.every((item, i) => item === items[i] && keep(item, i)) ? items : kept.filter(keep);
   }
   if (!isObjectShape(match) || !isPlainObject(value)) return value;
   let copy: Record<string, unknown> | undefined;

@@ -183,7 +183,7 @@ export class Tenant extends Construct {
     // Bad quantities are reported above, once and clearly; the objects would only repeat them as
     // schema errors. A quota without its cpu or memory is the props check's (`quota.memory is required`).
     const q = props.quota;
-    if (q && badQuantities.length === 0 && typeof q.cpu === 'string' && typeof q.memory === 'string') {
+    if (q && badQuantities.length === 0 && q.cpu !== undefined && q.memory !== undefined) {
       const hard: Record<string, k8s.Quantity> = {
         'requests.cpu': k8s.Quantity.fromString(q.cpu),
         'requests.memory': k8s.Quantity.fromString(q.memory),

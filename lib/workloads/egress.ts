@@ -113,7 +113,7 @@ export class Egress {
       targetName: what,
       problems: () => [
         ...given.problems,
-        ...[dnsLabelError(`${what}: name`, name), given.readable ? dnsLabelError(`${what}: namespace`, namespace as string) : undefined].filter((p): p is string => !!p),
+        ...[dnsLabelError(`${what}: name`, name), given.readable && namespace !== undefined ? dnsLabelError(`${what}: namespace`, namespace) : undefined].filter((p): p is string => !!p),
         ...(given.readable ? portProblems(what, ports, givenPorts(options)) : []),
       ],
       egressRule: (context) => ({ to: [workloadPeer(name, namespace ?? '', context)], ports: renderPorts(ports ?? []) }),

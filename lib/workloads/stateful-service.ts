@@ -134,6 +134,7 @@ export class StatefulService extends Workload {
 
 function claimProblems(name: string, claim: ClaimOptions): string[] {
   const problems = [dnsLabelError('storage: claim name', name)].filter((p): p is string => p !== undefined);
-  if (parseQuantity(claim.size) === undefined) problems.push(`storage.${name}.size ${show(claim.size)} is not a Kubernetes quantity (e.g. "20Gi")`);
+  // A size left out is the props check's to report (`storage.data.size is required`).
+  if (claim.size !== undefined && parseQuantity(claim.size) === undefined) problems.push(`storage.${name}.size ${show(claim.size)} is not a Kubernetes quantity (e.g. "20Gi")`);
   return problems;
 }
