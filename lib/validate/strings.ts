@@ -31,8 +31,11 @@ export function mayHoldCredentialShape(value: string): boolean {
   return value.length >= 8 && CREDENTIAL_SHAPE.test(value);
 }
 
-/** Every character `hasUnusualChar` may report, surrogates of a pair included. */
-const MAYBE_UNUSUAL = /[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
+/**
+ * Every character that may make a string unbuildable (`hasUnusualChar`, lib/synth/yaml.ts
+ * `unbuildableProblem`), surrogates of a pair included: one test skips an ordinary string.
+ */
+export const MAYBE_UNUSUAL = /[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
 
 /**
  * True when `s` holds a character that may make it unbuildable (lib/synth/yaml.ts

@@ -10,7 +10,7 @@ import { parseQuantity } from '../../fleet/quantity.js';
 import type { FleetModel, ResolvedObject } from '../../synth/model.js';
 import { unbuildableKeyProblem, unbuildableProblem } from '../../synth/yaml.js';
 import { arr, containersOf, describe, podTemplate, rec, str, type Json } from '../objects.js';
-import { screenOf } from '../strings.js';
+import { MAYBE_UNUSUAL, screenOf } from '../strings.js';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -106,7 +106,7 @@ function fieldOf(path: readonly (string | number)[]): string {
  */
 function checkValues(value: unknown, path: (string | number)[], report: Report): void {
   if (typeof value === 'string') {
-    if (UNUSUAL.test(value)) {
+    if (MAYBE_UNUSUAL.test(value)) {
       const problem = unbuildableProblem(value);
       if (problem) report(fieldOf(path), `${show(value)} ${problem}`);
     }
@@ -122,7 +122,7 @@ function checkValues(value: unknown, path: (string | number)[], report: Report):
     }
   } else if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
-      if (key.length > 170 || key === '<<' || UNUSUAL.test(key)) {
+      if (key.length > 170 || key === '<<' || MAYBE_UNUSUAL.test(key)) {
         const problem = unbuildableKeyProblem(key);
         if (problem) report(fieldOf(path) || '(top level)', `key ${show(key)} ${problem}`);
       }
@@ -184,8 +184,6 @@ function hasLongKey(text: string): boolean {
   return false;
 }
 
-/** The characters `unbuildableProblem` looks at, to skip ordinary strings with one test. */
-const UNUSUAL = /[\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]/;
 
 /** Shows a value for a message, escaping what a terminal would not show. */
 function show(value: string): string {
