@@ -12,7 +12,8 @@
 // esbuild for the JavaScript: a bundle starts in a fraction of the time Node takes to load the
 // 200 modules tsc would emit one by one; tsc only for the declarations, which esbuild cannot write.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -49,6 +50,12 @@ await build({
     },
   }],
 });
+// Comments esbuild keeps as written may hold characters outside ASCII (its strings and names it
+// escapes): one makes V8 keep the whole module text two bytes per character. See scripts/run.mjs.
+for (const file of readdirSync(join(root, OUT), { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => join(root, OUT, f))) {
+  const text = readFileSync(file, 'utf8');
+  if (/[^\x00-\x7f]/.test(text)) writeFileSync(file, text.replace(/[^\x00-\x7f]/g, '?'));
+}
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const types = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (types.status !== 0) {

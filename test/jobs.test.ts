@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ENTRY_VARIABLE, entryOf, jobsFor, maxJobs, parseJobs } from '../lib/synth/jobs.js';
 import { listFiles } from '../lib/synth/writer.js';
 
@@ -100,6 +101,23 @@ describe('--jobs', () => {
     // gone, and the fleet held its seven declared ones (each rendered one replaced by an unbuilt copy).
     expect(jobs.some(([, built]) => built > 1)).toBe(true);
     expect(jobs.map(([, , alive]) => alive)).toEqual(jobs.map(() => 7));
+  });
+
+  test("strata's dependencies keep no source map, in the main thread and in job threads; the program's stacks still name its TypeScript lines", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'strata-jobs-maps-')), 'maps.txt');
+    const r = run('2', { JOBS_FIXTURE_MAPS: file });
+    expect(r.status).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    expect(lines.map(([thread]) => thread).sort()).toEqual(['job', 'main']);
+    // Without loading them first (scripts/unmapped.cjs): 131 modules of cdk8s, cdk8s-plus-27, constructs and ajv, in each thread.
+    expect(lines.map(([, mapped]) => Number(mapped))).toEqual([0, 0]);
+    for (const [, , , ...frame] of lines) expect(frame.join(' ')).toMatch(/test\/fixtures\/jobs\/fleet\.ts:\d+:\d+\)?$/);
+    // The runner's bundles (the program's, the library it imports, the schema models that imports)
+    // are ASCII, so V8 keeps their text one byte per character.
+    const bundles = [fileURLToPath(lines[0][2])];
+    for (let i = 0; i < 2; i++) bundles.push(/from "([^"]+-\w{12}\.mjs)"/.exec(readFileSync(bundles[i], 'utf8'))?.[1] ?? 'none');
+    expect(bundles.map((b) => basename(b).replace(/-\w+\.mjs$/, ''))).toEqual(['fleet', 'index', 'models']);
+    for (const bundle of bundles) expect(`${bundle}: ${/[^\x00-\x7f]/.test(readFileSync(bundle, 'utf8'))}`).toBe(`${bundle}: false`);
   });
 
   test.each([
