@@ -72,6 +72,6 @@ export const CRD_KINDS: Readonly<Record<string, CompiledKind>> = Object.fromEntr
     gvk,
     // The code is ajv's own output for the schema, generated and committed by scripts/crd-validators.ts.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    { scope, source, build: () => new Function('FORMATS', 'ucs2length', code)(FORMATS, ucs2length) as ValidateFunction },
+    { scope, source, build: () => new Function('FORMATS', 'ucs2length', code())(FORMATS, ucs2length) as ValidateFunction },
   ]),
 );
