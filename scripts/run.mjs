@@ -215,11 +215,11 @@ try {
   process.exit(1);
 }
 process.argv = [process.argv[0], resolve(entry), ...args];
-// Stacks name the TypeScript sources (main.ts:42:5), not the bundles in the cache: the bundles
-// carry linked source maps. Node maps a stack only when it is read, so an unread one costs nothing.
 // strata's dependencies first, so Node keeps none of their maps (scripts/unmapped.cjs).
 const UNMAPPED = new URL('./unmapped.cjs', import.meta.url);
 createRequire(import.meta.url)(fileURLToPath(UNMAPPED))();
+// Stacks name the TypeScript sources (main.ts:42:5), not the bundles in the cache: the bundles
+// carry linked source maps. Node maps a stack only when it is read, so an unread one costs nothing.
 process.setSourceMapsEnabled(true);
 // A synth's job threads (lib/synth/jobs.ts) run the same bundle again: they find it here (with
 // this process's id: a program this one starts inherits the variable and must not use it), and
